@@ -40,9 +40,9 @@ public final class IngestTopology {
     StreamsBuilder builder = new StreamsBuilder();
 
     // 0. The result cache: every result ever written, by cache key, on every instance.
-    builder.globalTable(topics.captions().name(), topics.captions().consumed(), Materialized.as(CAPTION_CACHE));
-    builder.globalTable(topics.answers().name(), topics.answers().consumed(), Materialized.as(ANSWER_CACHE));
-    builder.globalTable(topics.moderation().name(), topics.moderation().consumed(), Materialized.as(MODERATION_CACHE));
+    builder.globalTable(topics.captions().name(), topics.captions().consumed().withName("captions-for-cache"), Materialized.as(CAPTION_CACHE));
+    builder.globalTable(topics.answers().name(), topics.answers().consumed().withName("answers-for-cache"), Materialized.as(ANSWER_CACHE));
+    builder.globalTable(topics.moderation().name(), topics.moderation().consumed().withName("moderation-for-cache"), Materialized.as(MODERATION_CACHE));
 
     // 1. Decode: raw bytes, so that bytes which are not an ImageEvent still reach the DLQ.
     KStream<byte[], Checked<dev.glimpse.contract.ImageEvent>> decoded =
