@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /** A running ingest application: topics ensured, topology built, Kafka Streams started. */
 public final class Ingest implements AutoCloseable {
@@ -40,6 +42,24 @@ public final class Ingest implements AutoCloseable {
 
   public KafkaStreams.State state() {
     return streams.state();
+  }
+
+  /** Whether the result cache holds this key yet (it fills from the result topics). */
+  public boolean isCached(String cacheKey) {
+    for (String store :
+        List.of(
+            IngestTopology.CAPTION_CACHE,
+            IngestTopology.ANSWER_CACHE,
+            IngestTopology.MODERATION_CACHE)) {
+      var view =
+          streams.store(
+              StoreQueryParameters.fromNameAndType(
+                  store, QueryableStoreTypes.<String, Object>timestampedKeyValueStore()));
+      if (view.get(cacheKey) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -1,8 +1,13 @@
 package dev.glimpse.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glimpse.contract.CaptionResult;
+import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.DeadLetter;
+import dev.glimpse.contract.Timings;
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.kafka.Topic;
@@ -25,6 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The ingest scenario on a real broker, whichever one: N good events and one of each bad input
  * in; exactly N x tasks requests and exactly one dead letter per bad input out, read committed.
+ * Then a caption result written as a worker would makes a repeat of that image come back from
+ * the result cache.
  */
 final class IngestScenario {
   static final int GOOD_EVENTS = 20;
@@ -83,6 +90,59 @@ final class IngestScenario {
           expectedRequests,
           gotRequests.stream().map(InferenceRequest::getRequestId).distinct().count(),
           "every request id once");
+
+      answerACaptionAndSeeTheRepeatServedFromCache(bootstrapServers, ingest, gotRequests);
+    }
+  }
+
+  /** Acts as the worker for one caption, then sends the same image again. */
+  private static void answerACaptionAndSeeTheRepeatServedFromCache(
+      String bootstrap, Ingest ingest, List<InferenceRequest> requests) throws Exception {
+    InferenceRequest caption =
+        requests.stream().filter(r -> r.getTask() instanceof CaptionTask).findFirst().orElseThrow();
+    var captionsTopic = ingest.topics().captions();
+    try (var worker =
+        new KafkaProducer<>(
+            Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            captionsTopic.keySerde().serializer(),
+            captionsTopic.valueSerde().serializer())) {
+      worker
+          .send(
+              new ProducerRecord<>(
+                  captionsTopic.name(),
+                  caption.getCacheKey(),
+                  new CaptionResult(
+                      caption.getEventId(), caption.getTaskIndex(), caption.getModelId(),
+                      caption.getImageSha256(), "a circle on a square",
+                      new Timings(1L, 2L, 3L, 6L), false)))
+          .get();
+    }
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (!ingest.isCached(caption.getCacheKey())) {
+      assertTrue(System.nanoTime() < deadline, "the result never reached the result cache");
+      Thread.sleep(50);
+    }
+    int seed = Integer.parseInt(caption.getEventId().substring("good-".length()));
+    try (var producer = producer(bootstrap);
+        var captions = readCommitted(bootstrap, captionsTopic)) {
+      producer.send(
+          new ProducerRecord<>(
+              ingest.topics().images().name(),
+              "repeat",
+              TestEvents.encode(
+                  TestEvents.inline("repeat", TestImages.png(seed), List.of(new CaptionTask())))));
+      producer.flush();
+      CaptionResult hit = null;
+      while (hit == null && System.nanoTime() < deadline) {
+        for (var record : captions.poll(Duration.ofMillis(200))) {
+          if (record.value().getEventId().equals("repeat")) {
+            hit = record.value();
+          }
+        }
+      }
+      assertNotNull(hit, "no cached caption for the repeat");
+      assertTrue(hit.getFromCache());
+      assertEquals("a circle on a square", hit.getCaption());
     }
   }
 
