@@ -1,13 +1,8 @@
 package dev.glimpse.stream;
 
-import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -20,49 +15,29 @@ import org.slf4j.LoggerFactory;
  * stream goes on. Refusals the steps expect never get here; they are branched out explicitly.
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
-  public static final String TOPIC_CONFIG = "glimpse.dlq.topic";
+  public static final String TOPIC_CONFIG = InternalErrorLetters.TOPIC_CONFIG;
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
-  private String topic;
+  private InternalErrorLetters letters;
 
   @Override
   public void configure(Map<String, ?> configs) {
-    Object value = configs.get(TOPIC_CONFIG);
-    if (value == null) {
-      throw new IllegalArgumentException(
-          TOPIC_CONFIG + " is not set: IngestConfig.streamsProperties sets it");
-    }
-    this.topic = value.toString();
+    letters = InternalErrorLetters.from(configs);
   }
 
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception e) {
     LOG.error(
         "ingest failed on {}-{}@{} in {}; the record goes to {}",
-        context.topic(), context.partition(), context.offset(), context.processorNodeId(), topic, e);
-    byte[] key = context.sourceRawKey();
-    byte[] value = context.sourceRawValue();
-    DeadLetter letter =
-        DeadLetter.newBuilder()
-            .setCode(ErrorCode.INTERNAL_ERROR)
-            .setMessage(
+        context.topic(), context.partition(), context.offset(), context.processorNodeId(),
+        letters.topic(), e);
+    return Response.resume(
+        List.of(
+            letters.letter(
+                context,
+                ErrorCode.INTERNAL_ERROR,
                 "ingest failed in step " + context.processorNodeId() + " (" + e
-                    + "): this is a bug in glimpse; report it with the topic, partition and offset")
-            .setTopic(String.valueOf(context.topic()))
-            .setPartition(context.partition())
-            .setOffset(context.offset())
-            .setOriginalKey(key == null ? null : ByteBuffer.wrap(key))
-            .setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
-            .setTimestamp(Instant.now())
-            .build();
-    try {
-      ByteBuffer encoded = DeadLetter.getEncoder().encode(letter);
-      byte[] bytes = new byte[encoded.remaining()];
-      encoded.get(bytes);
-      return Response.resume(List.of(new ProducerRecord<>(topic, null, bytes)));
-    } catch (IOException encodeFailure) {
-      e.addSuppressed(encodeFailure);
-      return Response.fail();
-    }
+                    + "): this is a bug in glimpse; report it with the topic, partition and"
+                    + " offset")));
   }
 }

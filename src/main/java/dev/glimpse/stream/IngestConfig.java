@@ -125,13 +125,29 @@ public record IngestConfig(
     p.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProcessingHandler.class.getName());
-    p.put(DeadLetterProcessingHandler.TOPIC_CONFIG, deadLetterTopic);
-    // an inline image up to the limit, plus the envelope, must fit in one request record
+    p.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterProductionHandler.class.getName());
+    p.put(InternalErrorLetters.TOPIC_CONFIG, deadLetterTopic);
+    p.put(InternalErrorLetters.MAX_ORIGINAL_CONFIG, String.valueOf(maxDeadLetterOriginalBytes()));
     p.put(
         StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-        String.valueOf(limits.maxImageBytes() + (1 << 20)));
+        String.valueOf(maxRecordBytes()));
     p.putAll(kafka);
     return p;
+  }
+
+  /** Largest record ingest produces: an image at the limit plus the request envelope. */
+  public long maxRecordBytes() {
+    return limits.maxImageBytes() + (1 << 20);
+  }
+
+  /**
+   * Largest original value copied into a dead letter; larger ones are pointed at (topic,
+   * partition, offset) so that the letter itself still fits {@link #maxRecordBytes()}.
+   */
+  public long maxDeadLetterOriginalBytes() {
+    return maxRecordBytes() - (64 << 10);
   }
 
   private static Set<String> csv(String value) {

@@ -13,24 +13,35 @@ import java.time.Clock;
 final class Outputs {
   private final Clock clock;
   private final String modelId;
+  private final long maxOriginalBytes;
 
-  Outputs(Clock clock, String modelId) {
+  /**
+   * @param maxOriginalBytes larger original values are not copied into the dead letter (it would
+   *     not fit the producer's max.request.size); the letter points at topic, partition, offset
+   */
+  Outputs(Clock clock, String modelId, long maxOriginalBytes) {
     this.clock = clock;
     this.modelId = modelId;
+    this.maxOriginalBytes = maxOriginalBytes;
   }
 
   DeadLetter deadLetter(Checked<?> refused) {
     Origin o = refused.origin();
+    boolean keep = o.value() == null || o.value().length <= maxOriginalBytes;
+    String message = refused.rejection().getMessage();
+    if (!keep) {
+      message += " (the original value, " + o.value().length
+          + " bytes, is not copied here: read it at the topic, partition and offset)";
+    }
     return DeadLetter.newBuilder()
         .setCode(refused.rejection().code())
-        .setMessage(refused.rejection().getMessage())
+        .setMessage(message)
         .setTopic(o.topic())
         .setPartition(o.partition())
         .setOffset(o.offset())
         .setOriginalKey(o.key() == null ? null : ByteBuffer.wrap(o.key()))
-        .setOriginalValue(o.value() == null ? null : ByteBuffer.wrap(o.value()))
+        .setOriginalValue(keep && o.value() != null ? ByteBuffer.wrap(o.value()) : null)
         .setEventId(refused.eventId())
-        .setTaskIndex(null)
         .setTimestamp(clock.instant())
         .build();
   }

@@ -198,6 +198,31 @@ class IngestTopologyTest {
     assertEquals(3, requests.readValuesToList().size());
   }
 
+  @Test
+  void shouldPointAtAnOriginalTooLargeToCopyInsteadOfCopyingIt() {
+    byte[] big = new byte[(int) testConfig().maxDeadLetterOriginalBytes() + 1];
+
+    images.pipeInput(big);
+
+    DeadLetter letter = dlq.readValue();
+    assertEquals(ErrorCode.NOT_AVRO, letter.getCode());
+    assertEquals(null, letter.getOriginalValue());
+    assertTrue(letter.getMessage().contains("read it at the topic, partition and offset"));
+  }
+
+  @Test
+  void shouldCarryTheFetchedBytesOfAUriImageIntoTheRequests() {
+    byte[] png = TestImages.png(8);
+    start((uri, max) -> uri.toString().equals("https://images.example/cat.png") ? png : null);
+
+    images.pipeInput(TestEvents.encode(TestEvents.uri("u", "https://images.example/cat.png", TestEvents.threeTasks())));
+
+    List<InferenceRequest> out = requests.readValuesToList();
+    assertEquals(3, out.size());
+    assertArrayEquals(png, bytes(out.get(0).getImage()));
+    assertEquals(HashedEvent.sha256(png), out.get(0).getImageSha256());
+  }
+
   private static byte[] bytes(ByteBuffer buffer) {
     byte[] bytes = new byte[buffer.remaining()];
     buffer.duplicate().get(bytes);
