@@ -3,6 +3,7 @@ package dev.glimpse.stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.glimpse.contract.ErrorCode;
@@ -46,6 +47,20 @@ class HttpImageFetcherTest {
       ex.sendResponseHeaders(302, -1);
       ex.close();
     });
+    server.createContext("/drip.png", ex -> {
+      ex.sendResponseHeaders(200, PNG.length);
+      try {
+        for (byte b : PNG) {
+          ex.getResponseBody().write(b);
+          ex.getResponseBody().flush();
+          Thread.sleep(100);
+        }
+      } catch (InterruptedException | IOException e) {
+        // the client gave up
+      }
+      ex.close();
+    });
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
     var policy = new UriPolicy(Set.of("http"), Set.of("127.0.0.1"), true, Duration.ofSeconds(2), 2);
     fetcher = new HttpImageFetcher(policy);
@@ -82,6 +97,15 @@ class HttpImageFetcherTest {
         assertThrows(Rejected.class, () -> fetcher.fetch(at("/cat.png"), 10)).code());
     assertEquals(ErrorCode.IMAGE_TOO_LARGE,
         assertThrows(Rejected.class, () -> fetcher.fetch(at("/chunked.png"), 10)).code());
+  }
+
+  @Test
+  void cutsOffAServerThatDripsTheBodyPastTheTimeout() {
+    long start = System.nanoTime();
+    var e = assertThrows(Rejected.class, () -> fetcher.fetch(at("/drip.png"), 1 << 20));
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(ErrorCode.URI_FETCH_FAILED, e.code(), e.getMessage());
+    assertTrue(millis < 10_000, "gave up after " + millis + " ms");
   }
 
   @Test
