@@ -36,6 +36,12 @@ public final class EventValidator {
   }
 
   public ValidEvent validate(ImageEvent event) {
+    if (event.getEventId().isBlank()) {
+      throw new Rejected(
+          ErrorCode.MISSING_EVENT_ID,
+          "the event has no event_id: give every event a unique id (results and dead letters"
+              + " refer to it)");
+    }
     checkTasks(event);
     checkOptions(event.getOptions());
     byte[] image = imageBytes(event.getImage());

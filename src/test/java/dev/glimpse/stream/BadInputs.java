@@ -27,6 +27,10 @@ record BadInputs(String name, byte[] value, ErrorCode expected) {
             "bytes that are not Avro",
             "{\"event_id\": \"json?\"}".getBytes(StandardCharsets.UTF_8),
             ErrorCode.NOT_AVRO),
+        new BadInputs(
+            "an event with no id",
+            encode(TestEvents.inline(" ", png, caption)),
+            ErrorCode.MISSING_EVENT_ID),
         new BadInputs("no tasks", encode(TestEvents.inline("no-tasks", png, List.of())), ErrorCode.NO_TASKS),
         new BadInputs(
             "question with no text",
