@@ -22,7 +22,8 @@ public final class AvroSerde<T extends SpecificRecord>
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
 
-  public AvroSerde(Class<T> type, BinaryMessageEncoder<T> encoder, BinaryMessageDecoder<T> decoder) {
+  public AvroSerde(
+      Class<T> type, BinaryMessageEncoder<T> encoder, BinaryMessageDecoder<T> decoder) {
     this.type = type;
     this.encoder = encoder;
     this.decoder = decoder;

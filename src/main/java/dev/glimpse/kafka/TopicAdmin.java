@@ -3,6 +3,7 @@ package dev.glimpse.kafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,7 @@ public final class TopicAdmin {
       for (TopicSpec spec : specs) {
         if (!existing.contains(spec.name())) {
           missing.add(
-              new NewTopic(spec.name(), java.util.Optional.of(spec.partitions()), spec.replicationFactor())
+              new NewTopic(spec.name(), Optional.of(spec.partitions()), spec.replicationFactor())
                   .configs(spec.configs()));
         }
       }

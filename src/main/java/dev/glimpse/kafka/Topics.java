@@ -92,7 +92,9 @@ public record Topics(
       var entry = fields.next();
       JsonNode spec = entry.getValue();
       Map<String, String> configs = new LinkedHashMap<>();
-      spec.path("configs").fields().forEachRemaining(c -> configs.put(c.getKey(), c.getValue().asText()));
+      spec.path("configs")
+          .fields()
+          .forEachRemaining(c -> configs.put(c.getKey(), c.getValue().asText()));
       Optional<Short> replication =
           spec.hasNonNull("replication_factor")
               ? Optional.of((short) spec.get("replication_factor").asInt())

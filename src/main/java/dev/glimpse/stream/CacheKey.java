@@ -17,7 +17,8 @@ import java.util.TreeSet;
 public final class CacheKey {
   private CacheKey() {}
 
-  public static String of(String imageSha256, Object task, GenerationOptions options, String modelId) {
+  public static String of(
+      String imageSha256, Object task, GenerationOptions options, String modelId) {
     return imageSha256 + ":" + fingerprint(task, options) + ":" + modelId;
   }
 

@@ -25,7 +25,7 @@ import org.apache.kafka.streams.kstream.Named;
  * is the data flow. Its description is kept in {@code topology/ingest.txt}
  * (topology/README.md says how to regenerate it).
  *
- * <p>Not sent between processors is anything but in-memory values: no repartition topic and no
+ * <p>Between processors only in-memory values travel: no repartition topic and no
  * changelog, so the intermediate types ({@link Checked}, {@link TaskWork}) need no serdes.
  */
 public final class IngestTopology {
@@ -104,7 +104,8 @@ public final class IngestTopology {
         .branch(
             (k, w) -> w.cached() instanceof CaptionResult,
             Branched.withConsumer(
-                hits -> answer(hits, Outputs::cachedCaption, topics.captions(), "caption", "captions"),
+                hits ->
+                    answer(hits, Outputs::cachedCaption, topics.captions(), "caption", "captions"),
                 "caption-hit"))
         .branch(
             (k, w) -> w.cached() instanceof AnswerResult,
@@ -115,7 +116,9 @@ public final class IngestTopology {
             (k, w) -> w.cached() instanceof ModerationResult,
             Branched.withConsumer(
                 hits ->
-                    answer(hits, Outputs::cachedModeration, topics.moderation(), "moderation", "moderation"),
+                    answer(
+                        hits, Outputs::cachedModeration, topics.moderation(), "moderation",
+                        "moderation"),
                 "moderation-hit"))
         .defaultBranch(
             Branched.withConsumer(
@@ -124,7 +127,9 @@ public final class IngestTopology {
                         .map(
                             (k, w) -> KeyValue.pair(w.hashed().imageSha256(), out.request(w)),
                             Named.as("to-request"))
-                        .to(topics.requests().name(), topics.requests().produced().withName("requests")),
+                        .to(
+                            topics.requests().name(),
+                            topics.requests().produced().withName("requests")),
                 "miss"));
 
     return builder.build();

@@ -39,7 +39,8 @@ final class InternalErrorLetters {
   }
 
   /** The source record of {@code context} as a dead letter, its bytes kept when small enough. */
-  ProducerRecord<byte[], byte[]> letter(ErrorHandlerContext context, ErrorCode code, String message) {
+  ProducerRecord<byte[], byte[]> letter(
+      ErrorHandlerContext context, ErrorCode code, String message) {
     byte[] key = context.sourceRawKey();
     byte[] value = context.sourceRawValue();
     boolean keep = value == null || value.length <= maxOriginalBytes;
