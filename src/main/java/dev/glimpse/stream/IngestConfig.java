@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * Everything the ingest process is configured with, read once at start.
@@ -125,6 +126,12 @@ public record IngestConfig(
     p.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProcessingHandler.class.getName());
+    // images are read as raw bytes (decode errors are dead-lettered by the topology); this covers
+    // the result topics behind the cache: a record there that is not a result is skipped, so a
+    // worker bug costs cache misses instead of stopping ingest
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
     p.put(
         StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProductionHandler.class.getName());

@@ -173,6 +173,18 @@ class IngestTopologyTest {
   }
 
   @Test
+  void shouldSkipAResultRecordThatIsNotAResultAndKeepServing() {
+    driver
+        .createInputTopic("glimpse.captions", Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        .pipeInput("some-key", "not avro".getBytes());
+
+    images.pipeInput(TestEvents.encode(TestEvents.inline("after", TestImages.png(9), TestEvents.threeTasks())));
+
+    assertEquals(3, requests.readValuesToList().size());
+    assertTrue(dlq.isEmpty());
+  }
+
+  @Test
   void shouldNotAnswerADifferentQuestionAboutTheSameImageFromTheCache() {
     byte[] png = TestImages.png(6);
     images.pipeInput(TestEvents.encode(TestEvents.inline("a", png, List.of(new QuestionTask("Is it red?")))));
