@@ -91,6 +91,11 @@ public final class LlamaLanguageModel {
     return config;
   }
 
+  /** The dtype activations are computed in (that of the weights). */
+  public DataType embedDtype() {
+    return embedTokens.getDataType();
+  }
+
   /** Token embeddings. (batch, t) int64 → (batch, t, hidden) */
   public NDArray embed(NDArray tokenIds) {
     return Embedding.embedding(tokenIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
