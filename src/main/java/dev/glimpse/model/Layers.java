@@ -31,7 +31,10 @@ public final class Layers {
    * LLaMA's RMSNorm: {@code w * (x / sqrt(mean(x²) + eps))}, computed in float32 and cast back, as
    * transformers does for half-precision inputs.
    */
-  public record RmsNorm(NDArray weight, float eps) {
+  public record RmsNorm(NDArray weight, NDArray eps) {
+    /** @param eps a one-element float32 array on the weight's device: no scalar upload per call */
+    public RmsNorm {}
+
     public NDArray forward(NDArray x) {
       DataType inputType = x.getDataType();
       NDArray x32 = inputType == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);

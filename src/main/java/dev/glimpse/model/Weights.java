@@ -73,6 +73,6 @@ public final class Weights {
   }
 
   public Layers.RmsNorm rmsNorm(String prefix, long size, double eps) {
-    return new Layers.RmsNorm(tensor(prefix + ".weight", size), (float) eps);
+    return new Layers.RmsNorm(tensor(prefix + ".weight", size), manager.create(new float[] {(float) eps}));
   }
 }

@@ -54,12 +54,13 @@ public final class LlamaLanguageModel {
     long inter = c.intermediateSize();
     NDArray embed = w.tensor("text.embed_tokens.weight", c.vocabSize(), h);
     List<DecoderLayer> layers = new ArrayList<>();
+    NDArray queryScale = queryScale(w.manager(), q, kv, d, w.dtype());
     for (int i = 0; i < c.numHiddenLayers(); i++) {
       String p = "text.layers." + i;
       layers.add(new DecoderLayer(
           w.rmsNorm(p + ".input_layernorm", h, c.rmsNormEps()),
-          w.fusedLinear(new String[] {p + ".self_attn.q_proj", p + ".self_attn.k_proj", p + ".self_attn.v_proj"},
-              h, new long[] {q, kv, kv}, c.attentionBias()),
+          scaleOutputs(w.fusedLinear(new String[] {p + ".self_attn.q_proj", p + ".self_attn.k_proj",
+              p + ".self_attn.v_proj"}, h, new long[] {q, kv, kv}, c.attentionBias()), queryScale),
           w.linear(p + ".self_attn.o_proj", q, h, c.attentionBias()),
           w.rmsNorm(p + ".post_attention_layernorm", h, c.rmsNormEps()),
           w.fusedLinear(new String[] {p + ".mlp.gate_proj", p + ".mlp.up_proj"}, h, new long[] {inter, inter},
@@ -73,6 +74,27 @@ public final class LlamaLanguageModel {
     NDArray invFreq = m.create(c.rope().inverseFrequencies((int) d));
     return new LlamaLanguageModel(c, embed, List.copyOf(layers), w.rmsNorm("text.norm", h, c.rmsNormEps()),
         lmHead, invFreq, rotateHalfMatrix(m, (int) d, w.dtype()));
+  }
+
+  /**
+   * 1/sqrt(head dim) for the query outputs of the fused q/k/v weight, 1 for keys and values.
+   * Rotary embedding is linear, so scaling q before it equals scaling the scores after q·k:
+   * the attention scale costs nothing per step.
+   */
+  private static NDArray queryScale(NDManager m, long q, long kv, long d, DataType dtype) {
+    float[] scale = new float[(int) (q + 2 * kv)];
+    java.util.Arrays.fill(scale, 0, (int) q, (float) (1.0 / Math.sqrt(d)));
+    java.util.Arrays.fill(scale, (int) q, scale.length, 1f);
+    NDArray s = m.create(scale);
+    return dtype == DataType.FLOAT32 ? s : s.toType(dtype, false);
+  }
+
+  private static Layers.Linear scaleOutputs(Layers.Linear linear, NDArray scale) {
+    linear.weightT().muli(scale);
+    if (linear.bias() != null) {
+      linear.bias().muli(scale);
+    }
+    return linear;
   }
 
   /** R such that x·R = cat(-x[d/2:], x[:d/2]), transformers' rotate_half, as one exact matMul. */
@@ -159,8 +181,10 @@ public final class LlamaLanguageModel {
     // 4. grouped-query attention without copying K/V: the queries sharing a KV head become rows
     NDArray grouped = q.reshape(b, kvHeads, (long) group * t, d);
     NDArray scores = grouped.matMul(kvAll[0].transpose(0, 1, 3, 2)).reshape(b, kvHeads, group, t, s);
-    NDArray scores32 = scores.toType(DataType.FLOAT32, false).muli(1.0 / Math.sqrt(d)).addi(groupedMask);
-    NDArray probs = scores32.softmax(-1).toType(x.getDataType(), false).reshape(b, kvHeads, (long) group * t, s);
+    NDArray scores32 = (scores.getDataType() == DataType.FLOAT32 ? scores : scores.toType(DataType.FLOAT32, false))
+        .addi(groupedMask); // q was scaled by 1/sqrt(d) at load
+    NDArray probs32 = scores32.softmax(-1);
+    NDArray probs = (x.getDataType() == DataType.FLOAT32 ? probs32 : probs32.toType(x.getDataType(), false)).reshape(b, kvHeads, (long) group * t, s);
     NDArray context = probs.matMul(kvAll[1]).reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
     // 5. output projection
     return layer.oProj().forward(context);
