@@ -55,6 +55,21 @@ public final class KvCache implements AutoCloseable {
     return new NDArray[] {kAll, vAll};
   }
 
+  /**
+   * Copies one row's first {@code length} positions of another cache into a row of this one,
+   * starting at {@code offset}: how a request prefilled on its own joins a running batch.
+   */
+  public void copyRow(KvCache source, int sourceRow, int row, int offset, int length) {
+    NDIndex from = new NDIndex("{}, :, :{}", sourceRow, length);
+    NDIndex to = new NDIndex("{}, :, {}:{}", row, offset, offset + length);
+    for (int layer = 0; layer < keys.length; layer++) {
+      try (NDArray k = source.keys[layer].get(from); NDArray v = source.values[layer].get(from)) {
+        keys[layer].set(to, k);
+        values[layer].set(to, v);
+      }
+    }
+  }
+
   @Override
   public void close() {
     manager.close();
