@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.Set;
 import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -61,7 +60,7 @@ class ImageDecoderTest {
     byte[] whole = fixture("noise.png");
     byte[] half = Arrays.copyOf(whole, whole.length / 2);
     ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
-    assertTrue(Set.of(ImageException.Code.TRUNCATED, ImageException.Code.CORRUPT).contains(e.code()), e.getMessage());
+    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
   }
 
   @Test
@@ -69,7 +68,7 @@ class ImageDecoderTest {
     byte[] whole = fixture("photo.jpg");
     byte[] half = Arrays.copyOf(whole, whole.length / 2);
     ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
-    assertTrue(Set.of(ImageException.Code.TRUNCATED, ImageException.Code.CORRUPT).contains(e.code()), e.getMessage());
+    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
   }
 
   @Test
