@@ -151,7 +151,8 @@ public final class ClipImageProcessor {
     int top = (side - p.h) / 2;
     int[][] out = new int[3][side * side];
     for (int c = 0; c < 3; c++) {
-      java.util.Arrays.fill(out[c], (int) (mean[c] * 255.0));
+      // int(x * 255) on the decimal value from the JSON, not on its float32 rounding
+      java.util.Arrays.fill(out[c], (int) (Double.parseDouble(Float.toString(mean[c])) * 255.0));
       for (int y = 0; y < p.h; y++) {
         System.arraycopy(p.c[c], y * p.w, out[c], (y + top) * side + left, p.w);
       }
