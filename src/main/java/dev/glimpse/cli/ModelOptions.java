@@ -50,7 +50,15 @@ final class ModelOptions {
     long start = System.nanoTime();
     progress.printf("loading %s on %s in %s ...%n", model, device, dtype);
     progress.flush();
-    VisionLanguageModel vlm = VisionLanguageModel.load(model, toOptions());
+    int[] lastDecile = {-1};
+    VisionLanguageModel vlm = VisionLanguageModel.load(model, toOptions(), (part, done, total) -> {
+      int decile = done * 10 / total;
+      if (decile != lastDecile[0] || done == total) {
+        lastDecile[0] = decile;
+        progress.printf("  %s: %d/%d layers%n", part, done, total);
+        progress.flush();
+      }
+    });
     progress.printf("loaded %s (%s) in %.1f s%n", vlm.modelId(), vlm.model().describe(),
         (System.nanoTime() - start) / 1e9);
     progress.flush();

@@ -40,14 +40,18 @@ public final class LlavaModel implements AutoCloseable {
    * deepest feature layer it must produce.
    */
   public static LlavaModel load(LlavaCheckpoint checkpoint, Device device, DataType dtype) {
+    return load(checkpoint, device, dtype, LoadProgress.NONE);
+  }
+
+  public static LlavaModel load(LlavaCheckpoint checkpoint, Device device, DataType dtype, LoadProgress progress) {
     LlavaConfig config = checkpoint.config();
     NDManager manager = NDManager.newBaseManager(device);
     try {
       Weights weights = new Weights(checkpoint, manager, dtype);
       int depth = config.visionFeatureLayers().stream().mapToInt(config::hiddenStateIndex).max().orElseThrow();
-      ClipVisionTower tower = ClipVisionTower.load(weights, config.vision(), depth);
+      ClipVisionTower tower = ClipVisionTower.load(weights, config.vision(), depth, progress);
       MultiModalProjector projector = MultiModalProjector.load(weights, config);
-      LlamaLanguageModel language = LlamaLanguageModel.load(weights, config.text());
+      LlamaLanguageModel language = LlamaLanguageModel.load(weights, config.text(), progress);
       return new LlavaModel(config, manager, tower, projector, language);
     } catch (RuntimeException e) {
       manager.close();

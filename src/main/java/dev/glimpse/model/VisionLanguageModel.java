@@ -63,6 +63,10 @@ public final class VisionLanguageModel implements AutoCloseable {
   }
 
   public static VisionLanguageModel load(Path dir, Options options) {
+    return load(dir, options, LoadProgress.NONE);
+  }
+
+  public static VisionLanguageModel load(Path dir, Options options, LoadProgress progress) {
     checkDevice(options.device());
     LlavaCheckpoint checkpoint = LlavaCheckpoint.open(dir);
     LlavaModel model = null;
@@ -71,7 +75,7 @@ public final class VisionLanguageModel implements AutoCloseable {
       LlavaConfig config = checkpoint.config();
       ImageProcessorConfig processorConfig = readProcessorConfig(dir, config).withPadToSquare(options.padToSquare());
       tokenizer = LlavaTokenizer.load(dir, config.imageSeqLength());
-      model = LlavaModel.load(checkpoint, options.device(), options.dtype());
+      model = LlavaModel.load(checkpoint, options.device(), options.dtype(), progress);
       return new VisionLanguageModel(modelIdOf(dir), checkpoint, model, tokenizer,
           new ImageDecoder(options.imageLimits()), new ClipImageProcessor(processorConfig), PromptTemplate.LLAVA_1_5,
           eosIds(dir, config));

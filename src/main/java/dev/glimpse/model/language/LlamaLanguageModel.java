@@ -46,7 +46,7 @@ public final class LlamaLanguageModel {
     this.rotateHalf = rotateHalf;
   }
 
-  public static LlamaLanguageModel load(Weights w, TextConfig c) {
+  public static LlamaLanguageModel load(Weights w, TextConfig c, dev.glimpse.model.LoadProgress progress) {
     long h = c.hiddenSize();
     long d = c.headDim();
     long q = (long) c.numAttentionHeads() * d;
@@ -66,6 +66,7 @@ public final class LlamaLanguageModel {
           w.fusedLinear(new String[] {p + ".mlp.gate_proj", p + ".mlp.up_proj"}, h, new long[] {inter, inter},
               c.mlpBias()),
           w.linear(p + ".mlp.down_proj", inter, h, c.mlpBias())));
+      progress.loaded("language model", i + 1, c.numHiddenLayers());
     }
     Layers.Linear lmHead = c.tieWordEmbeddings() && !w.has("text.lm_head.weight")
         ? new Layers.Linear(embed.transpose().duplicate(), null)

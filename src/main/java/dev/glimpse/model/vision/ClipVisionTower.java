@@ -50,7 +50,7 @@ public final class ClipVisionTower {
   }
 
   /** Loads the first {@code depth} encoder layers (later ones are never read by LLaVA). */
-  public static ClipVisionTower load(Weights w, VisionConfig c, int depth) {
+  public static ClipVisionTower load(Weights w, VisionConfig c, int depth, dev.glimpse.model.LoadProgress progress) {
     long h = c.hiddenSize();
     NDArray patch = w.tensor("vision.embeddings.patch_embedding.weight",
         h, c.numChannels(), c.patchSize(), c.patchSize());
@@ -69,6 +69,7 @@ public final class ClipVisionTower {
           w.layerNorm(p + ".layer_norm2", h, c.layerNormEps()),
           w.linear(p + ".mlp.fc1", h, c.intermediateSize(), true),
           w.linear(p + ".mlp.fc2", c.intermediateSize(), h, true)));
+      progress.loaded("vision tower", i + 1, depth);
     }
     return new ClipVisionTower(c, patch, clsReshaped, posReshaped,
         w.layerNorm("vision.pre_layrnorm", h, c.layerNormEps()), List.copyOf(layers));
