@@ -6,7 +6,7 @@ import java.util.Optional;
  * Where a shape lies in the image: the answer to a {@link QuestionType#POSITION} question.
  *
  * <p>The rule, with (dx, dy) the offset of the shape's centre from the image centre in image-side
- * fractions (y grows downwards) and m = max(|dx|, |dy|):
+ * fractions (y grows downwards) and m = max(|dx|, |dy|), is {@link #containing}:
  *
  * <ul>
  *   <li>{@link #CENTER} when m &lt; {@link #CENTER_RADIUS};
@@ -14,9 +14,11 @@ import java.util.Optional;
  *       #RIGHT} when |dx| &gt; |dy|, else {@link #TOP} or {@link #BOTTOM}.
  * </ul>
  *
- * <p>Near a boundary of that rule a shape has no clear region: when m lies within {@link #MARGIN}
- * of the centre radius, or |dx| and |dy| differ by less than {@link #MARGIN} (near a diagonal). Such
- * shapes are never asked about, because an answer the picture does not decide only teaches noise.
+ * <p>Near a boundary of that rule a shape has no clear region ({@link #of} is empty): when m lies
+ * within {@link #MARGIN}/2 of the centre radius, or |dx| and |dy| differ by less than {@link
+ * #MARGIN} (near a diagonal). Such shapes are never asked about, because an answer the picture does
+ * not decide only teaches noise. The margins are twice what the renderer's position jitter can
+ * move a shape, so a clear region stays the region of the shape as drawn.
  */
 public enum Region {
   LEFT("left"),
@@ -25,10 +27,10 @@ public enum Region {
   BOTTOM("bottom"),
   CENTER("center");
 
-  /** Offsets closer than this to the image centre are {@link #CENTER}. */
-  public static final double CENTER_RADIUS = 0.1;
+  /** Offsets closer than this to the image centre (along both axes) are {@link #CENTER}. */
+  public static final double CENTER_RADIUS = 0.12;
 
-  /** Width of the no-answer band around every boundary; more than twice the position jitter. */
+  /** Width of the no-answer bands around the rule's boundaries (see the class comment). */
   public static final double MARGIN = 0.06;
 
   private final String word;
@@ -41,23 +43,30 @@ public enum Region {
     return word;
   }
 
+  /** The region a point lies in by the bare rule, boundaries included (see the class comment). */
+  public static Region containing(double x, double y) {
+    double dx = x - 0.5;
+    double dy = y - 0.5;
+    if (Math.max(Math.abs(dx), Math.abs(dy)) < CENTER_RADIUS) {
+      return CENTER;
+    }
+    if (Math.abs(dx) > Math.abs(dy)) {
+      return dx < 0 ? LEFT : RIGHT;
+    }
+    return dy < 0 ? TOP : BOTTOM;
+  }
+
   /** The region of the shape when it is clear, else empty (see the class comment). */
   public static Optional<Region> of(Shape shape) {
     double dx = shape.x() - 0.5;
     double dy = shape.y() - 0.5;
     double m = Math.max(Math.abs(dx), Math.abs(dy));
-    if (m < CENTER_RADIUS) {
-      return Optional.of(CENTER);
-    }
-    if (m < CENTER_RADIUS + MARGIN) {
+    if (Math.abs(m - CENTER_RADIUS) < MARGIN / 2) {
       return Optional.empty();
     }
-    if (Math.abs(Math.abs(dx) - Math.abs(dy)) < MARGIN) {
+    if (m >= CENTER_RADIUS && Math.abs(Math.abs(dx) - Math.abs(dy)) < MARGIN) {
       return Optional.empty();
     }
-    if (Math.abs(dx) > Math.abs(dy)) {
-      return Optional.of(dx < 0 ? LEFT : RIGHT);
-    }
-    return Optional.of(dy < 0 ? TOP : BOTTOM);
+    return Optional.of(containing(shape.x(), shape.y()));
   }
 }

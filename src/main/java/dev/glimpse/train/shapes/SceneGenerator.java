@@ -59,20 +59,24 @@ public final class SceneGenerator {
     this.maxShapes = maxShapes;
   }
 
-  /** A random scene. */
+  /** A random scene; the shape count is uniform over the generator's range. */
   public Scene generate(SplittableRandom rng) {
-    while (true) {
-      Scene scene = attempt(rng, null, null);
-      if (scene != null) {
-        return scene;
-      }
-    }
+    return generate(rng, null, null);
   }
 
   /** A random scene that contains a shape of this kind and colour (its size and place random). */
   public Scene generateContaining(SplittableRandom rng, ShapeKind kind, ShapeColor color) {
+    return generate(rng, kind, color);
+  }
+
+  /**
+   * Draws the count once, then retries the rest until a layout is accepted: redrawing the count
+   * as well would favour one-shape scenes, whose layouts are never rejected.
+   */
+  private Scene generate(SplittableRandom rng, ShapeKind kind, ShapeColor color) {
+    int count = minShapes + rng.nextInt(maxShapes - minShapes + 1);
     while (true) {
-      Scene scene = attempt(rng, kind, color);
+      Scene scene = attempt(rng, count, kind, color);
       if (scene != null) {
         return scene;
       }
@@ -90,8 +94,8 @@ public final class SceneGenerator {
   }
 
   /** One try at a scene; null when placement failed and the caller should draw again. */
-  private Scene attempt(SplittableRandom rng, ShapeKind forcedKind, ShapeColor forcedColor) {
-    int count = minShapes + rng.nextInt(maxShapes - minShapes + 1);
+  private Scene attempt(
+      SplittableRandom rng, int count, ShapeKind forcedKind, ShapeColor forcedColor) {
     ShapeKind[] kinds = ShapeKind.values();
     ShapeColor[] colors = ShapeColor.values();
     ShapeSize[] sizes = ShapeSize.values();
