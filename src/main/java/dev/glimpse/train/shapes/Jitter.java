@@ -17,7 +17,7 @@ public record Jitter(double position, double size, double hue, double rotationDe
   public static final Jitter NONE = new Jitter(0, 0, 0, 0);
 
   /** The training default. */
-  public static final Jitter MILD = new Jitter(0.015, 0.06, 0.015, 8);
+  public static final Jitter MILD = new Jitter(0.015, 0.06, 0.01, 8);
 
   public Jitter {
     if (position < 0 || position > 0.02) {

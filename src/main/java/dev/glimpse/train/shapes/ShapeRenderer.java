@@ -9,6 +9,7 @@ import java.awt.geom.AffineTransform;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferInt;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -100,15 +101,14 @@ public final class ShapeRenderer {
     if (amplitude == 0) {
       return;
     }
-    int n = image.getWidth();
-    for (int y = 0; y < n; y++) {
-      for (int x = 0; x < n; x++) {
-        int rgb = image.getRGB(x, y);
-        int r = clamp(((rgb >> 16) & 0xFF) + rng.nextInt(-amplitude, amplitude + 1));
-        int gr = clamp(((rgb >> 8) & 0xFF) + rng.nextInt(-amplitude, amplitude + 1));
-        int b = clamp((rgb & 0xFF) + rng.nextInt(-amplitude, amplitude + 1));
-        image.setRGB(x, y, (r << 16) | (gr << 8) | b);
-      }
+    // TYPE_INT_RGB is backed by one int per pixel; writing it directly is far faster than setRGB.
+    int[] pixels = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
+    for (int i = 0; i < pixels.length; i++) {
+      int rgb = pixels[i];
+      int r = clamp(((rgb >> 16) & 0xFF) + rng.nextInt(-amplitude, amplitude + 1));
+      int g = clamp(((rgb >> 8) & 0xFF) + rng.nextInt(-amplitude, amplitude + 1));
+      int b = clamp((rgb & 0xFF) + rng.nextInt(-amplitude, amplitude + 1));
+      pixels[i] = (r << 16) | (g << 8) | b;
     }
   }
 
