@@ -1,9 +1,9 @@
 package dev.glimpse.train.shapes;
 
 /**
- * A plain light background with a slight vertical gradient and per-pixel noise, so the vision
- * tower sees backgrounds vary without ever confusing them with a shape: every background colour is
- * bright and nearly grey, every shape colour saturated.
+ * A plain light background with a slight vertical gradient and per-pixel noise, so the vision tower
+ * sees backgrounds vary without ever confusing them with a shape: every background colour is bright
+ * and nearly grey, every shape colour saturated.
  *
  * @param topRgb colour at the top edge, {@code 0xRRGGBB}
  * @param bottomRgb colour at the bottom edge, {@code 0xRRGGBB}

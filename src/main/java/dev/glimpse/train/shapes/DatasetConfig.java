@@ -7,12 +7,16 @@ package dev.glimpse.train.shapes;
  * @param jitter render-time perturbation (see {@link Jitter})
  * @param mix relative frequency of captions, each question type and moderation questions
  * @param moderationPositiveRate fraction of moderation examples whose scene is flagged for the
- *     category asked about; left to chance it would be about 6%, too few for a useful precision
- *     and recall, so the dataset fixes it (0.3 by default)
+ *     category asked about; left to chance it would be about 6%, too few for a useful precision and
+ *     recall, so the dataset fixes it (0.3 by default)
  * @param policy the moderation policy whose categories are asked about
  */
 public record DatasetConfig(
-    int imageSize, Jitter jitter, TaskMix mix, double moderationPositiveRate, ModerationPolicy policy) {
+    int imageSize,
+    Jitter jitter,
+    TaskMix mix,
+    double moderationPositiveRate,
+    ModerationPolicy policy) {
 
   public DatasetConfig {
     if (imageSize < 32 || imageSize > 1024) {

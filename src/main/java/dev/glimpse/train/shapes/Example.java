@@ -34,7 +34,8 @@ public record Example(
     switch (kind) {
       case CAPTION -> require(question == null && questionType == null && category == null, kind);
       case QUESTION -> require(question != null && questionType != null && category == null, kind);
-      case MODERATION -> require(question != null && questionType == null && category != null, kind);
+      case MODERATION ->
+          require(question != null && questionType == null && category != null, kind);
       default -> throw new IllegalArgumentException("unknown kind " + kind);
     }
     if (question != null) {
@@ -56,11 +57,11 @@ public record Example(
 
   /** The full prompt, {@code "USER: <image>\n{userText} ASSISTANT:"}, without BOS. */
   public String prompt() {
-    return PromptTemplate.prompt(userText());
+    return ShapesPrompt.prompt(userText());
   }
 
   /** The training target that follows the prompt, {@code " {answer}</s>"}. */
   public String target() {
-    return PromptTemplate.target(answer);
+    return ShapesPrompt.target(answer);
   }
 }

@@ -1,10 +1,10 @@
 package dev.glimpse.train.shapes;
 
 /**
- * The moderation categories of the demo policy. Each is defined by one kind and colour of shape,
- * so a scene is flagged exactly when it contains that shape, and the model is asked a yes/no
- * question that names the category, not the shape: it has to learn the concept, as a real
- * moderation model must.
+ * The moderation categories of the demo policy. Each is defined by one kind and colour of shape, so
+ * a scene is flagged exactly when it contains that shape, and the model is asked a yes/no question
+ * that names the category, not the shape: it has to learn the concept, as a real moderation model
+ * must.
  */
 public enum ModerationCategory {
   /** A red triangle, like a road warning sign. */

@@ -16,7 +16,8 @@ public final class ModerationPolicy {
   public static final String NO = "no";
 
   /** The policy of the built-in demo: every {@link ModerationCategory}. */
-  public static final ModerationPolicy DEMO = new ModerationPolicy(List.of(ModerationCategory.values()));
+  public static final ModerationPolicy DEMO =
+      new ModerationPolicy(List.of(ModerationCategory.values()));
 
   private final List<ModerationCategory> categories;
 

@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  * the picture does not decide is noise to the model:
  *
  * <ul>
- *   <li>two shapes must be clearly side by side or clearly one above the other: the larger of
- *       |dx|, |dy| exceeds the smaller by at least {@link #RELATION_MARGIN};
+ *   <li>two shapes must be clearly side by side or clearly one above the other: the larger of |dx|,
+ *       |dy| exceeds the smaller by at least {@link #RELATION_MARGIN};
  *   <li>three shapes must have clearly different x, at least {@link #ORDER_MARGIN} apart, so the
  *       left-to-right order of the caption is visible.
  * </ul>
@@ -70,11 +70,11 @@ public final class SceneGenerator {
   }
 
   /**
-   * Draws the count once, then retries the rest until a layout is accepted: redrawing the count
-   * as well would favour one-shape scenes, whose layouts are never rejected.
+   * Draws the count once, then retries the rest until a layout is accepted: redrawing the count as
+   * well would favour one-shape scenes, whose layouts are never rejected.
    */
   private Scene generate(SplittableRandom rng, ShapeKind kind, ShapeColor color) {
-    int count = minShapes + rng.nextInt(maxShapes - minShapes + 1);
+    int count = drawCount(rng);
     while (true) {
       Scene scene = attempt(rng, count, kind, color);
       if (scene != null) {
@@ -83,14 +83,22 @@ public final class SceneGenerator {
     }
   }
 
-  /** A random scene with no shape of this kind and colour. */
+  /**
+   * A random scene with no shape of this kind and colour. The count is drawn once, as in {@link
+   * #generate}, so rejecting scenes that hold the shape does not favour fewer shapes.
+   */
   public Scene generateWithout(SplittableRandom rng, ShapeKind kind, ShapeColor color) {
+    int count = drawCount(rng);
     while (true) {
-      Scene scene = generate(rng);
-      if (!scene.contains(kind, color)) {
+      Scene scene = attempt(rng, count, null, null);
+      if (scene != null && !scene.contains(kind, color)) {
         return scene;
       }
     }
+  }
+
+  private int drawCount(SplittableRandom rng) {
+    return minShapes + rng.nextInt(maxShapes - minShapes + 1);
   }
 
   /** One try at a scene; null when placement failed and the caller should draw again. */
@@ -111,7 +119,8 @@ public final class SceneGenerator {
         kind = kinds[rng.nextInt(kinds.length)];
         color = colors[rng.nextInt(colors.length)];
       }
-      if (taken(shapes, kind, color) || (i < forcedAt && kind == forcedKind && color == forcedColor)) {
+      boolean forcedComesLater = i < forcedAt && kind == forcedKind && color == forcedColor;
+      if (taken(shapes, kind, color) || forcedComesLater) {
         return null;
       }
       ShapeSize size = sizes[rng.nextInt(sizes.length)];

@@ -1,9 +1,9 @@
 package dev.glimpse.train.shapes;
 
 /**
- * The kinds of shape the shapes world draws. Chosen so that their silhouettes stay distinct at
- * 64 px even with small rotations: a round one, two with straight edges but different corner
- * counts, and two with concave outlines.
+ * The kinds of shape the shapes world draws. Chosen so that their silhouettes stay distinct at 64
+ * px even with small rotations: a round one, two with straight edges but different corner counts,
+ * and two with concave outlines.
  */
 public enum ShapeKind {
   CIRCLE("circle"),

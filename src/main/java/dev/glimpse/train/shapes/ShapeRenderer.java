@@ -165,84 +165,52 @@ public final class ShapeRenderer {
    * other kinds of the same {@link ShapeSize}; everything stays within about the bounding radius.
    */
   static java.awt.Shape outline(ShapeKind kind, double r) {
-    switch (kind) {
-      case CIRCLE:
-        {
-          double cr = 0.92 * r;
-          return new Ellipse2D.Double(-cr, -cr, 2 * cr, 2 * cr);
-        }
-      case SQUARE:
-        {
-          double h = 0.78 * r;
-          Path2D.Double p = new Path2D.Double();
-          p.moveTo(-h, -h);
-          p.lineTo(h, -h);
-          p.lineTo(h, h);
-          p.lineTo(-h, h);
-          p.closePath();
-          return p;
-        }
-      case TRIANGLE:
-        {
-          // Equilateral, apex up, shifted down so its bounding box is centred.
-          double R = 1.08 * r;
-          double shift = R / 4;
-          Path2D.Double p = new Path2D.Double();
-          for (int i = 0; i < 3; i++) {
-            double a = Math.toRadians(-90 + 120 * i);
-            double px = R * Math.cos(a);
-            double py = R * Math.sin(a) + shift;
-            if (i == 0) {
-              p.moveTo(px, py);
-            } else {
-              p.lineTo(px, py);
-            }
-          }
-          p.closePath();
-          return p;
-        }
-      case STAR:
-        {
-          double outer = 1.08 * r;
-          double inner = 0.46 * outer;
-          double shift = outer * (1 - Math.cos(Math.toRadians(36))) / 2;
-          Path2D.Double p = new Path2D.Double();
-          for (int i = 0; i < 10; i++) {
-            double rad = i % 2 == 0 ? outer : inner;
-            double a = Math.toRadians(-90 + 36 * i);
-            double px = rad * Math.cos(a);
-            double py = rad * Math.sin(a) + shift;
-            if (i == 0) {
-              p.moveTo(px, py);
-            } else {
-              p.lineTo(px, py);
-            }
-          }
-          p.closePath();
-          return p;
-        }
-      case CROSS:
-        {
-          double arm = 0.92 * r;
-          double half = 0.32 * r;
-          Path2D.Double p = new Path2D.Double();
-          p.moveTo(-half, -arm);
-          p.lineTo(half, -arm);
-          p.lineTo(half, -half);
-          p.lineTo(arm, -half);
-          p.lineTo(arm, half);
-          p.lineTo(half, half);
-          p.lineTo(half, arm);
-          p.lineTo(-half, arm);
-          p.lineTo(-half, half);
-          p.lineTo(-arm, half);
-          p.lineTo(-arm, -half);
-          p.lineTo(-half, -half);
-          p.closePath();
-          return p;
-        }
-      default:
-        throw new IllegalArgumentException("unknown kind " + kind);
+    return switch (kind) {
+      case CIRCLE -> new Ellipse2D.Double(-0.92 * r, -0.92 * r, 1.84 * r, 1.84 * r);
+      case SQUARE ->
+          polygon(
+              new double[] {-0.78 * r, 0.78 * r, 0.78 * r, -0.78 * r},
+              new double[] {-0.78 * r, -0.78 * r, 0.78 * r, 0.78 * r});
+      // Equilateral, apex up, shifted down by a quarter of its radius so its box is centred.
+      case TRIANGLE -> regular(3, 1.08 * r, 1.08 * r, 1.08 * r / 4);
+      // Five points, inner radius 0.46 of the outer, shifted so its box is centred.
+      case STAR ->
+          regular(10, 1.08 * r, 0.46 * 1.08 * r, 1.08 * r * (1 - Math.cos(Math.toRadians(36))) / 2);
+      case CROSS -> {
+        double arm = 0.92 * r;
+        double half = 0.32 * r;
+        yield polygon(
+            new double[] {-half, half, half, arm, arm, half, half, -half, -half, -arm, -arm, -half},
+            new double[] {
+              -arm, -arm, -half, -half, half, half, arm, arm, half, half, -half, -half
+            });
+      }
+    };
+  }
+
+  /**
+   * A polygon of {@code n} vertices starting straight up, alternating between the two radii (equal
+   * radii give a regular polygon, unequal ones a star), moved down by {@code shift}.
+   */
+  private static Path2D regular(int n, double outer, double inner, double shift) {
+    double[] xs = new double[n];
+    double[] ys = new double[n];
+    for (int i = 0; i < n; i++) {
+      double rad = i % 2 == 0 ? outer : inner;
+      double a = Math.toRadians(-90 + 360.0 / n * i);
+      xs[i] = rad * Math.cos(a);
+      ys[i] = rad * Math.sin(a) + shift;
     }
+    return polygon(xs, ys);
+  }
+
+  private static Path2D polygon(double[] xs, double[] ys) {
+    Path2D.Double p = new Path2D.Double();
+    p.moveTo(xs[0], ys[0]);
+    for (int i = 1; i < xs.length; i++) {
+      p.lineTo(xs[i], ys[i]);
+    }
+    p.closePath();
+    return p;
   }
 }

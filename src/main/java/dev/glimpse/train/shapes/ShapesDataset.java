@@ -10,10 +10,10 @@ import java.util.stream.Stream;
  * An unlimited, random-access source of shapes-world examples.
  *
  * <p>Example {@code i} of a split is a pure function of (seed, split, i, config): it is drawn from
- * its own {@code new SplittableRandom(exampleSeed(seed, split, i))}. So a trainer can draw
- * examples in any order, in parallel ({@code LongStream.range(a, b).parallel().mapToObj(
- * dataset::example)}; instances are immutable and thread-safe), and resume at any index, and an
- * evaluator can re-create exactly the examples it scored.
+ * its own {@code new SplittableRandom(exampleSeed(seed, split, i))}. So a trainer can draw examples
+ * in any order, in parallel ({@code LongStream.range(a, b).parallel().mapToObj( dataset::example)};
+ * instances are immutable and thread-safe), and resume at any index, and an evaluator can re-create
+ * exactly the examples it scored.
  *
  * <h2>Train and evaluation are disjoint in seed space</h2>
  *
@@ -22,8 +22,8 @@ import java.util.stream.Stream;
  * base seed, train examples use the even multipliers and evaluation examples the odd ones, so no
  * evaluation example shares its random stream with any training example. Scenes come from the same
  * distribution (that is the point of a held-out set), and positions are continuous, so an
- * evaluation scene repeating a training scene exactly has probability close to zero; similar
- * scenes of course exist, since the world is small.
+ * evaluation scene repeating a training scene exactly has probability close to zero; similar scenes
+ * of course exist, since the world is small.
  */
 public final class ShapesDataset {
 
@@ -95,7 +95,13 @@ public final class ShapesDataset {
       case CAPTION -> {
         Scene scene = generator.generate(rng);
         yield new Example(
-            index, scene, renderer.render(scene), PromptKind.CAPTION, null, null, null,
+            index,
+            scene,
+            renderer.render(scene),
+            PromptKind.CAPTION,
+            null,
+            null,
+            null,
             ShapesLanguage.caption(scene));
       }
       case QUESTION -> {
@@ -104,8 +110,14 @@ public final class ShapesDataset {
           Optional<Question> q = ShapesLanguage.ask(scene, draw.questionType(), rng);
           if (q.isPresent()) {
             yield new Example(
-                index, scene, renderer.render(scene), PromptKind.QUESTION, draw.questionType(),
-                null, q.get().text(), q.get().answer());
+                index,
+                scene,
+                renderer.render(scene),
+                PromptKind.QUESTION,
+                draw.questionType(),
+                null,
+                q.get().text(),
+                q.get().answer());
           }
         }
         throw new IllegalStateException(
@@ -120,8 +132,14 @@ public final class ShapesDataset {
                 ? generator.generateContaining(rng, category.kind(), category.color())
                 : generator.generateWithout(rng, category.kind(), category.color());
         yield new Example(
-            index, scene, renderer.render(scene), PromptKind.MODERATION, null, category,
-            config.policy().question(category), config.policy().answer(scene, category));
+            index,
+            scene,
+            renderer.render(scene),
+            PromptKind.MODERATION,
+            null,
+            category,
+            config.policy().question(category),
+            config.policy().answer(scene, category));
       }
     };
   }

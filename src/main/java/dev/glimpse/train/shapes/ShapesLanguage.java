@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -46,36 +47,37 @@ public final class ShapesLanguage {
   /** The caption of a scene (see the class comment for the grammar). */
   public static String caption(Scene scene) {
     List<Shape> shapes = scene.shapes();
-    switch (shapes.size()) {
-      case 1:
-        return phrase(shapes.get(0));
-      case 2:
-        {
-          Shape a = shapes.get(0);
-          Shape b = shapes.get(1);
-          if (Math.abs(a.x() - b.x()) > Math.abs(a.y() - b.y())) {
-            Shape left = a.x() < b.x() ? a : b;
-            Shape right = left == a ? b : a;
-            return phrase(left) + " to the left of " + phrase(right);
-          }
-          Shape top = a.y() < b.y() ? a : b;
-          Shape bottom = top == a ? b : a;
-          return phrase(top) + " above " + phrase(bottom);
-        }
-      default:
-        {
-          List<Shape> sorted = new ArrayList<>(shapes);
-          sorted.sort(Comparator.comparingDouble(Shape::x));
-          StringBuilder sb = new StringBuilder();
-          for (int i = 0; i < sorted.size(); i++) {
-            if (i > 0) {
-              sb.append(i == sorted.size() - 1 ? " and " : " ");
-            }
-            sb.append(phrase(sorted.get(i)));
-          }
-          return sb.toString();
-        }
+    return switch (shapes.size()) {
+      case 1 -> phrase(shapes.get(0));
+      case 2 -> pairCaption(shapes.get(0), shapes.get(1));
+      default -> leftToRight(shapes);
+    };
+  }
+
+  /** The left shape first when they are side by side, the upper one first when stacked. */
+  private static String pairCaption(Shape a, Shape b) {
+    if (Math.abs(a.x() - b.x()) > Math.abs(a.y() - b.y())) {
+      Shape left = a.x() < b.x() ? a : b;
+      Shape right = left == a ? b : a;
+      return phrase(left) + " to the left of " + phrase(right);
     }
+    Shape top = a.y() < b.y() ? a : b;
+    Shape bottom = top == a ? b : a;
+    return phrase(top) + " above " + phrase(bottom);
+  }
+
+  /** "A B and C", sorted by x. */
+  private static String leftToRight(List<Shape> shapes) {
+    List<Shape> sorted = new ArrayList<>(shapes);
+    sorted.sort(Comparator.comparingDouble(Shape::x));
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < sorted.size(); i++) {
+      if (i > 0) {
+        sb.append(i == sorted.size() - 1 ? " and " : " ");
+      }
+      sb.append(phrase(sorted.get(i)));
+    }
+    return sb.toString();
   }
 
   /** "a small red circle". */
@@ -100,49 +102,38 @@ public final class ShapesLanguage {
    * misses that share the kind or the colour with a shape in the picture.
    */
   public static Optional<Question> ask(Scene scene, QuestionType type, SplittableRandom rng) {
-    switch (type) {
-      case COLOR:
-        {
-          List<Shape> unique =
-              scene.shapes().stream().filter(s -> scene.ofKind(s.kind()).size() == 1).toList();
-          if (unique.isEmpty()) {
-            return Optional.empty();
-          }
-          Shape s = unique.get(rng.nextInt(unique.size()));
-          return Optional.of(
-              new Question("what color is the " + s.kind().word(), s.color().word()));
-        }
-      case COUNT:
-        return Optional.of(new Question(COUNT_QUESTION, number(scene.count())));
-      case EXISTS:
-        return Optional.of(exists(scene, rng));
-      case POSITION:
-        {
-          List<Shape> clear =
-              scene.shapes().stream().filter(s -> Region.of(s).isPresent()).toList();
-          if (clear.isEmpty()) {
-            return Optional.empty();
-          }
-          Shape s = clear.get(rng.nextInt(clear.size()));
-          return Optional.of(
-              new Question(
-                  "where is the " + s.color().word() + " " + s.kind().word(),
-                  Region.of(s).orElseThrow().word()));
-        }
-      case WHICH_SHAPE:
-        {
-          List<Shape> unique =
-              scene.shapes().stream().filter(s -> scene.ofColor(s.color()).size() == 1).toList();
-          if (unique.isEmpty()) {
-            return Optional.empty();
-          }
-          Shape s = unique.get(rng.nextInt(unique.size()));
-          return Optional.of(
-              new Question("which shape is " + s.color().word(), s.kind().word()));
-        }
-      default:
-        throw new IllegalArgumentException("unknown question type " + type);
-    }
+    return switch (type) {
+      case COLOR ->
+          pick(uniqueBy(scene, Shape::kind), rng)
+              .map(s -> new Question("what color is the " + s.kind().word(), s.color().word()));
+      case COUNT -> Optional.of(new Question(COUNT_QUESTION, number(scene.count())));
+      case EXISTS -> Optional.of(exists(scene, rng));
+      case POSITION ->
+          pick(scene.shapes().stream().filter(s -> Region.of(s).isPresent()).toList(), rng)
+              .map(
+                  s ->
+                      new Question(
+                          "where is the " + s.color().word() + " " + s.kind().word(),
+                          Region.of(s).orElseThrow().word()));
+      case WHICH_SHAPE ->
+          pick(uniqueBy(scene, Shape::color), rng)
+              .map(s -> new Question("which shape is " + s.color().word(), s.kind().word()));
+    };
+  }
+
+  /** The shapes whose key (kind or colour) no other shape of the scene shares. */
+  private static List<Shape> uniqueBy(Scene scene, Function<Shape, ?> key) {
+    return scene.shapes().stream()
+        .filter(
+            s ->
+                scene.shapes().stream().filter(o -> key.apply(o).equals(key.apply(s))).count() == 1)
+        .toList();
+  }
+
+  private static Optional<Shape> pick(List<Shape> shapes, SplittableRandom rng) {
+    return shapes.isEmpty()
+        ? Optional.empty()
+        : Optional.of(shapes.get(rng.nextInt(shapes.size())));
   }
 
   /** "is there a triangle" or "is there an orange star" → "yes" / "no". */
@@ -175,8 +166,7 @@ public final class ShapesLanguage {
     List<ShapeColor> colors = new ArrayList<>();
     for (ShapeKind k : ShapeKind.values()) {
       for (ShapeColor c : ShapeColor.values()) {
-        boolean shares =
-            scene.shapes().stream().anyMatch(s -> s.kind() == k || s.color() == c);
+        boolean shares = scene.shapes().stream().anyMatch(s -> s.kind() == k || s.color() == c);
         if (!scene.contains(k, c) && (!nearMiss || shares)) {
           kinds.add(k);
           colors.add(c);

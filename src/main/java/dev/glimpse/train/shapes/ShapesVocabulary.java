@@ -19,10 +19,10 @@ import java.util.regex.Pattern;
  * <p>Ids: the specials {@code <unk>}=0, {@code <s>}=1, {@code </s>}=2, {@code <pad>}=3, {@code
  * <image>}=4 (the layout of the LLaVA test fixture), then the template words {@code USER}, {@code
  * ASSISTANT} and {@code :}, then the lowercase words of captions, questions and answers in a fixed
- * order. Tokenization, as the Hugging Face pre-tokenizer {@code Whitespace} does it: special
- * tokens are cut out first, the rest is split on whitespace (so the {@code "\n"} after {@code
- * <image>} is just a separator and gets no token) and into runs of word characters and runs of
- * punctuation ({@code "ASSISTANT:"} becomes {@code ASSISTANT}, {@code :}).
+ * order. Tokenization, as the Hugging Face pre-tokenizer {@code Whitespace} does it: special tokens
+ * are cut out first, the rest is split on whitespace (so the {@code "\n"} after {@code <image>} is
+ * just a separator and gets no token) and into runs of word characters and runs of punctuation
+ * ({@code "ASSISTANT:"} becomes {@code ASSISTANT}, {@code :}).
  */
 public final class ShapesVocabulary {
 
@@ -74,7 +74,8 @@ public final class ShapesVocabulary {
    */
   private static List<String> shapesWords() {
     Set<String> words = new LinkedHashSet<>();
-    // Captions: "a small red circle to the left of a large blue square", "... above ...", "... and ...".
+    // Captions: "a small red circle to the left of a large blue square", "... above ...", "... and
+    // ...".
     add(words, "a an the to left of above and");
     add(words, ShapesLanguage.CAPTION_QUESTION);
     // Questions.

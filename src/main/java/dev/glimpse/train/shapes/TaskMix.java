@@ -16,8 +16,8 @@ public record TaskMix(
     double moderation) {
 
   /**
-   * A quarter captions, half questions (a tenth each type), a quarter moderation: enough
-   * moderation examples that the demo's precision and recall are measured on thousands of them.
+   * A quarter captions, half questions (a tenth each type), a quarter moderation: enough moderation
+   * examples that the demo's precision and recall are measured on thousands of them.
    */
   public static final TaskMix DEFAULT = new TaskMix(0.25, 0.1, 0.1, 0.1, 0.1, 0.1, 0.25);
 

@@ -14,9 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes a {@link ShapesVocabulary} as a Hugging Face {@code tokenizer.json} (format version
- * "1.0") with a {@code WordLevel} model, loadable by the {@code tokenizers} library, by DJL's
- * {@code HuggingFaceTokenizer} and so by the same code path that loads real LLaVA checkpoints.
+ * Writes a {@link ShapesVocabulary} as a Hugging Face {@code tokenizer.json} (format version "1.0")
+ * with a {@code WordLevel} model, loadable by the {@code tokenizers} library, by DJL's {@code
+ * HuggingFaceTokenizer} and so by the same code path that loads real LLaVA checkpoints.
  *
  * <p>Design, each choice made so the LLaVA-1.5 template tokenizes cleanly:
  *
@@ -40,6 +40,9 @@ public final class TokenizerJsonWriter {
 
   /** Where the demo model's tokenizer is kept, on the classpath. */
   public static final String RESOURCE = "/dev/glimpse/train/shapes/tokenizer.json";
+
+  /** Where the demo model's tokenizer_config.json is kept, on the classpath. */
+  public static final String CONFIG_RESOURCE = "/dev/glimpse/train/shapes/tokenizer_config.json";
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -94,20 +97,37 @@ public final class TokenizerJsonWriter {
     return root;
   }
 
+  /**
+   * The {@code tokenizer_config.json} that goes beside tokenizer.json, so that Python's
+   * transformers (used for parity checks) loads the demo tokenizer with the right special tokens.
+   */
+  public static ObjectNode configTree() {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("tokenizer_class", "PreTrainedTokenizerFast");
+    root.put("bos_token", ShapesVocabulary.BOS);
+    root.put("eos_token", ShapesVocabulary.EOS);
+    root.put("unk_token", ShapesVocabulary.UNK);
+    root.put("pad_token", ShapesVocabulary.PAD);
+    root.put("clean_up_tokenization_spaces", false);
+    root.put("model_max_length", 4096);
+    return root;
+  }
+
   /** The tokenizer.json text, pretty-printed, ending in a newline. */
   public static String toJson(ShapesVocabulary vocabulary) {
-    DefaultPrettyPrinter printer =
-        new DefaultPrettyPrinter()
-            .withSeparators(
-                Separators.createDefaultInstance()
-                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
-            .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
-    try {
-      return MAPPER.writer(printer).writeValueAsString(toTree(vocabulary)).replace("\r\n", "\n")
-          + "\n";
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return print(toTree(vocabulary));
+  }
+
+  /** The tokenizer_config.json text, pretty-printed, ending in a newline. */
+  public static String configJson() {
+    return print(configTree());
+  }
+
+  /** Writes tokenizer.json and tokenizer_config.json into a model directory, creating it. */
+  public static void writeModelFiles(ShapesVocabulary vocabulary, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("tokenizer.json"), toJson(vocabulary), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve("tokenizer_config.json"), configJson(), StandardCharsets.UTF_8);
   }
 
   /** Writes the tokenizer.json file, creating parent directories. */
@@ -118,13 +138,30 @@ public final class TokenizerJsonWriter {
     Files.writeString(file, toJson(vocabulary), StandardCharsets.UTF_8);
   }
 
-  /** Regenerates the committed tokenizer: {@code TokenizerJsonWriter <path/to/tokenizer.json>}. */
+  /**
+   * Regenerates the committed files: {@code TokenizerJsonWriter <dir>}, with dir {@code
+   * src/main/resources/dev/glimpse/train/shapes}.
+   */
   public static void main(String[] args) throws IOException {
     if (args.length != 1) {
-      System.err.println("usage: TokenizerJsonWriter <tokenizer.json>");
+      System.err.println("usage: TokenizerJsonWriter <model-dir>");
       System.exit(2);
     }
-    write(ShapesVocabulary.SHAPES, Path.of(args[0]));
+    writeModelFiles(ShapesVocabulary.SHAPES, Path.of(args[0]));
+  }
+
+  private static String print(ObjectNode tree) {
+    DefaultPrettyPrinter printer =
+        new DefaultPrettyPrinter()
+            .withSeparators(
+                Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+            .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
+    try {
+      return MAPPER.writer(printer).writeValueAsString(tree).replace("\r\n", "\n") + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static ObjectNode specialPiece(JsonNodeFactory f, String token) {

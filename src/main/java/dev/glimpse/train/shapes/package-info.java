@@ -21,7 +21,7 @@
  *   <li>{@link dev.glimpse.train.shapes.ShapesDataset} combines them into an unlimited,
  *       random-access stream of {@link dev.glimpse.train.shapes.Example}s with disjoint training
  *       and evaluation seeds;
- *   <li>{@link dev.glimpse.train.shapes.PromptTemplate} wraps a question in the LLaVA-1.5 template,
+ *   <li>{@link dev.glimpse.train.shapes.ShapesPrompt} wraps a question in the LLaVA-1.5 template,
  *       {@link dev.glimpse.train.shapes.ShapesVocabulary} tokenizes it, and {@link
  *       dev.glimpse.train.shapes.TokenizerJsonWriter} writes the same tokenizer as a Hugging Face
  *       {@code tokenizer.json} (committed as {@code dev/glimpse/train/shapes/tokenizer.json}).
@@ -32,8 +32,10 @@
  * <pre>{@code
  * ShapesDataset.Splits splits = ShapesDataset.split(seed, DatasetConfig.defaults());
  * Example e = splits.train().example(step * batch + i);          // any index, any thread
- * int[] prompt = ShapesVocabulary.SHAPES.encode(e.prompt(), true);  // <s> USER : <image> ... ASSISTANT :
- * int[] target = ShapesVocabulary.SHAPES.encode(e.target(), false); // answer words ... </s>, the loss
+ * // <s> USER : <image> ... ASSISTANT :
+ * int[] prompt = ShapesVocabulary.SHAPES.encode(e.prompt(), true);
+ * // the answer's words and </s>: the tokens the loss covers
+ * int[] target = ShapesVocabulary.SHAPES.encode(e.target(), false);
  * }</pre>
  *
  * <h2>For an evaluator</h2>

@@ -85,7 +85,8 @@ class ModerationPolicyTest {
       if (e.kind() == PromptKind.MODERATION && e.answer().equals("no")) {
         ModerationCategory c = e.category();
         boolean sharesKindOrColour =
-            e.scene().shapes().stream().anyMatch(s -> s.kind() == c.kind() || s.color() == c.color());
+            e.scene().shapes().stream()
+                .anyMatch(s -> s.kind() == c.kind() || s.color() == c.color());
         nearMisses += sharesKindOrColour ? 1 : 0;
       }
     }

@@ -91,10 +91,14 @@ class SceneGeneratorTest {
   void generateContainingAlwaysHasTheShapeAndGenerateWithoutNever() {
     SplittableRandom rng = new SplittableRandom(4);
     for (int i = 0; i < 2_000; i++) {
-      assertTrue(generator.generateContaining(rng, ShapeKind.TRIANGLE, ShapeColor.RED)
-          .contains(ShapeKind.TRIANGLE, ShapeColor.RED));
-      assertTrue(!generator.generateWithout(rng, ShapeKind.TRIANGLE, ShapeColor.RED)
-          .contains(ShapeKind.TRIANGLE, ShapeColor.RED));
+      assertTrue(
+          generator
+              .generateContaining(rng, ShapeKind.TRIANGLE, ShapeColor.RED)
+              .contains(ShapeKind.TRIANGLE, ShapeColor.RED));
+      assertTrue(
+          !generator
+              .generateWithout(rng, ShapeKind.TRIANGLE, ShapeColor.RED)
+              .contains(ShapeKind.TRIANGLE, ShapeColor.RED));
     }
   }
 
@@ -102,14 +106,16 @@ class SceneGeneratorTest {
   void sceneRejectsTwoShapesOfSameKindAndColour() {
     Shape a = new Shape(ShapeKind.CIRCLE, ShapeColor.RED, ShapeSize.SMALL, 0.2, 0.2);
     Shape b = new Shape(ShapeKind.CIRCLE, ShapeColor.RED, ShapeSize.LARGE, 0.7, 0.7);
-    assertThrows(IllegalArgumentException.class, () -> new Scene(List.of(a, b), Background.plain(), 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Scene(List.of(a, b), Background.plain(), 0));
   }
 
   @Test
   void sceneRejectsOverlappingShapes() {
     Shape a = new Shape(ShapeKind.CIRCLE, ShapeColor.RED, ShapeSize.LARGE, 0.4, 0.4);
     Shape b = new Shape(ShapeKind.SQUARE, ShapeColor.RED, ShapeSize.LARGE, 0.5, 0.5);
-    assertThrows(IllegalArgumentException.class, () -> new Scene(List.of(a, b), Background.plain(), 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Scene(List.of(a, b), Background.plain(), 0));
   }
 
   @Test

@@ -36,8 +36,7 @@ class ShapeRendererTest {
     assertEquals(BufferedImage.TYPE_INT_RGB, image.getType());
     assertEquals(56, image.getWidth());
     assertEquals(56, image.getHeight());
-    BufferedImage decoded =
-        ImageIO.read(new ByteArrayInputStream(ShapeRenderer.png(image)));
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(ShapeRenderer.png(image)));
     assertEquals(56, decoded.getWidth());
     assertEquals(image.getRGB(20, 30) & 0xFFFFFF, decoded.getRGB(20, 30) & 0xFFFFFF);
   }
@@ -48,9 +47,7 @@ class ShapeRendererTest {
       for (ShapeColor color : ShapeColor.values()) {
         Scene scene =
             new Scene(
-                List.of(new Shape(kind, color, ShapeSize.LARGE, 0.5, 0.5)),
-                Background.plain(),
-                7);
+                List.of(new Shape(kind, color, ShapeSize.LARGE, 0.5, 0.5)), Background.plain(), 7);
         BufferedImage image = new ShapeRenderer(64, Jitter.NONE).render(scene);
         assertEquals(
             color.rgb(), image.getRGB(32, 32) & 0xFFFFFF, kind + " " + color + " at its centre");
@@ -110,7 +107,9 @@ class ShapeRendererTest {
       Files.writeString(
           SAMPLES.resolve(String.format("%02d.txt", i)), e.userText() + " -> " + e.answer() + "\n");
       // An 8x upscale, easier to judge by eye than 64 px.
-      Files.write(SAMPLES.resolve(String.format("%02d-x8.png", i)), ShapeRenderer.png(upscale(e.image(), 8)));
+      Files.write(
+          SAMPLES.resolve(String.format("%02d-x8.png", i)),
+          ShapeRenderer.png(upscale(e.image(), 8)));
     }
     assertTrue(Files.exists(SAMPLES.resolve("00.txt")));
     assertFalse(Files.list(SAMPLES).toList().isEmpty());

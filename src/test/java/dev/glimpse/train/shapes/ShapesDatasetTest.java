@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class ShapesDatasetTest {
 
-  private static final ShapesDataset.Splits SPLITS = ShapesDataset.split(2026, DatasetConfig.defaults());
+  private static final ShapesDataset.Splits SPLITS =
+      ShapesDataset.split(2026, DatasetConfig.defaults());
 
   @Test
   void sameSeedAndIndexGiveTheSameExampleAndPixels() {
@@ -39,7 +40,11 @@ class ShapesDatasetTest {
       assertEquals(forward.get(i).scene(), SPLITS.train().example(i).scene());
     }
     List<String> parallel =
-        LongStream.range(0, 200).parallel().mapToObj(SPLITS.train()::example).map(Example::answer).toList();
+        LongStream.range(0, 200)
+            .parallel()
+            .mapToObj(SPLITS.train()::example)
+            .map(Example::answer)
+            .toList();
     List<String> sequential = SPLITS.train().stream(0, 200).map(Example::answer).toList();
     assertEquals(sequential, parallel);
   }
@@ -82,8 +87,7 @@ class ShapesDatasetTest {
   void defaultMixFollowsItsWeights() {
     Map<PromptKind, Integer> kinds = new EnumMap<>(PromptKind.class);
     Map<QuestionType, Integer> types = new EnumMap<>(QuestionType.class);
-    SPLITS.train()
-        .stream(0, 10_000)
+    SPLITS.train().stream(0, 10_000)
         .forEach(
             e -> {
               kinds.merge(e.kind(), 1, Integer::sum);
@@ -102,9 +106,9 @@ class ShapesDatasetTest {
   @Test
   void captionsOnlyMixGivesOnlyCaptions() {
     ShapesDataset captions =
-        new ShapesDataset(1, ShapesDataset.Split.TRAIN, DatasetConfig.defaults().withMix(TaskMix.CAPTIONS_ONLY));
-    captions
-        .stream(0, 500)
+        new ShapesDataset(
+            1, ShapesDataset.Split.TRAIN, DatasetConfig.defaults().withMix(TaskMix.CAPTIONS_ONLY));
+    captions.stream(0, 500)
         .forEach(
             e -> {
               assertEquals(PromptKind.CAPTION, e.kind());
@@ -116,7 +120,11 @@ class ShapesDatasetTest {
 
   @Test
   void examplesCarryTheLlavaPromptAndTarget() {
-    Example e = SPLITS.train().stream(0, 100).filter(x -> x.kind() == PromptKind.QUESTION).findFirst().orElseThrow();
+    Example e =
+        SPLITS.train().stream(0, 100)
+            .filter(x -> x.kind() == PromptKind.QUESTION)
+            .findFirst()
+            .orElseThrow();
     assertEquals("USER: <image>\n" + e.question() + " ASSISTANT:", e.prompt());
     assertEquals(" " + e.answer() + "</s>", e.target());
   }

@@ -31,8 +31,10 @@ class ShapesLanguageTest {
   @Test
   void twoShapesSideBySideAreCaptionedLeftOneFirstWhateverTheirOrder() {
     String expected = "a small red circle to the left of a large blue square";
-    assertEquals(expected, ShapesLanguage.caption(scene(SMALL_RED_CIRCLE_LEFT, LARGE_BLUE_SQUARE_RIGHT)));
-    assertEquals(expected, ShapesLanguage.caption(scene(LARGE_BLUE_SQUARE_RIGHT, SMALL_RED_CIRCLE_LEFT)));
+    assertEquals(
+        expected, ShapesLanguage.caption(scene(SMALL_RED_CIRCLE_LEFT, LARGE_BLUE_SQUARE_RIGHT)));
+    assertEquals(
+        expected, ShapesLanguage.caption(scene(LARGE_BLUE_SQUARE_RIGHT, SMALL_RED_CIRCLE_LEFT)));
   }
 
   @Test
@@ -40,7 +42,8 @@ class ShapesLanguageTest {
     Shape top = new Shape(ShapeKind.STAR, ShapeColor.YELLOW, ShapeSize.LARGE, 0.5, 0.25);
     Shape bottom = new Shape(ShapeKind.CROSS, ShapeColor.GREEN, ShapeSize.SMALL, 0.55, 0.8);
     assertEquals(
-        "a large yellow star above a small green cross", ShapesLanguage.caption(scene(bottom, top)));
+        "a large yellow star above a small green cross",
+        ShapesLanguage.caption(scene(bottom, top)));
   }
 
   @Test
@@ -79,7 +82,8 @@ class ShapesLanguageTest {
   void existsQuestionsUseTheRightArticle() {
     assertEquals("is there a triangle", ShapesLanguage.existsQuestion(ShapeKind.TRIANGLE, null));
     assertEquals(
-        "is there an orange star", ShapesLanguage.existsQuestion(ShapeKind.STAR, ShapeColor.ORANGE));
+        "is there an orange star",
+        ShapesLanguage.existsQuestion(ShapeKind.STAR, ShapeColor.ORANGE));
     assertEquals(
         "is there a red cross", ShapesLanguage.existsQuestion(ShapeKind.CROSS, ShapeColor.RED));
   }
@@ -89,8 +93,11 @@ class ShapesLanguageTest {
     Shape blueCircle = new Shape(ShapeKind.CIRCLE, ShapeColor.BLUE, ShapeSize.LARGE, 0.75, 0.5);
     Scene twoCircles = scene(SMALL_RED_CIRCLE_LEFT, blueCircle);
     assertEquals(
-        Optional.empty(), ShapesLanguage.ask(twoCircles, QuestionType.COLOR, new SplittableRandom(1)));
-    assertTrue(ShapesLanguage.ask(twoCircles, QuestionType.WHICH_SHAPE, new SplittableRandom(1)).isPresent());
+        Optional.empty(),
+        ShapesLanguage.ask(twoCircles, QuestionType.COLOR, new SplittableRandom(1)));
+    assertTrue(
+        ShapesLanguage.ask(twoCircles, QuestionType.WHICH_SHAPE, new SplittableRandom(1))
+            .isPresent());
   }
 
   @Test
@@ -139,8 +146,7 @@ class ShapesLanguageTest {
             String[] w = text.split(" ");
             ShapeColor color = colorNamed(w[w.length - 2]);
             ShapeKind kind = kindNamed(w[w.length - 1]);
-            List<Shape> matches =
-                s.shapes().stream().filter(x -> x.is(kind, color)).toList();
+            List<Shape> matches = s.shapes().stream().filter(x -> x.is(kind, color)).toList();
             assertEquals(1, matches.size(), text);
             Shape target = matches.get(0);
             Region region = Region.of(target).orElseThrow();
@@ -161,8 +167,7 @@ class ShapesLanguageTest {
           case EXISTS -> {
             String[] w = text.split(" ");
             ShapeKind kind = kindNamed(w[w.length - 1]);
-            boolean present =
-                w.length == 5 ? s.contains(kind, colorNamed(w[3])) : s.contains(kind);
+            boolean present = w.length == 5 ? s.contains(kind, colorNamed(w[3])) : s.contains(kind);
             assertEquals(present ? "yes" : "no", answer, text);
             existsYes += present ? 1 : 0;
           }

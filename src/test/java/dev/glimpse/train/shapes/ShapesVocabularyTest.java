@@ -15,8 +15,7 @@ class ShapesVocabularyTest {
 
   @Test
   void specialTokensHaveTheFixtureIds() {
-    assertEquals(
-        List.of("<unk>", "<s>", "</s>", "<pad>", "<image>"), VOCAB.tokens().subList(0, 5));
+    assertEquals(List.of("<unk>", "<s>", "</s>", "<pad>", "<image>"), VOCAB.tokens().subList(0, 5));
     assertEquals(0, VOCAB.id("<unk>"));
     assertEquals(1, VOCAB.id("<s>"));
     assertEquals(2, VOCAB.id("</s>"));
@@ -32,8 +31,21 @@ class ShapesVocabularyTest {
   @Test
   void templateSplitsIntoWordsAndColonsAndDropsTheNewline() {
     assertEquals(
-        List.of("USER", ":", "<image>", "how", "many", "shapes", "are", "there", "ASSISTANT", ":", "two", "</s>"),
-        VOCAB.tokenize(PromptTemplate.prompt("how many shapes are there") + PromptTemplate.target("two")));
+        List.of(
+            "USER",
+            ":",
+            "<image>",
+            "how",
+            "many",
+            "shapes",
+            "are",
+            "there",
+            "ASSISTANT",
+            ":",
+            "two",
+            "</s>"),
+        VOCAB.tokenize(
+            ShapesPrompt.prompt("how many shapes are there") + ShapesPrompt.target("two")));
   }
 
   @Test

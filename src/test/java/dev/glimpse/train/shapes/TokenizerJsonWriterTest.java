@@ -47,14 +47,37 @@ class TokenizerJsonWriterTest {
   }
 
   @Test
-  void committedTokenizerMatchesTheWriter() throws IOException {
-    try (InputStream in = TokenizerJsonWriter.class.getResourceAsStream(TokenizerJsonWriter.RESOURCE)) {
-      assertNotNull(in, "missing resource " + TokenizerJsonWriter.RESOURCE);
-      assertEquals(
-          TokenizerJsonWriter.toJson(VOCAB),
-          new String(in.readAllBytes(), StandardCharsets.UTF_8),
-          "regenerate with: java -cp target/classes:... dev.glimpse.train.shapes.TokenizerJsonWriter"
-              + " src/main/resources" + TokenizerJsonWriter.RESOURCE);
+  void committedTokenizerFilesMatchTheWriter() throws IOException {
+    String regenerate =
+        "regenerate with: java -cp target/classes:<jackson jars>"
+            + " dev.glimpse.train.shapes.TokenizerJsonWriter"
+            + " src/main/resources/dev/glimpse/train/shapes";
+    assertEquals(
+        TokenizerJsonWriter.toJson(VOCAB), resource(TokenizerJsonWriter.RESOURCE), regenerate);
+    assertEquals(
+        TokenizerJsonWriter.configJson(),
+        resource(TokenizerJsonWriter.CONFIG_RESOURCE),
+        regenerate);
+  }
+
+  @Test
+  void writesBothFilesIntoAModelDirectory() throws IOException {
+    Path model = dir.resolve("model");
+    TokenizerJsonWriter.writeModelFiles(VOCAB, model);
+    JsonNode config = new ObjectMapper().readTree(model.resolve("tokenizer_config.json").toFile());
+    assertEquals("<s>", config.get("bos_token").asText());
+    assertEquals("</s>", config.get("eos_token").asText());
+    try (HuggingFaceTokenizer t =
+        HuggingFaceTokenizer.newInstance(model, Map.of("truncation", "false"))) {
+      assertArrayEquals(
+          new long[] {ShapesVocabulary.BOS_ID, VOCAB.id("a")}, t.encode("a").getIds());
+    }
+  }
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = TokenizerJsonWriter.class.getResourceAsStream(name)) {
+      assertNotNull(in, "missing resource " + name);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
@@ -72,20 +95,34 @@ class TokenizerJsonWriterTest {
     assertEquals(5, root.get("added_tokens").size());
     for (JsonNode t : root.get("added_tokens")) {
       assertTrue(t.get("special").asBoolean());
-      assertEquals(t.get("id").asInt(), root.at("/model/vocab").get(t.get("content").asText()).asInt());
+      assertEquals(
+          t.get("id").asInt(), root.at("/model/vocab").get(t.get("content").asText()).asInt());
     }
     assertEquals("TemplateProcessing", root.at("/post_processor/type").asText());
   }
 
   @Test
   void djlEncodesTheLlavaTemplateIntoExpectedIds() {
-    String prompt = PromptTemplate.prompt("what color is the circle");
+    String prompt = ShapesPrompt.prompt("what color is the circle");
     Encoding enc = tokenizer.encode(prompt);
     assertEquals(
-        List.of("<s>", "USER", ":", "<image>", "what", "color", "is", "the", "circle", "ASSISTANT", ":"),
+        List.of(
+            "<s>",
+            "USER",
+            ":",
+            "<image>",
+            "what",
+            "color",
+            "is",
+            "the",
+            "circle",
+            "ASSISTANT",
+            ":"),
         Arrays.asList(enc.getTokens()));
     assertArrayEquals(
-        new long[] {1, 5, 7, 4, 18, 19, 20, 10, 49, 6, 7}, enc.getIds(), Arrays.toString(enc.getIds()));
+        new long[] {1, 5, 7, 4, 18, 19, 20, 10, 49, 6, 7},
+        enc.getIds(),
+        Arrays.toString(enc.getIds()));
   }
 
   @Test
@@ -117,9 +154,20 @@ class TokenizerJsonWriterTest {
   }
 
   @Test
+  void expandedImagePlaceholdersBecomeOneImageTokenEach() {
+    // The serving tokenizer repeats <image> once per visual feature, with no separator.
+    String expanded = "USER: " + "<image>".repeat(3) + "\nwhich shape is red ASSISTANT:";
+    long[] expected = {1, 5, 7, 4, 4, 4, 27, 28, 20, 43, 6, 7};
+    assertArrayEquals(expected, tokenizer.encode(expanded).getIds());
+    assertArrayEquals(expected, toLong(VOCAB.encode(expanded, true)));
+  }
+
+  @Test
   void newlineAfterImageTokenGetsNoToken() {
-    long[] withNewline = tokenizer.encode("USER: <image>\nhow many shapes are there ASSISTANT:").getIds();
-    long[] withSpace = tokenizer.encode("USER: <image> how many shapes are there ASSISTANT:").getIds();
+    long[] withNewline =
+        tokenizer.encode("USER: <image>\nhow many shapes are there ASSISTANT:").getIds();
+    long[] withSpace =
+        tokenizer.encode("USER: <image> how many shapes are there ASSISTANT:").getIds();
     assertArrayEquals(withSpace, withNewline);
     assertFalse(VOCAB.contains("\n"));
   }
