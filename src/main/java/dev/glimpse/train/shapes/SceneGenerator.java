@@ -9,10 +9,11 @@ import java.util.SplittableRandom;
  * Draws random scenes from a {@link SplittableRandom}, so a seed fixes the scene.
  *
  * <p>Placement is by rejection: centres are uniform over the positions that keep the shape inside
- * the image, and a candidate is rejected when it comes closer to another shape than the sum of
- * their radii plus {@link #GAP} (the gap absorbs the renderer's position and size jitter, so
- * rendered shapes never touch). Two further rules keep the captions learnable, because a caption
- * the picture does not decide is noise to the model:
+ * the image, and a candidate is rejected when it comes closer to another shape than {@link #REACH}
+ * times the sum of their radii plus {@link #GAP}. The gap is what the renderer's largest jitter
+ * ({@link Jitter#MAX_POSITION}, {@link Jitter#MAX_SIZE}) can take away, plus a pixel at 64 px, so
+ * rendered shapes never touch. Two further rules keep the captions learnable, because a caption the
+ * picture does not decide is noise to the model:
  *
  * <ul>
  *   <li>two shapes must be clearly side by side or clearly one above the other: the larger of |dx|,
@@ -23,8 +24,18 @@ import java.util.SplittableRandom;
  */
 public final class SceneGenerator {
 
-  /** Extra clearance between bounding circles, as a fraction of the image side. */
-  public static final double GAP = 0.06;
+  /**
+   * How far the outline of any kind may reach from its centre, in radii (a square's corner reaches
+   * 1.1); {@link ShapeRenderer} keeps every outline within it.
+   */
+  public static final double REACH = 1.1;
+
+  /**
+   * Clearance between the reach circles of two shapes, as a fraction of the image side: both may
+   * move by {@link Jitter#MAX_POSITION} along each axis (0.028 together, diagonally) and grow by
+   * {@link Jitter#MAX_SIZE} (up to 0.02 for two large shapes), plus the rim and one pixel at 64 px.
+   */
+  public static final double GAP = 0.08;
 
   /** Least distance of a bounding circle from the image edge. */
   public static final double EDGE = 0.03;
@@ -143,14 +154,14 @@ public final class SceneGenerator {
   private static Shape place(
       SplittableRandom rng, List<Shape> placed, ShapeKind kind, ShapeColor color, ShapeSize size) {
     double r = size.radius();
-    double lo = r + EDGE;
-    double hi = 1 - r - EDGE;
+    double lo = REACH * r + EDGE;
+    double hi = 1 - REACH * r - EDGE;
     for (int t = 0; t < PLACEMENT_TRIES; t++) {
       double x = lo + rng.nextDouble() * (hi - lo);
       double y = lo + rng.nextDouble() * (hi - lo);
       boolean free = true;
       for (Shape s : placed) {
-        if (Math.hypot(x - s.x(), y - s.y()) < r + s.radius() + GAP) {
+        if (Math.hypot(x - s.x(), y - s.y()) < REACH * (r + s.radius()) + GAP) {
           free = false;
           break;
         }

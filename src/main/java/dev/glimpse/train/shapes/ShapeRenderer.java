@@ -6,6 +6,7 @@ import java.awt.GradientPaint;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
+import java.awt.geom.Area;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
@@ -13,6 +14,8 @@ import java.awt.image.DataBufferInt;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 
@@ -54,6 +57,8 @@ public final class ShapeRenderer {
   /** Draws the scene. */
   public BufferedImage render(Scene scene) {
     SplittableRandom rng = new SplittableRandom(scene.renderSeed());
+    SplittableRandom noise = rng.split();
+    List<Drawn> drawn = layout(scene, rng);
     BufferedImage image = new BufferedImage(imageSize, imageSize, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     try {
@@ -61,14 +66,52 @@ public final class ShapeRenderer {
       g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
       g.setRenderingHint(RenderingHints.KEY_STROKE_CONTROL, RenderingHints.VALUE_STROKE_PURE);
       drawBackground(g, scene.background());
-      addNoise(image, scene.background().noise(), rng);
-      for (Shape shape : scene.shapes()) {
-        drawShape(g, shape, rng);
+      addNoise(image, scene.background().noise(), noise);
+      g.setStroke(new BasicStroke(rimWidth()));
+      for (Drawn d : drawn) {
+        g.setColor(d.fill());
+        g.fill(d.outline());
+        // A thin darker rim sharpens the silhouette at 64 px without changing the colour name.
+        g.setColor(d.fill().darker());
+        g.draw(d.outline());
       }
     } finally {
       g.dispose();
     }
     return image;
+  }
+
+  /**
+   * The painted area of each shape in pixels, rim included, in scene order, exactly as {@link
+   * #render} paints it; lets tests check that jittered shapes never touch or leave the image.
+   */
+  List<java.awt.Shape> paintedAreas(Scene scene) {
+    SplittableRandom rng = new SplittableRandom(scene.renderSeed());
+    rng.split(); // the noise stream, as in render
+    BasicStroke rim = new BasicStroke(rimWidth());
+    return layout(scene, rng).stream()
+        .map(
+            d -> {
+              Area area = new Area(d.outline());
+              area.add(new Area(rim.createStrokedShape(d.outline())));
+              return (java.awt.Shape) area;
+            })
+        .toList();
+  }
+
+  private float rimWidth() {
+    return (float) Math.max(0.75, imageSize / 96.0);
+  }
+
+  /** One shape as it will be painted: outline in pixel coordinates and jittered fill. */
+  private record Drawn(java.awt.Shape outline, Color fill) {}
+
+  private List<Drawn> layout(Scene scene, SplittableRandom rng) {
+    List<Drawn> out = new ArrayList<>(scene.count());
+    for (Shape shape : scene.shapes()) {
+      out.add(place(shape, rng));
+    }
+    return out;
   }
 
   /** Draws the scene and encodes it as PNG. */
@@ -116,9 +159,9 @@ public final class ShapeRenderer {
     return Math.max(0, Math.min(255, v));
   }
 
-  private void drawShape(Graphics2D g, Shape shape, SplittableRandom rng) {
-    // Draw the jitter unconditionally so a shape's perturbation does not depend on the jitter
-    // settings of the shapes before it.
+  private Drawn place(Shape shape, SplittableRandom rng) {
+    // Draw every jitter value even when its amplitude is zero, so one shape's perturbation does
+    // not depend on the jitter settings of the shapes before it.
     double jx = symmetric(rng) * jitter.position();
     double jy = symmetric(rng) * jitter.position();
     double js = 1 + symmetric(rng) * jitter.size();
@@ -129,21 +172,13 @@ public final class ShapeRenderer {
     double cy = (shape.y() + jy) * imageSize;
     double r = shape.radius() * js * imageSize;
 
-    java.awt.Shape outline = outline(shape.kind(), r);
     AffineTransform at = new AffineTransform();
     at.translate(cx, cy);
     if (shape.kind() != ShapeKind.CIRCLE) {
       at.rotate(jr);
     }
-    java.awt.Shape placed = at.createTransformedShape(outline);
-
-    Color fill = shiftHue(new Color(shape.color().rgb()), jh);
-    g.setColor(fill);
-    g.fill(placed);
-    // A thin darker rim sharpens the silhouette at 64 px without changing the colour name.
-    g.setColor(fill.darker());
-    g.setStroke(new BasicStroke((float) Math.max(0.75, imageSize / 96.0)));
-    g.draw(placed);
+    java.awt.Shape placed = at.createTransformedShape(outline(shape.kind(), r));
+    return new Drawn(placed, shiftHue(new Color(shape.color().rgb()), jh));
   }
 
   private static double symmetric(SplittableRandom rng) {
@@ -162,20 +197,20 @@ public final class ShapeRenderer {
 
   /**
    * The outline of a kind centred at the origin, sized so that its area is close to that of the
-   * other kinds of the same {@link ShapeSize}; everything stays within about the bounding radius.
+   * other kinds of the same {@link ShapeSize}; no point lies further than {@link
+   * SceneGenerator#REACH} times {@code r} from the origin, which placement relies on.
    */
   static java.awt.Shape outline(ShapeKind kind, double r) {
     return switch (kind) {
       case CIRCLE -> new Ellipse2D.Double(-0.92 * r, -0.92 * r, 1.84 * r, 1.84 * r);
       case SQUARE ->
           polygon(
-              new double[] {-0.78 * r, 0.78 * r, 0.78 * r, -0.78 * r},
-              new double[] {-0.78 * r, -0.78 * r, 0.78 * r, 0.78 * r});
-      // Equilateral, apex up, shifted down by a quarter of its radius so its box is centred.
-      case TRIANGLE -> regular(3, 1.08 * r, 1.08 * r, 1.08 * r / 4);
-      // Five points, inner radius 0.46 of the outer, shifted so its box is centred.
-      case STAR ->
-          regular(10, 1.08 * r, 0.46 * 1.08 * r, 1.08 * r * (1 - Math.cos(Math.toRadians(36))) / 2);
+              new double[] {-0.77 * r, 0.77 * r, 0.77 * r, -0.77 * r},
+              new double[] {-0.77 * r, -0.77 * r, 0.77 * r, 0.77 * r});
+      // Equilateral, apex up, centred on its centroid.
+      case TRIANGLE -> regular(3, 1.08 * r, 1.08 * r);
+      // Five points, inner radius 0.46 of the outer.
+      case STAR -> regular(10, 1.08 * r, 0.46 * 1.08 * r);
       case CROSS -> {
         double arm = 0.92 * r;
         double half = 0.32 * r;
@@ -190,16 +225,16 @@ public final class ShapeRenderer {
 
   /**
    * A polygon of {@code n} vertices starting straight up, alternating between the two radii (equal
-   * radii give a regular polygon, unequal ones a star), moved down by {@code shift}.
+   * radii give a regular polygon, unequal ones a star).
    */
-  private static Path2D regular(int n, double outer, double inner, double shift) {
+  private static Path2D regular(int n, double outer, double inner) {
     double[] xs = new double[n];
     double[] ys = new double[n];
     for (int i = 0; i < n; i++) {
       double rad = i % 2 == 0 ? outer : inner;
       double a = Math.toRadians(-90 + 360.0 / n * i);
       xs[i] = rad * Math.cos(a);
-      ys[i] = rad * Math.sin(a) + shift;
+      ys[i] = rad * Math.sin(a);
     }
     return polygon(xs, ys);
   }

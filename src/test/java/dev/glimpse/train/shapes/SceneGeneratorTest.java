@@ -45,13 +45,14 @@ class SceneGeneratorTest {
         kinds.add(x.kind());
         colors.add(x.color());
         sizes.add(x.size());
-        double r = x.radius() + SceneGenerator.EDGE;
+        double r = SceneGenerator.REACH * x.radius() + SceneGenerator.EDGE;
         assertTrue(x.x() >= r - 1e-9 && x.x() <= 1 - r + 1e-9, "inside horizontally: " + x);
         assertTrue(x.y() >= r - 1e-9 && x.y() <= 1 - r + 1e-9, "inside vertically: " + x);
         for (int b = a + 1; b < s.size(); b++) {
           Shape y = s.get(b);
           assertTrue(
-              x.distanceTo(y) >= x.radius() + y.radius() + SceneGenerator.GAP - 1e-9,
+              x.distanceTo(y)
+                  >= SceneGenerator.REACH * (x.radius() + y.radius()) + SceneGenerator.GAP - 1e-9,
               "clear of each other: " + x + " " + y);
           if (s.size() == 3) {
             assertTrue(Math.abs(x.x() - y.x()) >= SceneGenerator.ORDER_MARGIN, "x order visible");

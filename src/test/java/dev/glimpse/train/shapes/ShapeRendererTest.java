@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.geom.Area;
+import java.awt.geom.PathIterator;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -94,6 +98,49 @@ class ShapeRendererTest {
       }
     }
     assertTrue(differs, "jitter changes the image");
+  }
+
+  @Test
+  void everyOutlineStaysWithinTheReachTheLayoutAssumes() {
+    for (ShapeKind kind : ShapeKind.values()) {
+      double[] c = new double[6];
+      for (PathIterator it = ShapeRenderer.outline(kind, 1.0).getPathIterator(null, 0.01);
+          !it.isDone();
+          it.next()) {
+        if (it.currentSegment(c) != PathIterator.SEG_CLOSE) {
+          assertTrue(Math.hypot(c[0], c[1]) <= SceneGenerator.REACH + 1e-9, kind + " reaches out");
+        }
+      }
+    }
+  }
+
+  @Test
+  void jitteredShapesNeverTouchEachOtherOrTheImageEdge() {
+    ShapeRenderer renderer = new ShapeRenderer(64, Jitter.MILD);
+    SceneGenerator generator = new SceneGenerator();
+    SplittableRandom rng = new SplittableRandom(8);
+    for (int i = 0; i < 3_000; i++) {
+      Scene scene = generator.generate(rng);
+      List<java.awt.Shape> areas = renderer.paintedAreas(scene);
+      for (int a = 0; a < areas.size(); a++) {
+        Rectangle2D box = areas.get(a).getBounds2D();
+        assertTrue(
+            box.getMinX() >= 0 && box.getMinY() >= 0 && box.getMaxX() <= 64 && box.getMaxY() <= 64,
+            "inside the image: " + box + " of " + scene);
+        for (int b = a + 1; b < areas.size(); b++) {
+          Area overlap = new Area(grown(areas.get(a)));
+          overlap.intersect(new Area(areas.get(b)));
+          assertTrue(overlap.isEmpty(), "shapes come within a pixel of each other in " + scene);
+        }
+      }
+    }
+  }
+
+  /** The area grown by one pixel all round, so "not touching" means a pixel of background. */
+  private static java.awt.Shape grown(java.awt.Shape s) {
+    Area a = new Area(s);
+    a.add(new Area(new BasicStroke(2f).createStrokedShape(s)));
+    return a;
   }
 
   @Test

@@ -153,7 +153,7 @@ class ShapesLanguageTest {
             assertEquals(region.word(), answer, text);
             regions.add(region);
             // The answer survives the renderer's largest position jitter.
-            double j = Jitter.MILD.position();
+            double j = Jitter.MAX_POSITION;
             for (double dx : new double[] {-j, j}) {
               for (double dy : new double[] {-j, j}) {
                 assertEquals(
