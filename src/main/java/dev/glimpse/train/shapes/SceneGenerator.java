@@ -37,7 +37,7 @@ public final class SceneGenerator {
    */
   public static final double GAP = 0.08;
 
-  /** Least distance of a bounding circle from the image edge. */
+  /** Least distance of a shape's reach circle from the image edge, as a fraction of the side. */
   public static final double EDGE = 0.03;
 
   /** See the class comment: how much the dominant axis must dominate for two shapes. */
