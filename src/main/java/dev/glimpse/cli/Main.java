@@ -1,10 +1,40 @@
 package dev.glimpse.cli;
 
-/** Entry point of target/glimpse.jar. */
-public final class Main {
-  private Main() {}
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of target/glimpse.jar: wires the subcommands, nothing else. */
+@Command(
+    name = "glimpse",
+    mixinStandardHelpOptions = true,
+    version = "glimpse 0.1.0",
+    description = "Understands image streams with a LLaVA-style vision-language model.",
+    subcommands = {GenerateCommand.class, BenchCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.out.println("glimpse: commands arrive with the model and pipeline");
+    System.exit(run(args));
+  }
+
+  /** Runs a command line and returns its exit code (0 success, 1 failure, 2 usage). */
+  public static int run(String... args) {
+    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** Runs a command line with its output and errors going to the given writers. */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    Offline.configure();
+    return new CommandLine(new Main())
+        .setOut(out)
+        .setErr(err)
+        .setExecutionExceptionHandler(new Errors())
+        .execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
   }
 }

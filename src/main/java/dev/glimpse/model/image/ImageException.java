@@ -1,11 +1,9 @@
 package dev.glimpse.model.image;
 
-/**
- * An image that cannot be used, with a code saying why.
- *
- * <p>Minimal copy for the kafka branch; the image engineer's version replaces it on merge.
- */
+/** An image that cannot be used, with a code a user can look up and a message that says what to do. */
 public final class ImageException extends RuntimeException {
+
+  /** What is wrong with the image bytes. */
   public enum Code {
     EMPTY,
     TOO_LARGE,
@@ -19,12 +17,12 @@ public final class ImageException extends RuntimeException {
   private final Code code;
 
   public ImageException(Code code, String message) {
-    super(message);
+    super(code + ": " + message);
     this.code = code;
   }
 
   public ImageException(Code code, String message, Throwable cause) {
-    super(message, cause);
+    super(code + ": " + message, cause);
     this.code = code;
   }
 

@@ -1,0 +1,29 @@
+package dev.glimpse.cli;
+
+import dev.glimpse.model.ModelException;
+import dev.glimpse.model.checkpoint.CheckpointException;
+import dev.glimpse.model.image.ImageException;
+import picocli.CommandLine;
+
+/** Turns a failure a user caused into one line on stderr that names it, and exit code 1. */
+final class Errors implements CommandLine.IExecutionExceptionHandler {
+
+  @Override
+  public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    if (e instanceof CheckpointException || e instanceof ModelException || e instanceof ImageException
+        || e instanceof UserError) {
+      cmd.getErr().println("glimpse: " + e.getMessage());
+      return 1;
+    }
+    cmd.getErr().println("glimpse: unexpected " + e);
+    e.printStackTrace(cmd.getErr());
+    return 1;
+  }
+
+  /** A mistake in the command line or its files that no other error type names. */
+  static final class UserError extends RuntimeException {
+    UserError(String code, String message) {
+      super(code + ": " + message);
+    }
+  }
+}

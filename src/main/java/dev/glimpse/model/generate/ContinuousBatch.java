@@ -1,0 +1,315 @@
+package dev.glimpse.model.generate;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.glimpse.model.LlavaModel;
+import dev.glimpse.model.ModelException;
+import dev.glimpse.model.config.TextConfig;
+import dev.glimpse.model.language.KvCache;
+import dev.glimpse.model.language.LlamaLanguageModel;
+import dev.glimpse.model.text.LlavaTokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A decode batch that requests may join between steps (continuous batching).
+ *
+ * <p>The batch has a fixed number of slots and one KV cache of fixed capacity, allocated once.
+ * Every running row's tokens end at the same cache position ({@code filled}), so one decode step
+ * serves all of them. A joining request is prefilled on its own (several joiners together,
+ * left-padded) and its keys and values are copied into a free slot so that they, too, end at
+ * {@code filled}; the positions before its prompt are masked. Rotary positions count each row's
+ * own tokens only, as transformers' generate does for left-padded rows.
+ *
+ * <p>Lifetimes: the cache and mask live as long as the batch; each prefill and each decode step
+ * runs in a sub-manager that is closed once its tokens are on the host.
+ *
+ * @param <T> what the caller attaches to a request to recognise its result
+ */
+public final class ContinuousBatch<T> implements AutoCloseable {
+
+  static final float MASKED = -Float.MAX_VALUE;
+
+  /** A request that has stopped, with the tag it joined with. */
+  public record Finished<T>(T tag, Generation generation) {}
+
+  private static final class Row<T> {
+    final T tag;
+    final GenerationRequest request;
+    final Sampler sampler;
+    final List<Integer> ids = new ArrayList<>();
+    int next; // the token chosen last, not yet accepted
+    int position; // rotary position of the token fed next
+    String text; // set when a stop string cut it
+
+    Row(T tag, GenerationRequest request) {
+      this.tag = tag;
+      this.request = request;
+      this.sampler = request.options().isGreedy() ? null : new Sampler(request.options());
+    }
+  }
+
+  private final LlavaModel model;
+  private final LlavaTokenizer tokenizer;
+  private final Set<Integer> eosIds;
+  private final int padId;
+  private final int capacity;
+  private final NDManager manager;
+  private final KvCache cache; // (slots, kv heads, capacity, head dim) per layer
+  private final float[] keyMask; // (slots, capacity): 0 where a row may attend, MASKED where not
+  private final List<Row<T>> rows; // null = free slot
+  private NDArray keyMaskOnDevice; // (slots, 1, 1, capacity), rebuilt when a row joins
+  private int filled;
+
+  public ContinuousBatch(LlavaModel model, LlavaTokenizer tokenizer, Set<Integer> eosIds, int slots, int capacity) {
+    TextConfig text = model.config().text();
+    this.model = model;
+    this.tokenizer = tokenizer;
+    this.eosIds = Set.copyOf(eosIds);
+    this.padId = Math.max(0, text.padTokenId());
+    this.capacity = capacity;
+    this.manager = model.manager().newSubManager();
+    this.cache = new KvCache(manager, text.numHiddenLayers(), slots, text.numKeyValueHeads(), capacity,
+        text.headDim(), model.languageModel().embedDtype());
+    this.keyMask = new float[slots * capacity];
+    Arrays.fill(keyMask, MASKED);
+    this.rows = new ArrayList<>(java.util.Collections.nCopies(slots, null));
+  }
+
+  public int slots() {
+    return rows.size();
+  }
+
+  /** Rows decoding now. */
+  public int running() {
+    return (int) rows.stream().filter(r -> r != null).count();
+  }
+
+  public boolean isEmpty() {
+    return running() == 0;
+  }
+
+  public int freeSlots() {
+    return slots() - running();
+  }
+
+  /**
+   * Whether a request of this many prompt tokens can join now: a slot is free, its prompt fits
+   * before the shared end position, and its generation fits in the cache.
+   */
+  public boolean canJoin(int promptTokens, int maxNewTokens) {
+    if (freeSlots() == 0) {
+      return false;
+    }
+    int end = isEmpty() ? promptTokens : filled;
+    return promptTokens <= end && end + maxNewTokens <= capacity;
+  }
+
+  /**
+   * Prefills the requests together and gives each a free slot; their first tokens are chosen.
+   * Call {@link #canJoin} for each first.
+   */
+  public void join(List<T> tags, List<GenerationRequest> requests) {
+    int n = requests.size();
+    if (n == 0) {
+      return;
+    }
+    int[][] prompts = requests.stream().map(GenerationRequest::promptIds).toArray(int[][]::new);
+    int longest = checkPromptLengths(model, prompts);
+    if (isEmpty()) {
+      filled = longest;
+    }
+    int start = filled - longest;
+    List<Integer> free = new ArrayList<>();
+    for (int s = 0; s < rows.size() && free.size() < n; s++) {
+      if (rows.get(s) == null) {
+        free.add(s);
+      }
+    }
+    if (free.size() < n || start < 0 || requests.stream().anyMatch(r -> filled + r.options().maxNewTokens() > capacity)) {
+      throw new IllegalStateException("requests cannot join: check canJoin first");
+    }
+    Padded padded = Padded.leftPad(prompts, longest, padId);
+    List<Row<T>> joined = new ArrayList<>();
+    for (int j = 0; j < n; j++) {
+      Row<T> row = new Row<>(tags.get(j), requests.get(j));
+      row.position = prompts[j].length;
+      joined.add(row);
+    }
+    TextConfig text = model.config().text();
+    LlamaLanguageModel lm = model.languageModel();
+    try (NDManager step = manager.newSubManager();
+        KvCache prefill = new KvCache(step, text.numHiddenLayers(), n, text.numKeyValueHeads(), longest,
+            text.headDim(), lm.embedDtype())) {
+      NDArray features = imageFeatures(model, step, requests.stream().map(GenerationRequest::images).toList());
+      NDArray embeds = model.embedPrompt(step, padded.ids(), features);
+      NDArray hidden = lm.forward(embeds, step.create(padded.positions(), new Shape(n, longest)),
+          step.create(padded.causalMask(), new Shape(n, 1, longest, longest)), prefill, 0);
+      int[] first = choose(hidden.get(":, -1"), joined);
+      for (int j = 0; j < n; j++) {
+        int slot = free.get(j);
+        cache.copyRow(prefill, j, slot, start, longest);
+        int visibleFrom = start + padded.padding()[j];
+        Arrays.fill(keyMask, slot * capacity, slot * capacity + visibleFrom, MASKED);
+        Arrays.fill(keyMask, slot * capacity + visibleFrom, (slot + 1) * capacity, 0f);
+        joined.get(j).next = first[j];
+        rows.set(slot, joined.get(j));
+      }
+    }
+    if (keyMaskOnDevice != null) {
+      keyMaskOnDevice.close();
+    }
+    keyMaskOnDevice = manager.create(keyMask, new Shape(rows.size(), 1, 1, capacity));
+  }
+
+  /**
+   * Accepts every row's pending token, releases rows that stopped, and decodes one more token
+   * for the rest. Returns the rows that stopped.
+   */
+  public List<Finished<T>> step() {
+    List<Finished<T>> done = new ArrayList<>();
+    int contextLength = model.config().text().maxPositionEmbeddings();
+    for (int s = 0; s < rows.size(); s++) {
+      Row<T> row = rows.get(s);
+      if (row == null) {
+        continue;
+      }
+      Generation.FinishReason reason = accept(row);
+      if (reason == null && row.position + 1 > contextLength) {
+        reason = Generation.FinishReason.CONTEXT_FULL;
+      }
+      if (reason != null) {
+        int[] ids = row.ids.stream().mapToInt(Integer::intValue).toArray();
+        String text = row.text != null ? row.text : tokenizer.decode(ids);
+        done.add(new Finished<>(row.tag, new Generation(ids, text, reason, row.request.promptIds().length)));
+        rows.set(s, null);
+        Arrays.fill(keyMask, s * capacity, (s + 1) * capacity, MASKED);
+      }
+    }
+    if (isEmpty()) {
+      return done;
+    }
+    int b = rows.size();
+    long[] ids = new long[b];
+    float[] positions = new float[b];
+    for (int s = 0; s < b; s++) {
+      Row<T> row = rows.get(s);
+      ids[s] = row == null ? padId : row.next;
+      positions[s] = row == null ? 0 : row.position++;
+    }
+    LlamaLanguageModel lm = model.languageModel();
+    try (NDManager step = manager.newSubManager()) {
+      NDArray embeds = lm.embed(step.create(ids, new Shape(b, 1)));
+      NDArray mask = keyMaskOnDevice.get(":, :, :, :{}", filled + 1);
+      mask.attach(step);
+      NDArray hidden = lm.forward(embeds, step.create(positions, new Shape(b, 1)), mask, cache, filled);
+      int[] next = choose(hidden.get(":, -1"), rows);
+      for (int s = 0; s < b; s++) {
+        if (rows.get(s) != null) {
+          rows.get(s).next = next[s];
+        }
+      }
+    }
+    filled++;
+    return done;
+  }
+
+  /** Records a row's pending token; the reason it stops, or null while it runs. */
+  private Generation.FinishReason accept(Row<T> row) {
+    if (eosIds.contains(row.next)) {
+      return Generation.FinishReason.EOS;
+    }
+    row.ids.add(row.next);
+    List<String> stops = row.request.options().stopStrings();
+    if (!stops.isEmpty()) {
+      String decoded = tokenizer.decode(row.ids.stream().mapToInt(Integer::intValue).toArray());
+      for (String stop : stops) {
+        int at = decoded.indexOf(stop);
+        if (at >= 0) {
+          row.text = decoded.substring(0, at);
+          return Generation.FinishReason.STOP_STRING;
+        }
+      }
+    }
+    return row.ids.size() >= row.request.options().maxNewTokens() ? Generation.FinishReason.MAX_NEW_TOKENS : null;
+  }
+
+  /** The next token of each row (null rows get a dummy) from last hidden states (rows, hidden). */
+  private int[] choose(NDArray lastHidden, List<Row<T>> forRows) {
+    NDArray logits = model.languageModel().logits(lastHidden); // (rows, vocab)
+    int b = forRows.size();
+    int[] next = new int[b];
+    boolean sampling = forRows.stream().anyMatch(r -> r != null && r.sampler != null);
+    if (!sampling) {
+      long[] argMax = logits.argMax(-1).toLongArray();
+      for (int r = 0; r < b; r++) {
+        next[r] = (int) argMax[r];
+      }
+      return next;
+    }
+    int vocab = (int) logits.getShape().get(1);
+    float[] host = logits.toFloatArray();
+    for (int r = 0; r < b; r++) {
+      Row<T> row = forRows.get(r);
+      next[r] = row == null || row.sampler == null ? argMax(host, r * vocab, vocab) : row.sampler.next(host, r * vocab, vocab);
+    }
+    return next;
+  }
+
+  private static int argMax(float[] values, int offset, int length) {
+    int best = 0;
+    for (int i = 1; i < length; i++) {
+      if (values[offset + i] > values[offset + best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Longest prompt; each must be shorter than the model's context. */
+  static int checkPromptLengths(LlavaModel model, int[][] prompts) {
+    int context = model.config().text().maxPositionEmbeddings();
+    int t = 0;
+    for (int[] prompt : prompts) {
+      if (prompt.length >= context) {
+        throw new ModelException(ModelException.Code.PROMPT_TOO_LONG,
+            "the prompt has " + prompt.length + " tokens (image tokens included) but the model's context is "
+                + context + "; shorten the prompt");
+      }
+      t = Math.max(t, prompt.length);
+    }
+    return t;
+  }
+
+  /** (images in row order, image tokens, hidden), or null when no row has an image. */
+  static NDArray imageFeatures(LlavaModel model, NDManager manager, List<List<float[]>> imagesPerRow) {
+    List<float[]> all = imagesPerRow.stream().flatMap(List::stream).toList();
+    if (all.isEmpty()) {
+      return null;
+    }
+    var v = model.config().vision();
+    Shape one = new Shape(1, v.numChannels(), v.imageSize(), v.imageSize());
+    NDList arrays = new NDList();
+    for (float[] image : all) {
+      if (image.length != one.size()) {
+        throw new ModelException(ModelException.Code.BAD_OPTIONS, "an image has " + image.length
+            + " values; this model takes " + one + " pixel values per image");
+      }
+      arrays.add(manager.create(image, one));
+    }
+    NDArray stacked = arrays.size() == 1 ? arrays.head() : NDArrays.concat(arrays, 0);
+    DataType dtype = model.languageModel().embedDtype();
+    return model.imageFeatures(stacked.getDataType() == dtype ? stacked : stacked.toType(dtype, false));
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}

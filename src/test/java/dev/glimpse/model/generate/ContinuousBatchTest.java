@@ -1,0 +1,92 @@
+package dev.glimpse.model.generate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import dev.glimpse.model.Fixture;
+import dev.glimpse.model.LlavaModel;
+import dev.glimpse.model.checkpoint.LlavaCheckpoint;
+import dev.glimpse.model.text.LlavaTokenizer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Requests that join a running batch between steps decode exactly as they would alone. */
+class ContinuousBatchTest {
+  private static Fixture fixture;
+  private static LlavaCheckpoint checkpoint;
+  private static LlavaModel model;
+  private static LlavaTokenizer tokenizer;
+  private static Generator generator;
+
+  @BeforeAll
+  static void load() {
+    fixture = Fixture.llavaTinyA();
+    checkpoint = LlavaCheckpoint.open(fixture.dir());
+    model = LlavaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32);
+    tokenizer = LlavaTokenizer.load(fixture.dir(), model.config().imageSeqLength());
+    generator = new Generator(model, tokenizer, Set.of(2));
+  }
+
+  @AfterAll
+  static void close() {
+    tokenizer.close();
+    model.close();
+    checkpoint.close();
+  }
+
+  private static GenerationRequest request(int c, int tokens) {
+    float[] pixels = fixture.tensor("pixel_values");
+    int size = pixels.length / fixture.cases();
+    return new GenerationRequest(fixture.inputIds(c), List.of(Arrays.copyOfRange(pixels, c * size, (c + 1) * size)),
+        GenerationOptions.greedy(tokens));
+  }
+
+  @Test
+  void requestsJoiningMidDecodeGiveTheTokensTheyGiveAlone() {
+    Map<String, int[]> results = new HashMap<>();
+    try (ContinuousBatch<String> batch = generator.newBatch(2, 64)) {
+      batch.join(List.of("case0"), List.of(request(0, 12)));
+      for (int i = 0; i < 3; i++) {
+        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+      }
+      // case 1 (27 tokens) and then case 2 (26) join while case 0 (28) is decoding
+      assertTrue(batch.canJoin(fixture.inputIds(1).length, 12));
+      batch.join(List.of("case1"), List.of(request(1, 12)));
+      assertFalse(batch.canJoin(fixture.inputIds(2).length, 12), "both slots are taken");
+      while (batch.freeSlots() == 0) {
+        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+      }
+      assertTrue(batch.canJoin(fixture.inputIds(2).length, 12));
+      batch.join(List.of("case2"), List.of(request(2, 12)));
+      while (!batch.isEmpty()) {
+        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+      }
+    }
+    for (int c = 0; c < fixture.cases(); c++) {
+      assertArrayEquals(fixture.generatedIds(c), results.get("case" + c), "case " + c);
+    }
+  }
+
+  @Test
+  void aPromptLongerThanTheRunningRowsWaits() {
+    try (ContinuousBatch<String> batch = generator.newBatch(2, 64)) {
+      batch.join(List.of("short"), List.of(request(2, 4))); // 26 tokens
+      assertFalse(batch.canJoin(fixture.inputIds(0).length, 4), "28 tokens cannot end at position 26");
+      while (!batch.isEmpty()) {
+        batch.step();
+      }
+      assertTrue(batch.canJoin(fixture.inputIds(0).length, 4), "an empty batch takes any prompt that fits");
+      assertEquals(0, batch.running());
+    }
+  }
+}

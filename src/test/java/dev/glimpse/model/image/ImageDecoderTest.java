@@ -1,0 +1,350 @@
+package dev.glimpse.model.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.zip.CRC32;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+import org.junit.jupiter.api.Test;
+
+class ImageDecoderTest {
+
+  private static final Path DIR = Path.of("src/test/resources/fixtures/llava-tiny-a");
+  private final ImageDecoder decoder = new ImageDecoder(ImageLimits.defaults());
+
+  @Test
+  void defaultLimitsAreTwentyMebibytesAndFortyMegapixels() {
+    assertEquals(20L * 1024 * 1024, ImageLimits.defaults().maxBytes());
+    assertEquals(40_000_000L, ImageLimits.defaults().maxPixels());
+  }
+
+  @Test
+  void probeReadsFormatAndSizeOfEachFixture() throws IOException {
+    assertEquals(new ImageHeader("png", 64, 48), decoder.probe(fixture("shapes.png")));
+    assertEquals(new ImageHeader("png", 90, 37), decoder.probe(fixture("noise.png")));
+    assertEquals(new ImageHeader("jpeg", 120, 96), decoder.probe(fixture("photo.jpg")));
+  }
+
+  @Test
+  void probeRefusesAHugePngHeaderBeforeAnyPixelIsDecoded() {
+    // signature + IHDR claiming 100000 x 100000 RGB + IEND, and no pixel data at all: only a
+    // header-only read can answer, and it must not try to allocate 30 GB
+    byte[] png = pngWithHeaderOnly(100_000, 100_000);
+    ImageException e =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(5), () -> assertThrows(ImageException.class, () -> decoder.probe(png)));
+    assertEquals(ImageException.Code.TOO_MANY_PIXELS, e.code());
+    assertTrue(e.getMessage().contains("100000x100000"), e.getMessage());
+    assertEquals(ImageException.Code.TOO_MANY_PIXELS, assertThrows(ImageException.class, () -> decoder.decodeRgb(png)).code());
+  }
+
+  @Test
+  void truncatedPngIsRefusedNotHalfDecoded() throws IOException {
+    byte[] whole = fixture("noise.png");
+    byte[] half = Arrays.copyOf(whole, whole.length / 2);
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
+    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+  }
+
+  @Test
+  void truncatedJpegIsRefusedNotHalfDecoded() throws IOException {
+    byte[] whole = fixture("photo.jpg");
+    byte[] half = Arrays.copyOf(whole, whole.length / 2);
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
+    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+  }
+
+  @Test
+  void randomBytesAreNotAnImage() {
+    byte[] noise = new byte[1000];
+    new Random(42).nextBytes(noise);
+    noise[0] = 0x00; // no format starts with a zero byte followed by this noise
+    assertEquals(ImageException.Code.NOT_AN_IMAGE, assertThrows(ImageException.class, () -> decoder.probe(noise)).code());
+  }
+
+  @Test
+  void knownButUnsupportedFormatIsUnsupported() {
+    byte[] bmp = {'B', 'M', 0x3a, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0};
+    assertEquals(ImageException.Code.UNSUPPORTED_FORMAT, assertThrows(ImageException.class, () -> decoder.probe(bmp)).code());
+  }
+
+  @Test
+  void bytesOverTheLimitAreTooLarge() throws IOException {
+    ImageDecoder small = new ImageDecoder(new ImageLimits(100, 1_000_000));
+    byte[] png = fixture("shapes.png");
+    assertEquals(ImageException.Code.TOO_LARGE, assertThrows(ImageException.class, () -> small.probe(png)).code());
+  }
+
+  @Test
+  void emptyInputIsEmpty() {
+    assertEquals(ImageException.Code.EMPTY, assertThrows(ImageException.class, () -> decoder.probe(new byte[0])).code());
+    assertEquals(ImageException.Code.EMPTY, assertThrows(ImageException.class, () -> decoder.decodeRgb(null)).code());
+  }
+
+  @Test
+  void decodedImageIsIntRgbOfTheHeaderSize() throws IOException {
+    BufferedImage image = decoder.decodeRgb(fixture("shapes.png"));
+    assertEquals(BufferedImage.TYPE_INT_RGB, image.getType());
+    assertEquals(64, image.getWidth());
+    assertEquals(48, image.getHeight());
+  }
+
+  @Test
+  void rgbaIsCompositedOntoWhiteAsPillowDoes() throws IOException {
+    BufferedImage rgba = new BufferedImage(3, 1, BufferedImage.TYPE_INT_ARGB);
+    rgba.setRGB(0, 0, 0xFFFF0000); // opaque red
+    rgba.setRGB(1, 0, 0x0000FF00); // fully transparent green
+    rgba.setRGB(2, 0, 0x800000FF); // half-transparent blue
+    BufferedImage rgb = decoder.decodeRgb(write(rgba, "png"));
+    assertEquals(0xFF0000, rgb.getRGB(0, 0) & 0xFFFFFF);
+    assertEquals(0xFFFFFF, rgb.getRGB(1, 0) & 0xFFFFFF);
+    // Pillow alpha_composite(white, (0, 0, 255, 128)) = (127, 127, 255)
+    assertEquals(0x7F7FFF, rgb.getRGB(2, 0) & 0xFFFFFF);
+  }
+
+  @Test
+  void grayscaleKeepsItsLevelsInAllThreeChannels() throws IOException {
+    BufferedImage gray = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+    gray.getRaster().setSample(0, 0, 0, 100);
+    gray.getRaster().setSample(1, 0, 0, 7);
+    BufferedImage rgb = decoder.decodeRgb(write(gray, "png"));
+    // raw samples, not Java2D's linear-gray-to-sRGB conversion (which would give 100 -> 168)
+    assertEquals(0x646464, rgb.getRGB(0, 0) & 0xFFFFFF);
+    assertEquals(0x070707, rgb.getRGB(1, 0) & 0xFFFFFF);
+  }
+
+  @Test
+  void paletteColoursAreLookedUpWithTheirTransparency() throws IOException {
+    byte[] r = {(byte) 10, (byte) 200, 0, 0};
+    byte[] g = {(byte) 20, (byte) 100, 0, 0};
+    byte[] b = {(byte) 30, (byte) 50, 0, 0};
+    byte[] a = {(byte) 255, (byte) 255, 0, (byte) 255};
+    IndexColorModel palette = new IndexColorModel(2, 4, r, g, b, a);
+    BufferedImage indexed = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_BINARY, palette);
+    indexed.getRaster().setSample(0, 0, 0, 0);
+    indexed.getRaster().setSample(1, 0, 0, 1);
+    indexed.getRaster().setSample(2, 0, 0, 2);
+    byte[] png = write(indexed, "png");
+    assertEquals(3, png[25], "the test image must be a palette PNG");
+    BufferedImage rgb = decoder.decodeRgb(png);
+    assertEquals(0x0A141E, rgb.getRGB(0, 0) & 0xFFFFFF);
+    assertEquals(0xC86432, rgb.getRGB(1, 0) & 0xFFFFFF);
+    assertEquals(0xFFFFFF, rgb.getRGB(2, 0) & 0xFFFFFF);
+  }
+
+  @Test
+  void exifOrientationSixRotatesClockwise() throws IOException {
+    // stored 16x8: left 8x8 block red, right block blue; orientation 6 shows it turned 90° clockwise
+    BufferedImage stored = new BufferedImage(16, 8, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 8; y++) {
+      for (int x = 0; x < 16; x++) {
+        stored.setRGB(x, y, x < 8 ? 0xFF0000 : 0x0000FF);
+      }
+    }
+    byte[] jpeg = withExifOrientation(write(stored, "jpeg"), 6);
+    assertEquals(new ImageHeader("jpeg", 16, 8), decoder.probe(jpeg));
+    BufferedImage upright = decoder.decodeRgb(jpeg);
+    assertEquals(8, upright.getWidth());
+    assertEquals(16, upright.getHeight());
+    assertRoughly(0xFF0000, upright.getRGB(4, 3)); // the stored left (red) is now on top
+    assertRoughly(0x0000FF, upright.getRGB(4, 12));
+  }
+
+  @Test
+  void everyExifOrientationMapsTheStoredTopLeftCorner() {
+    // a 3x2 image with a distinct value per pixel; where does stored (0,0) end up?
+    BufferedImage stored = new BufferedImage(3, 2, BufferedImage.TYPE_INT_RGB);
+    for (int i = 0; i < 6; i++) {
+      stored.setRGB(i % 3, i / 3, i + 1);
+    }
+    int[][] expectedCorner = {{0, 0}, {0, 0}, {2, 0}, {2, 1}, {0, 1}, {0, 0}, {1, 0}, {1, 2}, {0, 2}};
+    for (int o = 1; o <= 8; o++) {
+      BufferedImage out = ExifOrientation.apply(stored, o);
+      assertEquals(o >= 5 ? 2 : 3, out.getWidth(), "orientation " + o);
+      int[] at = expectedCorner[o];
+      assertEquals(1, out.getRGB(at[0], at[1]) & 0xFFFFFF, "orientation " + o);
+    }
+  }
+
+  @Test
+  void gifDecodesItsFirstFrame() throws IOException {
+    BufferedImage first = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED);
+    BufferedImage second = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED);
+    fill(first, 0xFF0000);
+    fill(second, 0x00FF00);
+    byte[] gif = writeGifFrames(first, second);
+    assertEquals(new ImageHeader("gif", 4, 4), decoder.probe(gif));
+    BufferedImage rgb = decoder.decodeRgb(gif);
+    assertEquals(0xFF0000, rgb.getRGB(2, 2) & 0xFFFFFF);
+  }
+
+  @Test
+  void losslessWebpDecodes() {
+    // a 2x2 VP8L image built from the spec: every prefix code is a one-symbol "simple code", so
+    // all pixels are (r, g, b, a) = (200, 100, 50, 255) and no pixel bits follow
+    byte[] webp = losslessWebp(2, 2, 200, 100, 50, 255);
+    assertEquals(new ImageHeader("webp", 2, 2), decoder.probe(webp));
+    BufferedImage rgb = decoder.decodeRgb(webp);
+    assertEquals(0xC86432, rgb.getRGB(0, 0) & 0xFFFFFF);
+    assertEquals(0xC86432, rgb.getRGB(1, 1) & 0xFFFFFF);
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static byte[] fixture(String name) throws IOException {
+    return Files.readAllBytes(DIR.resolve(name));
+  }
+
+  private static byte[] write(BufferedImage image, String format) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertTrue(ImageIO.write(image, format, out), "no ImageIO writer for " + format);
+    return out.toByteArray();
+  }
+
+  private static void fill(BufferedImage image, int rgb) {
+    for (int y = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        image.setRGB(x, y, rgb);
+      }
+    }
+  }
+
+  private static void assertRoughly(int want, int got) {
+    for (int shift = 0; shift <= 16; shift += 8) {
+      int w = want >> shift & 0xFF;
+      int g = got >> shift & 0xFF;
+      assertTrue(Math.abs(w - g) <= 8, String.format("want %06x got %06x", want, got & 0xFFFFFF));
+    }
+  }
+
+  private static byte[] writeGifFrames(BufferedImage... frames) throws IOException {
+    ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+      writer.setOutput(out);
+      writer.prepareWriteSequence(null);
+      for (BufferedImage frame : frames) {
+        IIOMetadata meta =
+            writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), null);
+        writer.writeToSequence(new IIOImage(frame, null, meta), null);
+      }
+      writer.endWriteSequence();
+    } finally {
+      writer.dispose();
+    }
+    return bytes.toByteArray();
+  }
+
+  /** PNG signature, IHDR (8-bit RGB) with a correct CRC, then IEND: a header and nothing else. */
+  static byte[] pngWithHeaderOnly(int width, int height) {
+    ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
+        .put((byte) 0).put((byte) 0).put((byte) 0);
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
+    chunk(png, "IHDR", ihdr.array());
+    chunk(png, "IEND", new byte[0]);
+    return png.toByteArray();
+  }
+
+  private static void chunk(ByteArrayOutputStream png, String type, byte[] data) {
+    byte[] typeBytes = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    CRC32 crc = new CRC32();
+    crc.update(typeBytes);
+    crc.update(data);
+    png.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+    png.writeBytes(typeBytes);
+    png.writeBytes(data);
+    png.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+  }
+
+  /** Inserts an APP1 Exif segment (big-endian TIFF, IFD0 = one Orientation entry) after SOI. */
+  private static byte[] withExifOrientation(byte[] jpeg, int orientation) {
+    ByteBuffer tiff = ByteBuffer.allocate(26)
+        .put(new byte[] {'M', 'M', 0, 42}).putInt(8) // header, IFD0 at offset 8
+        .putShort((short) 1) // one entry
+        .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0)
+        .putInt(0); // no next IFD
+    ByteBuffer app1 = ByteBuffer.allocate(4 + 6 + 26)
+        .put((byte) 0xFF).put((byte) 0xE1).putShort((short) (2 + 6 + 26))
+        .put(new byte[] {'E', 'x', 'i', 'f', 0, 0}).put(tiff.array());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(jpeg, 0, 2);
+    out.writeBytes(app1.array());
+    out.write(jpeg, 2, jpeg.length - 2);
+    return out.toByteArray();
+  }
+
+  /** A RIFF/WEBP file with one VP8L chunk of a single-colour image (see losslessWebpDecodes). */
+  static byte[] losslessWebp(int width, int height, int r, int g, int b, int a) {
+    Bits bits = new Bits();
+    bits.put(0x2F, 8); // VP8L signature
+    bits.put(width - 1, 14);
+    bits.put(height - 1, 14);
+    bits.put(a == 255 ? 0 : 1, 1); // alpha_is_used hint
+    bits.put(0, 3); // version
+    bits.put(0, 1); // no transform
+    bits.put(0, 1); // no colour cache
+    bits.put(0, 1); // no meta prefix codes: one group for the whole image
+    for (int symbol : new int[] {g, r, b, a}) {
+      bits.put(1, 1); // simple code
+      bits.put(0, 1); // one symbol
+      bits.put(1, 1); // 8-bit symbol
+      bits.put(symbol, 8);
+    }
+    bits.put(1, 1); // distance code: simple, one 1-bit symbol 0
+    bits.put(0, 1);
+    bits.put(0, 1);
+    bits.put(0, 1);
+    // zero bytes after the bitstream are ignored by decoders; TwelveMonkeys' bit reader prefetches
+    // 64 bits at a time and needs them to read a stream this short
+    byte[] vp8l = Arrays.copyOf(bits.bytes(), 32);
+    int padded = vp8l.length + (vp8l.length & 1);
+    ByteBuffer riff = ByteBuffer.allocate(12 + 8 + padded).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    riff.put(new byte[] {'R', 'I', 'F', 'F'}).putInt(4 + 8 + padded).put(new byte[] {'W', 'E', 'B', 'P'});
+    riff.put(new byte[] {'V', 'P', '8', 'L'}).putInt(vp8l.length).put(vp8l);
+    return riff.array();
+  }
+
+  /** Least-significant-bit-first bit writer, as VP8L reads. */
+  private static final class Bits {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private long acc;
+    private int count;
+
+    void put(int value, int n) {
+      acc |= (long) (value & ((1 << n) - 1)) << count;
+      count += n;
+      while (count >= 8) {
+        out.write((int) (acc & 0xFF));
+        acc >>>= 8;
+        count -= 8;
+      }
+    }
+
+    byte[] bytes() {
+      if (count > 0) {
+        out.write((int) (acc & 0xFF));
+        acc = 0;
+        count = 0;
+      }
+      return out.toByteArray();
+    }
+  }
+}
