@@ -45,7 +45,8 @@ public final class SafetensorsWriter {
   private SafetensorsWriter() {}
 
   /**
-   * One tensor to write.
+   * One tensor to write. The values array is kept, not copied, so that writing a large model
+   * does not hold its weights twice; do not change it until the tensor is written.
    *
    * @param shape row-major dimensions; their product is {@code values.length}
    */
