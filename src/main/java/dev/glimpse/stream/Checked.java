@@ -1,0 +1,33 @@
+package dev.glimpse.stream;
+
+import java.util.function.Function;
+
+/**
+ * A value on its way through ingest, or the reason it was refused; either way with its origin.
+ * Steps are plain functions that throw {@link Rejected}; {@link #then} catches only that, so a bug
+ * still reaches the processing exception handler.
+ */
+public record Checked<T>(Origin origin, String eventId, T value, Rejected rejection) {
+  public static <T> Checked<T> accepted(Origin origin, String eventId, T value) {
+    return new Checked<>(origin, eventId, value, null);
+  }
+
+  public static <T> Checked<T> rejected(Origin origin, String eventId, Rejected why) {
+    return new Checked<>(origin, eventId, null, why);
+  }
+
+  public boolean isAccepted() {
+    return rejection == null;
+  }
+
+  public <U> Checked<U> then(Function<T, U> step) {
+    if (!isAccepted()) {
+      return rejected(origin, eventId, rejection);
+    }
+    try {
+      return accepted(origin, eventId, step.apply(value));
+    } catch (Rejected why) {
+      return rejected(origin, eventId, why);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.glimpse.stream;
+
+import dev.glimpse.contract.ErrorCode;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last line of defence (KIP-1033 with KIP-1034 dead-letter records): an unexpected exception in
+ * any ingest step writes the source record to the dead-letter topic as INTERNAL_ERROR and the
+ * stream goes on. Refusals the steps expect never get here; they are branched out explicitly.
+ */
+public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
+  public static final String TOPIC_CONFIG = InternalErrorLetters.TOPIC_CONFIG;
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+
+  private InternalErrorLetters letters;
+
+  @Override
+  public void configure(Map<String, ?> configs) {
+    letters = InternalErrorLetters.from(configs);
+  }
+
+  @Override
+  public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception e) {
+    LOG.error(
+        "ingest failed on {}-{}@{} in {}; the record goes to {}",
+        context.topic(), context.partition(), context.offset(), context.processorNodeId(),
+        letters.topic(), e);
+    return Response.resume(
+        List.of(
+            letters.letter(
+                context,
+                ErrorCode.INTERNAL_ERROR,
+                "ingest failed in step " + context.processorNodeId() + " (" + e
+                    + "): this is a bug in glimpse; report it with the topic, partition and"
+                    + " offset")));
+  }
+}

@@ -1,0 +1,56 @@
+package dev.glimpse.stream;
+
+import dev.glimpse.contract.ErrorCode;
+import dev.glimpse.contract.ImageEvent;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Decodes the raw value into an {@link ImageEvent}; bytes that are not one become a NOT_AVRO
+ * rejection that keeps the original bytes and their topic, partition and offset.
+ */
+final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEvent>> {
+  private final Deserializer<ImageEvent> serde;
+  private FixedKeyProcessorContext<byte[], Checked<ImageEvent>> context;
+
+  Decode(Deserializer<ImageEvent> serde) {
+    this.serde = serde;
+  }
+
+  @Override
+  public void init(FixedKeyProcessorContext<byte[], Checked<ImageEvent>> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(FixedKeyRecord<byte[], byte[]> record) {
+    RecordMetadata meta = context.recordMetadata().orElseThrow();
+    Origin origin =
+        new Origin(
+            meta.topic(), meta.partition(), meta.offset(), record.timestamp(), record.key(),
+            record.value());
+    Checked<ImageEvent> decoded;
+    try {
+      ImageEvent event = serde.deserialize(meta.topic(), record.value());
+      if (event == null) {
+        throw new SerializationException("the record has no value");
+      }
+      decoded = Checked.accepted(origin, event.getEventId(), event);
+    } catch (SerializationException e) {
+      decoded =
+          Checked.rejected(
+              origin,
+              null,
+              new Rejected(
+                  ErrorCode.NOT_AVRO,
+                  "the value is not an ImageEvent in Avro single-object encoding ("
+                      + e.getMessage()
+                      + "): produce it with ImageEvent.getEncoder() or the glimpse serde"));
+    }
+    context.forward(record.withValue(decoded));
+  }
+}

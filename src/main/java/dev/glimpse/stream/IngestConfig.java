@@ -1,0 +1,175 @@
+package dev.glimpse.stream;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/**
+ * Everything the ingest process is configured with, read once at start.
+ *
+ * <p>Settings come from a properties file overlaid with {@code GLIMPSE_*} environment variables
+ * ({@code GLIMPSE_MODEL_ID} sets {@code glimpse.model.id}). Keys starting with {@code kafka.} pass
+ * through to the Kafka Streams client untouched, minus the prefix (security settings included),
+ * and win over what ingest sets itself.
+ *
+ * @param kafka Kafka client properties passed through
+ * @param topicsFile topic specs to use instead of the bundled topology/topics.json
+ */
+public record IngestConfig(
+    String applicationId,
+    String bootstrapServers,
+    Path stateDir,
+    String modelId,
+    Limits limits,
+    UriPolicy uriPolicy,
+    Optional<Path> topicsFile,
+    Map<String, String> kafka) {
+
+  /**
+   * What an event may ask for.
+   *
+   * @param maxImageBytes encoded image file, inline or fetched
+   * @param maxPixels width x height, read from the header before decoding
+   * @param maxPromptChars one question, or the moderation categories together
+   * @param maxTasks tasks in one event (each becomes one inference request)
+   * @param maxNewTokens the largest max_new_tokens an event may ask for
+   */
+  public record Limits(
+      long maxImageBytes, long maxPixels, int maxPromptChars, int maxTasks, int maxNewTokens) {
+    public Limits {
+      if (maxImageBytes <= 0 || maxPixels <= 0 || maxPromptChars <= 0 || maxTasks <= 0
+          || maxNewTokens <= 0) {
+        throw new IllegalArgumentException("ingest limits must be positive: " + this);
+      }
+    }
+  }
+
+  public IngestConfig {
+    require(applicationId, "glimpse.ingest.application.id");
+    require(bootstrapServers, "glimpse.bootstrap.servers");
+    require(modelId, "glimpse.model.id");
+    kafka = Map.copyOf(kafka);
+  }
+
+  /** Reads the settings (see the class comment for the keys); missing keys take defaults. */
+  public static IngestConfig from(Map<String, String> settings) {
+    Map<String, String> s = new LinkedHashMap<>(settings);
+    Map<String, String> kafka = new LinkedHashMap<>();
+    s.forEach(
+        (k, v) -> {
+          if (k.startsWith("kafka.")) {
+            kafka.put(k.substring("kafka.".length()), v);
+          }
+        });
+    Limits limits =
+        new Limits(
+            Long.parseLong(s.getOrDefault("glimpse.image.max.bytes", String.valueOf(10L << 20))),
+            Long.parseLong(s.getOrDefault("glimpse.image.max.pixels", "40000000")),
+            Integer.parseInt(s.getOrDefault("glimpse.prompt.max.chars", "2000")),
+            Integer.parseInt(s.getOrDefault("glimpse.tasks.max", "16")),
+            Integer.parseInt(s.getOrDefault("glimpse.generate.max.new.tokens", "512")));
+    UriPolicy uris =
+        new UriPolicy(
+            csv(s.getOrDefault("glimpse.uri.schemes", "http,https")),
+            csv(s.getOrDefault("glimpse.uri.hosts", "")),
+            Boolean.parseBoolean(s.getOrDefault("glimpse.uri.allow.private", "false")),
+            Duration.ofMillis(Long.parseLong(s.getOrDefault("glimpse.uri.timeout.ms", "5000"))),
+            Integer.parseInt(s.getOrDefault("glimpse.uri.max.redirects", "3")));
+    String bootstrap =
+        s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers"));
+    return new IngestConfig(
+        s.getOrDefault("glimpse.ingest.application.id", "glimpse-ingest"),
+        bootstrap,
+        Path.of(
+            s.getOrDefault(
+                "glimpse.ingest.state.dir",
+                Path.of(System.getProperty("java.io.tmpdir"), "glimpse-streams").toString())),
+        s.getOrDefault("glimpse.model.id", "glimpse-demo"),
+        limits,
+        uris,
+        Optional.ofNullable(s.get("glimpse.topics.file")).map(Path::of),
+        kafka);
+  }
+
+  /** Properties file overlaid with {@code GLIMPSE_*} environment variables. */
+  public static IngestConfig load(Properties file, Map<String, String> env) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    file.stringPropertyNames().forEach(k -> settings.put(k, file.getProperty(k)));
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("GLIMPSE_")) {
+            String key = k.toLowerCase(Locale.ROOT).replace('_', '.');
+            settings.put(key.startsWith("glimpse.kafka.") ? key.substring(8) : key, v);
+          }
+        });
+    return from(settings);
+  }
+
+  /** Kafka Streams properties: exactly-once v2, the dead-letter handler, then pass-through. */
+  public Properties streamsProperties(String deadLetterTopic) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterProcessingHandler.class.getName());
+    // images are read as raw bytes (decode errors are dead-lettered by the topology); this covers
+    // the result topics behind the cache: a record there that is not a result is skipped, so a
+    // worker bug costs cache misses instead of stopping ingest
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
+    p.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterProductionHandler.class.getName());
+    p.put(InternalErrorLetters.TOPIC_CONFIG, deadLetterTopic);
+    p.put(InternalErrorLetters.MAX_ORIGINAL_CONFIG, String.valueOf(maxDeadLetterOriginalBytes()));
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        String.valueOf(maxRecordBytes()));
+    p.putAll(kafka);
+    return p;
+  }
+
+  /** Largest record ingest produces: an image at the limit plus the request envelope. */
+  public long maxRecordBytes() {
+    return limits.maxImageBytes() + (1 << 20);
+  }
+
+  /**
+   * Largest original value copied into a dead letter; larger ones are pointed at (topic,
+   * partition, offset) so that the letter itself still fits {@link #maxRecordBytes()}.
+   */
+  public long maxDeadLetterOriginalBytes() {
+    return maxRecordBytes() - (64 << 10);
+  }
+
+  private static Set<String> csv(String value) {
+    return Arrays.stream(value.split(","))
+        .map(String::trim)
+        .filter(x -> !x.isEmpty())
+        .map(x -> x.toLowerCase(Locale.ROOT))
+        .collect(Collectors.toUnmodifiableSet());
+  }
+
+  private static void require(String value, String key) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(
+          "setting " + key + " is missing: set it in the properties file or as an environment"
+              + " variable (" + key.toUpperCase(Locale.ROOT).replace('.', '_') + ")");
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package dev.glimpse.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glimpse.contract.CaptionResult;
+import dev.glimpse.contract.CaptionTask;
+import dev.glimpse.contract.DeadLetter;
+import dev.glimpse.contract.Timings;
+import dev.glimpse.contract.ErrorCode;
+import dev.glimpse.contract.InferenceRequest;
+import dev.glimpse.kafka.Topic;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.IntSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The ingest scenario on a real broker, whichever one: N good events and one of each bad input
+ * in; exactly N x tasks requests and exactly one dead letter per bad input out, read committed.
+ * Then a caption result written as a worker would makes a repeat of that image come back from
+ * the result cache.
+ */
+final class IngestScenario {
+  static final int GOOD_EVENTS = 20;
+  private static final Duration DEADLINE = Duration.ofSeconds(90);
+
+  private IngestScenario() {}
+
+  static void run(String bootstrapServers) throws Exception {
+    String app = "ingest-it-" + UUID.randomUUID();
+    IngestConfig config =
+        IngestConfig.from(
+            Map.of(
+                "glimpse.bootstrap.servers", bootstrapServers,
+                "glimpse.ingest.application.id", app,
+                "glimpse.ingest.state.dir", Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
+                "glimpse.model.id", "it-model",
+                "glimpse.image.max.bytes", String.valueOf(BadInputs.MAX_IMAGE_BYTES)));
+    List<BadInputs> bad = BadInputs.all();
+    int tasksPerEvent = TestEvents.threeTasks().size();
+
+    try (Ingest ingest = Ingest.start(config);
+        var requests = readCommitted(bootstrapServers, ingest.topics().requests());
+        var dlq = readCommitted(bootstrapServers, ingest.topics().dlq())) {
+      try (var producer = producer(bootstrapServers)) {
+        String images = ingest.topics().images().name();
+        for (int i = 0; i < GOOD_EVENTS; i++) {
+          String id = "good-" + i;
+          byte[] value = TestEvents.encode(TestEvents.inline(id, TestImages.png(i), TestEvents.threeTasks()));
+          producer.send(new ProducerRecord<>(images, id, value));
+          if (i < bad.size()) {
+            producer.send(new ProducerRecord<>(images, "bad-" + i, bad.get(i).value()));
+          }
+        }
+        for (int i = GOOD_EVENTS; i < bad.size(); i++) {
+          producer.send(new ProducerRecord<>(images, "bad-" + i, bad.get(i).value()));
+        }
+        producer.flush();
+      }
+
+      List<InferenceRequest> gotRequests = new ArrayList<>();
+      List<DeadLetter> gotLetters = new ArrayList<>();
+      int expectedRequests = GOOD_EVENTS * tasksPerEvent;
+      pollUntil(
+          () -> gotRequests.size() + gotLetters.size(),
+          expectedRequests + bad.size(),
+          requests, gotRequests, dlq, gotLetters);
+      // and nothing more arrives: no duplicates from retries or rebalances
+      pollFor(Duration.ofSeconds(2), requests, gotRequests, dlq, gotLetters);
+
+      assertEquals(expectedRequests, gotRequests.size(), "requests");
+      assertEquals(bad.size(), gotLetters.size(), "dead letters: " + codes(gotLetters));
+      assertEquals(
+          bad.stream().map(BadInputs::expected).sorted().toList(),
+          codes(gotLetters).stream().sorted().toList());
+      assertEquals(
+          expectedRequests,
+          gotRequests.stream().map(InferenceRequest::getRequestId).distinct().count(),
+          "every request id once");
+
+      answerACaptionAndSeeTheRepeatServedFromCache(bootstrapServers, ingest, gotRequests);
+    }
+  }
+
+  /** Acts as the worker for one caption, then sends the same image again. */
+  private static void answerACaptionAndSeeTheRepeatServedFromCache(
+      String bootstrap, Ingest ingest, List<InferenceRequest> requests) throws Exception {
+    InferenceRequest caption =
+        requests.stream().filter(r -> r.getTask() instanceof CaptionTask).findFirst().orElseThrow();
+    var captionsTopic = ingest.topics().captions();
+    try (var worker =
+        new KafkaProducer<>(
+            Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            captionsTopic.keySerde().serializer(),
+            captionsTopic.valueSerde().serializer())) {
+      worker
+          .send(
+              new ProducerRecord<>(
+                  captionsTopic.name(),
+                  caption.getCacheKey(),
+                  new CaptionResult(
+                      caption.getEventId(), caption.getTaskIndex(), caption.getModelId(),
+                      caption.getImageSha256(), "a circle on a square",
+                      new Timings(1L, 2L, 3L, 6L), false)))
+          .get();
+    }
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (!ingest.isCached(caption.getCacheKey())) {
+      assertTrue(System.nanoTime() < deadline, "the result never reached the result cache");
+      Thread.sleep(50);
+    }
+    int seed = Integer.parseInt(caption.getEventId().substring("good-".length()));
+    try (var producer = producer(bootstrap);
+        var captions = readCommitted(bootstrap, captionsTopic)) {
+      producer.send(
+          new ProducerRecord<>(
+              ingest.topics().images().name(),
+              "repeat",
+              TestEvents.encode(
+                  TestEvents.inline("repeat", TestImages.png(seed), List.of(new CaptionTask())))));
+      producer.flush();
+      CaptionResult hit = null;
+      while (hit == null && System.nanoTime() < deadline) {
+        for (var record : captions.poll(Duration.ofMillis(200))) {
+          if (record.value().getEventId().equals("repeat")) {
+            hit = record.value();
+          }
+        }
+      }
+      assertNotNull(hit, "no cached caption for the repeat");
+      assertTrue(hit.getFromCache());
+      assertEquals("a circle on a square", hit.getCaption());
+    }
+  }
+
+  private static List<ErrorCode> codes(List<DeadLetter> letters) {
+    return letters.stream().map(DeadLetter::getCode).toList();
+  }
+
+  private static <V> KafkaConsumer<String, V> readCommitted(String bootstrap, Topic<String, V> topic) {
+    var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+            topic.keySerde().deserializer(),
+            topic.valueSerde().deserializer());
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic.name()).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
+  }
+
+  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    return new KafkaProducer<>(
+        Map.<String, Object>of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+            ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"),
+        new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
+  private static void pollUntil(
+      IntSupplier count,
+      int target,
+      KafkaConsumer<String, InferenceRequest> requests,
+      List<InferenceRequest> gotRequests,
+      KafkaConsumer<String, DeadLetter> dlq,
+      List<DeadLetter> gotLetters) {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (count.getAsInt() < target && System.nanoTime() < deadline) {
+      pollOnce(requests, gotRequests, dlq, gotLetters);
+    }
+  }
+
+  private static void pollFor(
+      Duration duration,
+      KafkaConsumer<String, InferenceRequest> requests,
+      List<InferenceRequest> gotRequests,
+      KafkaConsumer<String, DeadLetter> dlq,
+      List<DeadLetter> gotLetters) {
+    long end = System.nanoTime() + duration.toNanos();
+    while (System.nanoTime() < end) {
+      pollOnce(requests, gotRequests, dlq, gotLetters);
+    }
+  }
+
+  private static void pollOnce(
+      KafkaConsumer<String, InferenceRequest> requests,
+      List<InferenceRequest> gotRequests,
+      KafkaConsumer<String, DeadLetter> dlq,
+      List<DeadLetter> gotLetters) {
+    requests.poll(Duration.ofMillis(100)).forEach(r -> gotRequests.add(r.value()));
+    dlq.poll(Duration.ofMillis(100)).forEach(r -> gotLetters.add(r.value()));
+  }
+}

@@ -1,0 +1,243 @@
+package dev.glimpse.stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glimpse.contract.AnswerResult;
+import dev.glimpse.contract.CaptionResult;
+import dev.glimpse.contract.CaptionTask;
+import dev.glimpse.contract.DeadLetter;
+import dev.glimpse.contract.ErrorCode;
+import dev.glimpse.contract.ImageUri;
+import dev.glimpse.contract.InferenceRequest;
+import dev.glimpse.contract.ModerationResult;
+import dev.glimpse.contract.QuestionTask;
+import dev.glimpse.contract.Timings;
+import dev.glimpse.kafka.Contract;
+import dev.glimpse.kafka.Topics;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class IngestTopologyTest {
+  private static final Instant NOW = Instant.parse("2026-11-23T09:00:00Z");
+
+  private TopologyTestDriver driver;
+  private TestInputTopic<byte[], byte[]> images;
+  private TestInputTopic<String, CaptionResult> captionsIn;
+  private TestOutputTopic<String, InferenceRequest> requests;
+  private TestOutputTopic<String, DeadLetter> dlq;
+  private TestOutputTopic<String, CaptionResult> captions;
+  private TestOutputTopic<String, AnswerResult> answers;
+  private TestOutputTopic<String, ModerationResult> moderation;
+
+  @BeforeEach
+  void start() {
+    start(new HttpImageFetcher(UriPolicy.defaults()));
+  }
+
+  private void start(ImageFetcher fetcher) {
+    if (driver != null) {
+      driver.close();
+    }
+    IngestConfig config = testConfig();
+    Topics topics = Topics.from(Topics.bundledSpecs(), Contract.current());
+    Properties props = config.streamsProperties(topics.dlq().name());
+    driver =
+        new TopologyTestDriver(
+            IngestTopology.build(config, topics, fetcher, Clock.fixed(NOW, ZoneOffset.UTC)), props);
+    images =
+        driver.createInputTopic(
+            topics.images().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+    captionsIn =
+        driver.createInputTopic(
+            topics.captions().name(),
+            topics.captions().keySerde().serializer(),
+            topics.captions().valueSerde().serializer());
+    requests = output(topics.requests());
+    dlq = output(topics.dlq());
+    captions = output(topics.captions());
+    answers = output(topics.answers());
+    moderation = output(topics.moderation());
+  }
+
+  static IngestConfig testConfig() {
+    return IngestConfig.from(
+        Map.of(
+            "glimpse.bootstrap.servers", "unused:9092",
+            "glimpse.model.id", "test-model",
+            "glimpse.image.max.bytes", String.valueOf(BadInputs.MAX_IMAGE_BYTES),
+            "glimpse.ingest.state.dir", System.getProperty("java.io.tmpdir") + "/ingest-ttd"));
+  }
+
+  private <V> TestOutputTopic<String, V> output(dev.glimpse.kafka.Topic<String, V> topic) {
+    return driver.createOutputTopic(
+        topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  @Test
+  void shouldFanOutEachTaskAsOneRequestKeyedByImageHash() {
+    byte[] png = TestImages.png(3);
+    images.pipeInput("e1".getBytes(), TestEvents.encode(TestEvents.inline("e1", png, TestEvents.threeTasks())));
+
+    List<TestRecord<String, InferenceRequest>> out = requests.readRecordsToList();
+    assertEquals(3, out.size());
+    String sha = HashedEvent.sha256(png);
+    for (int i = 0; i < 3; i++) {
+      InferenceRequest r = out.get(i).value();
+      assertEquals(sha, out.get(i).key(), "key is the image hash");
+      assertEquals("e1#" + i, r.getRequestId());
+      assertEquals(i, r.getTaskIndex());
+      assertEquals(sha, r.getImageSha256());
+      assertEquals("png", r.getImageFormat());
+      assertEquals("test-model", r.getModelId());
+      assertEquals(NOW, r.getEnqueuedAt());
+      assertTrue(r.getCacheKey().startsWith(sha + ":") && r.getCacheKey().endsWith(":test-model"));
+      assertArrayEquals(png, bytes(r.getImage()));
+    }
+    assertTrue(out.get(0).value().getTask() instanceof CaptionTask);
+    assertEquals("What colour is the ball?", ((QuestionTask) out.get(1).value().getTask()).getQuestion());
+    assertTrue(dlq.isEmpty());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.glimpse.stream.BadInputs#all")
+  void shouldDeadLetterABadInputWithItsCodeWhileGoodEventsFlow(BadInputs bad) {
+    images.pipeInput("good-1".getBytes(), TestEvents.encode(TestEvents.inline("good-1", TestImages.png(1), TestEvents.threeTasks())));
+    images.pipeInput("bad".getBytes(), bad.value());
+    images.pipeInput("good-2".getBytes(), TestEvents.encode(TestEvents.inline("good-2", TestImages.png(2), TestEvents.threeTasks())));
+
+    assertEquals(6, requests.readRecordsToList().size(), "both good events fan out");
+    List<TestRecord<String, DeadLetter>> letters = dlq.readRecordsToList();
+    assertEquals(1, letters.size(), "exactly one dead letter");
+    DeadLetter letter = letters.get(0).value();
+    assertEquals(bad.expected(), letter.getCode(), letter.getMessage());
+    assertEquals("glimpse.images", letter.getTopic());
+    assertEquals(1L, letter.getOffset(), "the offset of the bad record");
+    assertArrayEquals(bad.value(), bytes(letter.getOriginalValue()), "original bytes kept");
+    assertArrayEquals("bad".getBytes(), bytes(letter.getOriginalKey()));
+    assertTrue(letter.getMessage().contains(":"), "message says what to do: " + letter.getMessage());
+    assertEquals(NOW, letter.getTimestamp());
+  }
+
+  @Test
+  void shouldAnswerARepeatFromTheResultCache() {
+    byte[] png = TestImages.png(5);
+    images.pipeInput(TestEvents.encode(TestEvents.inline("first", png, TestEvents.threeTasks())));
+    List<InferenceRequest> first = requests.readValuesToList();
+    assertEquals(3, first.size());
+
+    // the worker answers the caption (results are keyed by the request's cache key)
+    InferenceRequest caption = first.get(0);
+    captionsIn.pipeInput(
+        caption.getCacheKey(),
+        new CaptionResult(caption.getEventId(), 0, "test-model", caption.getImageSha256(),
+            "a white ball on red", new Timings(5L, 10L, 100L, 115L), false));
+
+    images.pipeInput(TestEvents.encode(TestEvents.inline("repeat", png, TestEvents.threeTasks())));
+
+    List<TestRecord<String, CaptionResult>> hits = captions.readRecordsToList();
+    assertEquals(1, hits.size());
+    CaptionResult hit = hits.get(0).value();
+    assertEquals(caption.getCacheKey(), hits.get(0).key());
+    assertTrue(hit.getFromCache());
+    assertEquals("repeat", hit.getEventId());
+    assertEquals(0, hit.getTaskIndex());
+    assertEquals("a white ball on red", hit.getCaption());
+    assertEquals(0L, hit.getTimings().getTotalMs());
+    List<InferenceRequest> misses = requests.readValuesToList();
+    assertEquals(List.of(1, 2), misses.stream().map(InferenceRequest::getTaskIndex).toList(),
+        "the question and moderation tasks still go to the worker");
+    assertTrue(answers.isEmpty() && moderation.isEmpty() && dlq.isEmpty());
+  }
+
+  @Test
+  void shouldSkipAResultRecordThatIsNotAResultAndKeepServing() {
+    driver
+        .createInputTopic("glimpse.captions", Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        .pipeInput("some-key", "not avro".getBytes());
+
+    images.pipeInput(TestEvents.encode(TestEvents.inline("after", TestImages.png(9), TestEvents.threeTasks())));
+
+    assertEquals(3, requests.readValuesToList().size());
+    assertTrue(dlq.isEmpty());
+  }
+
+  @Test
+  void shouldNotAnswerADifferentQuestionAboutTheSameImageFromTheCache() {
+    byte[] png = TestImages.png(6);
+    images.pipeInput(TestEvents.encode(TestEvents.inline("a", png, List.of(new QuestionTask("Is it red?")))));
+    InferenceRequest asked = requests.readValue();
+
+    assertEquals(
+        asked.getCacheKey(),
+        CacheKey.of(HashedEvent.sha256(png), new QuestionTask("  Is it red? "), null, "test-model"),
+        "surrounding blanks do not change the fingerprint");
+    images.pipeInput(TestEvents.encode(TestEvents.inline("b", png, List.of(new QuestionTask("Is it blue?")))));
+    assertFalse(asked.getCacheKey().equals(requests.readValue().getCacheKey()));
+  }
+
+  @Test
+  void shouldDeadLetterAnUnexpectedFailureAsInternalErrorAndKeepGoing() {
+    start((uri, max) -> { throw new IllegalStateException("boom"); });
+    images.pipeInput(TestEvents.encode(TestEvents.event("u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask()))));
+    images.pipeInput(TestEvents.encode(TestEvents.inline("good", TestImages.png(1), TestEvents.threeTasks())));
+
+    DeadLetter letter = dlq.readValue();
+    assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
+    assertEquals(0L, letter.getOffset());
+    assertEquals(3, requests.readValuesToList().size());
+  }
+
+  @Test
+  void shouldPointAtAnOriginalTooLargeToCopyInsteadOfCopyingIt() {
+    byte[] big = new byte[(int) testConfig().maxDeadLetterOriginalBytes() + 1];
+
+    images.pipeInput(big);
+
+    DeadLetter letter = dlq.readValue();
+    assertEquals(ErrorCode.NOT_AVRO, letter.getCode());
+    assertEquals(null, letter.getOriginalValue());
+    assertTrue(letter.getMessage().contains("read it at the topic, partition and offset"));
+  }
+
+  @Test
+  void shouldCarryTheFetchedBytesOfAUriImageIntoTheRequests() {
+    byte[] png = TestImages.png(8);
+    start((uri, max) -> uri.toString().equals("https://images.example/cat.png") ? png : null);
+
+    images.pipeInput(TestEvents.encode(TestEvents.uri("u", "https://images.example/cat.png", TestEvents.threeTasks())));
+
+    List<InferenceRequest> out = requests.readValuesToList();
+    assertEquals(3, out.size());
+    assertArrayEquals(png, bytes(out.get(0).getImage()));
+    assertEquals(HashedEvent.sha256(png), out.get(0).getImageSha256());
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
+  }
+}
