@@ -39,8 +39,8 @@ public record LlavaConfig(
     }
     VisionConfig.require(projectorHiddenAct.equals("gelu"),
         "projector_hidden_act " + projectorHiddenAct + " is not supported (gelu)");
-    VisionConfig.require(text.vocabSize() > imageTokenId || imageTokenId >= 0,
-        "image_token_index " + imageTokenId + " is negative");
+    // an id at or past the vocabulary is allowed: image tokens are never looked up in the embeddings
+    VisionConfig.require(imageTokenId >= 0, "image_token_index " + imageTokenId + " is negative");
   }
 
   /** Image tokens per image in the prompt: one per patch, plus the class token when kept. */
