@@ -179,6 +179,11 @@ public final class VisionLanguageModel implements AutoCloseable {
     return template.apply(question);
   }
 
+  /** The generator, with the checkpoint's EOS ids. */
+  public Generator generator() {
+    return generator;
+  }
+
   /** One batch: every request decoded together. */
   public List<Generation> generate(List<GenerationRequest> requests) {
     return generator.generate(requests);

@@ -8,16 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** One of each kind of bad input, with the dead-letter code it must get. */
-record BadInputs(String name, byte[] value, ErrorCode expected) {
+public record BadInputs(String name, byte[] value, ErrorCode expected) {
   /** The image size limit the bad inputs are made for. */
-  static final long MAX_IMAGE_BYTES = 100_000;
+  public static final long MAX_IMAGE_BYTES = 100_000;
 
   @Override
   public String toString() {
     return name;
   }
 
-  static List<BadInputs> all() {
+  public static List<BadInputs> all() {
     List<Object> caption = List.of(new CaptionTask());
     byte[] png = TestImages.png(1);
     var withBadOptions = TestEvents.inline("bad-options", png, caption);

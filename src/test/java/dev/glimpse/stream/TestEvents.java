@@ -14,25 +14,25 @@ import java.util.List;
 import java.util.Map;
 
 /** Events for tests, encoded as producers would (single-object encoding). */
-final class TestEvents {
+public final class TestEvents {
   private TestEvents() {}
 
-  static List<Object> threeTasks() {
+  public static List<Object> threeTasks() {
     return List.of(
         new CaptionTask(),
         new QuestionTask("What colour is the ball?"),
         new ModerationTask(List.of("violence", "nudity")));
   }
 
-  static ImageEvent inline(String id, byte[] image, List<Object> tasks) {
+  public static ImageEvent inline(String id, byte[] image, List<Object> tasks) {
     return event(id, new InlineImage(ByteBuffer.wrap(image), "image/png"), tasks);
   }
 
-  static ImageEvent uri(String id, String uri, List<Object> tasks) {
+  public static ImageEvent uri(String id, String uri, List<Object> tasks) {
     return event(id, new ImageUri(uri), tasks);
   }
 
-  static ImageEvent event(String id, Object image, List<Object> tasks) {
+  public static ImageEvent event(String id, Object image, List<Object> tasks) {
     return ImageEvent.newBuilder()
         .setEventId(id)
         .setClientId("test-client")
@@ -45,7 +45,7 @@ final class TestEvents {
         .build();
   }
 
-  static byte[] encode(ImageEvent event) {
+  public static byte[] encode(ImageEvent event) {
     try {
       ByteBuffer buffer = ImageEvent.getEncoder().encode(event);
       byte[] bytes = new byte[buffer.remaining()];

@@ -11,16 +11,16 @@ import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 
 /** Image files for tests, good and bad, made in memory. */
-final class TestImages {
+public final class TestImages {
   private TestImages() {}
 
   /** A small PNG whose pixels depend on {@code seed}, so different seeds hash differently. */
-  static byte[] png(int seed) {
+  public static byte[] png(int seed) {
     return encode(picture(32, 24, seed), "png");
   }
 
   /** A PNG of noise, big in bytes for its pixel count. */
-  static byte[] noisyPng(int width, int height) {
+  public static byte[] noisyPng(int width, int height) {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     java.util.Random random = new java.util.Random(7);
     for (int y = 0; y < height; y++) {
@@ -31,18 +31,18 @@ final class TestImages {
     return encode(image, "png");
   }
 
-  static byte[] bmp() {
+  public static byte[] bmp() {
     return encode(picture(8, 8, 1), "bmp");
   }
 
   /** A good PNG cut in half: the header still reads, the pixel data ends early. */
-  static byte[] truncatedPng() {
+  public static byte[] truncatedPng() {
     byte[] whole = noisyPng(64, 64);
     return Arrays.copyOf(whole, whole.length / 2);
   }
 
   /** Signature + IHDR of a PNG claiming {@code width x height}, and nothing else. */
-  static byte[] pngHeaderClaiming(int width, int height) {
+  public static byte[] pngHeaderClaiming(int width, int height) {
     ByteBuffer ihdr = ByteBuffer.allocate(17);
     ihdr.put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     ihdr.putInt(width).putInt(height);

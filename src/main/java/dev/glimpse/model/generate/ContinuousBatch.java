@@ -220,6 +220,30 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     return done;
   }
 
+  /**
+   * Drops the rows whose tags match, without results; their slots are free for new requests.
+   * This is how a worker abandons the work of partitions it lost.
+   *
+   * @return the tags dropped
+   */
+  public List<T> cancel(java.util.function.Predicate<T> which) {
+    List<T> dropped = new ArrayList<>();
+    for (int s = 0; s < rows.size(); s++) {
+      Row<T> row = rows.get(s);
+      if (row != null && which.test(row.tag)) {
+        dropped.add(row.tag);
+        rows.set(s, null);
+        Arrays.fill(keyMask, s * capacity, (s + 1) * capacity, MASKED);
+      }
+    }
+    return dropped;
+  }
+
+  /** Tags of the rows decoding now. */
+  public List<T> runningTags() {
+    return rows.stream().filter(r -> r != null).map(r -> r.tag).toList();
+  }
+
   /** Records a row's pending token; the reason it stops, or null while it runs. */
   private Generation.FinishReason accept(Row<T> row) {
     if (eosIds.contains(row.next)) {

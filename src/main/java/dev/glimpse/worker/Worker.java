@@ -1,0 +1,373 @@
+package dev.glimpse.worker;
+
+import dev.glimpse.contract.AnswerResult;
+import dev.glimpse.contract.CaptionResult;
+import dev.glimpse.contract.DeadLetter;
+import dev.glimpse.contract.ErrorCode;
+import dev.glimpse.contract.InferenceRequest;
+import dev.glimpse.contract.ModerationResult;
+import dev.glimpse.contract.QuestionTask;
+import dev.glimpse.kafka.Topics;
+import dev.glimpse.model.VisionLanguageModel;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The GPU worker: consumes inference requests, runs them through the model in continuous
+ * batches, and writes each result in the same transaction that commits its request's offset
+ * (exactly-once for read_committed readers).
+ *
+ * <p>One thread does everything, in a loop: poll (never blocking while the model has work, so
+ * polls stay far inside {@code max.poll.interval.ms}), submit, one round of model work (a decode
+ * step), and at most every {@code commitInterval} a short transaction with the released results.
+ * A transaction opens only to send what is ready and closes at once, so its lifetime is
+ * milliseconds, far inside {@code transaction.timeout.ms}. On a rebalance the work of revoked
+ * partitions is dropped unwritten; their new owner starts from the committed offsets.
+ */
+public final class Worker implements Runnable, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+  private static final Duration IDLE_POLL = Duration.ofMillis(100);
+
+  private final WorkerConfig config;
+  private final Topics topics;
+  private final VisionLanguageModel model;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaProducer<String, byte[]> producer;
+  private final InferenceScheduler scheduler;
+  private final Outbox outbox = new Outbox();
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  private volatile Halt halt = Halt.NEVER;
+  private final Stats stats = new Stats();
+  private long lastCommit = System.currentTimeMillis();
+
+  /** Counters of what the worker has written, for logs and the demo. */
+  public static final class Stats {
+    private volatile long results;
+    private volatile long deadLetters;
+    private volatile long transactions;
+
+    public long results() {
+      return results;
+    }
+
+    public long deadLetters() {
+      return deadLetters;
+    }
+
+    public long transactions() {
+      return transactions;
+    }
+  }
+
+  public Worker(WorkerConfig config, Topics topics, VisionLanguageModel model) {
+    this.config = config;
+    this.topics = topics;
+    this.model = model;
+    this.consumer = new KafkaConsumer<>(consumerProperties(config), new StringDeserializer(),
+        new ByteArrayDeserializer());
+    this.producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
+        new ByteArraySerializer());
+    this.scheduler = new InferenceScheduler(model, config);
+  }
+
+  static Properties consumerProperties(WorkerConfig config) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(16, 4 * config.maxBatchSize())));
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
+    p.putAll(config.kafka());
+    return p;
+  }
+
+  static Properties producerProperties(WorkerConfig config) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(13 << 20));
+    // a worker that dies inside a transaction holds back read_committed readers this long at most
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "10000");
+    p.putAll(config.kafka());
+    return p;
+  }
+
+  /** Where a worker may be made to die without cleaning up, as a killed process would. */
+  public enum Halt {
+    NEVER,
+    /** at the next loop iteration, with work in flight and nothing more written */
+    NOW,
+    /** inside the next transaction, after its records and offsets are sent, before its commit */
+    IN_TRANSACTION
+  }
+
+  /**
+   * Makes the worker die at that point: its clients are closed at once, with no commit, no
+   * abort and no leave-group, as a killed process's would be. For failure tests.
+   */
+  public void halt(Halt where) {
+    halt = where;
+  }
+
+  public Stats stats() {
+    return stats;
+  }
+
+  @Override
+  public void run() {
+    try {
+      producer.initTransactions();
+      consumer.subscribe(List.of(topics.requests().name()), new Rebalance());
+      while (running.get()) {
+        if (halt == Halt.NOW) {
+          dieAbruptly();
+          return;
+        }
+        long now = System.currentTimeMillis();
+        long due = scheduler.millisUntilWorkIsDue(now);
+        Duration timeout = due == 0 ? Duration.ZERO : Duration.ofMillis(Math.min(due, IDLE_POLL.toMillis()));
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+          accept(record);
+        }
+        for (Outcome outcome : scheduler.runOnce()) {
+          complete(outcome);
+        }
+        now = System.currentTimeMillis();
+        if (outbox.hasRelease() && (now - lastCommit >= config.commitInterval().toMillis() || scheduler.isIdle())) {
+          commit();
+        }
+      }
+      if (outbox.hasRelease() && halt == Halt.NEVER) {
+        commit();
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } catch (ProducerFencedException | AuthorizationException e) {
+      LOG.error("worker stopped: {} (another worker with this transactional.id took over, or access was"
+          + " denied); restart it with its own glimpse.worker.transactional.id", e.toString());
+      throw e;
+    } finally {
+      scheduler.close();
+      if (halt == Halt.NEVER) {
+        closeQuietly();
+      }
+    }
+  }
+
+  /** Stops the loop from another thread; in-flight work is not written and will be redone. */
+  public void stop() {
+    running.set(false);
+    consumer.wakeup();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void accept(ConsumerRecord<String, byte[]> record) {
+    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    outbox.track(partition, record.offset());
+    InferenceRequest request;
+    try {
+      request = topics.requests().valueSerde().deserializer().deserialize(record.topic(), record.value());
+    } catch (RuntimeException e) {
+      Job job = new Job(partition, record.offset(), record.key(), record.value(), null, System.currentTimeMillis(), 0);
+      outbox.complete(partition, record.offset(), List.of(deadLetter(job, ErrorCode.NOT_AVRO,
+          "the request is not an InferenceRequest in Avro single-object encoding (" + e.getMessage()
+              + "); only ingest should write to " + record.topic())));
+      return;
+    }
+    Job job = new Job(partition, record.offset(), record.key(), record.value(), request, System.currentTimeMillis(), 0);
+    for (Outcome outcome : scheduler.submit(job)) {
+      complete(outcome);
+    }
+  }
+
+  private void complete(Outcome outcome) {
+    Job job = outcome.job();
+    InferenceRequest r = job.request();
+    ProducerRecord<String, byte[]> record;
+    if (outcome instanceof Outcome.Text t && r.getTask() instanceof QuestionTask q) {
+      record = result(topics.answers(), r.getCacheKey(), new AnswerResult(r.getEventId(), r.getTaskIndex(),
+          model.modelId(), r.getImageSha256(), q.getQuestion(), t.text(), t.timings(), false));
+    } else if (outcome instanceof Outcome.Text t) {
+      record = result(topics.captions(), r.getCacheKey(), new CaptionResult(r.getEventId(), r.getTaskIndex(),
+          model.modelId(), r.getImageSha256(), t.text(), t.timings(), false));
+    } else if (outcome instanceof Outcome.Scores s) {
+      boolean flagged = s.scores().values().stream().anyMatch(p -> p >= config.flagThreshold());
+      record = result(topics.moderation(), r.getCacheKey(), new ModerationResult(r.getEventId(), r.getTaskIndex(),
+          model.modelId(), r.getImageSha256(), Map.copyOf(s.scores()), flagged, s.timings(), false));
+    } else {
+      record = deadLetter(job, ErrorCode.MODEL_ERROR, ((Outcome.Failed) outcome).message());
+    }
+    outbox.complete(job.partition(), job.offset(), List.of(record));
+  }
+
+  private static <V extends org.apache.avro.specific.SpecificRecord> ProducerRecord<String, byte[]> result(
+      dev.glimpse.kafka.Topic<String, V> topic, String key, V value) {
+    return new ProducerRecord<>(topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), value));
+  }
+
+  private ProducerRecord<String, byte[]> deadLetter(Job job, ErrorCode code, String message) {
+    InferenceRequest r = job.request();
+    byte[] original = job.original() != null && job.original().length <= (12 << 20) ? job.original() : null;
+    DeadLetter letter = new DeadLetter(code, message, job.partition().topic(), job.partition().partition(),
+        job.offset(), job.key() == null ? null : ByteBuffer.wrap(job.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        original == null ? null : ByteBuffer.wrap(original), r == null ? null : r.getEventId(),
+        r == null ? null : r.getTaskIndex(), Instant.now());
+    String key = r == null ? job.key() : r.getEventId();
+    return new ProducerRecord<>(topics.dlq().name(), key,
+        topics.dlq().valueSerde().serializer().serialize(topics.dlq().name(), letter));
+  }
+
+  /** Writes the released results and commits their offsets, in one transaction. */
+  private void commit() {
+    Outbox.Release release = outbox.release();
+    if (release.isEmpty()) {
+      return;
+    }
+    try {
+      producer.beginTransaction();
+      for (ProducerRecord<String, byte[]> record : release.records()) {
+        producer.send(record);
+      }
+      producer.sendOffsetsToTransaction(release.offsets(), consumer.groupMetadata());
+      if (halt == Halt.IN_TRANSACTION) {
+        producer.flush();
+        dieAbruptly();
+        return;
+      }
+      producer.commitTransaction();
+      stats.transactions++;
+      for (ProducerRecord<String, byte[]> record : release.records()) {
+        if (record.topic().equals(topics.dlq().name())) {
+          stats.deadLetters++;
+        } else {
+          stats.results++;
+        }
+      }
+    } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+      throw e; // fatal for this producer
+    } catch (KafkaException e) {
+      // abortable: nothing of this transaction is visible; redo everything uncommitted
+      LOG.warn("transaction aborted ({}); redoing uncommitted requests from the committed offsets", e.toString());
+      producer.abortTransaction();
+      rewind(consumer.assignment());
+    }
+    lastCommit = System.currentTimeMillis();
+  }
+
+  /** Drops all local state of these partitions and seeks them back to their committed offsets. */
+  private void rewind(Set<TopicPartition> partitions) {
+    forget(partitions);
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+    for (TopicPartition p : partitions) {
+      OffsetAndMetadata offset = committed.get(p);
+      if (offset != null) {
+        consumer.seek(p, offset);
+      } else {
+        consumer.seekToBeginning(List.of(p));
+      }
+    }
+  }
+
+  private void forget(Collection<TopicPartition> partitions) {
+    Set<TopicPartition> lost = new HashSet<>(partitions);
+    scheduler.abandon(job -> lost.contains(job.partition()));
+    outbox.forget(lost);
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (!partitions.isEmpty()) {
+        LOG.info("partitions revoked: {}; their in-flight work is dropped unwritten", partitions);
+      }
+      forget(partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      LOG.info("partitions assigned: {}", partitions);
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      forget(partitions);
+    }
+  }
+
+  private void dieAbruptly() {
+    LOG.warn("worker halted abruptly ({}): {} requests in flight are left to the next owner", halt,
+        outbox.inFlight());
+    running.set(false);
+    producer.close(Duration.ZERO);
+    // no leave-group: the group notices the death by session timeout, as with a killed process
+    consumer.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
+        org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+        .withTimeout(Duration.ZERO));
+  }
+
+  private void closeQuietly() {
+    try {
+      consumer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.debug("consumer close: {}", e.toString());
+    }
+    try {
+      producer.close(Duration.ofSeconds(5));
+    } catch (RuntimeException e) {
+      LOG.debug("producer close: {}", e.toString());
+    }
+  }
+
+  /** Runs a worker on its own thread until {@link #stop()}. */
+  public Thread start() {
+    Thread thread = new Thread(this, "glimpse-worker");
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  static List<String> names(Collection<TopicPartition> partitions) {
+    List<String> out = new ArrayList<>();
+    partitions.forEach(p -> out.add(p.toString()));
+    return out;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.glimpse.worker;
+
+import dev.glimpse.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.model.VisionLanguageModel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The pipeline scenarios on a real KRaft broker started from the Maven Central jars. */
+class PipelineEmbeddedBrokerIT {
+  private static EmbeddedKafkaBroker broker;
+  private static VisionLanguageModel model;
+
+  @BeforeAll
+  static void start() {
+    broker = EmbeddedKafkaBroker.start();
+    model = PipelineScenario.tinyModel();
+  }
+
+  @AfterAll
+  static void stop() {
+    model.close();
+    broker.close();
+  }
+
+  @Test
+  void everyTaskIsAnsweredExactlyOnceAndEveryBadInputIsOneDeadLetter() throws Exception {
+    new PipelineScenario(broker.bootstrapServers(), model).everyTaskAnsweredOnceAndEveryBadInputDeadLettered(12);
+  }
+
+  @Test
+  void aWorkerKilledInsideATransactionLosesAndDuplicatesNothing() throws Exception {
+    new PipelineScenario(broker.bootstrapServers(), model).aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(16);
+  }
+}

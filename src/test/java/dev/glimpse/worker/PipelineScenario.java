@@ -1,0 +1,259 @@
+package dev.glimpse.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glimpse.contract.AnswerResult;
+import dev.glimpse.contract.CaptionResult;
+import dev.glimpse.contract.CaptionTask;
+import dev.glimpse.contract.DeadLetter;
+import dev.glimpse.contract.ModerationResult;
+import dev.glimpse.contract.ModerationTask;
+import dev.glimpse.contract.QuestionTask;
+import dev.glimpse.kafka.Topic;
+import dev.glimpse.model.Fixture;
+import dev.glimpse.model.VisionLanguageModel;
+import dev.glimpse.stream.BadInputs;
+import dev.glimpse.stream.Ingest;
+import dev.glimpse.stream.IngestConfig;
+import dev.glimpse.stream.TestEvents;
+import dev.glimpse.stream.TestImages;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The whole pipeline on a real broker, whichever one: ingest and the worker running the tiny
+ * LLaVA checkpoint. Every task of every good event is answered exactly once and every bad
+ * input is one dead letter, counted with read_committed consumers; then a worker that dies
+ * inside a transaction loses nothing and duplicates nothing once another takes over.
+ */
+final class PipelineScenario {
+  static final int TASKS_PER_EVENT = 3;
+  private static final Duration DEADLINE = Duration.ofSeconds(120);
+
+  private final String bootstrap;
+  private final String runId = UUID.randomUUID().toString().substring(0, 8);
+  private final VisionLanguageModel model;
+
+  PipelineScenario(String bootstrap, VisionLanguageModel model) {
+    this.bootstrap = bootstrap;
+    this.model = model;
+  }
+
+  static VisionLanguageModel tinyModel() {
+    return VisionLanguageModel.load(Fixture.llavaTinyA().dir(), VisionLanguageModel.Options.cpuFloat32());
+  }
+
+  Ingest startIngest() {
+    String app = "pipeline-it-" + runId;
+    return Ingest.start(IngestConfig.from(Map.of(
+        "glimpse.bootstrap.servers", bootstrap,
+        "glimpse.ingest.application.id", app,
+        "glimpse.ingest.state.dir", Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
+        "glimpse.model.id", model.modelId(),
+        "glimpse.image.max.bytes", String.valueOf(BadInputs.MAX_IMAGE_BYTES))));
+  }
+
+  Worker worker(Ingest ingest, int maxBatch) {
+    WorkerConfig config = WorkerConfig.from(Map.of(
+        "glimpse.bootstrap.servers", bootstrap,
+        "glimpse.worker.group.id", "pipeline-it-worker-" + runId,
+        "glimpse.worker.max.batch.size", String.valueOf(maxBatch),
+        "glimpse.generate.max.new.tokens.default", "4",
+        // a dead worker's partitions move on within seconds
+        "kafka.session.timeout.ms", "6000",
+        "kafka.heartbeat.interval.ms", "1000"));
+    return new Worker(config, ingest.topics(), model);
+  }
+
+  static List<Object> tasks(int i) {
+    return List.of(new CaptionTask(), new QuestionTask("what color is shape " + i),
+        new ModerationTask(List.of("warning_sign", "hazard")));
+  }
+
+  void produceGood(Ingest ingest, int from, int count) {
+    try (var producer = producer()) {
+      for (int i = from; i < from + count; i++) {
+        String id = "good-" + runId + "-" + i;
+        producer.send(new ProducerRecord<>(ingest.topics().images().name(), id,
+            TestEvents.encode(TestEvents.inline(id, TestImages.png(i), tasks(i)))));
+      }
+      producer.flush();
+    }
+  }
+
+  void produceBad(Ingest ingest) {
+    try (var producer = producer()) {
+      List<BadInputs> bad = BadInputs.all();
+      for (int i = 0; i < bad.size(); i++) {
+        producer.send(new ProducerRecord<>(ingest.topics().images().name(), "bad-" + runId + "-" + i,
+            bad.get(i).value()));
+      }
+      producer.flush();
+    }
+  }
+
+  /** What the result topics and the dead-letter topic hold, read committed. */
+  final class Outputs implements AutoCloseable {
+    final Map<String, Integer> resultsPerTask = new HashMap<>();
+    final List<DeadLetter> deadLetters = new ArrayList<>();
+    final List<String> captions = new ArrayList<>();
+    final List<ModerationResult> moderation = new ArrayList<>();
+    private final KafkaConsumer<String, CaptionResult> captionConsumer;
+    private final KafkaConsumer<String, AnswerResult> answerConsumer;
+    private final KafkaConsumer<String, ModerationResult> moderationConsumer;
+    private final KafkaConsumer<String, DeadLetter> dlqConsumer;
+
+    Outputs(Ingest ingest) {
+      captionConsumer = readCommitted(ingest.topics().captions());
+      answerConsumer = readCommitted(ingest.topics().answers());
+      moderationConsumer = readCommitted(ingest.topics().moderation());
+      dlqConsumer = readCommitted(ingest.topics().dlq());
+    }
+
+    int results() {
+      return resultsPerTask.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    void poll() {
+      Duration t = Duration.ofMillis(100);
+      // the broker may hold other scenarios' records: count this run's only
+      captionConsumer.poll(t).forEach(r -> {
+        if (ours(r.value().getEventId())) {
+          count(r.value().getEventId(), r.value().getTaskIndex());
+          captions.add(r.value().getCaption());
+        }
+      });
+      answerConsumer.poll(t).forEach(r -> {
+        if (ours(r.value().getEventId())) {
+          count(r.value().getEventId(), r.value().getTaskIndex());
+        }
+      });
+      moderationConsumer.poll(t).forEach(r -> {
+        if (ours(r.value().getEventId())) {
+          count(r.value().getEventId(), r.value().getTaskIndex());
+          moderation.add(r.value());
+        }
+      });
+      dlqConsumer.poll(t).forEach(r -> {
+        DeadLetter d = r.value();
+        String key = d.getOriginalKey() == null ? "" : java.nio.charset.StandardCharsets.UTF_8.decode(
+            d.getOriginalKey().duplicate()).toString();
+        if (ours(d.getEventId()) || key.contains(runId)) {
+          deadLetters.add(d);
+        }
+      });
+    }
+
+    private boolean ours(String eventId) {
+      return eventId != null && eventId.contains(runId);
+    }
+
+    private void count(String eventId, int task) {
+      resultsPerTask.merge(eventId + "#" + task, 1, Integer::sum);
+    }
+
+    void pollUntil(BooleanSupplier done, String what) throws InterruptedException {
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (!done.getAsBoolean()) {
+        assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what + ": " + results()
+            + " results, " + deadLetters.size() + " dead letters");
+        poll();
+      }
+    }
+
+    /** Keeps reading a while: late duplicates would show up here. */
+    void settle(Duration duration) {
+      long end = System.nanoTime() + duration.toNanos();
+      while (System.nanoTime() < end) {
+        poll();
+      }
+    }
+
+    void assertEveryTaskOnce(int events) {
+      assertEquals(events * TASKS_PER_EVENT, resultsPerTask.size(), "tasks answered");
+      resultsPerTask.forEach((task, n) -> assertEquals(1, n, "results for " + task));
+    }
+
+    @Override
+    public void close() {
+      captionConsumer.close();
+      answerConsumer.close();
+      moderationConsumer.close();
+      dlqConsumer.close();
+    }
+  }
+
+  private <V> KafkaConsumer<String, V> readCommitted(Topic<String, V> topic) {
+    var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.GROUP_ID_CONFIG, "pipeline-it-reader-" + UUID.randomUUID(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+        topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+    consumer.subscribe(List.of(topic.name()));
+    return consumer;
+  }
+
+  private KafkaProducer<String, byte[]> producer() {
+    return new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(12 << 20)), new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
+  /** N good events with three tasks each and every bad input: exactly once, exactly the letters. */
+  void everyTaskAnsweredOnceAndEveryBadInputDeadLettered(int events) throws Exception {
+    try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest); Worker worker = worker(ingest, 4)) {
+      worker.start();
+      produceGood(ingest, 0, events);
+      produceBad(ingest);
+      int bad = BadInputs.all().size();
+      out.pollUntil(() -> out.results() >= events * TASKS_PER_EVENT && out.deadLetters.size() >= bad,
+          "every task and every dead letter");
+      out.settle(Duration.ofSeconds(2));
+      out.assertEveryTaskOnce(events);
+      assertEquals(bad, out.deadLetters.size(), "dead letters");
+      assertEquals(BadInputs.all().stream().map(BadInputs::expected).sorted().toList(),
+          out.deadLetters.stream().map(DeadLetter::getCode).sorted().toList());
+      out.moderation.forEach(m -> {
+        assertEquals(2, m.getScores().size());
+        m.getScores().values().forEach(p -> assertTrue(p >= 0 && p <= 1, "probability " + p));
+      });
+      assertEquals(events, out.captions.size());
+    }
+  }
+
+  /** A worker dies inside a transaction; a second takes over: nothing lost, nothing twice. */
+  void aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(int events) throws Exception {
+    try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest)) {
+      Worker first = worker(ingest, 2);
+      Thread firstThread = first.start();
+      produceGood(ingest, 0, events);
+      // let the first worker commit some results, then kill it inside its next transaction
+      out.pollUntil(() -> out.results() >= TASKS_PER_EVENT, "the first results");
+      first.halt(Worker.Halt.IN_TRANSACTION);
+      firstThread.join(DEADLINE.toMillis());
+      assertTrue(out.results() < events * TASKS_PER_EVENT, "the first worker should die with work left");
+      try (Worker second = worker(ingest, 4)) {
+        second.start();
+        out.pollUntil(() -> out.results() >= events * TASKS_PER_EVENT, "every task after the takeover");
+        out.settle(Duration.ofSeconds(3));
+      }
+      out.assertEveryTaskOnce(events);
+      assertEquals(0, out.deadLetters.size(), "dead letters");
+    }
+  }
+}
