@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "glimpse 0.1.0",
     description = "Understands image streams with a LLaVA-style vision-language model.",
-    subcommands = {GenerateCommand.class, BenchCommand.class})
+    subcommands = {
+      DemoCommand.class, IngestCommand.class, WorkerCommand.class, ProduceCommand.class, TailCommand.class,
+      GenerateCommand.class, BenchCommand.class, PipelineBenchCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,196 @@
+package dev.glimpse.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glimpse.model.VisionLanguageModel;
+import dev.glimpse.pipeline.EmbeddedPipeline;
+import dev.glimpse.pipeline.EventPublisher;
+import dev.glimpse.pipeline.ResultTail;
+import dev.glimpse.train.shapes.Scene;
+import dev.glimpse.train.shapes.SceneGenerator;
+import dev.glimpse.train.shapes.ShapeRenderer;
+import dev.glimpse.train.shapes.ShapesLanguage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code demo}: the whole pipeline in one JVM (a real KRaft broker, ingest, a worker), fed with
+ * a folder of images or with generated shape scenes, printing each result as it arrives.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Run broker, ingest and worker in one JVM and caption a folder of images (or generated scenes).")
+final class DemoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ModelOptions modelOptions;
+
+  @Mixin TaskOptions taskOptions;
+
+  @Option(names = "--images", paramLabel = "DIR", description = "Publish every file of this folder (default: "
+      + "generated shape scenes, written to target/demo-images).")
+  Path images;
+
+  @Option(names = "--count", defaultValue = "8", description = "Scenes to generate without --images (default: ${DEFAULT-VALUE}).")
+  int count;
+
+  @Option(names = "--seed", defaultValue = "2026", description = "Seed of the generated scenes.")
+  long seed;
+
+  @Option(names = "--batch", defaultValue = "8", description = "The worker's batch size (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--exit", description = "Stop once every event is answered or dead-lettered; the last line is "
+      + "a JSON summary (events, results, dead_letters, ...).")
+  boolean exit;
+
+  @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
+      description = "With --exit, give up waiting after this long (default: ${DEFAULT-VALUE}).")
+  int timeoutSeconds;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    long start = System.nanoTime();
+    List<Input> inputs = images != null ? folder(images) : generated(err);
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("glimpse.worker.max.batch.size", String.valueOf(batch));
+    try (VisionLanguageModel model = modelOptions.load(err);
+        EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, settings, err);
+        ResultTail tail = new ResultTail(pipeline.clientProperties(), pipeline.ingest().topics(),
+            ResultTail.allKinds(), true);
+        EventPublisher publisher = new EventPublisher(pipeline.clientProperties(),
+            pipeline.ingest().topics().images(), "glimpse-demo")) {
+      EventPublisher.Tasks tasks = taskOptions.tasks();
+      Map<String, Integer> expected = new HashMap<>();
+      for (Input input : inputs) {
+        publisher.publish(input.eventId(), input.bytes(), input.file(), tasks);
+        expected.put(input.eventId(), tasks.count());
+        if (input.truth() != null) {
+          out.printf("%-28s expected  %s%n", input.eventId(), input.truth());
+        }
+      }
+      publisher.flush();
+      out.flush();
+      err.printf("published %d events; results follow as they arrive%n", inputs.size());
+      err.flush();
+      Progress progress = new Progress(expected);
+      long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+      while (!exit || (!progress.allDone() && System.nanoTime() < deadline)) {
+        for (ResultTail.Result r : tail.poll(Duration.ofMillis(200))) {
+          out.println(r.describe());
+          out.flush();
+          progress.record(r);
+        }
+      }
+      ObjectNode summary = new ObjectMapper().createObjectNode();
+      summary.put("events", inputs.size());
+      summary.put("tasks", expected.values().stream().mapToInt(Integer::intValue).sum());
+      summary.put("results", progress.results);
+      summary.put("dead_letters", progress.deadLetters);
+      summary.put("from_cache", progress.fromCache);
+      summary.put("answered_events", progress.doneEvents());
+      summary.put("complete", progress.allDone());
+      summary.put("model", model.modelId());
+      summary.put("elapsed_s", Math.round((System.nanoTime() - start) / 1e7) / 100.0);
+      out.println(new ObjectMapper().writeValueAsString(summary));
+      out.flush();
+      return progress.allDone() ? 0 : 1;
+    }
+  }
+
+  /** One image to publish, and what the scene shows when it was generated. */
+  private record Input(String eventId, byte[] bytes, Path file, String truth) {}
+
+  private List<Input> folder(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new Errors.UserError("MISSING_IMAGES", dir + " is not a folder; --images must name a folder of images");
+    }
+    List<Input> inputs = new java.util.ArrayList<>();
+    for (Path file : EventPublisher.files(dir)) {
+      byte[] bytes = Files.readAllBytes(file);
+      if (bytes.length > 11 << 20) {
+        // over the topic's record limit: ingest would never see it; say so instead of failing the send
+        throw new Errors.UserError("FILE_TOO_LARGE", file + " is " + (bytes.length >> 20)
+            + " MiB, over the 11 MiB an event may carry; remove it from the folder");
+      }
+      inputs.add(new Input(file.getFileName().toString(), bytes, file, null));
+    }
+    return inputs;
+  }
+
+  private List<Input> generated(PrintWriter err) throws IOException {
+    Path dir = EmbeddedPipeline.outputDir("demo-images");
+    SplittableRandom random = new SplittableRandom(seed);
+    SceneGenerator generator = new SceneGenerator();
+    ShapeRenderer renderer = new ShapeRenderer();
+    List<Input> inputs = new java.util.ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Scene scene = generator.generate(random);
+      byte[] png = renderer.renderPng(scene);
+      Path file = dir.resolve(String.format("scene-%02d.png", i));
+      Files.write(file, png);
+      inputs.add(new Input(file.getFileName().toString(), png, file, ShapesLanguage.caption(scene)));
+    }
+    err.printf("generated %d scenes in %s (open them to check the captions)%n", count, dir.toAbsolutePath());
+    return inputs;
+  }
+
+  /** Which events are answered: all their tasks have a result, or a dead letter ended them. */
+  private static final class Progress {
+    private final Map<String, Integer> expected;
+    private final Map<String, Set<String>> seen = new HashMap<>();
+    private final Set<String> rejected = new HashSet<>();
+    int results;
+    int deadLetters;
+    int fromCache;
+
+    Progress(Map<String, Integer> expected) {
+      this.expected = expected;
+    }
+
+    void record(ResultTail.Result r) {
+      if (r.isDeadLetter()) {
+        deadLetters++;
+        if (r.taskIndex() == null) {
+          rejected.add(r.eventId());
+          return;
+        }
+      } else {
+        results++;
+        if (r.fromCache()) {
+          fromCache++;
+        }
+      }
+      seen.computeIfAbsent(r.eventId(), k -> new HashSet<>()).add(r.taskKey());
+    }
+
+    int doneEvents() {
+      return (int) expected.keySet().stream().filter(this::done).count();
+    }
+
+    boolean done(String event) {
+      return rejected.contains(event) || seen.getOrDefault(event, Set.of()).size() >= expected.get(event);
+    }
+
+    boolean allDone() {
+      return expected.keySet().stream().allMatch(this::done);
+    }
+  }
+}

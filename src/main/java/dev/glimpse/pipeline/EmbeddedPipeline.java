@@ -1,0 +1,88 @@
+package dev.glimpse.pipeline;
+
+import dev.glimpse.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.model.VisionLanguageModel;
+import dev.glimpse.stream.Ingest;
+import dev.glimpse.stream.IngestConfig;
+import dev.glimpse.worker.Worker;
+import dev.glimpse.worker.WorkerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The whole pipeline in one JVM: a real KRaft broker from the Maven Central jars, ingest (Kafka
+ * Streams) and a worker on the given model. What {@code demo} and the pipeline benchmark run.
+ */
+public final class EmbeddedPipeline implements AutoCloseable {
+  private final EmbeddedKafkaBroker broker;
+  private final Ingest ingest;
+  private final Worker worker;
+
+  private EmbeddedPipeline(EmbeddedKafkaBroker broker, Ingest ingest, Worker worker) {
+    this.broker = broker;
+    this.ingest = ingest;
+    this.worker = worker;
+  }
+
+  /**
+   * Starts broker, ingest and worker. {@code settings} are the glimpse.* keys of
+   * {@link IngestConfig} and {@link WorkerConfig}; the bootstrap servers are the broker's.
+   */
+  public static EmbeddedPipeline start(VisionLanguageModel model, Map<String, String> settings, PrintWriter progress) {
+    long start = System.nanoTime();
+    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+    progress.printf("broker ready at %s (%.1f s)%n", broker.bootstrapServers(), (System.nanoTime() - start) / 1e9);
+    progress.flush();
+    Ingest ingest = null;
+    try {
+      Map<String, String> s = new LinkedHashMap<>(settings);
+      s.put("glimpse.bootstrap.servers", broker.bootstrapServers());
+      s.putIfAbsent("glimpse.model.id", model.modelId());
+      s.putIfAbsent("glimpse.ingest.state.dir", Files.createTempDirectory("glimpse-streams").toString());
+      ingest = Ingest.start(IngestConfig.from(s));
+      Worker worker = new Worker(WorkerConfig.from(s), ingest.topics(), model);
+      worker.start();
+      progress.printf("ingest and worker running (%.1f s)%n", (System.nanoTime() - start) / 1e9);
+      progress.flush();
+      return new EmbeddedPipeline(broker, ingest, worker);
+    } catch (Exception e) {
+      if (ingest != null) {
+        ingest.close();
+      }
+      broker.close();
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+  }
+
+  public String bootstrapServers() {
+    return broker.bootstrapServers();
+  }
+
+  public Ingest ingest() {
+    return ingest;
+  }
+
+  public Worker worker() {
+    return worker;
+  }
+
+  /** Client properties for producers and consumers of this pipeline. */
+  public Map<String, String> clientProperties() {
+    return Map.of("bootstrap.servers", broker.bootstrapServers());
+  }
+
+  @Override
+  public void close() {
+    worker.stop();
+    ingest.close();
+    broker.close();
+  }
+
+  /** A folder for files the demo writes. */
+  public static Path outputDir(String name) throws java.io.IOException {
+    return Files.createDirectories(Path.of("target", name));
+  }
+}

@@ -1,0 +1,153 @@
+package dev.glimpse.pipeline;
+
+import dev.glimpse.contract.AnswerResult;
+import dev.glimpse.contract.CaptionResult;
+import dev.glimpse.contract.DeadLetter;
+import dev.glimpse.contract.ModerationResult;
+import dev.glimpse.kafka.Topic;
+import dev.glimpse.kafka.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads the result topics and the dead-letter topic with read_committed consumers and turns each
+ * record into a {@link Result}: what a person or a program downstream sees.
+ */
+public final class ResultTail implements AutoCloseable {
+
+  /** One output of the pipeline. */
+  public record Result(String kind, String eventId, Integer taskIndex, String text, Map<String, Double> scores,
+      Boolean flagged, boolean fromCache, long totalMillis, String errorCode, Object record) {
+
+    /** The key that says which event (and task) it answers. */
+    public String taskKey() {
+      return eventId + "#" + (taskIndex == null ? "*" : taskIndex);
+    }
+
+    public boolean isDeadLetter() {
+      return kind.equals("dead_letter");
+    }
+
+    /** One line for a person. */
+    public String describe() {
+      return switch (kind) {
+        case "caption" -> String.format("%-28s caption   %s%s", eventId, text, suffix());
+        case "answer" -> String.format("%-28s answer    %s%s", eventId, text, suffix());
+        case "moderation" -> String.format("%-28s moderation %s%s%s", eventId, new TreeMap<>(scores).toString()
+            .replaceAll("(\\d\\.\\d{3})\\d+", "$1"), flagged ? " FLAGGED" : "", suffix());
+        default -> String.format("%-28s DEAD LETTER %s: %s", eventId, errorCode, text);
+      };
+    }
+
+    private String suffix() {
+      return fromCache ? "  (from cache)" : String.format("  (%d ms)", totalMillis);
+    }
+  }
+
+  private final List<KafkaConsumer<String, byte[]>> consumers = new ArrayList<>();
+  private final Topics topics;
+
+  /**
+   * @param fromBeginning read what the topics already hold, or only what arrives from now on
+   */
+  public ResultTail(Map<String, String> clientProperties, Topics topics, List<String> kinds, boolean fromBeginning) {
+    this.topics = topics;
+    for (String kind : kinds) {
+      Properties p = new Properties();
+      p.put(ConsumerConfig.GROUP_ID_CONFIG, "glimpse-tail-" + UUID.randomUUID());
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
+      p.putAll(clientProperties);
+      KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+          new ByteArrayDeserializer());
+      consumer.subscribe(List.of(topicOf(kind).name()));
+      consumers.add(consumer);
+    }
+  }
+
+  public static List<String> allKinds() {
+    return List.of("caption", "answer", "moderation", "dead_letter");
+  }
+
+  private Topic<String, ?> topicOf(String kind) {
+    return switch (kind) {
+      case "caption" -> topics.captions();
+      case "answer" -> topics.answers();
+      case "moderation" -> topics.moderation();
+      case "dead_letter" -> topics.dlq();
+      default -> throw new IllegalArgumentException(
+          "unknown result kind " + kind + "; use caption, answer, moderation or dead_letter");
+    };
+  }
+
+  /** Waits until every consumer has its partitions, so nothing published after is missed. */
+  public void awaitAssignment(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (KafkaConsumer<String, byte[]> consumer : consumers) {
+      while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(50)).forEach(r -> {
+          throw new IllegalStateException("a result arrived before the tail was ready: " + r.key());
+        });
+      }
+    }
+  }
+
+  /** What arrived within about {@code timeout}. */
+  public List<Result> poll(Duration timeout) {
+    List<Result> out = new ArrayList<>();
+    Duration each = Duration.ofMillis(Math.max(1, timeout.toMillis() / consumers.size()));
+    for (KafkaConsumer<String, byte[]> consumer : consumers) {
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(each)) {
+        out.add(decode(record));
+      }
+    }
+    return out;
+  }
+
+  private Result decode(ConsumerRecord<String, byte[]> r) {
+    String topic = r.topic();
+    if (topic.equals(topics.captions().name())) {
+      CaptionResult c = topics.captions().valueSerde().deserializer().deserialize(topic, r.value());
+      return new Result("caption", c.getEventId(), c.getTaskIndex(), c.getCaption(), null, null, c.getFromCache(),
+          c.getTimings().getTotalMs(), null, c);
+    }
+    if (topic.equals(topics.answers().name())) {
+      AnswerResult a = topics.answers().valueSerde().deserializer().deserialize(topic, r.value());
+      return new Result("answer", a.getEventId(), a.getTaskIndex(), a.getAnswer(), null, null, a.getFromCache(),
+          a.getTimings().getTotalMs(), null, a);
+    }
+    if (topic.equals(topics.moderation().name())) {
+      ModerationResult m = topics.moderation().valueSerde().deserializer().deserialize(topic, r.value());
+      return new Result("moderation", m.getEventId(), m.getTaskIndex(), null, m.getScores(), m.getFlagged(),
+          m.getFromCache(), m.getTimings().getTotalMs(), null, m);
+    }
+    DeadLetter d = topics.dlq().valueSerde().deserializer().deserialize(topic, r.value());
+    String eventId = d.getEventId();
+    if (eventId == null && d.getOriginalKey() != null) {
+      eventId = StandardCharsets.UTF_8.decode(d.getOriginalKey().duplicate()).toString();
+    }
+    if (eventId == null) {
+      eventId = r.key();
+    }
+    return new Result("dead_letter", eventId, d.getTaskIndex(), d.getMessage(), null, null, false, 0,
+        d.getCode().name(), d);
+  }
+
+  @Override
+  public void close() {
+    consumers.forEach(KafkaConsumer::close);
+  }
+}
