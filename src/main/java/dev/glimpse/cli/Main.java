@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Understands image streams with a LLaVA-style vision-language model.",
     subcommands = {
       DemoCommand.class, IngestCommand.class, WorkerCommand.class, ProduceCommand.class, TailCommand.class,
-      GenerateCommand.class, BenchCommand.class, PipelineBenchCommand.class})
+      GenerateCommand.class, BenchCommand.class, PipelineBenchCommand.class, RandomCheckpointCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

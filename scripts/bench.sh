@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The benchmarks of the README: the model on the fixture and on a larger random checkpoint
+# (batch 1 and 8), then the pipeline through Kafka next to the model on the same batch size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -f target/glimpse.jar ]; then
+  mvn -B -ntp -q -DskipTests package
+fi
+jar="java -jar target/glimpse.jar"
+fixture=src/test/resources/fixtures/llava-tiny-a
+random=target/random-llava-8x512
+[ -d "$random" ] || $jar random-checkpoint --out "$random" --text-layers 8 --text-hidden 512
+echo "== model: fixture llava-tiny-a"
+$jar bench --model "$fixture" --batch 1,8 --new-tokens 32
+echo "== model: random 8 layers x 512 (vision 6 x 384, 196 image tokens, vocab 32064)"
+$jar bench --model "$random" --batch 1,8 --new-tokens 32 --iterations 3
+echo "== pipeline: fixture through Kafka vs the model alone"
+$jar bench-pipeline --model "$fixture" --events 64 --batch 8 --new-tokens 16
