@@ -1,8 +1,6 @@
 package dev.glimpse.cli;
 
-import dev.glimpse.model.ModelException;
-import dev.glimpse.model.checkpoint.CheckpointException;
-import dev.glimpse.model.image.ImageException;
+import dev.glimpse.error.GlimpseException;
 import picocli.CommandLine;
 
 /** Turns a failure a user caused into one line on stderr that names it, and exit code 1. */
@@ -10,8 +8,7 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    if (e instanceof CheckpointException || e instanceof ModelException || e instanceof ImageException
-        || e instanceof UserError) {
+    if (e instanceof GlimpseException || e instanceof UserError) {
       cmd.getErr().println("glimpse: " + e.getMessage());
       return 1;
     }

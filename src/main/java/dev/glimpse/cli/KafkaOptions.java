@@ -1,20 +1,19 @@
 package dev.glimpse.cli;
 
+import dev.glimpse.kafka.Settings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine.Option;
 
 /**
  * How a command reaches Kafka: bootstrap servers, a properties file and single settings. Settings
- * are read in this order, later ones winning: the file, {@code GLIMPSE_*} environment variables,
- * {@code --property}, {@code --bootstrap-servers}. Keys starting with {@code kafka.} go to the
- * Kafka clients untouched, minus the prefix (security settings included).
+ * are read in this order, later ones winning: the file and {@code GLIMPSE_*} environment
+ * variables ({@link Settings#overlay}), {@code --property}, {@code --bootstrap-servers}.
  */
 final class KafkaOptions {
 
@@ -30,22 +29,15 @@ final class KafkaOptions {
 
   /** Every setting, merged in order. */
   Map<String, String> settings() {
-    Map<String, String> s = new LinkedHashMap<>();
+    Properties file = new Properties();
     if (config != null) {
-      Properties file = new Properties();
       try (InputStream in = Files.newInputStream(config)) {
         file.load(in);
       } catch (IOException e) {
         throw new Errors.UserError("BAD_CONFIG", "cannot read " + config + " (" + e.getMessage() + ")");
       }
-      file.stringPropertyNames().forEach(k -> s.put(k, file.getProperty(k)));
     }
-    System.getenv().forEach((k, v) -> {
-      if (k.startsWith("GLIMPSE_")) {
-        String key = k.toLowerCase(Locale.ROOT).replace('_', '.');
-        s.put(key.startsWith("glimpse.kafka.") ? key.substring("glimpse.".length()) : key, v);
-      }
-    });
+    Map<String, String> s = Settings.overlay(file, System.getenv());
     s.putAll(properties);
     if (bootstrapServers != null) {
       s.put("glimpse.bootstrap.servers", bootstrapServers);
@@ -64,11 +56,7 @@ final class KafkaOptions {
     if (s.containsKey("glimpse.bootstrap.servers")) {
       client.put("bootstrap.servers", s.get("glimpse.bootstrap.servers"));
     }
-    s.forEach((k, v) -> {
-      if (k.startsWith("kafka.")) {
-        client.put(k.substring("kafka.".length()), v);
-      }
-    });
+    client.putAll(Settings.kafkaClientProperties(s));
     return client;
   }
 }

@@ -1,7 +1,9 @@
 package dev.glimpse.model;
 
+import dev.glimpse.error.GlimpseException;
+
 /** A request the model cannot serve, with a code and a message that says what to do. */
-public final class ModelException extends RuntimeException {
+public final class ModelException extends GlimpseException {
 
   /** What went wrong. */
   public enum Code {
@@ -12,14 +14,11 @@ public final class ModelException extends RuntimeException {
     DEVICE_UNAVAILABLE
   }
 
-  private final Code code;
-
   public ModelException(Code code, String message) {
-    super(code + ": " + message);
-    this.code = code;
+    super(code, message, null);
   }
 
   public Code code() {
-    return code;
+    return (Code) anyCode();
   }
 }

@@ -1,5 +1,6 @@
 package dev.glimpse.stream;
 
+import dev.glimpse.kafka.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -64,13 +65,7 @@ public record IngestConfig(
   /** Reads the settings (see the class comment for the keys); missing keys take defaults. */
   public static IngestConfig from(Map<String, String> settings) {
     Map<String, String> s = new LinkedHashMap<>(settings);
-    Map<String, String> kafka = new LinkedHashMap<>();
-    s.forEach(
-        (k, v) -> {
-          if (k.startsWith("kafka.")) {
-            kafka.put(k.substring("kafka.".length()), v);
-          }
-        });
+    Map<String, String> kafka = Settings.kafkaClientProperties(s);
     Limits limits =
         new Limits(
             Long.parseLong(s.getOrDefault("glimpse.image.max.bytes", String.valueOf(10L << 20))),
@@ -103,16 +98,7 @@ public record IngestConfig(
 
   /** Properties file overlaid with {@code GLIMPSE_*} environment variables. */
   public static IngestConfig load(Properties file, Map<String, String> env) {
-    Map<String, String> settings = new LinkedHashMap<>();
-    file.stringPropertyNames().forEach(k -> settings.put(k, file.getProperty(k)));
-    env.forEach(
-        (k, v) -> {
-          if (k.startsWith("GLIMPSE_")) {
-            String key = k.toLowerCase(Locale.ROOT).replace('_', '.');
-            settings.put(key.startsWith("glimpse.kafka.") ? key.substring(8) : key, v);
-          }
-        });
-    return from(settings);
+    return from(Settings.overlay(file, env));
   }
 
   /** Kafka Streams properties: exactly-once v2, the dead-letter handler, then pass-through. */

@@ -1,9 +1,9 @@
 package dev.glimpse.worker;
 
+import dev.glimpse.kafka.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,12 +58,7 @@ public record WorkerConfig(
 
   /** Reads the settings; missing keys take defaults. */
   public static WorkerConfig from(Map<String, String> s) {
-    Map<String, String> kafka = new LinkedHashMap<>();
-    s.forEach((k, v) -> {
-      if (k.startsWith("kafka.")) {
-        kafka.put(k.substring("kafka.".length()), v);
-      }
-    });
+    Map<String, String> kafka = Settings.kafkaClientProperties(s);
     return new WorkerConfig(
         s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers")),
         s.getOrDefault("glimpse.worker.group.id", "glimpse-worker"),
@@ -87,15 +82,7 @@ public record WorkerConfig(
 
   /** Properties file overlaid with {@code GLIMPSE_*} environment variables. */
   public static WorkerConfig load(Properties file, Map<String, String> env) {
-    Map<String, String> settings = new LinkedHashMap<>();
-    file.stringPropertyNames().forEach(k -> settings.put(k, file.getProperty(k)));
-    env.forEach((k, v) -> {
-      if (k.startsWith("GLIMPSE_")) {
-        String key = k.toLowerCase(Locale.ROOT).replace('_', '.');
-        settings.put(key.startsWith("glimpse.kafka.") ? key.substring(8) : key, v);
-      }
-    });
-    return from(settings);
+    return from(Settings.overlay(file, env));
   }
 
   /**

@@ -1,7 +1,9 @@
 package dev.glimpse.model.checkpoint;
 
+import dev.glimpse.error.GlimpseException;
+
 /** A checkpoint that cannot be loaded, with a code a user can look up and a message that says what to do. */
-public final class CheckpointException extends RuntimeException {
+public final class CheckpointException extends GlimpseException {
 
   /** What went wrong while loading a checkpoint. */
   public enum Code {
@@ -15,19 +17,15 @@ public final class CheckpointException extends RuntimeException {
     UNSUPPORTED_MODEL_TYPE
   }
 
-  private final Code code;
-
   public CheckpointException(Code code, String message) {
-    super(code + ": " + message);
-    this.code = code;
+    super(code, message, null);
   }
 
   public CheckpointException(Code code, String message, Throwable cause) {
-    super(code + ": " + message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
   public Code code() {
-    return code;
+    return (Code) anyCode();
   }
 }

@@ -1,7 +1,9 @@
 package dev.glimpse.model.image;
 
+import dev.glimpse.error.GlimpseException;
+
 /** An image that cannot be used, with a code a user can look up and a message that says what to do. */
-public final class ImageException extends RuntimeException {
+public final class ImageException extends GlimpseException {
 
   /** What is wrong with the image bytes. */
   public enum Code {
@@ -14,19 +16,15 @@ public final class ImageException extends RuntimeException {
     CORRUPT
   }
 
-  private final Code code;
-
   public ImageException(Code code, String message) {
-    super(code + ": " + message);
-    this.code = code;
+    super(code, message, null);
   }
 
   public ImageException(Code code, String message, Throwable cause) {
-    super(code + ": " + message, cause);
-    this.code = code;
+    super(code, message, cause);
   }
 
   public Code code() {
-    return code;
+    return (Code) anyCode();
   }
 }
