@@ -32,4 +32,9 @@ class PipelineEmbeddedBrokerIT {
   void aWorkerKilledInsideATransactionLosesAndDuplicatesNothing() throws Exception {
     new PipelineScenario(broker.bootstrapServers(), model).aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(16);
   }
+
+  @Test
+  void aRebalanceMidStreamLosesAndDuplicatesNothing() throws Exception {
+    new PipelineScenario(broker.bootstrapServers(), model).aRebalanceMidStreamLosesAndDuplicatesNothing(16);
+  }
 }

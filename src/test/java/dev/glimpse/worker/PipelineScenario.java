@@ -236,6 +236,23 @@ final class PipelineScenario {
     }
   }
 
+  /** A second worker joins mid-stream: the first drops its revoked partitions' work; all once. */
+  void aRebalanceMidStreamLosesAndDuplicatesNothing(int events) throws Exception {
+    try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest); Worker first = worker(ingest, 2)) {
+      first.start();
+      produceGood(ingest, 0, events);
+      out.pollUntil(() -> out.results() >= TASKS_PER_EVENT, "the first results");
+      try (Worker second = worker(ingest, 2)) {
+        second.start();
+        out.pollUntil(() -> out.results() >= events * TASKS_PER_EVENT, "every task after the rebalance");
+        out.settle(Duration.ofSeconds(3));
+        assertTrue(second.stats().results() + second.stats().deadLetters() > 0, "the second worker took partitions");
+      }
+      out.assertEveryTaskOnce(events);
+      assertEquals(0, out.deadLetters.size(), "dead letters");
+    }
+  }
+
   /** A worker dies inside a transaction; a second takes over: nothing lost, nothing twice. */
   void aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(int events) throws Exception {
     try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest)) {

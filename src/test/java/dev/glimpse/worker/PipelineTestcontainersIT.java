@@ -25,4 +25,11 @@ class PipelineTestcontainersIT {
       new PipelineScenario(KAFKA.getBootstrapServers(), model).aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(16);
     }
   }
+
+  @Test
+  void aRebalanceMidStreamLosesAndDuplicatesNothing() throws Exception {
+    try (VisionLanguageModel model = PipelineScenario.tinyModel()) {
+      new PipelineScenario(KAFKA.getBootstrapServers(), model).aRebalanceMidStreamLosesAndDuplicatesNothing(16);
+    }
+  }
 }
