@@ -155,6 +155,17 @@ class GeneratorTest {
   }
 
   @Test
+  void decodingLeavesNoArrayBehindOnTheModel() {
+    var manager = (ai.djl.ndarray.BaseNDManager) model.manager();
+    int before = manager.getManagedArrays().size();
+    generator.generate(List.of(request(0, GenerationOptions.greedy(NEW_TOKENS)),
+        request(1, new GenerationOptions(NEW_TOKENS, 1.0, 5, 0.9, 3, List.of()))));
+    generator.score(List.of(new ScoringRequest(fixture.inputIds(0), List.of(image(0)), List.of("a", "b"),
+        List.of(new int[] {7}, new int[] {8}))));
+    assertEquals(before, manager.getManagedArrays().size(), "arrays left on the model's manager");
+  }
+
+  @Test
   void promptLongerThanTheContextIsRefused() {
     int[] ids = new int[model.config().text().maxPositionEmbeddings() + 5];
     Arrays.fill(ids, 10);
