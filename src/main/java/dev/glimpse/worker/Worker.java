@@ -67,6 +67,7 @@ public final class Worker implements Runnable, AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private volatile Halt halt = Halt.NEVER;
   private final Stats stats = new Stats();
+  private volatile Set<TopicPartition> assigned = Set.of();
   private long lastCommit = System.currentTimeMillis();
 
   /** Counters of what the worker has written, for logs and the demo. */
@@ -144,6 +145,11 @@ public final class Worker implements Runnable, AutoCloseable {
 
   public Stats stats() {
     return stats;
+  }
+
+  /** The request partitions this worker owns now (safe to read from any thread). */
+  public Set<TopicPartition> assignedPartitions() {
+    return assigned;
   }
 
   @Override
@@ -320,16 +326,19 @@ public final class Worker implements Runnable, AutoCloseable {
         LOG.info("partitions revoked: {}; their in-flight work is dropped unwritten", partitions);
       }
       forget(partitions);
+      assigned = Set.copyOf(consumer.assignment().stream().filter(p -> !partitions.contains(p)).toList());
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       LOG.info("partitions assigned: {}", partitions);
+      assigned = Set.copyOf(consumer.assignment());
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       forget(partitions);
+      assigned = Set.of();
     }
   }
 

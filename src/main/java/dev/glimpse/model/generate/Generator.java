@@ -62,57 +62,97 @@ public final class Generator {
   }
 
   /**
-   * Scores candidate answers after each prompt: every (prompt, candidate) pair is one row of a
-   * single forward pass; the image features of a prompt are computed once for all its rows.
+   * Scores candidate answers after each prompt, all in one forward pass. A prompt whose
+   * candidates are single tokens (yes/no) is one row: every candidate's probability comes from
+   * the same next-token distribution. Otherwise each (prompt, candidate) pair is a row and the
+   * candidate's tokens are scored where they stand. Image features of a prompt are computed once
+   * for all its rows.
    */
   public List<Candidates> score(List<ScoringRequest> requests) {
+    // 1. rows: one per prompt of single-token candidates, else one per candidate
     List<int[]> rows = new ArrayList<>();
+    List<Integer> rowsPerRequest = new ArrayList<>();
+    boolean[] shared = new boolean[requests.size()];
     int longestCandidate = 1;
-    for (ScoringRequest request : requests) {
+    int widestShared = 1;
+    for (int q = 0; q < requests.size(); q++) {
+      ScoringRequest request = requests.get(q);
+      if (request.candidateIds().stream().anyMatch(c -> c.length == 0)) {
+        throw new ModelException(ModelException.Code.BAD_OPTIONS, "a candidate answer has no tokens");
+      }
+      shared[q] = request.candidateIds().stream().allMatch(c -> c.length == 1);
+      if (shared[q]) {
+        rows.add(request.promptIds());
+        rowsPerRequest.add(1);
+        widestShared = Math.max(widestShared, request.candidates().size());
+        continue;
+      }
       for (int[] candidate : request.candidateIds()) {
-        if (candidate.length == 0) {
-          throw new ModelException(ModelException.Code.BAD_OPTIONS, "a candidate answer has no tokens");
-        }
         int[] row = Arrays.copyOf(request.promptIds(), request.promptIds().length + candidate.length);
         System.arraycopy(candidate, 0, row, request.promptIds().length, candidate.length);
         rows.add(row);
         longestCandidate = Math.max(longestCandidate, candidate.length);
       }
+      rowsPerRequest.add(request.candidates().size());
     }
     int[][] ids = rows.toArray(int[][]::new);
     int b = ids.length;
     int t = ContinuousBatch.checkPromptLengths(model, ids);
     int c = longestCandidate;
+    int k = widestShared;
+    // 2. what to read at each of the last c + 1 positions: (b, c + 1, k) token ids
+    long[] index = new long[b * (c + 1) * k];
+    int row = 0;
+    for (int q = 0; q < requests.size(); q++) {
+      ScoringRequest request = requests.get(q);
+      if (shared[q]) {
+        for (int j = 0; j < request.candidates().size(); j++) {
+          index[(row * (c + 1) + c) * k + j] = request.candidateIds().get(j)[0];
+        }
+        row++;
+        continue;
+      }
+      for (int j = 0; j < request.candidates().size(); j++, row++) {
+        int[] candidate = request.candidateIds().get(j);
+        for (int i = 0; i < candidate.length; i++) {
+          // the token at position t - len + i is predicted at position t - len + i - 1
+          index[(row * (c + 1) + c - candidate.length + i) * k] = candidate[i];
+        }
+      }
+    }
     TextConfig text = model.config().text();
     LlamaLanguageModel lm = model.languageModel();
     float[] logProbs;
     try (NDManager batch = model.manager().newSubManager();
         KvCache cache = new KvCache(batch, text.numHiddenLayers(), b, text.numKeyValueHeads(), t, text.headDim(),
             lm.embedDtype())) {
-      NDArray features = imageFeaturesOncePerRequest(batch, requests);
+      NDArray features = imageFeaturesPerRow(batch, requests, rowsPerRequest);
       Padded padded = Padded.leftPad(ids, t, Math.max(0, text.padTokenId()));
       NDArray embeds = model.embedPrompt(batch, padded.ids(), features);
       NDArray hidden = lm.forward(embeds, batch.create(padded.positions(), new Shape(b, t)),
           batch.create(padded.causalMask(), new Shape(b, 1, t, t)), cache, 0);
-      // log P(token i+1 | tokens <= i) for the last c tokens of each row: (b, c)
-      NDArray logSoftmax = lm.logits(hidden.get(":, {}:{}", t - 1 - c, t - 1)).logSoftmax(-1);
-      long[] targets = new long[b * c];
-      for (int r = 0; r < b; r++) {
-        for (int i = 0; i < c; i++) {
-          targets[r * c + i] = padded.ids()[r][t - c + i];
-        }
-      }
-      logProbs = logSoftmax.gather(batch.create(targets, new Shape(b, c, 1)), 2).toFloatArray();
+      // 3. log P(next token) at the last c + 1 positions, read at the chosen ids: (b, c + 1, k)
+      NDArray logSoftmax = lm.logits(hidden.get(":, {}:", t - 1 - c)).logSoftmax(-1);
+      logProbs = logSoftmax.gather(batch.create(index, new Shape(b, c + 1, k)), 2).toFloatArray();
     }
+    // 4. sum each candidate's tokens, renormalise over the set
     List<Candidates> out = new ArrayList<>();
-    int row = 0;
-    for (ScoringRequest request : requests) {
+    row = 0;
+    for (int q = 0; q < requests.size(); q++) {
+      ScoringRequest request = requests.get(q);
       int n = request.candidates().size();
       double[] lp = new double[n];
-      for (int j = 0; j < n; j++, row++) {
-        int length = request.candidateIds().get(j).length;
-        for (int i = c - length; i < c; i++) {
-          lp[j] += logProbs[row * c + i];
+      if (shared[q]) {
+        for (int j = 0; j < n; j++) {
+          lp[j] = logProbs[(row * (c + 1) + c) * k + j];
+        }
+        row++;
+      } else {
+        for (int j = 0; j < n; j++, row++) {
+          int length = request.candidateIds().get(j).length;
+          for (int i = 0; i < length; i++) {
+            lp[j] += logProbs[(row * (c + 1) + c - length + i) * k];
+          }
         }
       }
       out.add(new Candidates(request.candidates(), lp, softmax(lp)));
@@ -134,8 +174,8 @@ public final class Generator {
     return p;
   }
 
-  /** Features of each request's images computed once, then repeated for each of its candidate rows. */
-  private NDArray imageFeaturesOncePerRequest(NDManager batch, List<ScoringRequest> requests) {
+  /** Features of each request's images computed once, then repeated for each of its rows. */
+  private NDArray imageFeaturesPerRow(NDManager batch, List<ScoringRequest> requests, List<Integer> rowsPerRequest) {
     NDArray unique = ContinuousBatch.imageFeatures(model, batch,
         requests.stream().map(ScoringRequest::images).toList());
     if (unique == null) {
@@ -143,13 +183,14 @@ public final class Generator {
     }
     List<Long> order = new ArrayList<>();
     long first = 0;
-    for (ScoringRequest request : requests) {
-      for (int j = 0; j < request.candidates().size(); j++) {
-        for (int i = 0; i < request.images().size(); i++) {
+    for (int q = 0; q < requests.size(); q++) {
+      int images = requests.get(q).images().size();
+      for (int j = 0; j < rowsPerRequest.get(q); j++) {
+        for (int i = 0; i < images; i++) {
           order.add(first + i);
         }
       }
-      first += request.images().size();
+      first += images;
     }
     Shape s = unique.getShape();
     NDArray flat = unique.reshape(s.get(0), s.get(1) * s.get(2));
