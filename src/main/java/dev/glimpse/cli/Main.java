@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "glimpse 0.1.0",
     description = "Understands image streams with a LLaVA-style vision-language model.",
-    subcommands = {GenerateCommand.class, BenchCommand.class})
+    subcommands = {GenerateCommand.class, BenchCommand.class, TrainCommand.class, EvalCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

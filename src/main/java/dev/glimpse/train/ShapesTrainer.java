@@ -67,7 +67,7 @@ public final class ShapesTrainer {
 
     /** The settings `glimpse train` uses by default: the built-in model. */
     public static Settings defaults(long seed) {
-      return new Settings(seed, 48, 2500, 2500, 600, 300, 2e-3, 2e-3, 3e-3,
+      return new Settings(seed, 48, 3000, 2000, 600, 200, 1e-3, 2e-3, 3e-3,
           LlavaSpec.Projector.LINEAR, false, TensorDType.F16);
     }
 
@@ -94,7 +94,7 @@ public final class ShapesTrainer {
   /** The architecture of the built-in model (16 image tokens, 54-word vocabulary). */
   public static LlavaSpec spec(LlavaSpec.Projector projector) {
     return new LlavaSpec(
-        new LlavaSpec.Vision(96, 3, 4, 384, 64, 16),
+        new LlavaSpec.Vision(96, 4, 4, 384, 64, 16),
         new LlavaSpec.Text(128, 3, 4, 4, 384, ShapesVocabulary.SHAPES.size(), 128, 10000.0, 32),
         List.of(-1), false, projector, true, ShapesVocabulary.IMAGE_ID, TensorDType.F32, 1);
   }
