@@ -54,6 +54,31 @@ public final class SceneSlots {
     return ids;
   }
 
+  /**
+   * Per patch of a {@code grid} × {@code grid} patch grid (row-major), the size, colour and kind
+   * word of the shape whose centre lies in it, or {@code <pad>}: the vision tower's local,
+   * auxiliary targets.
+   *
+   * @return three arrays of grid² ids: sizes, colours, kinds
+   */
+  public static int[][] centred(Scene scene, int grid) {
+    int[][] out = new int[3][grid * grid];
+    for (int[] a : out) {
+      java.util.Arrays.fill(a, ShapesVocabulary.PAD_ID);
+    }
+    for (Shape s : scene.shapes()) {
+      int col = Math.min(grid - 1, (int) (s.x() * grid));
+      int row = Math.min(grid - 1, (int) (s.y() * grid));
+      int i = row * grid + col;
+      if (out[0][i] == ShapesVocabulary.PAD_ID) {
+        out[0][i] = V.id(s.size().word());
+        out[1][i] = V.id(s.color().word());
+        out[2][i] = V.id(s.kind().word());
+      }
+    }
+    return out;
+  }
+
   /** The words, for logs and tests. */
   public static String words(Scene scene, int slots) {
     StringBuilder sb = new StringBuilder();

@@ -67,7 +67,7 @@ public final class ShapesTrainer {
 
     /** The settings `glimpse train` uses by default: the built-in model. */
     public static Settings defaults(long seed) {
-      return new Settings(seed, 48, 3000, 2000, 600, 200, 1e-3, 2e-3, 3e-3,
+      return new Settings(seed, 48, 3000, 2400, 800, 200, 2e-3, 3e-3, 5e-3,
           LlavaSpec.Projector.LINEAR, false, TensorDType.F16);
     }
 
@@ -112,6 +112,11 @@ public final class ShapesTrainer {
   private final ClipImageProcessor processor;
   private final int imageSize;
   private final List<StageResult> results = new ArrayList<>();
+  /** The vision stage's map into the embedding space: the linear projector starts from it. */
+  private Map<String, float[]> projectorInit = Map.of();
+
+  /** Noise added to the description's embeddings in language pretraining, relative to their RMS. */
+  static final float SLOT_NOISE = 0.4f;
 
   public ShapesTrainer(Settings settings, PrintWriter log) {
     this.settings = settings;
@@ -131,9 +136,10 @@ public final class ShapesTrainer {
   /** Trains every stage and writes the model to {@code out} (and the blind baseline to out/blind). */
   public void run(Path out) {
     long start = System.nanoTime();
+    Engine.getInstance().setRandomSeed((int) settings.seed());
     try (NDManager root = NDManager.newBaseManager()) {
-      Map<String, float[]> vision = pretrainVision(root);
       Map<String, float[]> language = pretrainLanguage(root);
+      Map<String, float[]> vision = pretrainVision(root, language);
       List<LlavaSpec.Projector> kinds = new ArrayList<>(List.of(settings.projector()));
       if (settings.compare()) {
         kinds.add(settings.projector() == LlavaSpec.Projector.LINEAR ? LlavaSpec.Projector.MLP
@@ -251,22 +257,38 @@ public final class ShapesTrainer {
   // ---------------------------------------------------------------------------------------------
   // Stage 1: the vision tower
 
-  Map<String, float[]> pretrainVision(NDManager root) {
+  /**
+   * The vision tower learns to name the slot words through a linear map into the (frozen,
+   * pretrained) language model's embedding space, scored against the word embeddings: a
+   * cross-entropy over the vocabulary with the embeddings as classifier, plus the squared distance
+   * to the right word's embedding. That map is the linear projector's starting point.
+   */
+  Map<String, float[]> pretrainVision(NDManager root, Map<String, float[]> language) {
     LlavaSpec spec = spec(settings.projector());
-    try (TrainableLlava model = new TrainableLlava(spec, root, Map.of(), settings.seed() ^ 0x51)) {
+    try (TrainableLlava model = new TrainableLlava(spec, root, language, settings.seed() ^ 0x51)) {
       int vocab = spec.text().vocab();
       int h = spec.vision().hidden();
+      int th = spec.text().hidden();
       int slots = spec.imageSeqLength();
+      NDArray table = model.weight(TrainableLlava.TEXT + "embed_tokens.weight");
+      float meanSquare = table.square().mean().getFloat();
+      float logitScale = (float) (1 / (meanSquare * Math.sqrt(th)));
       Map<String, NDArray> trainable = new LinkedHashMap<>(model.weights(TrainableLlava.VISION));
       trainable.keySet().removeIf(k -> k.contains("post_layernorm"));
-      NDArray headW = model.manager().randomNormal(0, 0.02f, new Shape(h, vocab), ai.djl.ndarray.types.DataType.FLOAT32);
-      NDArray headB = model.manager().zeros(new Shape(vocab));
+      NDArray headW = model.manager().randomNormal(0, 0.02f, new Shape(h, th), ai.djl.ndarray.types.DataType.FLOAT32);
+      NDArray headB = model.manager().zeros(new Shape(th));
       trainable.put("head.weight", headW);
       trainable.put("head.bias", headB);
+      // deep supervision: from a middle layer, each patch names the shape centred in it
+      NDArray localW = model.manager().randomNormal(0, 0.02f, new Shape(h, 3 * vocab),
+          ai.djl.ndarray.types.DataType.FLOAT32);
+      NDArray localB = model.manager().zeros(new Shape(3 * vocab));
+      trainable.put("local.weight", localW);
+      trainable.put("local.bias", localB);
+      int localLayer = Math.max(1, model.featureDepth() / 2);
       AdamW adam = AdamW.defaults(trainable);
       List<NDArray> extra = new ArrayList<>(adam.state());
-      extra.add(headW);
-      extra.add(headB);
+      extra.addAll(List.of(headW, headB, localW, localB));
       Progress progress = new Progress("vision", settings.visionSteps());
       CompletableFuture<Batch> next = prefetch(VISION_OFFSET, 0, true);
       for (int step = 0; step < settings.visionSteps(); step++) {
@@ -276,18 +298,40 @@ public final class ShapesTrainer {
         }
         int b = batch.examples().size();
         int[][] targets = new int[b][slots];
+        int[][] local = new int[b * 3][];
         boolean[][] counted = new boolean[b][slots];
+        boolean[][] localCounted = new boolean[b * 3][slots];
         for (int r = 0; r < b; r++) {
           targets[r] = SceneSlots.ids(batch.examples().get(r).scene(), slots);
           java.util.Arrays.fill(counted[r], true);
+          int[][] l = SceneSlots.centred(batch.examples().get(r).scene(), spec.vision().imageSize()
+              / spec.vision().patchSize());
+          for (int a = 0; a < 3; a++) {
+            local[r * 3 + a] = l[a];
+            java.util.Arrays.fill(localCounted[r * 3 + a], true);
+          }
         }
         try (NDManager s = model.step(extra)) {
           NDArray pixels = s.create(batch.pixels(), new Shape(b, 3, imageSize, imageSize));
           NDArray loss;
           NDArray logits;
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            logits = model.visionFeatures(pixels).matMul(headW).add(headB);
-            loss = TrainableLlava.loss(logits, targets, counted);
+            List<NDArray> states = model.visionStates(pixels, model.featureDepth());
+            NDArray projected = states.get(states.size() - 1).get(":, 1:, :").matMul(headW).add(headB);
+            logits = projected.matMul(table.transpose()).mul(logitScale);
+            long[] flat = new long[b * slots];
+            for (int r = 0; r < b; r++) {
+              for (int i = 0; i < slots; i++) {
+                flat[r * slots + i] = targets[r][i];
+              }
+            }
+            NDArray wanted = ai.djl.nn.core.Embedding.embedding(s.create(flat, new Shape(b, slots)), table,
+                ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+            NDArray distance = projected.sub(wanted).square().mean().div(meanSquare);
+            NDArray localLogits = states.get(localLayer).get(":, 1:, :").matMul(localW).add(localB)
+                .reshape(b, slots, 3, vocab).transpose(0, 2, 1, 3).reshape(b * 3, slots, vocab);
+            loss = TrainableLlava.loss(logits, targets, counted).add(distance)
+                .add(TrainableLlava.loss(localLogits, local, localCounted));
             gc.backward(loss);
           }
           adam.step(AdamW.schedule(settings.visionLr(), step, settings.visionSteps(), warmup(settings.visionSteps())));
@@ -295,6 +339,9 @@ public final class ShapesTrainer {
         }
       }
       results.add(progress.result());
+      projectorInit = Map.of(
+          TrainableLlava.PROJECTOR + "linear_1.weight", headW.transpose().toFloatArray(),
+          TrainableLlava.PROJECTOR + "linear_1.bias", headB.toFloatArray());
       return model.values(TrainableLlava.VISION);
     }
   }
@@ -322,8 +369,18 @@ public final class ShapesTrainer {
           NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
           NDArray loss;
           NDArray logits;
+          NDArray table = model.weight(TrainableLlava.TEXT + "embed_tokens.weight");
+          float rms = (float) Math.sqrt(table.square().mean().getFloat());
+          int slots = spec.imageSeqLength();
+          NDArray noise = s.randomNormal(0, SLOT_NOISE * rms, new Shape(seq.rows(), slots, spec.text().hidden()),
+              ai.djl.ndarray.types.DataType.FLOAT32);
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            logits = model.logits(model.embed(ids));
+            // the LM learns to read a description whose embeddings are not exact, as projected ones will not be
+            NDArray text = model.embed(ids);
+            NDArray embeds = NDArrays.concat(new NDList(text.get(":, :{}, :", IMAGE_START),
+                text.get(":, {}:{}, :", IMAGE_START, IMAGE_START + slots).add(noise),
+                text.get(":, {}:, :", IMAGE_START + slots)), 1);
+            logits = model.logits(embeds);
             loss = TrainableLlava.loss(logits, seq.targets(), seq.counted());
             gc.backward(loss);
           }
@@ -346,6 +403,9 @@ public final class ShapesTrainer {
     LlavaSpec spec = spec(kind);
     Map<String, float[]> frozen = new HashMap<>(vision);
     frozen.putAll(language);
+    if (kind == LlavaSpec.Projector.LINEAR && !blind) {
+      frozen.putAll(projectorInit);
+    }
     try (TrainableLlava model = new TrainableLlava(spec, root, frozen, settings.seed() ^ 0xB0)) {
       AdamW adam = AdamW.defaults(model.weights(TrainableLlava.PROJECTOR));
       String name = blind ? "blind" : "projector-" + kind.name().toLowerCase(java.util.Locale.ROOT);

@@ -160,6 +160,17 @@ public final class TrainableLlava implements AutoCloseable {
    * @return (n, patches, vision hidden)
    */
   public NDArray visionFeatures(NDArray pixels) {
+    List<NDArray> states = visionStates(pixels, featureDepth());
+    NDArray x = states.get(states.size() - 1);
+    return spec.keepClassToken() ? x : x.get(":, 1:, :");
+  }
+
+  /**
+   * Hidden states 0..depth of the tower, class token first, as transformers numbers them.
+   *
+   * @return depth + 1 arrays (n, patches + 1, vision hidden)
+   */
+  public List<NDArray> visionStates(NDArray pixels, int depth) {
     LlavaSpec.Vision v = spec.vision();
     long n = pixels.getShape().get(0);
     int h = v.hidden();
@@ -171,18 +182,21 @@ public final class TrainableLlava implements AutoCloseable {
     x = NDArrays.concat(new NDList(cls, x), 1)
         .add(weight(VISION + "embeddings.position_embedding.weight").reshape(1, patches + 1, h));
     x = layerNorm(x, VISION + "pre_layrnorm");
-    int depth = featureDepth();
+    List<NDArray> states = new ArrayList<>();
+    states.add(x);
     for (int i = 0; i < depth; i++) {
       String l = VISION + "encoder.layers." + i + ".";
       x = x.add(visionAttention(layerNorm(x, l + "layer_norm1"), l + "self_attn."));
       NDArray f = linear(layerNorm(x, l + "layer_norm2"), l + "mlp.fc1");
       f = f.mul(Activation.sigmoid(f.mul(1.702f)));
       x = x.add(linear(f, l + "mlp.fc2"));
+      states.add(x);
     }
-    return spec.keepClassToken() ? x : x.get(":, 1:, :");
+    return states;
   }
 
-  private int featureDepth() {
+  /** Encoder layers the configured feature layer needs. */
+  public int featureDepth() {
     if (spec.featureLayers().size() != 1) {
       throw new IllegalStateException("training supports one vision feature layer");
     }
