@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     description = "Understands image streams with a LLaVA-style vision-language model.",
     subcommands = {
       DemoCommand.class, IngestCommand.class, WorkerCommand.class, ProduceCommand.class, TailCommand.class,
-      GenerateCommand.class, BenchCommand.class, PipelineBenchCommand.class, RandomCheckpointCommand.class})
+      GenerateCommand.class, TrainCommand.class, EvalCommand.class, BenchCommand.class, PipelineBenchCommand.class,
+      RandomCheckpointCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

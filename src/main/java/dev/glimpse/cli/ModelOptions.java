@@ -10,10 +10,15 @@ import picocli.CommandLine.Option;
 /** The options every command that loads a model shares. */
 final class ModelOptions {
 
-  @Option(names = "--model", paramLabel = "DIR", required = true,
+  @Option(names = "--model", paramLabel = "DIR",
       description = "A checkpoint directory in the Hugging Face LLaVA layout (config.json, model.safetensors, "
-          + "tokenizer.json, preprocessor_config.json).")
+          + "tokenizer.json, preprocessor_config.json); default: the built-in shapes-world model.")
   Path model;
+
+  /** The --model directory, or the built-in model's (extracted from the jar) when none is given. */
+  Path modelDir() {
+    return model != null ? model : BuiltinModel.directory();
+  }
 
   @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu",
       description = "Where the model runs (default: ${DEFAULT-VALUE}).")
@@ -48,10 +53,11 @@ final class ModelOptions {
 
   VisionLanguageModel load(java.io.PrintWriter progress) {
     long start = System.nanoTime();
-    progress.printf("loading %s on %s in %s ...%n", model, device, dtype);
+    Path dir = modelDir();
+    progress.printf("loading %s on %s in %s ...%n", model != null ? model : "the built-in model", device, dtype);
     progress.flush();
     int[] lastDecile = {-1};
-    VisionLanguageModel vlm = VisionLanguageModel.load(model, toOptions(), (part, done, total) -> {
+    VisionLanguageModel vlm = VisionLanguageModel.load(dir, toOptions(), (part, done, total) -> {
       int decile = done * 10 / total;
       if (decile != lastDecile[0] || done == total) {
         lastDecile[0] = decile;

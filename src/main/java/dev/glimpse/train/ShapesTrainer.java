@@ -1,0 +1,529 @@
+package dev.glimpse.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glimpse.model.checkpoint.LlavaSpec;
+import dev.glimpse.model.checkpoint.TensorDType;
+import dev.glimpse.model.image.ClipImageProcessor;
+import dev.glimpse.model.image.ImageProcessorConfig;
+import dev.glimpse.train.shapes.DatasetConfig;
+import dev.glimpse.train.shapes.Example;
+import dev.glimpse.train.shapes.ShapesDataset;
+import dev.glimpse.train.shapes.ShapesVocabulary;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+
+/**
+ * Trains the built-in shapes-world model with the LiMBeR recipe, in three stages:
+ *
+ * <ol>
+ *   <li><b>vision</b>: a small CLIP ViT learns, at each patch token, to name the word of the
+ *       {@link SceneSlots} description at that position (a linear head, discarded afterwards);
+ *   <li><b>language</b>: a small LLaMA learns, from text alone, to answer and caption when the
+ *       image slot holds that description as words (loss on the answer tokens);
+ *   <li><b>projector</b>: with both frozen, one linear map (or LLaVA-1.5's MLP) from patch
+ *       features into the LM's embedding space, trained on image–answer pairs, loss on the answer
+ *       tokens only; and a <b>blind</b> baseline, the same projector fed zeros instead of features.
+ * </ol>
+ *
+ * Everything is seeded: the same seed and settings give the same model on the same machine.
+ */
+public final class ShapesTrainer {
+
+  /** What to train and how long. */
+  public record Settings(
+      long seed,
+      int batch,
+      int visionSteps,
+      int languageSteps,
+      int projectorSteps,
+      int blindSteps,
+      double visionLr,
+      double languageLr,
+      double projectorLr,
+      LlavaSpec.Projector projector,
+      boolean compare,
+      TensorDType storedAs) {
+
+    /** The settings `glimpse train` uses by default: the built-in model. */
+    public static Settings defaults(long seed) {
+      return new Settings(seed, 48, 3000, 2400, 800, 200, 2e-3, 3e-3, 5e-3,
+          LlavaSpec.Projector.LINEAR, false, TensorDType.F16);
+    }
+
+    public Settings withSteps(int vision, int language, int projector, int blind) {
+      return new Settings(seed, batch, vision, language, projector, blind, visionLr, languageLr, projectorLr,
+          this.projector, compare, storedAs);
+    }
+
+    public Settings withProjector(LlavaSpec.Projector p, boolean compareOther) {
+      return new Settings(seed, batch, visionSteps, languageSteps, projectorSteps, blindSteps, visionLr,
+          languageLr, projectorLr, p, compareOther, storedAs);
+    }
+
+    public Settings withBatch(int b) {
+      return new Settings(seed, b, visionSteps, languageSteps, projectorSteps, blindSteps, visionLr, languageLr,
+          projectorLr, projector, compare, storedAs);
+    }
+  }
+
+  /** What one stage did. */
+  public record StageResult(String name, int steps, double firstLoss, double lastLoss, double lastAccuracy,
+      double seconds) {}
+
+  /** The architecture of the built-in model (16 image tokens, 54-word vocabulary). */
+  public static LlavaSpec spec(LlavaSpec.Projector projector) {
+    return new LlavaSpec(
+        new LlavaSpec.Vision(96, 4, 4, 384, 64, 16),
+        new LlavaSpec.Text(128, 3, 4, 4, 384, ShapesVocabulary.SHAPES.size(), 128, 10000.0, 32),
+        List.of(-1), false, projector, true, ShapesVocabulary.IMAGE_ID, TensorDType.F32, 1);
+  }
+
+  /** Where the image tokens start: after {@code <s> USER :}. */
+  static final int IMAGE_START = 3;
+
+  private static final long VISION_OFFSET = 0;
+  private static final long LANGUAGE_OFFSET = 1L << 40;
+  private static final long PROJECTOR_OFFSET = 2L << 40;
+
+  private final Settings settings;
+  private final PrintWriter log;
+  private final ShapesDataset train;
+  private final ClipImageProcessor processor;
+  private final int imageSize;
+  private final List<StageResult> results = new ArrayList<>();
+  /** The vision stage's map into the embedding space: the linear projector starts from it. */
+  private Map<String, float[]> projectorInit = Map.of();
+
+  /** Noise added to the description's embeddings in language pretraining, relative to their RMS. */
+  static final float SLOT_NOISE = 0.4f;
+
+  public ShapesTrainer(Settings settings, PrintWriter log) {
+    this.settings = settings;
+    this.log = log;
+    LlavaSpec spec = spec(settings.projector());
+    this.imageSize = spec.vision().imageSize();
+    this.train = ShapesDataset.split(settings.seed(), DatasetConfig.defaults().withImageSize(imageSize)).train();
+    ImageProcessorConfig d = ImageProcessorConfig.clipDefaults();
+    this.processor = new ClipImageProcessor(new ImageProcessorConfig(true, imageSize, d.resample(), true, imageSize,
+        imageSize, true, d.rescaleFactor(), true, d.imageMean(), d.imageStd(), true, false));
+  }
+
+  public List<StageResult> results() {
+    return List.copyOf(results);
+  }
+
+  /** Trains every stage and writes the model to {@code out} (and the blind baseline to out/blind). */
+  public void run(Path out) {
+    long start = System.nanoTime();
+    Engine.getInstance().setRandomSeed((int) settings.seed());
+    try (NDManager root = NDManager.newBaseManager()) {
+      Map<String, float[]> language = pretrainLanguage(root);
+      Map<String, float[]> vision = pretrainVision(root, language);
+      List<LlavaSpec.Projector> kinds = new ArrayList<>(List.of(settings.projector()));
+      if (settings.compare()) {
+        kinds.add(settings.projector() == LlavaSpec.Projector.LINEAR ? LlavaSpec.Projector.MLP
+            : LlavaSpec.Projector.LINEAR);
+      }
+      for (int i = 0; i < kinds.size(); i++) {
+        LlavaSpec.Projector kind = kinds.get(i);
+        Path dir = i == 0 ? out : out.resolve(kind.name().toLowerCase(java.util.Locale.ROOT));
+        trainProjector(root, vision, language, kind, false, settings.projectorSteps(), dir);
+      }
+      trainProjector(root, vision, language, LlavaSpec.Projector.LINEAR, true, settings.blindSteps(),
+          out.resolve("blind"));
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    writeReport(out, seconds);
+    log.printf("trained in %.1f s; model in %s%n", seconds, out);
+    log.flush();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Batches
+
+  /** One batch of examples with their pixels, built off the training thread. */
+  private record Batch(List<Example> examples, float[] pixels) {}
+
+  private Batch batch(long offset, int step, boolean withPixels) {
+    int b = settings.batch();
+    List<Example> examples = IntStream.range(0, b).parallel()
+        .mapToObj(i -> train.example(offset + (long) step * b + i)).toList();
+    float[] pixels = null;
+    if (withPixels) {
+      int per = 3 * imageSize * imageSize;
+      pixels = new float[b * per];
+      for (int i = 0; i < b; i++) {
+        System.arraycopy(processor.preprocess(examples.get(i).image()), 0, pixels, i * per, per);
+      }
+    }
+    return new Batch(examples, pixels);
+  }
+
+  private CompletableFuture<Batch> prefetch(long offset, int step, boolean withPixels) {
+    return CompletableFuture.supplyAsync(() -> batch(offset, step, withPixels));
+  }
+
+  /** Token rows of a batch: prompt with slot words (or image placeholders), then the target. */
+  private record Sequences(long[] ids, int rows, int length, int[][] targets, boolean[][] counted) {}
+
+  private static Sequences sequences(List<Example> examples, int slots, boolean slotWords) {
+    ShapesVocabulary v = ShapesVocabulary.SHAPES;
+    List<int[]> rows = new ArrayList<>();
+    List<Integer> promptLengths = new ArrayList<>();
+    int length = 0;
+    for (Example e : examples) {
+      int[] prompt = v.encode(e.prompt(), true);
+      int[] target = v.encode(e.target(), false);
+      int[] slot = slotWords ? SceneSlots.ids(e.scene(), slots) : filled(slots, ShapesVocabulary.PAD_ID);
+      int[] row = new int[prompt.length - 1 + slots + target.length];
+      int k = 0;
+      for (int id : prompt) {
+        if (id == ShapesVocabulary.IMAGE_ID) {
+          for (int s : slot) {
+            row[k++] = s;
+          }
+        } else {
+          row[k++] = id;
+        }
+      }
+      promptLengths.add(k);
+      for (int id : target) {
+        row[k++] = id;
+      }
+      rows.add(row);
+      length = Math.max(length, row.length);
+    }
+    int b = rows.size();
+    long[] ids = new long[b * length];
+    int[][] targets = new int[b][length];
+    boolean[][] counted = new boolean[b][length];
+    for (int r = 0; r < b; r++) {
+      int[] row = rows.get(r);
+      for (int i = 0; i < length; i++) {
+        ids[r * length + i] = i < row.length ? row[i] : ShapesVocabulary.PAD_ID;
+        if (i + 1 < row.length) {
+          targets[r][i] = row[i + 1];
+          counted[r][i] = i + 1 >= promptLengths.get(r);
+        }
+      }
+    }
+    return new Sequences(ids, b, length, targets, counted);
+  }
+
+  private static int[] filled(int n, int value) {
+    int[] a = new int[n];
+    java.util.Arrays.fill(a, value);
+    return a;
+  }
+
+  /** Fraction of counted positions whose argmax is the target. */
+  private static double accuracy(NDArray logits, int[][] targets, boolean[][] counted) {
+    float[] argmax = logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+    int t = targets[0].length;
+    int n = 0;
+    int right = 0;
+    for (int r = 0; r < targets.length; r++) {
+      for (int i = 0; i < t; i++) {
+        if (counted[r][i]) {
+          n++;
+          right += (int) argmax[r * t + i] == targets[r][i] ? 1 : 0;
+        }
+      }
+    }
+    return n == 0 ? 0 : right / (double) n;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Stage 1: the vision tower
+
+  /**
+   * The vision tower learns to name the slot words through a linear map into the (frozen,
+   * pretrained) language model's embedding space, scored against the word embeddings: a
+   * cross-entropy over the vocabulary with the embeddings as classifier, plus the squared distance
+   * to the right word's embedding. That map is the linear projector's starting point.
+   */
+  Map<String, float[]> pretrainVision(NDManager root, Map<String, float[]> language) {
+    LlavaSpec spec = spec(settings.projector());
+    try (TrainableLlava model = new TrainableLlava(spec, root, language, settings.seed() ^ 0x51)) {
+      int vocab = spec.text().vocab();
+      int h = spec.vision().hidden();
+      int th = spec.text().hidden();
+      int slots = spec.imageSeqLength();
+      NDArray table = model.weight(TrainableLlava.TEXT + "embed_tokens.weight");
+      float meanSquare = table.square().mean().getFloat();
+      float logitScale = (float) (1 / (meanSquare * Math.sqrt(th)));
+      Map<String, NDArray> trainable = new LinkedHashMap<>(model.weights(TrainableLlava.VISION));
+      trainable.keySet().removeIf(k -> k.contains("post_layernorm"));
+      NDArray headW = model.manager().randomNormal(0, 0.02f, new Shape(h, th), ai.djl.ndarray.types.DataType.FLOAT32);
+      NDArray headB = model.manager().zeros(new Shape(th));
+      trainable.put("head.weight", headW);
+      trainable.put("head.bias", headB);
+      // deep supervision: from a middle layer, each patch names the shape centred in it
+      NDArray localW = model.manager().randomNormal(0, 0.02f, new Shape(h, 3 * vocab),
+          ai.djl.ndarray.types.DataType.FLOAT32);
+      NDArray localB = model.manager().zeros(new Shape(3 * vocab));
+      trainable.put("local.weight", localW);
+      trainable.put("local.bias", localB);
+      int localLayer = Math.max(1, model.featureDepth() / 2);
+      AdamW adam = AdamW.defaults(trainable);
+      List<NDArray> extra = new ArrayList<>(adam.state());
+      extra.addAll(List.of(headW, headB, localW, localB));
+      Progress progress = new Progress("vision", settings.visionSteps());
+      CompletableFuture<Batch> next = prefetch(VISION_OFFSET, 0, true);
+      for (int step = 0; step < settings.visionSteps(); step++) {
+        Batch batch = next.join();
+        if (step + 1 < settings.visionSteps()) {
+          next = prefetch(VISION_OFFSET, step + 1, true);
+        }
+        int b = batch.examples().size();
+        int[][] targets = new int[b][slots];
+        int[][] local = new int[b * 3][];
+        boolean[][] counted = new boolean[b][slots];
+        boolean[][] localCounted = new boolean[b * 3][slots];
+        for (int r = 0; r < b; r++) {
+          targets[r] = SceneSlots.ids(batch.examples().get(r).scene(), slots);
+          java.util.Arrays.fill(counted[r], true);
+          int[][] l = SceneSlots.centred(batch.examples().get(r).scene(), spec.vision().imageSize()
+              / spec.vision().patchSize());
+          for (int a = 0; a < 3; a++) {
+            local[r * 3 + a] = l[a];
+            java.util.Arrays.fill(localCounted[r * 3 + a], true);
+          }
+        }
+        try (NDManager s = model.step(extra)) {
+          NDArray pixels = s.create(batch.pixels(), new Shape(b, 3, imageSize, imageSize));
+          NDArray loss;
+          NDArray logits;
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            List<NDArray> states = model.visionStates(pixels, model.featureDepth());
+            NDArray projected = states.get(states.size() - 1).get(":, 1:, :").matMul(headW).add(headB);
+            logits = projected.matMul(table.transpose()).mul(logitScale);
+            long[] flat = new long[b * slots];
+            for (int r = 0; r < b; r++) {
+              for (int i = 0; i < slots; i++) {
+                flat[r * slots + i] = targets[r][i];
+              }
+            }
+            NDArray wanted = ai.djl.nn.core.Embedding.embedding(s.create(flat, new Shape(b, slots)), table,
+                ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+            NDArray distance = projected.sub(wanted).square().mean().div(meanSquare);
+            NDArray localLogits = states.get(localLayer).get(":, 1:, :").matMul(localW).add(localB)
+                .reshape(b, slots, 3, vocab).transpose(0, 2, 1, 3).reshape(b * 3, slots, vocab);
+            loss = TrainableLlava.loss(logits, targets, counted).add(distance)
+                .add(TrainableLlava.loss(localLogits, local, localCounted));
+            gc.backward(loss);
+          }
+          adam.step(AdamW.schedule(settings.visionLr(), step, settings.visionSteps(), warmup(settings.visionSteps())));
+          progress.step(step, loss.getFloat(), progress.due(step) ? accuracy(logits, targets, counted) : -1, b);
+        }
+      }
+      results.add(progress.result());
+      projectorInit = Map.of(
+          TrainableLlava.PROJECTOR + "linear_1.weight", headW.transpose().toFloatArray(),
+          TrainableLlava.PROJECTOR + "linear_1.bias", headB.toFloatArray());
+      return model.values(TrainableLlava.VISION);
+    }
+  }
+
+  private static int warmup(int steps) {
+    return Math.max(1, Math.min(100, steps / 10));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Stage 2: the language model, on text alone
+
+  Map<String, float[]> pretrainLanguage(NDManager root) {
+    LlavaSpec spec = spec(settings.projector());
+    try (TrainableLlava model = new TrainableLlava(spec, root, Map.of(), settings.seed() ^ 0x7E)) {
+      AdamW adam = AdamW.defaults(model.weights(TrainableLlava.TEXT));
+      Progress progress = new Progress("language", settings.languageSteps());
+      CompletableFuture<Batch> next = prefetch(LANGUAGE_OFFSET, 0, false);
+      for (int step = 0; step < settings.languageSteps(); step++) {
+        Batch batch = next.join();
+        if (step + 1 < settings.languageSteps()) {
+          next = prefetch(LANGUAGE_OFFSET, step + 1, false);
+        }
+        Sequences seq = sequences(batch.examples(), spec.imageSeqLength(), true);
+        try (NDManager s = model.step(adam.state())) {
+          NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+          NDArray loss;
+          NDArray logits;
+          NDArray table = model.weight(TrainableLlava.TEXT + "embed_tokens.weight");
+          float rms = (float) Math.sqrt(table.square().mean().getFloat());
+          int slots = spec.imageSeqLength();
+          NDArray noise = s.randomNormal(0, SLOT_NOISE * rms, new Shape(seq.rows(), slots, spec.text().hidden()),
+              ai.djl.ndarray.types.DataType.FLOAT32);
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            // the LM learns to read a description whose embeddings are not exact, as projected ones will not be
+            NDArray text = model.embed(ids);
+            NDArray embeds = NDArrays.concat(new NDList(text.get(":, :{}, :", IMAGE_START),
+                text.get(":, {}:{}, :", IMAGE_START, IMAGE_START + slots).add(noise),
+                text.get(":, {}:, :", IMAGE_START + slots)), 1);
+            logits = model.logits(embeds);
+            loss = TrainableLlava.loss(logits, seq.targets(), seq.counted());
+            gc.backward(loss);
+          }
+          adam.step(AdamW.schedule(settings.languageLr(), step, settings.languageSteps(),
+              warmup(settings.languageSteps())));
+          progress.step(step, loss.getFloat(),
+              progress.due(step) ? accuracy(logits, seq.targets(), seq.counted()) : -1, seq.rows());
+        }
+      }
+      results.add(progress.result());
+      return model.values(TrainableLlava.TEXT);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Stage 3: the projector, encoder and language model frozen
+
+  void trainProjector(NDManager root, Map<String, float[]> vision, Map<String, float[]> language,
+      LlavaSpec.Projector kind, boolean blind, int steps, Path dir) {
+    LlavaSpec spec = spec(kind);
+    Map<String, float[]> frozen = new HashMap<>(vision);
+    frozen.putAll(language);
+    if (kind == LlavaSpec.Projector.LINEAR && !blind) {
+      frozen.putAll(projectorInit);
+    }
+    try (TrainableLlava model = new TrainableLlava(spec, root, frozen, settings.seed() ^ 0xB0)) {
+      AdamW adam = AdamW.defaults(model.weights(TrainableLlava.PROJECTOR));
+      String name = blind ? "blind" : "projector-" + kind.name().toLowerCase(java.util.Locale.ROOT);
+      Progress progress = new Progress(name, steps);
+      int slots = spec.imageSeqLength();
+      CompletableFuture<Batch> next = prefetch(PROJECTOR_OFFSET, 0, !blind);
+      for (int step = 0; step < steps; step++) {
+        Batch batch = next.join();
+        if (step + 1 < steps) {
+          next = prefetch(PROJECTOR_OFFSET, step + 1, !blind);
+        }
+        Sequences seq = sequences(batch.examples(), slots, false);
+        int b = seq.rows();
+        try (NDManager s = model.step(adam.state())) {
+          NDArray ids = s.create(seq.ids(), new Shape(b, seq.length()));
+          NDArray features = blind
+              ? s.zeros(new Shape(b, slots, spec.vision().hidden()))
+              : model.visionFeatures(s.create(batch.pixels(), new Shape(b, 3, imageSize, imageSize)));
+          NDArray loss;
+          NDArray logits;
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            logits = model.logits(model.inputsEmbeds(ids, model.project(features), IMAGE_START));
+            loss = TrainableLlava.loss(logits, seq.targets(), seq.counted());
+            gc.backward(loss);
+          }
+          adam.step(AdamW.schedule(settings.projectorLr(), step, steps, warmup(steps)));
+          progress.step(step, loss.getFloat(),
+              progress.due(step) ? accuracy(logits, seq.targets(), seq.counted()) : -1, b);
+        }
+      }
+      results.add(progress.result());
+      if (blind) {
+        // the blind projector sees only zeros: its weight has no gradient; store it as zero
+        model.weight(TrainableLlava.PROJECTOR + "linear_1.weight").muli(0);
+      }
+      writeCheckpoint(model, spec, dir);
+    }
+  }
+
+  private void writeCheckpoint(TrainableLlava model, LlavaSpec spec, Path dir) {
+    dev.glimpse.model.checkpoint.LlavaCheckpointWriter.write(dir,
+        spec.withStorage(settings.storedAs(), 1), model.tensors());
+    // the shapes world's own WordLevel tokenizer, in place of the writer's placeholder words
+    for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
+      try (InputStream in = ShapesTrainer.class.getResourceAsStream("/dev/glimpse/train/shapes/" + file)) {
+        Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    log.printf("wrote %s%n", dir);
+    log.flush();
+  }
+
+  private void writeReport(Path out, double seconds) {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode root = json.createObjectNode();
+    root.put("seed", settings.seed());
+    root.put("batch", settings.batch());
+    root.put("seconds", Math.round(seconds * 10) / 10.0);
+    ArrayNode stages = root.putArray("stages");
+    for (StageResult r : results) {
+      ObjectNode n = stages.addObject();
+      n.put("name", r.name());
+      n.put("steps", r.steps());
+      n.put("first_loss", r.firstLoss());
+      n.put("last_loss", r.lastLoss());
+      n.put("last_accuracy", r.lastAccuracy());
+      n.put("seconds", Math.round(r.seconds() * 10) / 10.0);
+    }
+    try {
+      json.writerWithDefaultPrettyPrinter().writeValue(out.resolve("train_report.json").toFile(), root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Progress lines on the log: step, smoothed loss, accuracy, examples per second, ETA. */
+  private final class Progress {
+    private final String stage;
+    private final int steps;
+    private final long start = System.nanoTime();
+    private final int every;
+    private double first = Double.NaN;
+    private double smoothed = Double.NaN;
+    private double accuracy = Double.NaN;
+    private long examples;
+
+    Progress(String stage, int steps) {
+      this.stage = stage;
+      this.steps = steps;
+      this.every = Math.max(1, Math.min(100, steps / 10));
+    }
+
+    boolean due(int step) {
+      return step % every == 0 || step == steps - 1;
+    }
+
+    void step(int step, double loss, double acc, int batch) {
+      examples += batch;
+      if (Double.isNaN(first)) {
+        first = loss;
+      }
+      smoothed = Double.isNaN(smoothed) ? loss : 0.9 * smoothed + 0.1 * loss;
+      if (acc >= 0) {
+        accuracy = acc;
+      }
+      if (due(step)) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double eta = seconds / (step + 1) * (steps - step - 1);
+        log.printf("[%s] step %d/%d loss %.4f acc %.3f %.0f ex/s eta %ds%n", stage, step + 1, steps, smoothed,
+            accuracy, examples / seconds, Math.round(eta));
+        log.flush();
+      }
+    }
+
+    StageResult result() {
+      return new StageResult(stage, steps, first, smoothed, accuracy, (System.nanoTime() - start) / 1e9);
+    }
+  }
+}

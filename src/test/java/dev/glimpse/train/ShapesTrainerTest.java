@@ -1,0 +1,78 @@
+package dev.glimpse.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glimpse.cli.Main;
+import dev.glimpse.train.shapes.ShapesDataset;
+import dev.glimpse.train.shapes.DatasetConfig;
+import dev.glimpse.train.shapes.ShapesLanguage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A few steps of every stage lower its loss; the result is a loadable checkpoint that eval scores. */
+class ShapesTrainerTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void aFewStepsOfEachStageLowerTheLossAndEvalReportsTheContractFields() throws Exception {
+    Path out = tmp.resolve("model");
+    ShapesTrainer.Settings settings = ShapesTrainer.Settings.defaults(3).withBatch(12).withSteps(30, 30, 10, 3);
+    StringWriter log = new StringWriter();
+    ShapesTrainer trainer = new ShapesTrainer(settings, new PrintWriter(log, true));
+    trainer.run(out);
+    List<ShapesTrainer.StageResult> results = trainer.results();
+    assertEquals(List.of("language", "vision", "projector-linear", "blind"),
+        results.stream().map(ShapesTrainer.StageResult::name).toList());
+    for (ShapesTrainer.StageResult r : results.subList(0, 2)) {
+      assertTrue(r.lastLoss() < r.firstLoss() * 0.8, r + "\n" + log);
+    }
+    assertTrue(log.toString().contains("[language] step 30/30 loss"), log.toString());
+    for (String file : List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
+        "preprocessor_config.json", "generation_config.json", "blind/model.safetensors")) {
+      assertTrue(Files.isRegularFile(out.resolve(file)), file);
+    }
+    assertTrue(Files.size(out.resolve("model.safetensors")) < 4_000_000);
+
+    StringWriter stdout = new StringWriter();
+    StringWriter stderr = new StringWriter();
+    int code = Main.run(new PrintWriter(stdout, true), new PrintWriter(stderr, true),
+        "eval", "--model", out.toString(), "--count", "12", "--seed", "99", "--json");
+    assertEquals(0, code, stderr.toString());
+    String[] lines = stdout.toString().strip().split("\n");
+    JsonNode report = new ObjectMapper().readTree(lines[lines.length - 1]);
+    for (String field : List.of("caption_exact_match", "vqa_accuracy", "accuracy_color", "accuracy_count",
+        "accuracy_exists", "accuracy_position", "accuracy_which_shape", "blind_vqa_accuracy",
+        "moderation_precision", "moderation_recall")) {
+      assertTrue(report.has(field), field + " in " + report);
+    }
+    assertEquals(12, report.get("count").asInt());
+    assertTrue(report.get("blind_vqa_accuracy").isNumber(), report.toString());
+  }
+
+  @Test
+  void slotsDescribeTheSceneInCaptionOrder() {
+    var dataset = ShapesDataset.split(5, DatasetConfig.defaults()).evaluation();
+    for (int i = 0; i < 200; i++) {
+      var scene = dataset.example(i).scene();
+      String caption = ShapesLanguage.caption(scene);
+      String[] slots = SceneSlots.words(scene, 16).split(" ");
+      StringBuilder fromSlots = new StringBuilder();
+      for (int s = 0; s < scene.count(); s++) {
+        fromSlots.append("a ").append(slots[4 * s]).append(' ').append(slots[4 * s + 1]).append(' ')
+            .append(slots[4 * s + 2]).append(' ');
+      }
+      String phrases = caption.replace(" to the left of ", " ").replace(" above ", " ").replace(" and ", " ");
+      assertEquals(phrases + " ", fromSlots.toString(), caption + " vs " + String.join(" ", slots));
+      assertEquals(ShapesLanguage.number(scene.count()), slots[12]);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.glimpse.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.glimpse.model.LlavaModel;
+import dev.glimpse.model.checkpoint.LlavaCheckpoint;
+import dev.glimpse.model.checkpoint.LlavaSpec;
+import dev.glimpse.model.checkpoint.RandomLlava;
+import dev.glimpse.model.checkpoint.SafetensorsWriter;
+import dev.glimpse.model.config.LlavaConfig;
+import dev.glimpse.model.language.KvCache;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training forward pass and export agree with the inference path; training lowers the loss. */
+class TrainableLlavaTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void exportedCheckpointGivesTheTrainingForwardsLogits_builtinShape() {
+    assertRoundTrip(ShapesTrainer.spec(LlavaSpec.Projector.LINEAR), tmp.resolve("linear"));
+  }
+
+  @Test
+  void exportedCheckpointGivesTheTrainingForwardsLogits_mlpGqaUntiedPenultimateLayer() {
+    assertRoundTrip(LlavaSpec.tiny(), tmp.resolve("tiny"));
+  }
+
+  private static void assertRoundTrip(LlavaSpec spec, Path dir) {
+    Map<String, float[]> values = new HashMap<>();
+    for (SafetensorsWriter.Tensor t : RandomLlava.weights(spec, 11, 0.08)) {
+      values.put(t.name(), t.values());
+    }
+    int size = spec.vision().imageSize();
+    int image = spec.imageSeqLength();
+    SplittableRandom random = new SplittableRandom(3);
+    float[] pixels = new float[3 * size * size];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (float) random.nextDouble(-1.8, 2.2);
+    }
+    int start = 3;
+    int[] ids = new int[start + image + 6];
+    for (int i = 0; i < ids.length; i++) {
+      boolean isImage = i >= start && i < start + image;
+      ids[i] = i == 0 ? 1 : isImage ? spec.imageTokenId() : 5 + random.nextInt(spec.text().vocab() - 5);
+      if (!isImage && ids[i] == spec.imageTokenId()) {
+        ids[i]++;
+      }
+    }
+    long[] longIds = new long[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      longIds[i] = ids[i];
+    }
+    float[] trained;
+    try (NDManager root = NDManager.newBaseManager();
+        TrainableLlava model = new TrainableLlava(spec, root, values, 0)) {
+      model.write(dir);
+      try (NDManager s = model.step(List.of())) {
+        NDArray features = model.visionFeatures(s.create(pixels, new Shape(1, 3, size, size)));
+        NDArray embeds = model.inputsEmbeds(s.create(longIds, new Shape(1, ids.length)), model.project(features),
+            start);
+        trained = model.logits(embeds).toFloatArray();
+      }
+    }
+    float[] served = servedLogits(dir, ids, pixels);
+    assertEquals(served.length, trained.length);
+    double maxDiff = 0;
+    double maxAbs = 0;
+    for (int i = 0; i < served.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(served[i] - trained[i]));
+      maxAbs = Math.max(maxAbs, Math.abs(served[i]));
+    }
+    assertTrue(maxAbs > 0.1, "logits are not trivially small: " + maxAbs);
+    assertTrue(maxDiff < 1e-3, "training and serving logits differ by " + maxDiff);
+  }
+
+  /** Logits of every position as the inference classes compute them from the written directory. */
+  private static float[] servedLogits(Path dir, int[] ids, float[] pixels) {
+    try (LlavaCheckpoint checkpoint = LlavaCheckpoint.open(dir);
+        LlavaModel model = LlavaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32);
+        NDManager m = model.manager().newSubManager()) {
+      LlavaConfig config = model.config();
+      int size = config.vision().imageSize();
+      NDArray features = model.imageFeatures(m.create(pixels, new Shape(1, 3, size, size)));
+      int t = ids.length;
+      NDArray embeds = model.embedPrompt(m, new int[][] {ids}, features);
+      float[] positions = new float[t];
+      float[] mask = new float[t * t];
+      for (int i = 0; i < t; i++) {
+        positions[i] = i;
+        for (int j = i + 1; j < t; j++) {
+          mask[i * t + j] = -Float.MAX_VALUE;
+        }
+      }
+      var text = config.text();
+      try (KvCache cache = new KvCache(m, text.numHiddenLayers(), 1, text.numKeyValueHeads(), t, text.headDim(),
+          DataType.FLOAT32)) {
+        NDArray hidden = model.languageModel().forward(embeds, m.create(positions, new Shape(1, t)),
+            m.create(mask, new Shape(1, 1, t, t)), cache, 0);
+        return model.languageModel().logits(hidden).toFloatArray();
+      }
+    }
+  }
+
+  @Test
+  void gradientsReachEveryTrainedWeightAndAStepLowersTheLoss() {
+    LlavaSpec spec = ShapesTrainer.spec(LlavaSpec.Projector.MLP);
+    try (NDManager root = NDManager.newBaseManager();
+        TrainableLlava model = new TrainableLlava(spec, root, Map.of(), 5)) {
+      AdamW adam = AdamW.defaults(model.weights(TrainableLlava.PROJECTOR));
+      float[] pixels = new float[2 * 3 * 64 * 64];
+      SplittableRandom random = new SplittableRandom(1);
+      for (int i = 0; i < pixels.length; i++) {
+        pixels[i] = (float) random.nextGaussian();
+      }
+      long[] ids = new long[2 * 24];
+      int[][] targets = new int[2][24];
+      boolean[][] counted = new boolean[2][24];
+      for (int r = 0; r < 2; r++) {
+        for (int i = 0; i < 24; i++) {
+          ids[r * 24 + i] = 5 + random.nextInt(40);
+        }
+        targets[r][22] = 10 + r;
+        counted[r][22] = true;
+      }
+      double first = 0;
+      double last = 0;
+      for (int step = 0; step < 20; step++) {
+        try (NDManager s = model.step(adam.state())) {
+          NDArray features = model.visionFeatures(s.create(pixels, new Shape(2, 3, 64, 64)));
+          NDArray loss;
+          try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray embeds = model.inputsEmbeds(s.create(ids, new Shape(2, 24)), model.project(features), 3);
+            loss = TrainableLlava.loss(model.logits(embeds), targets, counted);
+            gc.backward(loss);
+          }
+          if (step == 0) {
+            first = loss.getFloat();
+          }
+          last = loss.getFloat();
+          adam.step(1e-2);
+        }
+      }
+      assertTrue(last < first * 0.5, "loss fell from " + first + " to " + last);
+    }
+  }
+}
