@@ -44,10 +44,17 @@ public final class ResultTail implements AutoCloseable {
       return switch (kind) {
         case "caption" -> String.format("%-28s caption   %s%s", eventId, text, suffix());
         case "answer" -> String.format("%-28s answer    %s%s", eventId, text, suffix());
-        case "moderation" -> String.format("%-28s moderation %s%s%s", eventId, new TreeMap<>(scores).toString()
-            .replaceAll("(\\d\\.\\d{3})\\d+", "$1"), flagged ? " FLAGGED" : "", suffix());
+        case "moderation" -> String.format("%-28s moderation %s%s%s", eventId, formattedScores(), flagged ? " FLAGGED" : "",
+            suffix());
         default -> String.format("%-28s DEAD LETTER %s: %s", eventId, errorCode, text);
       };
+    }
+
+    private String formattedScores() {
+      StringBuilder out = new StringBuilder();
+      new TreeMap<>(scores).forEach((category, p) ->
+          out.append(out.length() == 0 ? "" : " ").append(category).append('=').append(String.format("%.3f", p)));
+      return out.toString();
     }
 
     private String suffix() {
