@@ -67,7 +67,7 @@ public final class ShapesTrainer {
 
     /** The settings `glimpse train` uses by default: the built-in model. */
     public static Settings defaults(long seed) {
-      return new Settings(seed, 48, 3000, 2400, 800, 200, 2e-3, 3e-3, 5e-3,
+      return new Settings(seed, 48, 3000, 3000, 800, 200, 2e-3, 3e-3, 5e-3,
           LlavaSpec.Projector.LINEAR, false, TensorDType.F16);
     }
 
@@ -95,7 +95,7 @@ public final class ShapesTrainer {
   public static LlavaSpec spec(LlavaSpec.Projector projector) {
     return new LlavaSpec(
         new LlavaSpec.Vision(96, 4, 4, 384, 64, 16),
-        new LlavaSpec.Text(128, 3, 4, 4, 384, ShapesVocabulary.SHAPES.size(), 128, 10000.0, 32),
+        new LlavaSpec.Text(128, 4, 8, 8, 384, ShapesVocabulary.SHAPES.size(), 128, 10000.0, 16),
         List.of(-1), false, projector, true, ShapesVocabulary.IMAGE_ID, TensorDType.F32, 1);
   }
 
@@ -116,7 +116,7 @@ public final class ShapesTrainer {
   private Map<String, float[]> projectorInit = Map.of();
 
   /** Noise added to the description's embeddings in language pretraining, relative to their RMS. */
-  static final float SLOT_NOISE = 0.4f;
+  static final float SLOT_NOISE = 0.25f;
 
   public ShapesTrainer(Settings settings, PrintWriter log) {
     this.settings = settings;
