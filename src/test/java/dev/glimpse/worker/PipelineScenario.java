@@ -260,11 +260,14 @@ final class PipelineScenario {
     try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest)) {
       Worker first = worker(ingest, 2);
       Thread firstThread = first.start();
-      produceGood(ingest, 0, events);
-      // let the first worker commit some results, then kill it inside its next transaction
-      out.pollUntil(() -> out.results() >= TASKS_PER_EVENT, "the first results");
+      int half = events / 2;
+      produceGood(ingest, 0, half);
+      out.pollUntil(() -> out.results() >= half * TASKS_PER_EVENT, "the first half, committed");
+      // armed before the second half exists: the transaction that would carry it is where the worker dies
       first.halt(Worker.Halt.IN_TRANSACTION);
+      produceGood(ingest, half, events - half);
       firstThread.join(DEADLINE.toMillis());
+      assertTrue(!firstThread.isAlive(), "the first worker should have died in its next transaction");
       assertTrue(out.results() < events * TASKS_PER_EVENT, "the first worker should die with work left");
       try (Worker second = worker(ingest, 4)) {
         second.start();
