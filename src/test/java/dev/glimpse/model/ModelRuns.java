@@ -1,11 +1,6 @@
 package dev.glimpse.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.glimpse.model.config.LlavaConfig;
-import dev.glimpse.model.language.KvCache;
 import java.util.SplittableRandom;
 
 /** Runs of the DJL model and made-up inputs shared by the tests that compare it with {@link ReferenceLlava}. */
@@ -20,29 +15,8 @@ final class ModelRuns {
    * @return (t, vocab) float32, flattened
    */
   static float[] logits(LlavaModel model, int[] ids, float[] pixels) {
-    LlavaConfig config = model.config();
-    int size = config.vision().imageSize();
-    try (NDManager m = model.manager().newSubManager()) {
-      NDArray features = pixels == null ? null
-          : model.imageFeatures(m.create(pixels, new Shape(1, config.vision().numChannels(), size, size)));
-      int t = ids.length;
-      NDArray embeds = model.embedPrompt(m, new int[][] {ids}, features); // (1, t, hidden)
-      float[] positions = new float[t];
-      float[] mask = new float[t * t];
-      for (int i = 0; i < t; i++) {
-        positions[i] = i;
-        for (int j = i + 1; j < t; j++) {
-          mask[i * t + j] = -Float.MAX_VALUE;
-        }
-      }
-      var text = config.text();
-      try (KvCache cache = new KvCache(m, text.numHiddenLayers(), 1, text.numKeyValueHeads(), t, text.headDim(),
-          DataType.FLOAT32)) {
-        NDArray hidden = model.languageModel().forward(embeds, m.create(positions, new Shape(1, t)),
-            m.create(mask, new Shape(1, 1, t, t)), cache, 0);
-        return model.languageModel().logits(hidden).toFloatArray();
-      }
-    }
+    return dev.glimpse.model.generate.Generator.logitsOfEveryPosition(model, ids,
+        pixels == null ? java.util.List.of() : java.util.List.of(pixels));
   }
 
   /**

@@ -15,8 +15,6 @@ import dev.glimpse.model.checkpoint.LlavaCheckpoint;
 import dev.glimpse.model.checkpoint.LlavaSpec;
 import dev.glimpse.model.checkpoint.RandomLlava;
 import dev.glimpse.model.checkpoint.SafetensorsWriter;
-import dev.glimpse.model.config.LlavaConfig;
-import dev.glimpse.model.language.KvCache;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -91,28 +89,8 @@ class TrainableLlavaTest {
   /** Logits of every position as the inference classes compute them from the written directory. */
   private static float[] servedLogits(Path dir, int[] ids, float[] pixels) {
     try (LlavaCheckpoint checkpoint = LlavaCheckpoint.open(dir);
-        LlavaModel model = LlavaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32);
-        NDManager m = model.manager().newSubManager()) {
-      LlavaConfig config = model.config();
-      int size = config.vision().imageSize();
-      NDArray features = model.imageFeatures(m.create(pixels, new Shape(1, 3, size, size)));
-      int t = ids.length;
-      NDArray embeds = model.embedPrompt(m, new int[][] {ids}, features);
-      float[] positions = new float[t];
-      float[] mask = new float[t * t];
-      for (int i = 0; i < t; i++) {
-        positions[i] = i;
-        for (int j = i + 1; j < t; j++) {
-          mask[i * t + j] = -Float.MAX_VALUE;
-        }
-      }
-      var text = config.text();
-      try (KvCache cache = new KvCache(m, text.numHiddenLayers(), 1, text.numKeyValueHeads(), t, text.headDim(),
-          DataType.FLOAT32)) {
-        NDArray hidden = model.languageModel().forward(embeds, m.create(positions, new Shape(1, t)),
-            m.create(mask, new Shape(1, 1, t, t)), cache, 0);
-        return model.languageModel().logits(hidden).toFloatArray();
-      }
+        LlavaModel model = LlavaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32)) {
+      return dev.glimpse.model.generate.Generator.logitsOfEveryPosition(model, ids, java.util.List.of(pixels));
     }
   }
 

@@ -160,6 +160,29 @@ public final class Generator {
     return out;
   }
 
+  /**
+   * Logits of every position of one unpadded prompt: one causal pass, as transformers' forward
+   * computes {@code logits} for a single sequence. What parity checks compare.
+   *
+   * @param images preprocessed pixel values, one per image in the prompt
+   * @return (t, vocab) float32, flattened
+   */
+  public static float[] logitsOfEveryPosition(LlavaModel model, int[] ids, List<float[]> images) {
+    int t = ids.length;
+    TextConfig text = model.config().text();
+    LlamaLanguageModel lm = model.languageModel();
+    try (NDManager m = model.manager().newSubManager();
+        KvCache cache = new KvCache(m, text.numHiddenLayers(), 1, text.numKeyValueHeads(), t, text.headDim(),
+            lm.embedDtype())) {
+      NDArray features = ContinuousBatch.imageFeatures(model, m, List.of(images));
+      Padded prompt = Padded.leftPad(new int[][] {ids}, t, 0);
+      NDArray hidden = lm.forward(model.embedPrompt(m, prompt.ids(), features),
+          m.create(prompt.positions(), new Shape(1, t)), m.create(prompt.causalMask(), new Shape(1, 1, t, t)),
+          cache, 0);
+      return lm.logits(hidden).toFloatArray();
+    }
+  }
+
   private static double[] softmax(double[] logits) {
     double max = Arrays.stream(logits).max().orElse(0);
     double[] p = new double[logits.length];
