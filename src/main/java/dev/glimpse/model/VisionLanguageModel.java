@@ -105,10 +105,7 @@ public final class VisionLanguageModel implements AutoCloseable {
       return ImageProcessorConfig.read(file);
     }
     // no processor config: CLIP's processor at the tower's resolution
-    int size = config.vision().imageSize();
-    ImageProcessorConfig d = ImageProcessorConfig.clipDefaults();
-    return new ImageProcessorConfig(true, size, d.resample(), true, size, size, true, d.rescaleFactor(), true,
-        d.imageMean(), d.imageStd(), true, false);
+    return ImageProcessorConfig.clipDefaults(config.vision().imageSize());
   }
 
   /** EOS ids of config.json and generation_config.json (which may list several). */

@@ -124,9 +124,7 @@ public final class ShapesTrainer {
     LlavaSpec spec = spec(settings.projector());
     this.imageSize = spec.vision().imageSize();
     this.train = ShapesDataset.split(settings.seed(), DatasetConfig.defaults().withImageSize(imageSize)).train();
-    ImageProcessorConfig d = ImageProcessorConfig.clipDefaults();
-    this.processor = new ClipImageProcessor(new ImageProcessorConfig(true, imageSize, d.resample(), true, imageSize,
-        imageSize, true, d.rescaleFactor(), true, d.imageMean(), d.imageStd(), true, false));
+    this.processor = new ClipImageProcessor(ImageProcessorConfig.clipDefaults(imageSize));
   }
 
   public List<StageResult> results() {

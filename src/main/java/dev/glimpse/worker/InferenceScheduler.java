@@ -140,8 +140,8 @@ final class InferenceScheduler implements AutoCloseable {
     int free = batch.freeSlots();
     while (!waiting.isEmpty() && joining.size() < free) {
       Prepared p = waiting.pollFirst();
-      boolean fits = joining.isEmpty() ? batch.canJoin(p.promptIds().length, p.options().maxNewTokens())
-          : fitsWith(joining, p);
+      // joiners are prefilled together, left-padded to the longest; each must fit on its own
+      boolean fits = batch.canJoin(p.promptIds().length, p.options().maxNewTokens());
       (fits ? joining : skipped).add(p);
     }
     for (int i = skipped.size() - 1; i >= 0; i--) {
@@ -151,11 +151,6 @@ final class InferenceScheduler implements AutoCloseable {
       return List.of();
     }
     return join(joining);
-  }
-
-  /** Joiners are prefilled together, left-padded to the longest; each must fit on its own too. */
-  private boolean fitsWith(List<Prepared> joining, Prepared p) {
-    return batch.canJoin(p.promptIds().length, p.options().maxNewTokens());
   }
 
   private List<Outcome> join(List<Prepared> joining) {

@@ -12,7 +12,6 @@ import dev.glimpse.model.VisionLanguageModel;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -372,11 +371,5 @@ public final class Worker implements Runnable, AutoCloseable {
     thread.setDaemon(true);
     thread.start();
     return thread;
-  }
-
-  static List<String> names(Collection<TopicPartition> partitions) {
-    List<String> out = new ArrayList<>();
-    partitions.forEach(p -> out.add(p.toString()));
-    return out;
   }
 }

@@ -90,8 +90,13 @@ public record ImageProcessorConfig(
 
   /** CLIPImageProcessor's defaults. */
   public static ImageProcessorConfig clipDefaults() {
+    return clipDefaults(224);
+  }
+
+  /** CLIPImageProcessor's defaults at another resolution: shortest edge and square crop {@code size}. */
+  public static ImageProcessorConfig clipDefaults(int size) {
     return new ImageProcessorConfig(
-        true, 224, RESAMPLE_BICUBIC, true, 224, 224, true, 1 / 255.0, true, OPENAI_CLIP_MEAN,
+        true, size, RESAMPLE_BICUBIC, true, size, size, true, 1 / 255.0, true, OPENAI_CLIP_MEAN,
         OPENAI_CLIP_STD, true, false);
   }
 
