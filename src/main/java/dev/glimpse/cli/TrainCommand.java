@@ -74,7 +74,8 @@ final class TrainCommand implements Callable<Integer> {
         languageSteps != null ? languageSteps : d.languageSteps(),
         projectorSteps != null ? projectorSteps : d.projectorSteps(),
         blindSteps != null ? blindSteps : d.blindSteps(),
-        d.visionLr(), d.languageLr(), d.projectorLr(), kind, compare, f32 ? TensorDType.F32 : d.storedAs());
+        d.visionLr(), d.languageLr(), d.projectorLr(), kind, compare, f32 ? TensorDType.F32 : d.storedAs(),
+        d.probeExamples());
     err.printf("training the shapes-world model: seed %d, batch %d, steps vision %d / language %d / projector %d"
         + " / blind %d, projector %s%s -> %s%n", s.seed(), s.batch(), s.visionSteps(), s.languageSteps(),
         s.projectorSteps(), s.blindSteps(), projector, compare ? " (+ the other kind)" : "", out);

@@ -63,27 +63,34 @@ public final class ShapesTrainer {
       double projectorLr,
       LlavaSpec.Projector projector,
       boolean compare,
-      TensorDType storedAs) {
+      TensorDType storedAs,
+      int probeExamples) {
 
     /** The settings `glimpse train` uses by default: the built-in model. */
     public static Settings defaults(long seed) {
       return new Settings(seed, 48, 3000, 3000, 800, 200, 2e-3, 3e-3, 5e-3,
-          LlavaSpec.Projector.LINEAR, false, TensorDType.F16);
+          LlavaSpec.Projector.LINEAR, false, TensorDType.F16, 1920);
     }
 
     public Settings withSteps(int vision, int language, int projector, int blind) {
       return new Settings(seed, batch, vision, language, projector, blind, visionLr, languageLr, projectorLr,
-          this.projector, compare, storedAs);
+          this.projector, compare, storedAs, probeExamples);
     }
 
     public Settings withProjector(LlavaSpec.Projector p, boolean compareOther) {
       return new Settings(seed, batch, visionSteps, languageSteps, projectorSteps, blindSteps, visionLr,
-          languageLr, projectorLr, p, compareOther, storedAs);
+          languageLr, projectorLr, p, compareOther, storedAs, probeExamples);
     }
 
     public Settings withBatch(int b) {
       return new Settings(seed, b, visionSteps, languageSteps, projectorSteps, blindSteps, visionLr, languageLr,
-          projectorLr, projector, compare, storedAs);
+          projectorLr, projector, compare, storedAs, probeExamples);
+    }
+
+    /** How many held-out examples the probes after each stage score (0: none). */
+    public Settings withProbeExamples(int n) {
+      return new Settings(seed, batch, visionSteps, languageSteps, projectorSteps, blindSteps, visionLr, languageLr,
+          projectorLr, projector, compare, storedAs, n);
     }
   }
 
@@ -109,6 +116,8 @@ public final class ShapesTrainer {
   private final Settings settings;
   private final PrintWriter log;
   private final ShapesDataset train;
+  private final ShapesDataset evaluation;
+  private final Map<String, Map<String, Double>> probes = new LinkedHashMap<>();
   private final ClipImageProcessor processor;
   private final int imageSize;
   private final List<StageResult> results = new ArrayList<>();
@@ -123,7 +132,9 @@ public final class ShapesTrainer {
     this.log = log;
     LlavaSpec spec = spec(settings.projector());
     this.imageSize = spec.vision().imageSize();
-    this.train = ShapesDataset.split(settings.seed(), DatasetConfig.defaults().withImageSize(imageSize)).train();
+    ShapesDataset.Splits splits = ShapesDataset.split(settings.seed(), DatasetConfig.defaults().withImageSize(imageSize));
+    this.train = splits.train();
+    this.evaluation = splits.evaluation();
     this.processor = new ClipImageProcessor(ImageProcessorConfig.clipDefaults(imageSize));
   }
 
@@ -252,6 +263,69 @@ public final class ShapesTrainer {
     return n == 0 ? 0 : right / (double) n;
   }
 
+  /**
+   * Teacher-forced accuracy per example kind on {@link Settings#probeExamples} held-out examples of
+   * the trainer's own evaluation split: an example counts as right when
+   * the argmax at every one of its answer tokens is the target (for a one-word answer, what greedy
+   * decoding would answer). Keys are {@code caption}, the question types in lower case and {@code
+   * moderation}, each also split by the scene's number of shapes ({@code color/2}): a lookup the
+   * model has not learned shows as right on one shape and at chance on two or three.
+   *
+   * @param argmaxOf the argmax of a batch's logits over the vocabulary, (rows × length)
+   */
+  private void probe(String stage, boolean withPixels,
+      java.util.function.BiFunction<Batch, Sequences, float[]> argmaxOf, int slots, boolean slotWords) {
+    Map<String, int[]> tally = new java.util.TreeMap<>();
+    int b = settings.batch();
+    for (int start = 0; start < settings.probeExamples(); start += b) {
+      long from = start;
+      List<Example> examples = IntStream.range(0, b).parallel()
+          .mapToObj(i -> evaluation.example(from + i)).toList();
+      float[] pixels = null;
+      if (withPixels) {
+        int per = 3 * imageSize * imageSize;
+        pixels = new float[b * per];
+        for (int i = 0; i < b; i++) {
+          System.arraycopy(processor.preprocess(examples.get(i).image()), 0, pixels, i * per, per);
+        }
+      }
+      Batch batch = new Batch(examples, pixels);
+      Sequences seq = sequences(examples, slots, slotWords);
+      float[] argmax = argmaxOf.apply(batch, seq);
+      int t = seq.length();
+      for (int r = 0; r < seq.rows(); r++) {
+        boolean right = true;
+        for (int i = 0; i < t; i++) {
+          if (seq.counted()[r][i] && (int) argmax[r * t + i] != seq.targets()[r][i]) {
+            right = false;
+          }
+        }
+        Example e = examples.get(r);
+        String key = switch (e.kind()) {
+          case CAPTION -> "caption";
+          case QUESTION -> e.questionType().name().toLowerCase(java.util.Locale.ROOT);
+          case MODERATION -> "moderation";
+        };
+        for (String k : List.of(key, key + "/" + e.scene().count())) {
+          int[] c = tally.computeIfAbsent(k, x -> new int[2]);
+          c[0] += right ? 1 : 0;
+          c[1]++;
+        }
+      }
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    StringBuilder line = new StringBuilder("[" + stage + "] held-out teacher-forced accuracy:");
+    tally.forEach((k, c) -> {
+      out.put(k, c[0] / (double) c[1]);
+      if (!k.contains("/")) {
+        line.append(String.format(java.util.Locale.ROOT, " %s %.3f (%d)", k, c[0] / (double) c[1], c[1]));
+      }
+    });
+    log.println(line);
+    log.flush();
+    probes.put(stage, out);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Stage 1: the vision tower
 
@@ -373,12 +447,7 @@ public final class ShapesTrainer {
           NDArray noise = s.randomNormal(0, SLOT_NOISE * rms, new Shape(seq.rows(), slots, spec.text().hidden()),
               ai.djl.ndarray.types.DataType.FLOAT32);
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            // the LM learns to read a description whose embeddings are not exact, as projected ones will not be
-            NDArray text = model.embed(ids);
-            NDArray embeds = NDArrays.concat(new NDList(text.get(":, :{}, :", IMAGE_START),
-                text.get(":, {}:{}, :", IMAGE_START, IMAGE_START + slots).add(noise),
-                text.get(":, {}:, :", IMAGE_START + slots)), 1);
-            logits = model.logits(embeds);
+            logits = model.logits(describedEmbeds(model, ids, slots, noise));
             loss = TrainableLlava.loss(logits, seq.targets(), seq.counted());
             gc.backward(loss);
           }
@@ -389,8 +458,30 @@ public final class ShapesTrainer {
         }
       }
       results.add(progress.result());
+      probe("language", false, (batch, seq) -> {
+        try (NDManager s = model.step(List.of())) {
+          NDArray logits = model.logits(describedEmbeds(model, s.create(seq.ids(), new Shape(seq.rows(), seq.length())),
+              spec.imageSeqLength(), null));
+          return logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        }
+      }, spec.imageSeqLength(), true);
       return model.values(TrainableLlava.TEXT);
     }
+  }
+
+  /**
+   * The embeddings of a row whose image slot holds the description's words, with noise added to
+   * those words in training: the LM learns to read a description whose embeddings are not exact, as
+   * projected ones will not be.
+   */
+  private static NDArray describedEmbeds(TrainableLlava model, NDArray ids, int slots, NDArray noise) {
+    NDArray text = model.embed(ids);
+    NDArray described = text.get(":, {}:{}, :", IMAGE_START, IMAGE_START + slots);
+    if (noise != null) {
+      described = described.add(noise);
+    }
+    return NDArrays.concat(new NDList(text.get(":, :{}, :", IMAGE_START), described,
+        text.get(":, {}:, :", IMAGE_START + slots)), 1);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -435,6 +526,17 @@ public final class ShapesTrainer {
         }
       }
       results.add(progress.result());
+      probe(name, !blind, (batch, seq) -> {
+        try (NDManager s = model.step(List.of())) {
+          int n = seq.rows();
+          NDArray features = blind
+              ? s.zeros(new Shape(n, slots, spec.vision().hidden()))
+              : model.visionFeatures(s.create(batch.pixels(), new Shape(n, 3, imageSize, imageSize)));
+          NDArray ids = s.create(seq.ids(), new Shape(n, seq.length()));
+          NDArray logits = model.logits(model.inputsEmbeds(ids, model.project(features), IMAGE_START));
+          return logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+        }
+      }, slots, false);
       if (blind) {
         // the blind projector sees only zeros: its weight has no gradient; store it as zero
         model.weight(TrainableLlava.PROJECTOR + "linear_1.weight").muli(0);
@@ -473,6 +575,11 @@ public final class ShapesTrainer {
       n.put("last_loss", r.lastLoss());
       n.put("last_accuracy", r.lastAccuracy());
       n.put("seconds", Math.round(r.seconds() * 10) / 10.0);
+      Map<String, Double> p = probes.get(r.name());
+      if (p != null) {
+        ObjectNode held = n.putObject("held_out_accuracy");
+        p.forEach((k, v) -> held.put(k, Math.round(v * 1000) / 1000.0));
+      }
     }
     try {
       json.writerWithDefaultPrettyPrinter().writeValue(out.resolve("train_report.json").toFile(), root);

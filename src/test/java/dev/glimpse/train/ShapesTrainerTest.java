@@ -25,7 +25,8 @@ class ShapesTrainerTest {
   @Test
   void aFewStepsOfEachStageLowerTheLossAndEvalReportsTheContractFields() throws Exception {
     Path out = tmp.resolve("model");
-    ShapesTrainer.Settings settings = ShapesTrainer.Settings.defaults(3).withBatch(12).withSteps(30, 30, 10, 3);
+    ShapesTrainer.Settings settings = ShapesTrainer.Settings.defaults(3).withBatch(12).withSteps(30, 30, 10, 3)
+        .withProbeExamples(24);
     StringWriter log = new StringWriter();
     ShapesTrainer trainer = new ShapesTrainer(settings, new PrintWriter(log, true));
     trainer.run(out);
@@ -41,6 +42,14 @@ class ShapesTrainerTest {
       assertTrue(Files.isRegularFile(out.resolve(file)), file);
     }
     assertTrue(Files.size(out.resolve("model.safetensors")) < 4_000_000);
+    JsonNode trained = new ObjectMapper().readTree(out.resolve("train_report.json").toFile());
+    for (JsonNode stage : trained.get("stages")) {
+      if (stage.get("name").asText().equals("vision")) {
+        continue; // its probe is the projector's, with the tower frozen
+      }
+      JsonNode held = stage.get("held_out_accuracy");
+      assertTrue(held != null && held.has("caption") && held.has("caption/1"), stage.toString());
+    }
 
     StringWriter stdout = new StringWriter();
     StringWriter stderr = new StringWriter();
