@@ -175,9 +175,14 @@ public final class ShapesTrainer {
   private record Batch(List<Example> examples, float[] pixels) {}
 
   private Batch batch(long offset, int step, boolean withPixels) {
+    return batch(train, offset + (long) step * settings.batch(), withPixels);
+  }
+
+  /** Examples {@code from}, {@code from + 1}, ... of a dataset, one batch of them. */
+  private Batch batch(ShapesDataset source, long from, boolean withPixels) {
     int b = settings.batch();
     List<Example> examples = IntStream.range(0, b).parallel()
-        .mapToObj(i -> train.example(offset + (long) step * b + i)).toList();
+        .mapToObj(i -> source.example(from + i)).toList();
     float[] pixels = null;
     if (withPixels) {
       int per = 3 * imageSize * imageSize;
@@ -278,18 +283,8 @@ public final class ShapesTrainer {
     Map<String, int[]> tally = new java.util.TreeMap<>();
     int b = settings.batch();
     for (int start = 0; start < settings.probeExamples(); start += b) {
-      long from = start;
-      List<Example> examples = IntStream.range(0, b).parallel()
-          .mapToObj(i -> evaluation.example(from + i)).toList();
-      float[] pixels = null;
-      if (withPixels) {
-        int per = 3 * imageSize * imageSize;
-        pixels = new float[b * per];
-        for (int i = 0; i < b; i++) {
-          System.arraycopy(processor.preprocess(examples.get(i).image()), 0, pixels, i * per, per);
-        }
-      }
-      Batch batch = new Batch(examples, pixels);
+      Batch batch = batch(evaluation, start, withPixels);
+      List<Example> examples = batch.examples();
       Sequences seq = sequences(examples, slots, slotWords);
       float[] argmax = argmaxOf.apply(batch, seq);
       int t = seq.length();
