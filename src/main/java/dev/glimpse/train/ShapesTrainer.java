@@ -251,9 +251,14 @@ public final class ShapesTrainer {
     return a;
   }
 
+  /** The argmax over the vocabulary at every position, (rows × length). */
+  private static float[] argmax(NDArray logits) {
+    return logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+  }
+
   /** Fraction of counted positions whose argmax is the target. */
   private static double accuracy(NDArray logits, int[][] targets, boolean[][] counted) {
-    float[] argmax = logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+    float[] argmax = argmax(logits);
     int t = targets[0].length;
     int n = 0;
     int right = 0;
@@ -457,7 +462,7 @@ public final class ShapesTrainer {
         try (NDManager s = model.step(List.of())) {
           NDArray logits = model.logits(describedEmbeds(model, s.create(seq.ids(), new Shape(seq.rows(), seq.length())),
               spec.imageSeqLength(), null));
-          return logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+          return argmax(logits);
         }
       }, spec.imageSeqLength(), true);
       return model.values(TrainableLlava.TEXT);
@@ -505,9 +510,7 @@ public final class ShapesTrainer {
         int b = seq.rows();
         try (NDManager s = model.step(adam.state())) {
           NDArray ids = s.create(seq.ids(), new Shape(b, seq.length()));
-          NDArray features = blind
-              ? s.zeros(new Shape(b, slots, spec.vision().hidden()))
-              : model.visionFeatures(s.create(batch.pixels(), new Shape(b, 3, imageSize, imageSize)));
+          NDArray features = features(model, s, batch, blind);
           NDArray loss;
           NDArray logits;
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -523,13 +526,10 @@ public final class ShapesTrainer {
       results.add(progress.result());
       probe(name, !blind, (batch, seq) -> {
         try (NDManager s = model.step(List.of())) {
-          int n = seq.rows();
-          NDArray features = blind
-              ? s.zeros(new Shape(n, slots, spec.vision().hidden()))
-              : model.visionFeatures(s.create(batch.pixels(), new Shape(n, 3, imageSize, imageSize)));
-          NDArray ids = s.create(seq.ids(), new Shape(n, seq.length()));
-          NDArray logits = model.logits(model.inputsEmbeds(ids, model.project(features), IMAGE_START));
-          return logits.argMax(-1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+          NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+          NDArray logits = model.logits(model.inputsEmbeds(ids, model.project(features(model, s, batch, blind)),
+              IMAGE_START));
+          return argmax(logits);
         }
       }, slots, false);
       if (blind) {
@@ -538,6 +538,15 @@ public final class ShapesTrainer {
       }
       writeCheckpoint(model, spec, dir);
     }
+  }
+
+  /** The frozen tower's patch features of a batch, or zeros for the blind baseline. */
+  private NDArray features(TrainableLlava model, NDManager s, Batch batch, boolean blind) {
+    LlavaSpec spec = model.spec();
+    int n = batch.examples().size();
+    return blind
+        ? s.zeros(new Shape(n, spec.imageSeqLength(), spec.vision().hidden()))
+        : model.visionFeatures(s.create(batch.pixels(), new Shape(n, 3, imageSize, imageSize)));
   }
 
   private void writeCheckpoint(TrainableLlava model, LlavaSpec spec, Path dir) {
