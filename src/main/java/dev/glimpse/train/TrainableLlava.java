@@ -345,20 +345,47 @@ public final class TrainableLlava implements AutoCloseable {
    * @param counted (b, t): true where the position's prediction is in the loss
    */
   public static NDArray loss(NDArray logits, int[][] targets, boolean[][] counted) {
-    int b = targets.length;
-    int t = targets[0].length;
-    int vocab = (int) logits.getShape().get(2);
     int n = 0;
     for (boolean[] row : counted) {
       for (boolean c : row) {
         n += c ? 1 : 0;
       }
     }
+    float each = 1f / Math.max(1, n);
+    return weightedLoss(logits, targets, counted, r -> each);
+  }
+
+  /**
+   * Mean over the rows of each row's mean cross-entropy where {@code counted}: every example
+   * weighs the same, however many answer tokens it has (a ten-word caption does not drown a
+   * one-word answer).
+   */
+  public static NDArray exampleLoss(NDArray logits, int[][] targets, boolean[][] counted) {
+    int rows = 0;
+    float[] perRow = new float[targets.length];
+    for (int r = 0; r < targets.length; r++) {
+      int n = 0;
+      for (boolean c : counted[r]) {
+        n += c ? 1 : 0;
+      }
+      perRow[r] = n == 0 ? 0 : 1f / n;
+      rows += n == 0 ? 0 : 1;
+    }
+    int examples = Math.max(1, rows);
+    return weightedLoss(logits, targets, counted, r -> perRow[r] / examples);
+  }
+
+  private static NDArray weightedLoss(NDArray logits, int[][] targets, boolean[][] counted,
+      java.util.function.IntToDoubleFunction rowWeight) {
+    int b = targets.length;
+    int t = targets[0].length;
+    int vocab = (int) logits.getShape().get(2);
     float[] w = new float[b * t * vocab];
     for (int r = 0; r < b; r++) {
+      float weight = (float) rowWeight.applyAsDouble(r);
       for (int i = 0; i < t; i++) {
         if (counted[r][i]) {
-          w[(r * t + i) * vocab + targets[r][i]] = 1f / Math.max(1, n);
+          w[(r * t + i) * vocab + targets[r][i]] = weight;
         }
       }
     }

@@ -136,4 +136,37 @@ class TrainableLlavaTest {
       assertTrue(last < first * 0.5, "loss fell from " + first + " to " + last);
     }
   }
+  @Test
+  void exampleLossWeighsEveryRowTheSameWhateverItsNumberOfAnswerTokens() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      SplittableRandom random = new SplittableRandom(3);
+      int vocab = 7;
+      float[] values = new float[2 * 4 * vocab];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (float) random.nextGaussian();
+      }
+      NDArray logits = m.create(values, new Shape(2, 4, vocab));
+      int[][] targets = {{1, 2, 3, 4}, {5, 6, 0, 1}};
+      // row 0 counts three positions, row 1 one
+      boolean[][] counted = {{true, true, true, false}, {false, true, false, false}};
+      double[][] nll = new double[2][4];
+      for (int r = 0; r < 2; r++) {
+        for (int i = 0; i < 4; i++) {
+          double max = Double.NEGATIVE_INFINITY;
+          for (int v = 0; v < vocab; v++) {
+            max = Math.max(max, values[(r * 4 + i) * vocab + v]);
+          }
+          double sum = 0;
+          for (int v = 0; v < vocab; v++) {
+            sum += Math.exp(values[(r * 4 + i) * vocab + v] - max);
+          }
+          nll[r][i] = -(values[(r * 4 + i) * vocab + targets[r][i]] - max - Math.log(sum));
+        }
+      }
+      double perExample = ((nll[0][0] + nll[0][1] + nll[0][2]) / 3 + nll[1][1]) / 2;
+      double perToken = (nll[0][0] + nll[0][1] + nll[0][2] + nll[1][1]) / 4;
+      assertEquals(perExample, TrainableLlava.exampleLoss(logits, targets, counted).getFloat(), 1e-5);
+      assertEquals(perToken, TrainableLlava.loss(logits, targets, counted).getFloat(), 1e-5);
+    }
+  }
 }
