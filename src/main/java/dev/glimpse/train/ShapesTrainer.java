@@ -18,6 +18,7 @@ import dev.glimpse.train.shapes.DatasetConfig;
 import dev.glimpse.train.shapes.Example;
 import dev.glimpse.train.shapes.ShapesDataset;
 import dev.glimpse.train.shapes.ShapesVocabulary;
+import dev.glimpse.train.shapes.TaskMix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -68,7 +69,7 @@ public final class ShapesTrainer {
 
     /** The settings `glimpse train` uses by default: the built-in model. */
     public static Settings defaults(long seed) {
-      return new Settings(seed, 48, 3000, 3000, 800, 200, 2e-3, 3e-3, 5e-3,
+      return new Settings(seed, 48, 3000, 4500, 800, 200, 2e-3, 3e-4, 5e-3,
           LlavaSpec.Projector.LINEAR, false, TensorDType.F16, 1920);
     }
 
@@ -116,6 +117,7 @@ public final class ShapesTrainer {
   private final Settings settings;
   private final PrintWriter log;
   private final ShapesDataset train;
+  private final ShapesDataset lookups;
   private final ShapesDataset evaluation;
   private final Map<String, Map<String, Double>> probes = new LinkedHashMap<>();
   private final ClipImageProcessor processor;
@@ -134,6 +136,8 @@ public final class ShapesTrainer {
     this.imageSize = spec.vision().imageSize();
     ShapesDataset.Splits splits = ShapesDataset.split(settings.seed(), DatasetConfig.defaults().withImageSize(imageSize));
     this.train = splits.train();
+    this.lookups = new ShapesDataset(settings.seed(), ShapesDataset.Split.TRAIN,
+        DatasetConfig.defaults().withImageSize(imageSize).withMix(TaskMix.LOOKUPS));
     this.evaluation = splits.evaluation();
     this.processor = new ClipImageProcessor(ImageProcessorConfig.clipDefaults(imageSize));
   }
@@ -174,8 +178,8 @@ public final class ShapesTrainer {
   /** One batch of examples with their pixels, built off the training thread. */
   private record Batch(List<Example> examples, float[] pixels) {}
 
-  private Batch batch(long offset, int step, boolean withPixels) {
-    return batch(train, offset + (long) step * settings.batch(), withPixels);
+  private Batch batch(ShapesDataset source, long offset, int step, boolean withPixels) {
+    return batch(source, offset + (long) step * settings.batch(), withPixels);
   }
 
   /** Examples {@code from}, {@code from + 1}, ... of a dataset, one batch of them. */
@@ -195,7 +199,11 @@ public final class ShapesTrainer {
   }
 
   private CompletableFuture<Batch> prefetch(long offset, int step, boolean withPixels) {
-    return CompletableFuture.supplyAsync(() -> batch(offset, step, withPixels));
+    return prefetch(train, offset, step, withPixels);
+  }
+
+  private CompletableFuture<Batch> prefetch(ShapesDataset source, long offset, int step, boolean withPixels) {
+    return CompletableFuture.supplyAsync(() -> batch(source, offset, step, withPixels));
   }
 
   /** Token rows of a batch: prompt with slot words (or image placeholders), then the target. */
@@ -430,11 +438,18 @@ public final class ShapesTrainer {
     try (TrainableLlava model = new TrainableLlava(spec, root, Map.of(), settings.seed() ^ 0x7E)) {
       AdamW adam = AdamW.defaults(model.weights(TrainableLlava.TEXT));
       Progress progress = new Progress("language", settings.languageSteps());
-      CompletableFuture<Batch> next = prefetch(LANGUAGE_OFFSET, 0, false);
+      int lookupSteps = lookupSteps(settings.languageSteps());
+      CompletableFuture<Batch> next = prefetch(languageSource(0, lookupSteps), LANGUAGE_OFFSET, 0, false);
       for (int step = 0; step < settings.languageSteps(); step++) {
         Batch batch = next.join();
         if (step + 1 < settings.languageSteps()) {
-          next = prefetch(LANGUAGE_OFFSET, step + 1, false);
+          next = prefetch(languageSource(step + 1, lookupSteps), LANGUAGE_OFFSET, step + 1, false);
+        }
+        if (step == 0 || step == lookupSteps) {
+          log.printf("[language] steps %d-%d: %s%n", step + 1,
+              step == 0 ? lookupSteps : settings.languageSteps(),
+              step == 0 ? "lookup questions only" : "the whole mix");
+          log.flush();
         }
         Sequences seq = sequences(batch.examples(), spec.imageSeqLength(), true);
         try (NDManager s = model.step(adam.state())) {
@@ -448,7 +463,7 @@ public final class ShapesTrainer {
               ai.djl.ndarray.types.DataType.FLOAT32);
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             logits = model.logits(describedEmbeds(model, ids, slots, noise));
-            loss = TrainableLlava.loss(logits, seq.targets(), seq.counted());
+            loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
             gc.backward(loss);
           }
           adam.step(AdamW.schedule(settings.languageLr(), step, settings.languageSteps(),
@@ -467,6 +482,15 @@ public final class ShapesTrainer {
       }, spec.imageSeqLength(), true);
       return model.values(TrainableLlava.TEXT);
     }
+  }
+
+  /** The language stage's first steps that see only lookup questions ({@link TaskMix#LOOKUPS}). */
+  static int lookupSteps(int languageSteps) {
+    return languageSteps * 2 / 3;
+  }
+
+  private ShapesDataset languageSource(int step, int lookupSteps) {
+    return step < lookupSteps ? lookups : train;
   }
 
   /**
@@ -515,7 +539,7 @@ public final class ShapesTrainer {
           NDArray logits;
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             logits = model.logits(model.inputsEmbeds(ids, model.project(features), IMAGE_START));
-            loss = TrainableLlava.loss(logits, seq.targets(), seq.counted());
+            loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
             gc.backward(loss);
           }
           adam.step(AdamW.schedule(settings.projectorLr(), step, steps, warmup(steps)));
