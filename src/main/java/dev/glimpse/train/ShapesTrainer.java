@@ -445,10 +445,11 @@ public final class ShapesTrainer {
         if (step + 1 < settings.languageSteps()) {
           next = prefetch(languageSource(step + 1, lookupSteps), LANGUAGE_OFFSET, step + 1, false);
         }
-        if (step == 0 || step == lookupSteps) {
+        if ((step == 0 && lookupSteps > 0) || step == lookupSteps) {
+          boolean lookupPhase = step < lookupSteps;
           log.printf("[language] steps %d-%d: %s%n", step + 1,
-              step == 0 ? lookupSteps : settings.languageSteps(),
-              step == 0 ? "lookup questions only" : "the whole mix");
+              lookupPhase ? lookupSteps : settings.languageSteps(),
+              lookupPhase ? "lookup questions only" : "the whole mix");
           log.flush();
         }
         Sequences seq = sequences(batch.examples(), spec.imageSeqLength(), true);
