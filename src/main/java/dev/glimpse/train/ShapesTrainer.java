@@ -69,7 +69,7 @@ public final class ShapesTrainer {
 
     /** The settings `glimpse train` uses by default: the built-in model. */
     public static Settings defaults(long seed) {
-      return new Settings(seed, 48, 3000, 4500, 800, 200, 2e-3, 3e-4, 5e-3,
+      return new Settings(seed, 48, 3000, 8000, 800, 200, 2e-3, 3e-4, 5e-3,
           LlavaSpec.Projector.LINEAR, false, TensorDType.F16, 1920);
     }
 
@@ -487,7 +487,7 @@ public final class ShapesTrainer {
 
   /** The language stage's first steps that see only lookup questions ({@link TaskMix#LOOKUPS}). */
   static int lookupSteps(int languageSteps) {
-    return languageSteps * 2 / 3;
+    return languageSteps / 2;
   }
 
   private ShapesDataset languageSource(int step, int lookupSteps) {
