@@ -134,10 +134,10 @@ public final class ShapesTrainer {
     this.log = log;
     LlavaSpec spec = spec(settings.projector());
     this.imageSize = spec.vision().imageSize();
-    ShapesDataset.Splits splits = ShapesDataset.split(settings.seed(), DatasetConfig.defaults().withImageSize(imageSize));
+    DatasetConfig config = DatasetConfig.defaults().withImageSize(imageSize);
+    ShapesDataset.Splits splits = ShapesDataset.split(settings.seed(), config);
     this.train = splits.train();
-    this.lookups = new ShapesDataset(settings.seed(), ShapesDataset.Split.TRAIN,
-        DatasetConfig.defaults().withImageSize(imageSize).withMix(TaskMix.LOOKUPS));
+    this.lookups = new ShapesDataset(settings.seed(), ShapesDataset.Split.TRAIN, config.withMix(TaskMix.LOOKUPS));
     this.evaluation = splits.evaluation();
     this.processor = new ClipImageProcessor(ImageProcessorConfig.clipDefaults(imageSize));
   }

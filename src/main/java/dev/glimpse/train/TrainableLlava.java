@@ -347,9 +347,7 @@ public final class TrainableLlava implements AutoCloseable {
   public static NDArray loss(NDArray logits, int[][] targets, boolean[][] counted) {
     int n = 0;
     for (boolean[] row : counted) {
-      for (boolean c : row) {
-        n += c ? 1 : 0;
-      }
+      n += countedIn(row);
     }
     float each = 1f / Math.max(1, n);
     return weightedLoss(logits, targets, counted, r -> each);
@@ -364,15 +362,20 @@ public final class TrainableLlava implements AutoCloseable {
     int rows = 0;
     float[] perRow = new float[targets.length];
     for (int r = 0; r < targets.length; r++) {
-      int n = 0;
-      for (boolean c : counted[r]) {
-        n += c ? 1 : 0;
-      }
+      int n = countedIn(counted[r]);
       perRow[r] = n == 0 ? 0 : 1f / n;
       rows += n == 0 ? 0 : 1;
     }
     int examples = Math.max(1, rows);
     return weightedLoss(logits, targets, counted, r -> perRow[r] / examples);
+  }
+
+  private static int countedIn(boolean[] row) {
+    int n = 0;
+    for (boolean c : row) {
+      n += c ? 1 : 0;
+    }
+    return n;
   }
 
   private static NDArray weightedLoss(NDArray logits, int[][] targets, boolean[][] counted,

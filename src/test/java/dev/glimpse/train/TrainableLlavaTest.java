@@ -136,6 +136,7 @@ class TrainableLlavaTest {
       assertTrue(last < first * 0.5, "loss fell from " + first + " to " + last);
     }
   }
+
   @Test
   void exampleLossWeighsEveryRowTheSameWhateverItsNumberOfAnswerTokens() {
     try (NDManager m = NDManager.newBaseManager()) {
