@@ -10,48 +10,73 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The textual scene description that fills the image slot while the language model is pretrained
- * on text alone (the LiMBeR recipe), and the per-patch target of the vision tower's pretraining:
- * one word per image token, so a linear projector only has to map patch feature i to the
- * embedding of word i.
+ * The scene description that fills the image slot while the language model is pretrained on text
+ * alone (the LiMBeR recipe), and the per-token target of the vision tower's pretraining: each image
+ * token stands for a bag of words, its embedding the sum of theirs, so a linear projector only has
+ * to map patch feature i to that sum.
  *
- * <p>For 16 image tokens: three groups of four slots, one per shape in caption order (the order
- * {@link ShapesLanguage#caption} names them), each {@code size colour kind region}; then the
- * number of shapes; then how the caption joins them ({@code left} for a pair side by side,
- * {@code above} for a pair one over the other, {@code and} for three); unused slots hold {@code
- * <pad>}.
+ * <p>For 16 image tokens: one token per shape in caption order (the order {@link
+ * ShapesLanguage#caption} names them), the bag {@code size colour kind region}; then the number of
+ * shapes; then how the caption joins them ({@code left} for a pair side by side, {@code above} for
+ * a pair one over the other, {@code and} for three); unused tokens hold {@code <pad>}.
+ *
+ * <p>One token per shape makes every lookup a single step of attention: "what color is the
+ * circle" attends to the token whose bag holds {@code circle} and reads the colour from the same
+ * vector. With one word per token (tried first) the answer sat in a neighbouring token and the
+ * language model stayed near chance on two and three shapes.
  */
 public final class SceneSlots {
 
-  /** Image tokens the description needs: 3 shapes × 4 words, the count and the relation. */
-  public static final int MIN_SLOTS = 14;
+  /** Image tokens the description needs: 3 shapes, the count and the relation. */
+  public static final int MIN_SLOTS = 5;
+
+  /** The token that holds the number of shapes. */
+  public static final int COUNT_SLOT = 3;
+
+  /** The token that holds how the caption joins the shapes. */
+  public static final int JOINER_SLOT = 4;
 
   private static final ShapesVocabulary V = ShapesVocabulary.SHAPES;
 
   private SceneSlots() {}
 
-  /** The slot words' token ids, {@code slots} of them. */
-  public static int[] ids(Scene scene, int slots) {
+  /** Per image token, the ids of the words whose embeddings it sums; {@code slots} of them. */
+  public static int[][] bags(Scene scene, int slots) {
     if (slots < MIN_SLOTS) {
       throw new IllegalArgumentException("the description needs " + MIN_SLOTS + " image tokens, not " + slots);
     }
-    int[] ids = new int[slots];
-    java.util.Arrays.fill(ids, ShapesVocabulary.PAD_ID);
+    int[][] bags = new int[slots][];
+    java.util.Arrays.fill(bags, new int[] {ShapesVocabulary.PAD_ID});
     List<Shape> ordered = captionOrder(scene);
     for (int i = 0; i < ordered.size(); i++) {
       Shape s = ordered.get(i);
-      ids[4 * i] = V.id(s.size().word());
-      ids[4 * i + 1] = V.id(s.color().word());
-      ids[4 * i + 2] = V.id(s.kind().word());
-      ids[4 * i + 3] = V.id(Region.containing(s.x(), s.y()).word());
+      bags[i] = new int[] {V.id(s.size().word()), V.id(s.color().word()), V.id(s.kind().word()),
+          V.id(Region.containing(s.x(), s.y()).word())};
     }
-    ids[12] = V.id(ShapesLanguage.number(scene.count()));
-    ids[13] = switch (scene.count()) {
-      case 1 -> ShapesVocabulary.PAD_ID;
-      case 2 -> V.id(sideBySide(ordered.get(0), ordered.get(1)) ? "left" : "above");
-      default -> V.id("and");
+    bags[COUNT_SLOT] = new int[] {V.id(ShapesLanguage.number(scene.count()))};
+    bags[JOINER_SLOT] = switch (scene.count()) {
+      case 1 -> new int[] {ShapesVocabulary.PAD_ID};
+      case 2 -> new int[] {V.id(sideBySide(ordered.get(0), ordered.get(1)) ? "left" : "above")};
+      default -> new int[] {V.id("and")};
     };
-    return ids;
+    return bags;
+  }
+
+  /**
+   * The bags as a multi-hot matrix, (rows × slots × vocab) row-major: times the embedding table it
+   * gives the image tokens' embeddings.
+   */
+  public static float[] multiHot(List<Scene> scenes, int slots, int vocab) {
+    float[] hot = new float[scenes.size() * slots * vocab];
+    for (int r = 0; r < scenes.size(); r++) {
+      int[][] bags = bags(scenes.get(r), slots);
+      for (int i = 0; i < slots; i++) {
+        for (int id : bags[i]) {
+          hot[(r * slots + i) * vocab + id] = 1;
+        }
+      }
+    }
+    return hot;
   }
 
   /**
@@ -79,11 +104,14 @@ public final class SceneSlots {
     return out;
   }
 
-  /** The words, for logs and tests. */
+  /** The bags as text, a token's words joined by {@code +}: for logs and tests. */
   public static String words(Scene scene, int slots) {
     StringBuilder sb = new StringBuilder();
-    for (int id : ids(scene, slots)) {
-      sb.append(sb.length() == 0 ? "" : " ").append(V.token(id));
+    for (int[] bag : bags(scene, slots)) {
+      sb.append(sb.length() == 0 ? "" : " ");
+      for (int j = 0; j < bag.length; j++) {
+        sb.append(j == 0 ? "" : "+").append(V.token(bag[j]));
+      }
     }
     return sb.toString();
   }

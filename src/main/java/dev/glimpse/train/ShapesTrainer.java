@@ -18,7 +18,6 @@ import dev.glimpse.train.shapes.DatasetConfig;
 import dev.glimpse.train.shapes.Example;
 import dev.glimpse.train.shapes.ShapesDataset;
 import dev.glimpse.train.shapes.ShapesVocabulary;
-import dev.glimpse.train.shapes.TaskMix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -38,10 +37,12 @@ import java.util.stream.IntStream;
  * Trains the built-in shapes-world model with the LiMBeR recipe, in three stages:
  *
  * <ol>
- *   <li><b>vision</b>: a small CLIP ViT learns, at each patch token, to name the word of the
- *       {@link SceneSlots} description at that position (a linear head, discarded afterwards);
+ *   <li><b>vision</b>: a small CLIP ViT learns, at each patch token, to name the bag of words of
+ *       the {@link SceneSlots} description at that position (through a linear head into the
+ *       language model's embedding space, which the linear projector starts from);
  *   <li><b>language</b>: a small LLaMA learns, from text alone, to answer and caption when the
- *       image slot holds that description as words (loss on the answer tokens);
+ *       image slot holds that description, each token the sum of its words' embeddings (loss on
+ *       the answer tokens); it is trained first, as the vision stage aims at its embeddings;
  *   <li><b>projector</b>: with both frozen, one linear map (or LLaVA-1.5's MLP) from patch
  *       features into the LM's embedding space, trained on image–answer pairs, loss on the answer
  *       tokens only; and a <b>blind</b> baseline, the same projector fed zeros instead of features.
@@ -69,7 +70,7 @@ public final class ShapesTrainer {
 
     /** The settings `glimpse train` uses by default: the built-in model. */
     public static Settings defaults(long seed) {
-      return new Settings(seed, 48, 3000, 8000, 800, 200, 2e-3, 3e-4, 5e-3,
+      return new Settings(seed, 48, 6000, 6000, 800, 200, 2e-3, 3e-4, 5e-3,
           LlavaSpec.Projector.LINEAR, false, TensorDType.F16, 1920);
     }
 
@@ -117,7 +118,6 @@ public final class ShapesTrainer {
   private final Settings settings;
   private final PrintWriter log;
   private final ShapesDataset train;
-  private final ShapesDataset lookups;
   private final ShapesDataset evaluation;
   private final Map<String, Map<String, Double>> probes = new LinkedHashMap<>();
   private final ClipImageProcessor processor;
@@ -137,7 +137,6 @@ public final class ShapesTrainer {
     DatasetConfig config = DatasetConfig.defaults().withImageSize(imageSize);
     ShapesDataset.Splits splits = ShapesDataset.split(settings.seed(), config);
     this.train = splits.train();
-    this.lookups = new ShapesDataset(settings.seed(), ShapesDataset.Split.TRAIN, config.withMix(TaskMix.LOOKUPS));
     this.evaluation = splits.evaluation();
     this.processor = new ClipImageProcessor(ImageProcessorConfig.clipDefaults(imageSize));
   }
@@ -199,17 +198,18 @@ public final class ShapesTrainer {
   }
 
   private CompletableFuture<Batch> prefetch(long offset, int step, boolean withPixels) {
-    return prefetch(train, offset, step, withPixels);
+    return CompletableFuture.supplyAsync(() -> batch(train, offset, step, withPixels));
   }
 
-  private CompletableFuture<Batch> prefetch(ShapesDataset source, long offset, int step, boolean withPixels) {
-    return CompletableFuture.supplyAsync(() -> batch(source, offset, step, withPixels));
-  }
+  /**
+   * Token rows of a batch: prompt with {@code <pad>} in the image slot, then the target; with the
+   * slot's description as a multi-hot over the vocabulary ({@link SceneSlots#multiHot}) when the
+   * language model reads text alone, else null.
+   */
+  private record Sequences(long[] ids, int rows, int length, int[][] targets, boolean[][] counted,
+      float[] described) {}
 
-  /** Token rows of a batch: prompt with slot words (or image placeholders), then the target. */
-  private record Sequences(long[] ids, int rows, int length, int[][] targets, boolean[][] counted) {}
-
-  private static Sequences sequences(List<Example> examples, int slots, boolean slotWords) {
+  private static Sequences sequences(List<Example> examples, int slots, boolean describe) {
     ShapesVocabulary v = ShapesVocabulary.SHAPES;
     List<int[]> rows = new ArrayList<>();
     List<Integer> promptLengths = new ArrayList<>();
@@ -217,13 +217,12 @@ public final class ShapesTrainer {
     for (Example e : examples) {
       int[] prompt = v.encode(e.prompt(), true);
       int[] target = v.encode(e.target(), false);
-      int[] slot = slotWords ? SceneSlots.ids(e.scene(), slots) : filled(slots, ShapesVocabulary.PAD_ID);
       int[] row = new int[prompt.length - 1 + slots + target.length];
       int k = 0;
       for (int id : prompt) {
         if (id == ShapesVocabulary.IMAGE_ID) {
-          for (int s : slot) {
-            row[k++] = s;
+          for (int i = 0; i < slots; i++) {
+            row[k++] = ShapesVocabulary.PAD_ID;
           }
         } else {
           row[k++] = id;
@@ -250,13 +249,10 @@ public final class ShapesTrainer {
         }
       }
     }
-    return new Sequences(ids, b, length, targets, counted);
-  }
-
-  private static int[] filled(int n, int value) {
-    int[] a = new int[n];
-    java.util.Arrays.fill(a, value);
-    return a;
+    float[] described = describe
+        ? SceneSlots.multiHot(examples.stream().map(Example::scene).toList(), slots, v.size())
+        : null;
+    return new Sequences(ids, b, length, targets, counted, described);
   }
 
   /** The argmax over the vocabulary at every position, (rows × length). */
@@ -281,6 +277,30 @@ public final class ShapesTrainer {
     return n == 0 ? 0 : right / (double) n;
   }
 
+  /** Fraction of positions whose top-k words, for a bag of k, are exactly the bag. */
+  private static double bagAccuracy(NDArray logits, int[][][] bags) {
+    float[] l = logits.toFloatArray();
+    int vocab = (int) logits.getShape().get(2);
+    int n = 0;
+    int right = 0;
+    for (int r = 0; r < bags.length; r++) {
+      for (int i = 0; i < bags[r].length; i++) {
+        int offset = (r * bags[r].length + i) * vocab;
+        float lowest = Float.POSITIVE_INFINITY;
+        for (int id : bags[r][i]) {
+          lowest = Math.min(lowest, l[offset + id]);
+        }
+        int above = 0;
+        for (int w = 0; w < vocab; w++) {
+          above += l[offset + w] >= lowest ? 1 : 0;
+        }
+        n++;
+        right += above == bags[r][i].length ? 1 : 0;
+      }
+    }
+    return right / (double) n;
+  }
+
   /**
    * Teacher-forced accuracy per example kind on {@link Settings#probeExamples} held-out examples of
    * the trainer's own evaluation split: an example counts as right when
@@ -292,13 +312,13 @@ public final class ShapesTrainer {
    * @param argmaxOf the argmax of a batch's logits over the vocabulary, (rows × length)
    */
   private void probe(String stage, boolean withPixels,
-      java.util.function.BiFunction<Batch, Sequences, float[]> argmaxOf, int slots, boolean slotWords) {
+      java.util.function.BiFunction<Batch, Sequences, float[]> argmaxOf, int slots, boolean describe) {
     Map<String, int[]> tally = new java.util.TreeMap<>();
     int b = settings.batch();
     for (int start = 0; start < settings.probeExamples(); start += b) {
       Batch batch = batch(evaluation, start, withPixels);
       List<Example> examples = batch.examples();
-      Sequences seq = sequences(examples, slots, slotWords);
+      Sequences seq = sequences(examples, slots, describe);
       float[] argmax = argmaxOf.apply(batch, seq);
       int t = seq.length();
       for (int r = 0; r < seq.rows(); r++) {
@@ -338,10 +358,11 @@ public final class ShapesTrainer {
   // Stage 1: the vision tower
 
   /**
-   * The vision tower learns to name the slot words through a linear map into the (frozen,
-   * pretrained) language model's embedding space, scored against the word embeddings: a
-   * cross-entropy over the vocabulary with the embeddings as classifier, plus the squared distance
-   * to the right word's embedding. That map is the linear projector's starting point.
+   * The vision tower learns to name each image token's bag of words ({@link SceneSlots}) through
+   * a linear map into the (frozen, pretrained) language model's embedding space, scored against
+   * the word embeddings: a cross-entropy over the vocabulary with the embeddings as classifier and
+   * the bag's words as an even target, plus the squared distance to the sum of their embeddings.
+   * That map is the linear projector's starting point.
    */
   Map<String, float[]> pretrainVision(NDManager root, Map<String, float[]> language) {
     LlavaSpec spec = spec(settings.projector());
@@ -377,13 +398,11 @@ public final class ShapesTrainer {
           next = prefetch(VISION_OFFSET, step + 1, true);
         }
         int b = batch.examples().size();
-        int[][] targets = new int[b][slots];
+        int[][][] bags = new int[b][][];
         int[][] local = new int[b * 3][];
-        boolean[][] counted = new boolean[b][slots];
         boolean[][] localCounted = new boolean[b * 3][slots];
         for (int r = 0; r < b; r++) {
-          targets[r] = SceneSlots.ids(batch.examples().get(r).scene(), slots);
-          java.util.Arrays.fill(counted[r], true);
+          bags[r] = SceneSlots.bags(batch.examples().get(r).scene(), slots);
           int[][] l = SceneSlots.centred(batch.examples().get(r).scene(), spec.vision().imageSize()
               / spec.vision().patchSize());
           for (int a = 0; a < 3; a++) {
@@ -399,23 +418,17 @@ public final class ShapesTrainer {
             List<NDArray> states = model.visionStates(pixels, model.featureDepth());
             NDArray projected = states.get(states.size() - 1).get(":, 1:, :").matMul(headW).add(headB);
             logits = projected.matMul(table.transpose()).mul(logitScale);
-            long[] flat = new long[b * slots];
-            for (int r = 0; r < b; r++) {
-              for (int i = 0; i < slots; i++) {
-                flat[r * slots + i] = targets[r][i];
-              }
-            }
-            NDArray wanted = ai.djl.nn.core.Embedding.embedding(s.create(flat, new Shape(b, slots)), table,
-                ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+            NDArray wanted = s.create(SceneSlots.multiHot(batch.examples().stream().map(Example::scene).toList(),
+                slots, vocab), new Shape(b, slots, vocab)).matMul(table);
             NDArray distance = projected.sub(wanted).square().mean().div(meanSquare);
             NDArray localLogits = states.get(localLayer).get(":, 1:, :").matMul(localW).add(localB)
                 .reshape(b, slots, 3, vocab).transpose(0, 2, 1, 3).reshape(b * 3, slots, vocab);
-            loss = TrainableLlava.loss(logits, targets, counted).add(distance)
+            loss = TrainableLlava.bagLoss(logits, bags).add(distance)
                 .add(TrainableLlava.loss(localLogits, local, localCounted));
             gc.backward(loss);
           }
           adam.step(AdamW.schedule(settings.visionLr(), step, settings.visionSteps(), warmup(settings.visionSteps())));
-          progress.step(step, loss.getFloat(), progress.due(step) ? accuracy(logits, targets, counted) : -1, b);
+          progress.step(step, loss.getFloat(), progress.due(step) ? bagAccuracy(logits, bags) : -1, b);
         }
       }
       results.add(progress.result());
@@ -438,19 +451,11 @@ public final class ShapesTrainer {
     try (TrainableLlava model = new TrainableLlava(spec, root, Map.of(), settings.seed() ^ 0x7E)) {
       AdamW adam = AdamW.defaults(model.weights(TrainableLlava.TEXT));
       Progress progress = new Progress("language", settings.languageSteps());
-      int lookupSteps = lookupSteps(settings.languageSteps());
-      CompletableFuture<Batch> next = prefetch(languageSource(0, lookupSteps), LANGUAGE_OFFSET, 0, false);
+      CompletableFuture<Batch> next = prefetch(LANGUAGE_OFFSET, 0, false);
       for (int step = 0; step < settings.languageSteps(); step++) {
         Batch batch = next.join();
         if (step + 1 < settings.languageSteps()) {
-          next = prefetch(languageSource(step + 1, lookupSteps), LANGUAGE_OFFSET, step + 1, false);
-        }
-        if ((step == 0 && lookupSteps > 0) || step == lookupSteps) {
-          boolean lookupPhase = step < lookupSteps;
-          log.printf("[language] steps %d-%d: %s%n", step + 1,
-              lookupPhase ? lookupSteps : settings.languageSteps(),
-              lookupPhase ? "lookup questions only" : "the whole mix");
-          log.flush();
+          next = prefetch(LANGUAGE_OFFSET, step + 1, false);
         }
         Sequences seq = sequences(batch.examples(), spec.imageSeqLength(), true);
         try (NDManager s = model.step(adam.state())) {
@@ -463,7 +468,7 @@ public final class ShapesTrainer {
           NDArray noise = s.randomNormal(0, SLOT_NOISE * rms, new Shape(seq.rows(), slots, spec.text().hidden()),
               ai.djl.ndarray.types.DataType.FLOAT32);
           try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            logits = model.logits(describedEmbeds(model, ids, slots, noise));
+            logits = model.logits(describedEmbeds(model, ids, seq.described(), slots, noise));
             loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
             gc.backward(loss);
           }
@@ -477,7 +482,7 @@ public final class ShapesTrainer {
       probe("language", false, (batch, seq) -> {
         try (NDManager s = model.step(List.of())) {
           NDArray logits = model.logits(describedEmbeds(model, s.create(seq.ids(), new Shape(seq.rows(), seq.length())),
-              spec.imageSeqLength(), null));
+              seq.described(), spec.imageSeqLength(), null));
           return argmax(logits);
         }
       }, spec.imageSeqLength(), true);
@@ -485,23 +490,20 @@ public final class ShapesTrainer {
     }
   }
 
-  /** The language stage's first steps that see only lookup questions ({@link TaskMix#LOOKUPS}). */
-  static int lookupSteps(int languageSteps) {
-    return languageSteps / 2;
-  }
-
-  private ShapesDataset languageSource(int step, int lookupSteps) {
-    return step < lookupSteps ? lookups : train;
-  }
-
   /**
-   * The embeddings of a row whose image slot holds the description's words, with noise added to
-   * those words in training: the LM learns to read a description whose embeddings are not exact, as
-   * projected ones will not be.
+   * The embeddings of a row whose image slot holds the description (each token the sum of its
+   * bag's word embeddings), with noise added to it in training: the LM learns to read a
+   * description whose embeddings are not exact, as projected ones will not be.
+   *
+   * @param hot the description as a multi-hot, (rows × slots × vocab)
    */
-  private static NDArray describedEmbeds(TrainableLlava model, NDArray ids, int slots, NDArray noise) {
+  private static NDArray describedEmbeds(TrainableLlava model, NDArray ids, float[] hot, int slots,
+      NDArray noise) {
     NDArray text = model.embed(ids);
-    NDArray described = text.get(":, {}:{}, :", IMAGE_START, IMAGE_START + slots);
+    NDArray table = model.weight(TrainableLlava.TEXT + "embed_tokens.weight");
+    long rows = ids.getShape().get(0);
+    NDArray described = ids.getManager().create(hot, new Shape(rows, slots, table.getShape().get(0)))
+        .matMul(table);
     if (noise != null) {
       described = described.add(noise);
     }

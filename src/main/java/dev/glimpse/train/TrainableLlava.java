@@ -370,6 +370,30 @@ public final class TrainableLlava implements AutoCloseable {
     return weightedLoss(logits, targets, counted, r -> perRow[r] / examples);
   }
 
+  /**
+   * Mean over positions of the cross-entropy against a target spread evenly over each position's
+   * bag of words: position i of row r should predict every word of {@code bags[r][i]} alike.
+   *
+   * @param logits (b, t, vocab)
+   * @param bags (b, t, words of the bag)
+   */
+  public static NDArray bagLoss(NDArray logits, int[][][] bags) {
+    int b = bags.length;
+    int t = bags[0].length;
+    int vocab = (int) logits.getShape().get(2);
+    float[] w = new float[b * t * vocab];
+    float each = 1f / (b * t);
+    for (int r = 0; r < b; r++) {
+      for (int i = 0; i < t; i++) {
+        for (int id : bags[r][i]) {
+          w[(r * t + i) * vocab + id] += each / bags[r][i].length;
+        }
+      }
+    }
+    NDArray weightsArray = logits.getManager().create(w, new Shape(b, t, vocab));
+    return logits.logSoftmax(-1).mul(weightsArray).sum().neg();
+  }
+
   private static int countedIn(boolean[] row) {
     int n = 0;
     for (boolean c : row) {

@@ -76,12 +76,21 @@ class ShapesTrainerTest {
       String[] slots = SceneSlots.words(scene, 16).split(" ");
       StringBuilder fromSlots = new StringBuilder();
       for (int s = 0; s < scene.count(); s++) {
-        fromSlots.append("a ").append(slots[4 * s]).append(' ').append(slots[4 * s + 1]).append(' ')
-            .append(slots[4 * s + 2]).append(' ');
+        String[] bag = slots[s].split("\\+");
+        assertEquals(4, bag.length, slots[s]);
+        fromSlots.append("a ").append(bag[0]).append(' ').append(bag[1]).append(' ').append(bag[2]).append(' ');
       }
       String phrases = caption.replace(" to the left of ", " ").replace(" above ", " ").replace(" and ", " ");
       assertEquals(phrases + " ", fromSlots.toString(), caption + " vs " + String.join(" ", slots));
-      assertEquals(ShapesLanguage.number(scene.count()), slots[12]);
+      assertEquals(ShapesLanguage.number(scene.count()), slots[SceneSlots.COUNT_SLOT]);
+      String joiner = scene.count() == 1 ? "<pad>" : caption.contains(" to the left of ") ? "left"
+          : caption.contains(" above ") ? "above" : "and";
+      assertEquals(joiner, slots[SceneSlots.JOINER_SLOT], caption);
+      for (int s = scene.count(); s < 16; s++) {
+        if (s != SceneSlots.COUNT_SLOT && s != SceneSlots.JOINER_SLOT) {
+          assertEquals("<pad>", slots[s], String.join(" ", slots));
+        }
+      }
     }
   }
 }

@@ -170,4 +170,38 @@ class TrainableLlavaTest {
       assertEquals(perToken, TrainableLlava.loss(logits, targets, counted).getFloat(), 1e-5);
     }
   }
+
+  @Test
+  void bagLossSpreadsEachPositionsTargetEvenlyOverItsWords() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      SplittableRandom random = new SplittableRandom(5);
+      int vocab = 6;
+      float[] values = new float[2 * 3 * vocab];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = (float) random.nextGaussian();
+      }
+      NDArray logits = m.create(values, new Shape(2, 3, vocab));
+      int[][][] bags = {{{0, 1, 2, 3}, {4}, {5}}, {{2}, {1, 3}, {0, 5, 4, 2}}};
+      double total = 0;
+      for (int r = 0; r < 2; r++) {
+        for (int i = 0; i < 3; i++) {
+          int offset = (r * 3 + i) * vocab;
+          double max = Double.NEGATIVE_INFINITY;
+          for (int v = 0; v < vocab; v++) {
+            max = Math.max(max, values[offset + v]);
+          }
+          double sum = 0;
+          for (int v = 0; v < vocab; v++) {
+            sum += Math.exp(values[offset + v] - max);
+          }
+          double position = 0;
+          for (int id : bags[r][i]) {
+            position += -(values[offset + id] - max - Math.log(sum)) / bags[r][i].length;
+          }
+          total += position;
+        }
+      }
+      assertEquals(total / 6, TrainableLlava.bagLoss(logits, bags).getFloat(), 1e-5);
+    }
+  }
 }

@@ -21,13 +21,6 @@ public record TaskMix(
    */
   public static final TaskMix DEFAULT = new TaskMix(0.25, 0.1, 0.1, 0.1, 0.1, 0.1, 0.25);
 
-  /**
-   * Only the questions that look a shape up by its kind or colour (colour, exists, position, which
-   * shape): the language model's first phase, before the whole mix. A small decoder finds the
-   * content-matching attention these need only after a long plateau, and captions, counts and
-   * moderation, learned quickly, would otherwise take most of its steps.
-   */
-  public static final TaskMix LOOKUPS = new TaskMix(0, 1, 0, 1, 1, 1, 0);
   /** Only captions, for a first projection-training stage as in LLaVA's pre-training. */
   public static final TaskMix CAPTIONS_ONLY = new TaskMix(1, 0, 0, 0, 0, 0, 0);
 
