@@ -140,12 +140,8 @@ class TrainableLlavaTest {
   @Test
   void exampleLossWeighsEveryRowTheSameWhateverItsNumberOfAnswerTokens() {
     try (NDManager m = NDManager.newBaseManager()) {
-      SplittableRandom random = new SplittableRandom(3);
       int vocab = 7;
-      float[] values = new float[2 * 4 * vocab];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = (float) random.nextGaussian();
-      }
+      float[] values = gaussians(3, 2 * 4 * vocab);
       NDArray logits = m.create(values, new Shape(2, 4, vocab));
       int[][] targets = {{1, 2, 3, 4}, {5, 6, 0, 1}};
       // row 0 counts three positions, row 1 one
@@ -153,15 +149,7 @@ class TrainableLlavaTest {
       double[][] nll = new double[2][4];
       for (int r = 0; r < 2; r++) {
         for (int i = 0; i < 4; i++) {
-          double max = Double.NEGATIVE_INFINITY;
-          for (int v = 0; v < vocab; v++) {
-            max = Math.max(max, values[(r * 4 + i) * vocab + v]);
-          }
-          double sum = 0;
-          for (int v = 0; v < vocab; v++) {
-            sum += Math.exp(values[(r * 4 + i) * vocab + v] - max);
-          }
-          nll[r][i] = -(values[(r * 4 + i) * vocab + targets[r][i]] - max - Math.log(sum));
+          nll[r][i] = -logSoftmax(values, (r * 4 + i) * vocab, vocab, targets[r][i]);
         }
       }
       double perExample = ((nll[0][0] + nll[0][1] + nll[0][2]) / 3 + nll[1][1]) / 2;
@@ -174,34 +162,43 @@ class TrainableLlavaTest {
   @Test
   void bagLossSpreadsEachPositionsTargetEvenlyOverItsWords() {
     try (NDManager m = NDManager.newBaseManager()) {
-      SplittableRandom random = new SplittableRandom(5);
       int vocab = 6;
-      float[] values = new float[2 * 3 * vocab];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = (float) random.nextGaussian();
-      }
+      float[] values = gaussians(5, 2 * 3 * vocab);
       NDArray logits = m.create(values, new Shape(2, 3, vocab));
       int[][][] bags = {{{0, 1, 2, 3}, {4}, {5}}, {{2}, {1, 3}, {0, 5, 4, 2}}};
       double total = 0;
       for (int r = 0; r < 2; r++) {
         for (int i = 0; i < 3; i++) {
-          int offset = (r * 3 + i) * vocab;
-          double max = Double.NEGATIVE_INFINITY;
-          for (int v = 0; v < vocab; v++) {
-            max = Math.max(max, values[offset + v]);
-          }
-          double sum = 0;
-          for (int v = 0; v < vocab; v++) {
-            sum += Math.exp(values[offset + v] - max);
-          }
           double position = 0;
           for (int id : bags[r][i]) {
-            position += -(values[offset + id] - max - Math.log(sum)) / bags[r][i].length;
+            position += -logSoftmax(values, (r * 3 + i) * vocab, vocab, id) / bags[r][i].length;
           }
           total += position;
         }
       }
       assertEquals(total / 6, TrainableLlava.bagLoss(logits, bags).getFloat(), 1e-5);
     }
+  }
+
+  private static float[] gaussians(long seed, int n) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] values = new float[n];
+    for (int i = 0; i < n; i++) {
+      values[i] = (float) random.nextGaussian();
+    }
+    return values;
+  }
+
+  /** log softmax(values[offset .. offset + vocab))[id], by hand. */
+  private static double logSoftmax(float[] values, int offset, int vocab, int id) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int v = 0; v < vocab; v++) {
+      max = Math.max(max, values[offset + v]);
+    }
+    double sum = 0;
+    for (int v = 0; v < vocab; v++) {
+      sum += Math.exp(values[offset + v] - max);
+    }
+    return values[offset + id] - max - Math.log(sum);
   }
 }
