@@ -70,7 +70,7 @@ public final class ShapesTrainer {
 
     /** The settings `glimpse train` uses by default: the built-in model. */
     public static Settings defaults(long seed) {
-      return new Settings(seed, 48, 6000, 6000, 800, 200, 2e-3, 3e-4, 5e-3,
+      return new Settings(seed, 48, 6000, 5000, 800, 200, 2e-3, 3e-4, 5e-3,
           LlavaSpec.Projector.LINEAR, false, TensorDType.F16, 1920);
     }
 
