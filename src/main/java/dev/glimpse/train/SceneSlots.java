@@ -63,15 +63,15 @@ public final class SceneSlots {
   }
 
   /**
-   * The bags as a multi-hot matrix, (rows × slots × vocab) row-major: times the embedding table it
-   * gives the image tokens' embeddings.
+   * Rows of {@link #bags} as a multi-hot matrix, (rows × slots × vocab) row-major: times the
+   * embedding table it gives the image tokens' embeddings.
    */
-  public static float[] multiHot(List<Scene> scenes, int slots, int vocab) {
-    float[] hot = new float[scenes.size() * slots * vocab];
-    for (int r = 0; r < scenes.size(); r++) {
-      int[][] bags = bags(scenes.get(r), slots);
+  public static float[] multiHot(int[][][] bags, int vocab) {
+    int slots = bags.length == 0 ? 0 : bags[0].length;
+    float[] hot = new float[bags.length * slots * vocab];
+    for (int r = 0; r < bags.length; r++) {
       for (int i = 0; i < slots; i++) {
-        for (int id : bags[i]) {
+        for (int id : bags[r][i]) {
           hot[(r * slots + i) * vocab + id] = 1;
         }
       }

@@ -16,6 +16,7 @@ import dev.glimpse.model.image.ClipImageProcessor;
 import dev.glimpse.model.image.ImageProcessorConfig;
 import dev.glimpse.train.shapes.DatasetConfig;
 import dev.glimpse.train.shapes.Example;
+import dev.glimpse.train.shapes.Scene;
 import dev.glimpse.train.shapes.ShapesDataset;
 import dev.glimpse.train.shapes.ShapesVocabulary;
 import java.io.IOException;
@@ -250,7 +251,8 @@ public final class ShapesTrainer {
       }
     }
     float[] described = describe
-        ? SceneSlots.multiHot(examples.stream().map(Example::scene).toList(), slots, v.size())
+        ? SceneSlots.multiHot(examples.stream().map(e -> SceneSlots.bags(e.scene(), slots)).toArray(int[][][]::new),
+            v.size())
         : null;
     return new Sequences(ids, b, length, targets, counted, described);
   }
@@ -402,9 +404,9 @@ public final class ShapesTrainer {
         int[][] local = new int[b * 3][];
         boolean[][] localCounted = new boolean[b * 3][slots];
         for (int r = 0; r < b; r++) {
-          bags[r] = SceneSlots.bags(batch.examples().get(r).scene(), slots);
-          int[][] l = SceneSlots.centred(batch.examples().get(r).scene(), spec.vision().imageSize()
-              / spec.vision().patchSize());
+          Scene scene = batch.examples().get(r).scene();
+          bags[r] = SceneSlots.bags(scene, slots);
+          int[][] l = SceneSlots.centred(scene, spec.vision().imageSize() / spec.vision().patchSize());
           for (int a = 0; a < 3; a++) {
             local[r * 3 + a] = l[a];
             java.util.Arrays.fill(localCounted[r * 3 + a], true);
@@ -418,8 +420,7 @@ public final class ShapesTrainer {
             List<NDArray> states = model.visionStates(pixels, model.featureDepth());
             NDArray projected = states.get(states.size() - 1).get(":, 1:, :").matMul(headW).add(headB);
             logits = projected.matMul(table.transpose()).mul(logitScale);
-            NDArray wanted = s.create(SceneSlots.multiHot(batch.examples().stream().map(Example::scene).toList(),
-                slots, vocab), new Shape(b, slots, vocab)).matMul(table);
+            NDArray wanted = s.create(SceneSlots.multiHot(bags, vocab), new Shape(b, slots, vocab)).matMul(table);
             NDArray distance = projected.sub(wanted).square().mean().div(meanSquare);
             NDArray localLogits = states.get(localLayer).get(":, 1:, :").matMul(localW).add(localB)
                 .reshape(b, slots, 3, vocab).transpose(0, 2, 1, 3).reshape(b * 3, slots, vocab);

@@ -390,8 +390,7 @@ public final class TrainableLlava implements AutoCloseable {
         }
       }
     }
-    NDArray weightsArray = logits.getManager().create(w, new Shape(b, t, vocab));
-    return logits.logSoftmax(-1).mul(weightsArray).sum().neg();
+    return crossEntropy(logits, w);
   }
 
   private static int countedIn(boolean[] row) {
@@ -416,8 +415,15 @@ public final class TrainableLlava implements AutoCloseable {
         }
       }
     }
-    NDArray weightsArray = logits.getManager().create(w, new Shape(b, t, vocab));
-    return logits.logSoftmax(-1).mul(weightsArray).sum().neg();
+    return crossEntropy(logits, w);
+  }
+
+  /**
+   * −Σ weights · log softmax(logits): the weights, (b, t, vocab) row-major, say what each position
+   * should predict and how much it counts.
+   */
+  private static NDArray crossEntropy(NDArray logits, float[] weights) {
+    return logits.logSoftmax(-1).mul(logits.getManager().create(weights, logits.getShape())).sum().neg();
   }
 
   @Override
