@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.glimpse.HandComputed;
 import dev.glimpse.model.LlavaModel;
 import dev.glimpse.model.checkpoint.LlavaCheckpoint;
 import dev.glimpse.model.checkpoint.LlavaSpec;
@@ -149,7 +150,7 @@ class TrainableLlavaTest {
       double[][] nll = new double[2][4];
       for (int r = 0; r < 2; r++) {
         for (int i = 0; i < 4; i++) {
-          nll[r][i] = -logSoftmax(values, (r * 4 + i) * vocab, vocab, targets[r][i]);
+          nll[r][i] = -HandComputed.logSoftmax(values, (r * 4 + i) * vocab, vocab, targets[r][i]);
         }
       }
       double perExample = ((nll[0][0] + nll[0][1] + nll[0][2]) / 3 + nll[1][1]) / 2;
@@ -171,7 +172,7 @@ class TrainableLlavaTest {
         for (int i = 0; i < 3; i++) {
           double position = 0;
           for (int id : bags[r][i]) {
-            position += -logSoftmax(values, (r * 3 + i) * vocab, vocab, id) / bags[r][i].length;
+            position += -HandComputed.logSoftmax(values, (r * 3 + i) * vocab, vocab, id) / bags[r][i].length;
           }
           total += position;
         }
@@ -187,18 +188,5 @@ class TrainableLlavaTest {
       values[i] = (float) random.nextGaussian();
     }
     return values;
-  }
-
-  /** log softmax(values[offset .. offset + vocab))[id], by hand. */
-  private static double logSoftmax(float[] values, int offset, int vocab, int id) {
-    double max = Double.NEGATIVE_INFINITY;
-    for (int v = 0; v < vocab; v++) {
-      max = Math.max(max, values[offset + v]);
-    }
-    double sum = 0;
-    for (int v = 0; v < vocab; v++) {
-      sum += Math.exp(values[offset + v] - max);
-    }
-    return values[offset + id] - max - Math.log(sum);
   }
 }
