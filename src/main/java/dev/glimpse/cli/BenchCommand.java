@@ -118,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
   private static List<GenerationRequest> requests(int[] prompt, List<float[]> images, int tokens) {
     List<GenerationRequest> requests = new ArrayList<>();
     for (float[] image : images) {
-      requests.add(new GenerationRequest(prompt, List.of(image), GenerationOptions.greedy(tokens)));
+      requests.add(GenerationRequest.ofPixels(prompt, List.of(image), GenerationOptions.greedy(tokens)));
     }
     return requests;
   }

@@ -98,7 +98,7 @@ final class GenerateCommand implements Callable<Integer> {
         Input input = inputs.get(i);
         String prompt = input.ask.prompt != null ? input.ask.prompt : vlm.questionPrompt(input.ask.question);
         float[] pixels = vlm.pixelValues(images.get(i));
-        requests.add(new GenerationRequest(vlm.encodePrompt(prompt), List.of(pixels), options));
+        requests.add(GenerationRequest.ofPixels(vlm.encodePrompt(prompt), List.of(pixels), options));
       }
       long start = System.nanoTime();
       List<Generation> generations = vlm.generate(requests);

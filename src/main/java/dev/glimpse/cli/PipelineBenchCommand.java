@@ -118,7 +118,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
     for (int from = 0; from < images.size(); from += batch) {
       List<GenerationRequest> requests = new ArrayList<>();
       for (byte[] image : images.subList(from, Math.min(images.size(), from + batch))) {
-        requests.add(new GenerationRequest(model.encodePrompt(prompt), List.of(model.pixelValues(image)),
+        requests.add(GenerationRequest.ofPixels(model.encodePrompt(prompt), List.of(model.pixelValues(image)),
             GenerationOptions.greedy(newTokens)));
       }
       model.generate(requests);

@@ -187,20 +187,39 @@ public final class VisionLanguageModel implements AutoCloseable {
   }
 
   /**
+   * Projected features of the images, one vision pass for all of them (see
+   * {@link LlavaModel#encodeImages}): requests built from them skip the vision tower.
+   */
+  public List<ImageFeatures> encodeImages(List<float[]> pixelValues) {
+    return model.encodeImages(pixelValues);
+  }
+
+  /**
    * The probability of each candidate answer after a raw prompt, as one batch. A candidate's
    * tokens are those the tokenizer gives the prompt followed by a space and the candidate.
    */
   public List<Candidates> score(List<String> prompts, List<List<float[]>> images, List<List<String>> candidates) {
     List<ScoringRequest> requests = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
-      int[] promptIds = encodePrompt(prompts.get(i));
-      List<int[]> ids = new ArrayList<>();
-      for (String candidate : candidates.get(i)) {
-        ids.add(continuation(prompts.get(i), promptIds, candidate));
-      }
-      requests.add(new ScoringRequest(promptIds, images.get(i), candidates.get(i), ids));
+      requests.add(scoringRequest(prompts.get(i), images.get(i).stream().map(ImageInput::pixels).toList(),
+          candidates.get(i)));
     }
     return generator.score(requests);
+  }
+
+  /**
+   * A scoring request for a raw prompt, tokenized as {@link #score} tokenizes it: a candidate's
+   * tokens are those the tokenizer gives the prompt followed by a space and the candidate.
+   *
+   * @param images one per {@code <image>} in the prompt: pixels, or features from {@link #encodeImages}
+   */
+  public ScoringRequest scoringRequest(String prompt, List<? extends ImageInput> images, List<String> candidates) {
+    int[] promptIds = encodePrompt(prompt);
+    List<int[]> ids = new ArrayList<>();
+    for (String candidate : candidates) {
+      ids.add(continuation(prompt, promptIds, candidate));
+    }
+    return new ScoringRequest(promptIds, List.copyOf(images), candidates, ids);
   }
 
   private int[] continuation(String prompt, int[] promptIds, String candidate) {

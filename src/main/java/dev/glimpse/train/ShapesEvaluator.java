@@ -127,7 +127,7 @@ public final class ShapesEvaluator {
           candidates.add(List.of(ModerationPolicy.YES, ModerationPolicy.NO));
         } else {
           generated.add(e);
-          requests.add(new GenerationRequest(vlm.encodePrompt(prompt), List.of(pixels), greedy));
+          requests.add(GenerationRequest.ofPixels(vlm.encodePrompt(prompt), List.of(pixels), greedy));
         }
       }
       List<Generation> outputs = requests.isEmpty() ? List.of() : vlm.generate(requests);

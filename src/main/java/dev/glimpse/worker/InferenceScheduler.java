@@ -157,7 +157,7 @@ final class InferenceScheduler implements AutoCloseable {
     long start = System.currentTimeMillis();
     try {
       batch.join(joining.stream().map(p -> p.job()).toList(), joining.stream()
-          .map(p -> new GenerationRequest(p.promptIds(), List.of(p.pixels()), p.options())).toList());
+          .map(p -> GenerationRequest.ofPixels(p.promptIds(), List.of(p.pixels()), p.options())).toList());
       long prefill = System.currentTimeMillis() - start;
       joining.forEach(p -> running.put(p.job(), new Running(p, start, prefill)));
       return List.of();

@@ -76,9 +76,9 @@ class ConfigParityTest {
 
       try (LlavaTokenizer tokenizer = LlavaTokenizer.load(dir, model.config().imageSeqLength())) {
         Generator generator = new Generator(model, tokenizer, Set.of(model.config().text().eosTokenId()));
-        GenerationRequest alone = new GenerationRequest(ids, List.of(pixels), GenerationOptions.greedy(NEW_TOKENS));
+        GenerationRequest alone = GenerationRequest.ofPixels(ids, List.of(pixels), GenerationOptions.greedy(NEW_TOKENS));
         int[] longer = ModelRuns.prompt(model.config(), 4, 6, 9);
-        GenerationRequest other = new GenerationRequest(longer, List.of(ModelRuns.pixels(model.config(), 6)),
+        GenerationRequest other = GenerationRequest.ofPixels(longer, List.of(ModelRuns.pixels(model.config(), 6)),
             GenerationOptions.greedy(NEW_TOKENS));
         Generation single = generator.generate(List.of(alone)).get(0);
         List<Generation> batch = generator.generate(List.of(other, alone));

@@ -39,7 +39,7 @@ class HalfPrecisionTest {
       assertTrue(diff < 2e-2, "float16 image features differ by " + diff);
       // decoding runs end to end in float16; logits come back as float32
       Generator generator = new Generator(model, tokenizer, Set.of(2));
-      var g = generator.generate(List.of(new GenerationRequest(fixture.inputIds(0),
+      var g = generator.generate(List.of(GenerationRequest.ofPixels(fixture.inputIds(0),
           List.of(Arrays.copyOf(pixels, size)), GenerationOptions.greedy(4)))).get(0);
       assertEquals(4, g.tokenIds().length);
     }

@@ -31,7 +31,7 @@ class LlavaModelGpuIT {
     List<GenerationRequest> requests = new ArrayList<>();
     for (int c = 0; c < fixture.cases(); c++) {
       byte[] image = java.nio.file.Files.readAllBytes(fixture.image(c));
-      requests.add(new GenerationRequest(fixture.inputIds(c), List.of(vlm.pixelValues(image)),
+      requests.add(GenerationRequest.ofPixels(fixture.inputIds(c), List.of(vlm.pixelValues(image)),
           GenerationOptions.greedy(12)));
     }
     return requests;

@@ -1,13 +1,11 @@
 package dev.glimpse.model.generate;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.glimpse.model.LlavaModel;
 import dev.glimpse.model.ModelException;
+import dev.glimpse.model.PromptRows;
 import dev.glimpse.model.config.TextConfig;
 import dev.glimpse.model.language.KvCache;
 import dev.glimpse.model.language.LlamaLanguageModel;
@@ -25,7 +23,8 @@ import java.util.Set;
  * serves all of them. A joining request is prefilled on its own (several joiners together,
  * left-padded) and its keys and values are copied into a free slot so that they, too, end at
  * {@code filled}; the positions before its prompt are masked. Rotary positions count each row's
- * own tokens only, as transformers' generate does for left-padded rows.
+ * own tokens only, as transformers' generate does for left-padded rows. Requests that continue a
+ * {@link SharedPrefix} start from a copy of its keys and values and prefill only their suffixes.
  *
  * <p>Lifetimes: the cache and mask live as long as the batch; each prefill and each decode step
  * runs in a sub-manager that is closed once its tokens are on the host.
@@ -34,7 +33,7 @@ import java.util.Set;
  */
 public final class ContinuousBatch<T> implements AutoCloseable {
 
-  static final float MASKED = -Float.MAX_VALUE;
+  private static final float MASKED = PromptRows.MASKED;
 
   /** A request that has stopped, with the tag it joined with. */
   public record Finished<T>(T tag, Generation generation) {}
@@ -112,16 +111,58 @@ public final class ContinuousBatch<T> implements AutoCloseable {
   }
 
   /**
+   * Whether a request continuing a shared prefix can join now: its whole row (prefix, suffix and
+   * new tokens) must fit as {@link #canJoin(int, int)} says.
+   */
+  public boolean canJoin(SharedPrefix prefix, int suffixTokens, int maxNewTokens) {
+    return canJoin(prefix.length() + suffixTokens, maxNewTokens);
+  }
+
+  /**
+   * Whether these requests can join together now, continuing the prefix (or null): slots for
+   * all, every prompt continues the prefix, and the longest prompt and every generation fit.
+   */
+  public boolean canJoin(List<GenerationRequest> requests, SharedPrefix prefix) {
+    if (requests.size() > freeSlots() || (prefix != null && prefix.isClosed())) {
+      return false;
+    }
+    int longest = 0;
+    for (GenerationRequest r : requests) {
+      if (prefix != null && !prefix.prefixes(r.promptIds())) {
+        return false;
+      }
+      longest = Math.max(longest, r.promptIds().length);
+    }
+    int end = isEmpty() ? longest : filled;
+    return longest <= end && requests.stream().allMatch(r -> end + r.options().maxNewTokens() <= capacity);
+  }
+
+  /**
    * Prefills the requests together and gives each a free slot; their first tokens are chosen.
    * Call {@link #canJoin} for each first.
    */
   public void join(List<T> tags, List<GenerationRequest> requests) {
+    join(tags, requests, null);
+  }
+
+  /**
+   * As {@link #join(List, List)}, but every prompt continues {@code prefix} (null: none): each
+   * row gets a copy of the prefix's keys and values, and only its suffix is prefilled. A row's
+   * layout in the cache is [masked | prefix | masked pads | suffix | generated], ending at the
+   * shared position like every other row; rotary positions are the row's own (prefix 0..P-1,
+   * suffix from P). The batch does not depend on the prefix afterwards: close it when you like.
+   */
+  public void join(List<T> tags, List<GenerationRequest> requests, SharedPrefix prefix) {
     int n = requests.size();
     if (n == 0) {
       return;
     }
     int[][] prompts = requests.stream().map(GenerationRequest::promptIds).toArray(int[][]::new);
     int longest = checkPromptLengths(model, prompts);
+    int p = prefix == null ? 0 : prefix.length();
+    int[][] suffixes = prefix == null ? prompts
+        : Arrays.stream(prompts).map(prefix::suffixOf).toArray(int[][]::new);
+    KvCache prefixCache = prefix == null ? null : prefix.cache();
     if (isEmpty()) {
       filled = longest;
     }
@@ -135,7 +176,10 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     if (free.size() < n || start < 0 || requests.stream().anyMatch(r -> filled + r.options().maxNewTokens() > capacity)) {
       throw new IllegalStateException("requests cannot join: check canJoin first");
     }
-    Padded padded = Padded.leftPad(prompts, longest, padId);
+    int[] imageTokensBefore = new int[n];
+    Arrays.fill(imageTokensBefore, prefix == null ? 0 : prefix.imageTokens());
+    PromptRows padded = PromptRows.leftPad(suffixes, longest - p, padId, p,
+        requests.stream().map(GenerationRequest::images).toList(), imageTokensBefore);
     List<Row<T>> joined = new ArrayList<>();
     for (int j = 0; j < n; j++) {
       Row<T> row = new Row<>(tags.get(j), requests.get(j));
@@ -143,21 +187,21 @@ public final class ContinuousBatch<T> implements AutoCloseable {
       joined.add(row);
     }
     TextConfig text = model.config().text();
-    LlamaLanguageModel lm = model.languageModel();
     try (NDManager step = manager.newSubManager();
         KvCache prefill = new KvCache(step, text.numHiddenLayers(), n, text.numKeyValueHeads(), longest,
-            text.headDim(), lm.embedDtype())) {
-      NDArray features = imageFeatures(model, step, requests.stream().map(GenerationRequest::images).toList());
-      NDArray embeds = model.embedPrompt(step, padded.ids(), features);
-      NDArray hidden = lm.forward(embeds, step.create(padded.positions(), new Shape(n, longest)),
-          step.create(padded.causalMask(), new Shape(n, 1, longest, longest)), prefill, 0);
+            text.headDim(), model.languageModel().embedDtype())) {
+      for (int j = 0; j < n && prefixCache != null; j++) {
+        prefill.copyRow(prefixCache, 0, j, 0, p);
+      }
+      NDArray hidden = model.prefill(step, padded, prefill);
       int[] first = choose(hidden.get(":, -1"), joined);
       for (int j = 0; j < n; j++) {
         int slot = free.get(j);
         cache.copyRow(prefill, j, slot, start, longest);
-        int visibleFrom = start + padded.padding()[j];
-        Arrays.fill(keyMask, slot * capacity, slot * capacity + visibleFrom, MASKED);
-        Arrays.fill(keyMask, slot * capacity + visibleFrom, (slot + 1) * capacity, 0f);
+        int from = slot * capacity;
+        Arrays.fill(keyMask, from, from + capacity, 0f);
+        Arrays.fill(keyMask, from, from + start, MASKED);
+        Arrays.fill(keyMask, from + start + p, from + start + p + padded.padding()[j], MASKED);
         joined.get(j).next = first[j];
         rows.set(slot, joined.get(j));
       }
@@ -298,38 +342,21 @@ public final class ContinuousBatch<T> implements AutoCloseable {
 
   /** Longest prompt; each must be shorter than the model's context. */
   static int checkPromptLengths(LlavaModel model, int[][] prompts) {
-    int context = model.config().text().maxPositionEmbeddings();
     int t = 0;
     for (int[] prompt : prompts) {
-      if (prompt.length >= context) {
-        throw new ModelException(ModelException.Code.PROMPT_TOO_LONG,
-            "the prompt has " + prompt.length + " tokens (image tokens included) but the model's context is "
-                + context + "; shorten the prompt");
-      }
+      checkPromptLength(model, prompt.length);
       t = Math.max(t, prompt.length);
     }
     return t;
   }
 
-  /** (images in row order, image tokens, hidden), or null when no row has an image. */
-  static NDArray imageFeatures(LlavaModel model, NDManager manager, List<List<float[]>> imagesPerRow) {
-    List<float[]> all = imagesPerRow.stream().flatMap(List::stream).toList();
-    if (all.isEmpty()) {
-      return null;
+  static void checkPromptLength(LlavaModel model, int tokens) {
+    int context = model.config().text().maxPositionEmbeddings();
+    if (tokens >= context) {
+      throw new ModelException(ModelException.Code.PROMPT_TOO_LONG,
+          "the prompt has " + tokens + " tokens (image tokens included) but the model's context is "
+              + context + "; shorten the prompt");
     }
-    var v = model.config().vision();
-    Shape one = new Shape(1, v.numChannels(), v.imageSize(), v.imageSize());
-    NDList arrays = new NDList();
-    for (float[] image : all) {
-      if (image.length != one.size()) {
-        throw new ModelException(ModelException.Code.BAD_OPTIONS, "an image has " + image.length
-            + " values; this model takes " + one + " pixel values per image");
-      }
-      arrays.add(manager.create(image, one));
-    }
-    NDArray stacked = arrays.size() == 1 ? arrays.head() : NDArrays.concat(arrays, 0);
-    DataType dtype = model.languageModel().embedDtype();
-    return model.imageFeatures(stacked.getDataType() == dtype ? stacked : stacked.toType(dtype, false));
   }
 
   @Override

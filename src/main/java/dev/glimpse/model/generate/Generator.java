@@ -2,14 +2,15 @@ package dev.glimpse.model.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.core.Embedding;
+import dev.glimpse.model.ImageFeatures;
+import dev.glimpse.model.ImageInput;
 import dev.glimpse.model.LlavaModel;
 import dev.glimpse.model.ModelException;
+import dev.glimpse.model.PromptRows;
 import dev.glimpse.model.config.TextConfig;
 import dev.glimpse.model.language.KvCache;
-import dev.glimpse.model.language.LlamaLanguageModel;
 import dev.glimpse.model.text.LlavaTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +21,8 @@ import java.util.Set;
  * Batched generation and candidate scoring over a {@link LlavaModel}. A batch of prompts is
  * left-padded to one length and decoded together, each row stopping on its own (EOS, max new
  * tokens, a stop string, the context's end); see {@link ContinuousBatch} for the decode loop,
- * which also lets requests join between steps.
+ * which also lets requests join between steps. The prompt prefix several tasks of one image
+ * share can be prefilled once ({@link #prefill}) and continued by generation and scoring.
  */
 public final class Generator {
 
@@ -41,6 +43,14 @@ public final class Generator {
 
   /** Generates a continuation for every request, as one batch; results in request order. */
   public List<Generation> generate(List<GenerationRequest> requests) {
+    return generate(null, requests);
+  }
+
+  /**
+   * As {@link #generate(List)}, every prompt continuing {@code prefix} (null: none), whose
+   * keys and values are reused instead of prefilled again; the tokens are the same.
+   */
+  public List<Generation> generate(SharedPrefix prefix, List<GenerationRequest> requests) {
     int b = requests.size();
     int longest = ContinuousBatch.checkPromptLengths(model,
         requests.stream().map(GenerationRequest::promptIds).toArray(int[][]::new));
@@ -51,7 +61,7 @@ public final class Generator {
       for (int i = 0; i < b; i++) {
         tags.add(i);
       }
-      batch.join(tags, requests);
+      batch.join(tags, requests, prefix);
       while (!batch.isEmpty()) {
         for (ContinuousBatch.Finished<Integer> f : batch.step()) {
           out[f.tag()] = f.generation();
@@ -62,6 +72,78 @@ public final class Generator {
   }
 
   /**
+   * Prefills several prompt prefixes (typically one per image, the part its tasks share) in one
+   * batched pass and keeps each one's keys and values.
+   *
+   * @param prefixIds token ids of each prefix; each may hold none, some or all of its image's
+   *     tokens (image tokens after the prefix are embedded later, from each request's images)
+   * @param imagesInPrefix per prefix, its prompts' images in order; only the features of the
+   *     image tokens inside the prefix are used (an image the prefix ends inside contributes its
+   *     first tokens, one it does not reach nothing)
+   * @return one open prefix per input, to close when its requests have joined
+   */
+  public List<SharedPrefix> prefill(List<int[]> prefixIds, List<List<ImageFeatures>> imagesInPrefix) {
+    int n = prefixIds.size();
+    if (imagesInPrefix.size() != n) {
+      throw new IllegalArgumentException(n + " prefixes but " + imagesInPrefix.size() + " image lists");
+    }
+    int[][] ids = prefixIds.toArray(int[][]::new);
+    int longest = ContinuousBatch.checkPromptLengths(model, ids);
+    List<List<ImageInput>> images = new ArrayList<>();
+    int[] imageTokens = new int[n];
+    for (int i = 0; i < n; i++) {
+      imageTokens[i] = imageTokens(ids[i]);
+      images.add(featuresOfFirst(imageTokens[i], imagesInPrefix.get(i)));
+    }
+    TextConfig text = model.config().text();
+    DataType dtype = model.languageModel().embedDtype();
+    List<SharedPrefix> out = new ArrayList<>();
+    try (NDManager step = model.manager().newSubManager();
+        KvCache all = new KvCache(step, text.numHiddenLayers(), n, text.numKeyValueHeads(), longest, text.headDim(),
+            dtype)) {
+      PromptRows rows = PromptRows.leftPad(ids, longest, Math.max(0, text.padTokenId()), 0, images, new int[n]);
+      if (longest > 0) {
+        model.prefill(step, rows, all);
+      }
+      for (int i = 0; i < n; i++) {
+        KvCache own = new KvCache(model.manager(), text.numHiddenLayers(), 1, text.numKeyValueHeads(), ids[i].length,
+            text.headDim(), dtype);
+        out.add(new SharedPrefix(ids[i], imageTokens[i], own));
+        own.copyRow(all, i, rows.padding()[i], 0, 0, ids[i].length);
+      }
+      return out;
+    } catch (RuntimeException e) {
+      out.forEach(SharedPrefix::close);
+      throw e;
+    }
+  }
+
+  private int imageTokens(int[] ids) {
+    int imageTokenId = model.config().imageTokenId();
+    return (int) Arrays.stream(ids).filter(id -> id == imageTokenId).count();
+  }
+
+  /** The features of the first {@code tokens} image tokens of the images, as whole or cut images. */
+  private static List<ImageInput> featuresOfFirst(int tokens, List<ImageFeatures> images) {
+    List<ImageInput> used = new ArrayList<>();
+    int left = tokens;
+    for (ImageFeatures image : images) {
+      if (left == 0) {
+        break;
+      }
+      int take = Math.min(left, image.tokens());
+      used.add(image.firstTokens(take));
+      left -= take;
+    }
+    if (left > 0) {
+      throw new ModelException(ModelException.Code.IMAGE_TOKEN_MISMATCH, "a prefix holds " + tokens
+          + " image tokens but its " + images.size() + " image(s) give " + (tokens - left)
+          + " features; pass the features of every image whose <image> placeholder the prefix holds");
+    }
+    return used;
+  }
+
+  /**
    * Scores candidate answers after each prompt, all in one forward pass. A prompt whose
    * candidates are single tokens (yes/no) is one row: every candidate's probability comes from
    * the same next-token distribution. Otherwise each (prompt, candidate) pair is a row and the
@@ -69,9 +151,20 @@ public final class Generator {
    * for all its rows.
    */
   public List<Candidates> score(List<ScoringRequest> requests) {
-    // 1. rows: one per prompt of single-token candidates, else one per candidate
+    return score(null, requests);
+  }
+
+  /**
+   * As {@link #score(List)}, every prompt continuing {@code prefix} (null: none): each row starts
+   * from a copy of the prefix's keys and values, and only the prompt's suffix (and the candidate's
+   * tokens, when candidates are longer than one token) is prefilled on top.
+   */
+  public List<Candidates> score(SharedPrefix prefix, List<ScoringRequest> requests) {
+    int p = prefix == null ? 0 : prefix.length();
+    KvCache prefixCache = prefix == null ? null : prefix.cache();
+    // 1. rows: one per prompt of single-token candidates, else one per candidate; after the prefix
     List<int[]> rows = new ArrayList<>();
-    List<Integer> rowsPerRequest = new ArrayList<>();
+    List<List<ImageInput>> rowImages = new ArrayList<>();
     boolean[] shared = new boolean[requests.size()];
     int longestCandidate = 1;
     int widestShared = 1;
@@ -80,24 +173,26 @@ public final class Generator {
       if (request.candidateIds().stream().anyMatch(c -> c.length == 0)) {
         throw new ModelException(ModelException.Code.BAD_OPTIONS, "a candidate answer has no tokens");
       }
+      int[] suffix = prefix == null ? request.promptIds() : prefix.suffixOf(request.promptIds());
       shared[q] = request.candidateIds().stream().allMatch(c -> c.length == 1);
       if (shared[q]) {
-        rows.add(request.promptIds());
-        rowsPerRequest.add(1);
+        rows.add(suffix);
+        rowImages.add(request.images());
         widestShared = Math.max(widestShared, request.candidates().size());
         continue;
       }
       for (int[] candidate : request.candidateIds()) {
-        int[] row = Arrays.copyOf(request.promptIds(), request.promptIds().length + candidate.length);
-        System.arraycopy(candidate, 0, row, request.promptIds().length, candidate.length);
+        int[] row = Arrays.copyOf(suffix, suffix.length + candidate.length);
+        System.arraycopy(candidate, 0, row, suffix.length, candidate.length);
         rows.add(row);
+        rowImages.add(request.images()); // the same image objects: encoded once for all rows
         longestCandidate = Math.max(longestCandidate, candidate.length);
       }
-      rowsPerRequest.add(request.candidates().size());
     }
     int[][] ids = rows.toArray(int[][]::new);
     int b = ids.length;
-    int t = ContinuousBatch.checkPromptLengths(model, ids);
+    int t = Arrays.stream(ids).mapToInt(r -> r.length).max().orElse(0);
+    ContinuousBatch.checkPromptLength(model, p + t);
     int c = longestCandidate;
     int k = widestShared;
     // 2. what to read at each of the last c + 1 positions: (b, c + 1, k) token ids
@@ -121,18 +216,19 @@ public final class Generator {
       }
     }
     TextConfig text = model.config().text();
-    LlamaLanguageModel lm = model.languageModel();
     float[] logProbs;
     try (NDManager batch = model.manager().newSubManager();
-        KvCache cache = new KvCache(batch, text.numHiddenLayers(), b, text.numKeyValueHeads(), t, text.headDim(),
-            lm.embedDtype())) {
-      NDArray features = imageFeaturesPerRow(batch, requests, rowsPerRequest);
-      Padded padded = Padded.leftPad(ids, t, Math.max(0, text.padTokenId()));
-      NDArray embeds = model.embedPrompt(batch, padded.ids(), features);
-      NDArray hidden = lm.forward(embeds, batch.create(padded.positions(), new Shape(b, t)),
-          batch.create(padded.causalMask(), new Shape(b, 1, t, t)), cache, 0);
+        KvCache cache = new KvCache(batch, text.numHiddenLayers(), b, text.numKeyValueHeads(), p + t, text.headDim(),
+            model.languageModel().embedDtype())) {
+      for (int r = 0; r < b && prefixCache != null; r++) {
+        cache.copyRow(prefixCache, 0, r, 0, p);
+      }
+      int[] imageTokensBefore = new int[b];
+      Arrays.fill(imageTokensBefore, prefix == null ? 0 : prefix.imageTokens());
+      PromptRows padded = PromptRows.leftPad(ids, t, Math.max(0, text.padTokenId()), p, rowImages, imageTokensBefore);
+      NDArray hidden = model.prefill(batch, padded, cache);
       // 3. log P(next token) at the last c + 1 positions, read at the chosen ids: (b, c + 1, k)
-      NDArray logSoftmax = lm.logits(hidden.get(":, {}:", t - 1 - c)).logSoftmax(-1);
+      NDArray logSoftmax = model.languageModel().logits(hidden.get(":, {}:", t - 1 - c)).logSoftmax(-1);
       logProbs = logSoftmax.gather(batch.create(index, new Shape(b, c + 1, k)), 2).toFloatArray();
     }
     // 4. sum each candidate's tokens, renormalise over the set
@@ -170,16 +266,12 @@ public final class Generator {
   public static float[] logitsOfEveryPosition(LlavaModel model, int[] ids, List<float[]> images) {
     int t = ids.length;
     TextConfig text = model.config().text();
-    LlamaLanguageModel lm = model.languageModel();
     try (NDManager m = model.manager().newSubManager();
         KvCache cache = new KvCache(m, text.numHiddenLayers(), 1, text.numKeyValueHeads(), t, text.headDim(),
-            lm.embedDtype())) {
-      NDArray features = ContinuousBatch.imageFeatures(model, m, List.of(images));
-      Padded prompt = Padded.leftPad(new int[][] {ids}, t, 0);
-      NDArray hidden = lm.forward(model.embedPrompt(m, prompt.ids(), features),
-          m.create(prompt.positions(), new Shape(1, t)), m.create(prompt.causalMask(), new Shape(1, 1, t, t)),
-          cache, 0);
-      return lm.logits(hidden).toFloatArray();
+            model.languageModel().embedDtype())) {
+      PromptRows prompt = PromptRows.leftPad(new int[][] {ids}, t, 0, 0,
+          List.of(images.stream().map(ImageInput::pixels).toList()), new int[1]);
+      return model.languageModel().logits(model.prefill(m, prompt, cache)).toFloatArray();
     }
   }
 
@@ -195,30 +287,5 @@ public final class Generator {
       p[j] /= sum;
     }
     return p;
-  }
-
-  /** Features of each request's images computed once, then repeated for each of its rows. */
-  private NDArray imageFeaturesPerRow(NDManager batch, List<ScoringRequest> requests, List<Integer> rowsPerRequest) {
-    NDArray unique = ContinuousBatch.imageFeatures(model, batch,
-        requests.stream().map(ScoringRequest::images).toList());
-    if (unique == null) {
-      return null;
-    }
-    List<Long> order = new ArrayList<>();
-    long first = 0;
-    for (int q = 0; q < requests.size(); q++) {
-      int images = requests.get(q).images().size();
-      for (int j = 0; j < rowsPerRequest.get(q); j++) {
-        for (int i = 0; i < images; i++) {
-          order.add(first + i);
-        }
-      }
-      first += images;
-    }
-    Shape s = unique.getShape();
-    NDArray flat = unique.reshape(s.get(0), s.get(1) * s.get(2));
-    NDArray repeated = Embedding.embedding(batch.create(order.stream().mapToLong(Long::longValue).toArray()), flat,
-        SparseFormat.DENSE).singletonOrThrow();
-    return repeated.reshape(order.size(), s.get(1), s.get(2));
   }
 }

@@ -1,5 +1,6 @@
 package dev.glimpse.model.generate;
 
+import dev.glimpse.model.ImageInput;
 import java.util.List;
 
 /**
@@ -7,10 +8,11 @@ import java.util.List;
  * yes/no questions and how multiple-choice VQA is answered.
  *
  * @param promptIds token ids, BOS and expanded image tokens included
- * @param images preprocessed pixel values, one per image in the prompt
+ * @param images one per image in the prompt: pixel values or already-encoded features
  * @param candidateIds per candidate, the token ids that would follow the prompt
  */
-public record ScoringRequest(int[] promptIds, List<float[]> images, List<String> candidates, List<int[]> candidateIds) {
+public record ScoringRequest(int[] promptIds, List<ImageInput> images, List<String> candidates,
+    List<int[]> candidateIds) {
   public ScoringRequest {
     images = List.copyOf(images);
     candidates = List.copyOf(candidates);
@@ -18,5 +20,12 @@ public record ScoringRequest(int[] promptIds, List<float[]> images, List<String>
     if (candidates.isEmpty() || candidates.size() != candidateIds.size()) {
       throw new IllegalArgumentException("need one id list per candidate, and at least one candidate");
     }
+  }
+
+  /** A request whose images are preprocessed pixel values. */
+  public static ScoringRequest ofPixels(int[] promptIds, List<float[]> pixelValues, List<String> candidates,
+      List<int[]> candidateIds) {
+    return new ScoringRequest(promptIds, pixelValues.stream().map(ImageInput::pixels).toList(), candidates,
+        candidateIds);
   }
 }

@@ -60,10 +60,22 @@ public final class KvCache implements AutoCloseable {
    * starting at {@code offset}: how a request prefilled on its own joins a running batch.
    */
   public void copyRow(KvCache source, int sourceRow, int row, int offset, int length) {
-    NDIndex from = new NDIndex("{}, :, :{}", sourceRow, length);
+    copyRow(source, sourceRow, 0, row, offset, length);
+  }
+
+  /**
+   * Copies positions [from, from + length) of one row of another cache to positions [offset,
+   * offset + length) of a row of this one: how a shared prefix is taken out of a padded batch
+   * and put under each row that continues it.
+   */
+  public void copyRow(KvCache source, int sourceRow, int from, int row, int offset, int length) {
+    if (length == 0) {
+      return;
+    }
+    NDIndex read = new NDIndex("{}, :, {}:{}", sourceRow, from, from + length);
     NDIndex to = new NDIndex("{}, :, {}:{}", row, offset, offset + length);
     for (int layer = 0; layer < keys.length; layer++) {
-      try (NDArray k = source.keys[layer].get(from); NDArray v = source.values[layer].get(from)) {
+      try (NDArray k = source.keys[layer].get(read); NDArray v = source.values[layer].get(read)) {
         keys[layer].set(to, k);
         values[layer].set(to, v);
       }

@@ -47,7 +47,7 @@ class ContinuousBatchTest {
   private static GenerationRequest request(int c, int tokens) {
     float[] pixels = fixture.tensor("pixel_values");
     int size = pixels.length / fixture.cases();
-    return new GenerationRequest(fixture.inputIds(c), List.of(Arrays.copyOfRange(pixels, c * size, (c + 1) * size)),
+    return GenerationRequest.ofPixels(fixture.inputIds(c), List.of(Arrays.copyOfRange(pixels, c * size, (c + 1) * size)),
         GenerationOptions.greedy(tokens));
   }
 

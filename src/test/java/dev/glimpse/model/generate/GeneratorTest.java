@@ -55,7 +55,7 @@ class GeneratorTest {
   }
 
   private static GenerationRequest request(int c, GenerationOptions options) {
-    return new GenerationRequest(fixture.inputIds(c), List.of(image(c)), options);
+    return GenerationRequest.ofPixels(fixture.inputIds(c), List.of(image(c)), options);
   }
 
   @Test
@@ -122,7 +122,7 @@ class GeneratorTest {
       int[] prompt = Arrays.copyOf(ids, ids.length - 1);
       int last = ids[ids.length - 1];
       int other = last == 7 ? 8 : 7;
-      Candidates scores = generator.score(List.of(new ScoringRequest(prompt, List.of(image(c)),
+      Candidates scores = generator.score(List.of(ScoringRequest.ofPixels(prompt, List.of(image(c)),
           List.of("last", "other"), List.of(new int[] {last}, new int[] {other})))).get(0);
       float[] logits = fixture.tensor("case" + c + ".logits_all");
       int vocab = logits.length / ids.length;
@@ -137,11 +137,11 @@ class GeneratorTest {
     int[] ids = fixture.inputIds(0);
     int[] prompt = Arrays.copyOf(ids, ids.length - 2);
     int[] tail = Arrays.copyOfRange(ids, ids.length - 2, ids.length);
-    Candidates two = generator.score(List.of(new ScoringRequest(prompt, List.of(image(0)), List.of("tail", "x"),
+    Candidates two = generator.score(List.of(ScoringRequest.ofPixels(prompt, List.of(image(0)), List.of("tail", "x"),
         List.of(tail, new int[] {9})))).get(0);
-    Candidates first = generator.score(List.of(new ScoringRequest(prompt, List.of(image(0)), List.of("a"),
+    Candidates first = generator.score(List.of(ScoringRequest.ofPixels(prompt, List.of(image(0)), List.of("a"),
         List.of(new int[] {tail[0]})))).get(0);
-    Candidates second = generator.score(List.of(new ScoringRequest(Arrays.copyOf(ids, ids.length - 1),
+    Candidates second = generator.score(List.of(ScoringRequest.ofPixels(Arrays.copyOf(ids, ids.length - 1),
         List.of(image(0)), List.of("b"), List.of(new int[] {tail[1]})))).get(0);
     assertEquals(first.logProbabilities()[0] + second.logProbabilities()[0], two.logProbabilities()[0], 1e-4);
   }
@@ -152,7 +152,7 @@ class GeneratorTest {
     int before = manager.getManagedArrays().size();
     generator.generate(List.of(request(0, GenerationOptions.greedy(NEW_TOKENS)),
         request(1, new GenerationOptions(NEW_TOKENS, 1.0, 5, 0.9, 3, List.of()))));
-    generator.score(List.of(new ScoringRequest(fixture.inputIds(0), List.of(image(0)), List.of("a", "b"),
+    generator.score(List.of(ScoringRequest.ofPixels(fixture.inputIds(0), List.of(image(0)), List.of("a", "b"),
         List.of(new int[] {7}, new int[] {8}))));
     assertEquals(before, manager.getManagedArrays().size(), "arrays left on the model's manager");
   }
@@ -162,7 +162,7 @@ class GeneratorTest {
     int[] ids = new int[model.config().text().maxPositionEmbeddings() + 5];
     Arrays.fill(ids, 10);
     ModelException e = assertThrows(ModelException.class,
-        () -> generator.generate(List.of(new GenerationRequest(ids, List.of(), GenerationOptions.greedy(2)))));
+        () -> generator.generate(List.of(GenerationRequest.ofPixels(ids, List.of(), GenerationOptions.greedy(2)))));
     assertEquals(ModelException.Code.PROMPT_TOO_LONG, e.code());
   }
 }
