@@ -6,7 +6,14 @@ import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.contract.ModerationResult;
+import dev.glimpse.contract.ResultCacheEntry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.message.SchemaStore;
 
@@ -15,15 +22,39 @@ import org.apache.avro.message.SchemaStore;
  * writer schemas this process can still read.
  */
 public final class Contract {
+  private static final String HISTORY = "/dev/glimpse/schemas/history/";
   private final SchemaStore.Cache writers;
 
   private Contract(SchemaStore.Cache writers) {
     this.writers = writers;
   }
 
-  /** Reads only what the current schemas wrote. */
+  /**
+   * Reads what the current schemas wrote and what every released older version wrote
+   * ({@code schemas/history/}, bundled in the jar).
+   */
   public static Contract current() {
-    return new Contract(new SchemaStore.Cache());
+    return withOlderWriters(shippedHistory());
+  }
+
+  /** The released older schema versions, as listed in {@code schemas/history/versions.txt}. */
+  public static List<Schema> shippedHistory() {
+    List<Schema> schemas = new ArrayList<>();
+    for (String file : resource("versions.txt").lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
+      schemas.add(new Schema.Parser().parse(resource(file)));
+    }
+    return List.copyOf(schemas);
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = Contract.class.getResourceAsStream(HISTORY + name)) {
+      if (in == null) {
+        throw new IllegalStateException("the jar lacks " + HISTORY + name + "; rebuild it with mvn package");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Also reads records written with these older schemas (evolution by Avro resolution). */
@@ -64,6 +95,13 @@ public final class Contract {
         ModerationResult.class,
         ModerationResult.getEncoder(),
         ModerationResult.createDecoder(writers));
+  }
+
+  public AvroSerde<ResultCacheEntry> resultCache() {
+    return new AvroSerde<>(
+        ResultCacheEntry.class,
+        ResultCacheEntry.getEncoder(),
+        ResultCacheEntry.createDecoder(writers));
   }
 
   public AvroSerde<DeadLetter> deadLetters() {

@@ -8,6 +8,7 @@ import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.contract.ModerationResult;
+import dev.glimpse.contract.ResultCacheEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,7 +24,8 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * The typed topics of the pipeline, built once from the topic specs ({@code topology/topics.json},
  * bundled in the jar as {@value #BUNDLED}) and the contract serdes. Keys are strings: the event id
- * on images and dead letters, the image hash on requests, the cache key on results.
+ * on images, results and dead letters, the image hash on requests, the cache key on the result
+ * cache.
  */
 public record Topics(
     Topic<String, ImageEvent> images,
@@ -31,11 +33,12 @@ public record Topics(
     Topic<String, CaptionResult> captions,
     Topic<String, AnswerResult> answers,
     Topic<String, ModerationResult> moderation,
+    Topic<String, ResultCacheEntry> resultCache,
     Topic<String, DeadLetter> dlq,
     List<TopicSpec> specs) {
   public static final String BUNDLED = "/dev/glimpse/topology/topics.json";
   private static final List<String> ROLES =
-      List.of("images", "requests", "captions", "answers", "moderation", "dlq");
+      List.of("images", "requests", "captions", "answers", "moderation", "result_cache", "dlq");
 
   public Topics {
     specs = List.copyOf(specs);
@@ -57,6 +60,7 @@ public record Topics(
         new Topic<>(names.get("captions"), keys, contract.captions()),
         new Topic<>(names.get("answers"), keys, contract.answers()),
         new Topic<>(names.get("moderation"), keys, contract.moderation()),
+        new Topic<>(names.get("result_cache"), keys, contract.resultCache()),
         new Topic<>(names.get("dlq"), keys, contract.deadLetters()),
         specs);
   }

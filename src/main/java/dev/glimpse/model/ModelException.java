@@ -11,7 +11,8 @@ public final class ModelException extends GlimpseException {
     MISSING_IMAGE_PLACEHOLDER,
     PROMPT_TOO_LONG,
     BAD_OPTIONS,
-    DEVICE_UNAVAILABLE
+    DEVICE_UNAVAILABLE,
+    NO_BUILTIN_MODEL
   }
 
   public ModelException(Code code, String message) {

@@ -76,7 +76,8 @@ public final class VisionLanguageModel implements AutoCloseable {
       ImageProcessorConfig processorConfig = readProcessorConfig(dir, config).withPadToSquare(options.padToSquare());
       tokenizer = LlavaTokenizer.load(dir, config.imageSeqLength());
       model = LlavaModel.load(checkpoint, options.device(), options.dtype(), progress);
-      return new VisionLanguageModel(modelIdOf(dir), checkpoint, model, tokenizer,
+      return new VisionLanguageModel(ModelId.of(dir, PromptTemplate.LLAVA_1_5.name(), options.padToSquare()),
+          checkpoint, model, tokenizer,
           new ImageDecoder(options.imageLimits()), new ClipImageProcessor(processorConfig), PromptTemplate.LLAVA_1_5,
           eosIds(dir, config));
     } catch (RuntimeException e) {
@@ -128,11 +129,7 @@ public final class VisionLanguageModel implements AutoCloseable {
     return eos;
   }
 
-  private static String modelIdOf(Path dir) {
-    Path name = dir.toAbsolutePath().normalize().getFileName();
-    return name == null ? dir.toString() : name.toString();
-  }
-
+  /** What this checkpoint served with these options is called in cache keys and results ({@link ModelId}). */
   public String modelId() {
     return modelId;
   }

@@ -44,22 +44,14 @@ public final class Ingest implements AutoCloseable {
     return streams.state();
   }
 
-  /** Whether the result cache holds this key yet (it fills from the result topics). */
+  /** Whether the result cache holds this key yet (it fills from the result-cache topic). */
   public boolean isCached(String cacheKey) {
-    for (String store :
-        List.of(
-            IngestTopology.CAPTION_CACHE,
-            IngestTopology.ANSWER_CACHE,
-            IngestTopology.MODERATION_CACHE)) {
-      var view =
-          streams.store(
-              StoreQueryParameters.fromNameAndType(
-                  store, QueryableStoreTypes.<String, Object>timestampedKeyValueStore()));
-      if (view.get(cacheKey) != null) {
-        return true;
-      }
-    }
-    return false;
+    var view =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                IngestTopology.RESULT_CACHE,
+                QueryableStoreTypes.<String, Object>timestampedKeyValueStore()));
+    return view.get(cacheKey) != null;
   }
 
   @Override

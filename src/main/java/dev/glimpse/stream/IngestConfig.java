@@ -1,6 +1,9 @@
 package dev.glimpse.stream;
 
 import dev.glimpse.kafka.Settings;
+import dev.glimpse.model.ModelId;
+import dev.glimpse.model.text.PromptTemplate;
+import dev.glimpse.task.TaskDefaults;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -23,6 +26,9 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * through to the Kafka Streams client untouched, minus the prefix (security settings included),
  * and win over what ingest sets itself.
  *
+ * @param modelId {@code glimpse.model.id}: the model results are cached for, the same value the
+ *     worker serves (it refuses requests for another); default: the built-in model's id
+ * @param taskDefaults what tasks mean when an event leaves them open (shared with the worker)
  * @param kafka Kafka client properties passed through
  * @param topicsFile topic specs to use instead of the bundled topology/topics.json
  */
@@ -31,6 +37,7 @@ public record IngestConfig(
     String bootstrapServers,
     Path stateDir,
     String modelId,
+    TaskDefaults taskDefaults,
     Limits limits,
     UriPolicy uriPolicy,
     Optional<Path> topicsFile,
@@ -42,7 +49,7 @@ public record IngestConfig(
    * @param maxImageBytes encoded image file, inline or fetched
    * @param maxPixels width x height, read from the header before decoding
    * @param maxPromptChars one question, or the moderation categories together
-   * @param maxTasks tasks in one event (each becomes one inference request)
+   * @param maxTasks tasks in one event (all of them travel in one inference request)
    * @param maxNewTokens the largest max_new_tokens an event may ask for
    */
   public record Limits(
@@ -89,7 +96,8 @@ public record IngestConfig(
             s.getOrDefault(
                 "glimpse.ingest.state.dir",
                 Path.of(System.getProperty("java.io.tmpdir"), "glimpse-streams").toString())),
-        s.getOrDefault("glimpse.model.id", "glimpse-demo"),
+        Optional.ofNullable(s.get("glimpse.model.id")).orElseGet(() -> ModelId.builtin(PromptTemplate.LLAVA_1_5.name())),
+        TaskDefaults.from(s),
         limits,
         uris,
         Optional.ofNullable(s.get("glimpse.topics.file")).map(Path::of),

@@ -1,14 +1,12 @@
 package dev.glimpse.stream;
 
-import dev.glimpse.contract.AnswerResult;
-import dev.glimpse.contract.CaptionResult;
 import dev.glimpse.contract.ImageEvent;
-import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.kafka.Topic;
 import dev.glimpse.kafka.Topics;
+import dev.glimpse.task.ResolvedTask;
 import java.time.Clock;
 import java.util.Map;
-import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -20,18 +18,17 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 
 /**
- * The ingest topology: images in; dead letters, answers from the result cache and inference
- * requests out. Read {@link #build(IngestConfig, Topics, ImageFetcher, Clock)} top to bottom: it
+ * The ingest topology: images in; dead letters, answers from the result cache and one inference
+ * request per image out. Read {@link #build(IngestConfig, Topics, ImageFetcher, Clock)} top to bottom: it
  * is the data flow. Its description is kept in {@code topology/ingest.txt}
  * (topology/README.md says how to regenerate it).
  *
  * <p>Between processors only in-memory values travel: no repartition topic and no
- * changelog, so the intermediate types ({@link Checked}, {@link TaskWork}) need no serdes.
+ * changelog, so the intermediate types ({@link Checked}, {@link EventTasks}) need no serdes.
  */
 public final class IngestTopology {
-  public static final String CAPTION_CACHE = "result-cache-captions";
-  public static final String ANSWER_CACHE = "result-cache-answers";
-  public static final String MODERATION_CACHE = "result-cache-moderation";
+  /** The global store of the result cache, keyed by cache key. */
+  public static final String RESULT_CACHE = "result-cache";
 
   private IngestTopology() {}
 
@@ -46,19 +43,11 @@ public final class IngestTopology {
     Outputs out = new Outputs(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
     StreamsBuilder builder = new StreamsBuilder();
 
-    // 0. The result cache: every result ever written, by cache key, on every instance.
+    // 0. The result cache: the last result of every cache key, on every instance.
     builder.globalTable(
-        topics.captions().name(),
-        topics.captions().consumed().withName("captions-for-cache"),
-        Materialized.as(CAPTION_CACHE));
-    builder.globalTable(
-        topics.answers().name(),
-        topics.answers().consumed().withName("answers-for-cache"),
-        Materialized.as(ANSWER_CACHE));
-    builder.globalTable(
-        topics.moderation().name(),
-        topics.moderation().consumed().withName("moderation-for-cache"),
-        Materialized.as(MODERATION_CACHE));
+        topics.resultCache().name(),
+        topics.resultCache().consumed().withName("result-cache"),
+        Materialized.as(RESULT_CACHE));
 
     // 1. Decode: read raw bytes, so that bytes which are not an ImageEvent still reach the DLQ.
     KStream<byte[], Checked<ImageEvent>> decoded =
@@ -89,60 +78,43 @@ public final class IngestTopology {
         .map((k, c) -> KeyValue.pair(c.eventId(), out.deadLetter(c)), Named.as("to-dead-letter"))
         .to(topics.dlq().name(), topics.dlq().produced().withName("dlq"));
 
-    // 4. One record per task, each looked up in the result cache.
-    KStream<byte[], TaskWork> tasks =
+    // 4. Each task of the event keyed for the cache (its defaults applied) and looked up.
+    KStream<byte[], EventTasks> looked =
         checked
             .get("checked-accepted")
-            .flatMapValues(c -> TaskWork.of(c, config.modelId()), Named.as("tasks"))
-            .processValues(CacheLookup::new, Named.as("cache-lookup"));
+            .mapValues(c -> EventTasks.of(c, config.taskDefaults(), config.modelId()), Named.as("tasks"))
+            .processValues(() -> new CacheLookup<>(RESULT_CACHE), Named.as("cache-lookup"));
 
-    // 5. Hits are answered now (from_cache=true), keyed by cache key like the worker's results.
-    //    Misses fan out to the workers keyed by image hash: one image stays on one partition
-    //    (batching, the worker's feature cache).
-    tasks
-        .split(Named.as("cache-"))
+    // 5. Hits are answered now (from_cache=true), keyed by event id like the worker's results.
+    looked
+        .flatMapValues(EventTasks::hits, Named.as("hits"))
+        .split(Named.as("hit-"))
         .branch(
-            (k, w) -> w.cached() instanceof CaptionResult,
-            Branched.withConsumer(
-                hits ->
-                    answer(hits, Outputs::cachedCaption, topics.captions(), "caption", "captions"),
-                "caption-hit"))
+            (k, hit) -> hit.lookup().resolved() instanceof ResolvedTask.Caption,
+            Branched.withConsumer(hits -> answer(hits, topics.captions(), "caption", "captions"), "caption"))
         .branch(
-            (k, w) -> w.cached() instanceof AnswerResult,
-            Branched.withConsumer(
-                hits -> answer(hits, Outputs::cachedAnswer, topics.answers(), "answer", "answers"),
-                "answer-hit"))
-        .branch(
-            (k, w) -> w.cached() instanceof ModerationResult,
-            Branched.withConsumer(
-                hits ->
-                    answer(
-                        hits, Outputs::cachedModeration, topics.moderation(), "moderation",
-                        "moderation"),
-                "moderation-hit"))
+            (k, hit) -> hit.lookup().resolved() instanceof ResolvedTask.Question,
+            Branched.withConsumer(hits -> answer(hits, topics.answers(), "answer", "answers"), "answer"))
         .defaultBranch(
             Branched.withConsumer(
-                misses ->
-                    misses
-                        .map(
-                            (k, w) -> KeyValue.pair(w.hashed().imageSha256(), out.request(w)),
-                            Named.as("to-request"))
-                        .to(
-                            topics.requests().name(),
-                            topics.requests().produced().withName("requests")),
-                "miss"));
+                hits -> answer(hits, topics.moderation(), "moderation", "moderation"), "moderation"));
+
+    // 6. Misses: one request per event, the image once with every task the cache missed, keyed by
+    //    image hash: one image stays on one partition (batching, the worker's feature cache).
+    looked
+        .filter((k, work) -> work.hasMisses(), Named.as("misses"))
+        .map((k, work) -> KeyValue.pair(work.hashed().imageSha256(), out.request(work)), Named.as("to-request"))
+        .to(topics.requests().name(), topics.requests().produced().withName("requests"));
 
     return builder.build();
   }
 
-  /** Writes cache hits as results, keyed by cache key like the worker's own results. */
-  private static <V> void answer(
-      KStream<byte[], TaskWork> hits,
-      Function<TaskWork, V> result,
-      Topic<String, V> topic,
-      String kind,
-      String sink) {
-    hits.map((k, w) -> KeyValue.pair(w.cacheKey(), result.apply(w)), Named.as("cached-" + kind))
+  /** Writes cache hits as results of the event that asked, keyed by its event id. */
+  private static <V extends SpecificRecordBase> void answer(
+      KStream<byte[], EventTasks.Hit> hits, Topic<String, V> topic, String kind, String sink) {
+    hits.map(
+            (k, hit) -> KeyValue.pair(hit.event().getEventId(), Outputs.<V>fromCache(hit)),
+            Named.as("cached-" + kind))
         .to(topic.name(), topic.produced().withName(sink));
   }
 }

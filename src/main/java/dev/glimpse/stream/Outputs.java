@@ -1,13 +1,14 @@
 package dev.glimpse.stream;
 
-import dev.glimpse.contract.AnswerResult;
-import dev.glimpse.contract.CaptionResult;
 import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.InferenceRequest;
-import dev.glimpse.contract.ModerationResult;
+import dev.glimpse.contract.RequestTask;
 import dev.glimpse.contract.Timings;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.List;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /** What ingest writes: dead letters, answers from the cache, inference requests. */
 final class Outputs {
@@ -46,50 +47,40 @@ final class Outputs {
         .build();
   }
 
-  InferenceRequest request(TaskWork work) {
+  /** One request for the event's image, carrying it once with every task the cache missed. */
+  InferenceRequest request(EventTasks work) {
     var event = work.event();
+    List<RequestTask> tasks = work.misses().stream()
+        .map(l -> new RequestTask(l.index(), l.task(), l.cacheKey()))
+        .toList();
     return InferenceRequest.newBuilder()
-        .setRequestId(work.requestId())
+        .setRequestId(event.getEventId())
         .setEventId(event.getEventId())
         .setClientId(event.getClientId())
-        .setTaskIndex(work.taskIndex())
-        .setTask(work.task())
+        .setTasks(tasks)
         .setImage(ByteBuffer.wrap(work.hashed().valid().image()))
         .setImageSha256(work.hashed().imageSha256())
         .setImageFormat(work.hashed().valid().header().format())
         .setOptions(event.getOptions())
         .setModelId(modelId)
-        .setCacheKey(work.cacheKey())
         .setEventTimestamp(event.getTimestamp())
         .setEnqueuedAt(clock.instant())
         .build();
   }
 
-  static CaptionResult cachedCaption(TaskWork work) {
-    return CaptionResult.newBuilder((CaptionResult) work.cached())
-        .setEventId(work.event().getEventId())
-        .setTaskIndex(work.taskIndex())
-        .setTimings(noTime())
-        .setFromCache(true)
-        .build();
-  }
-
-  static AnswerResult cachedAnswer(TaskWork work) {
-    return AnswerResult.newBuilder((AnswerResult) work.cached())
-        .setEventId(work.event().getEventId())
-        .setTaskIndex(work.taskIndex())
-        .setTimings(noTime())
-        .setFromCache(true)
-        .build();
-  }
-
-  static ModerationResult cachedModeration(TaskWork work) {
-    return ModerationResult.newBuilder((ModerationResult) work.cached())
-        .setEventId(work.event().getEventId())
-        .setTaskIndex(work.taskIndex())
-        .setTimings(noTime())
-        .setFromCache(true)
-        .build();
+  /**
+   * A cached result re-addressed to the event that hit it: its event id and task index, no time
+   * spent, from_cache set. Every result record has these four fields.
+   */
+  @SuppressWarnings("unchecked")
+  static <R extends SpecificRecordBase> R fromCache(EventTasks.Hit hit) {
+    R cached = (R) hit.lookup().cached();
+    R copy = SpecificData.get().deepCopy(cached.getSchema(), cached);
+    copy.put("event_id", hit.event().getEventId());
+    copy.put("task_index", hit.lookup().index());
+    copy.put("timings", noTime());
+    copy.put("from_cache", true);
+    return copy;
   }
 
   private static Timings noTime() {

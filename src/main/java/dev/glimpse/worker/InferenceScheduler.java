@@ -1,313 +1,511 @@
 package dev.glimpse.worker;
 
-import dev.glimpse.contract.CaptionTask;
-import dev.glimpse.contract.ModerationTask;
-import dev.glimpse.contract.QuestionTask;
+import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.Timings;
+import dev.glimpse.model.ImageFeatures;
 import dev.glimpse.model.VisionLanguageModel;
+import dev.glimpse.model.config.TextConfig;
 import dev.glimpse.model.generate.Candidates;
 import dev.glimpse.model.generate.ContinuousBatch;
+import dev.glimpse.model.generate.Generation;
 import dev.glimpse.model.generate.GenerationOptions;
 import dev.glimpse.model.generate.GenerationRequest;
 import dev.glimpse.model.generate.Generator;
+import dev.glimpse.model.generate.ScoringRequest;
+import dev.glimpse.model.generate.SharedPrefix;
+import dev.glimpse.task.ResolvedTask;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns jobs into outcomes on one model. Captions and answers decode in a continuous batch:
- * an idle batch starts when enough jobs wait ({@code maxBatchSize}) or the oldest has waited
- * {@code maxWait}; while it runs, new jobs join between decode steps whenever a slot is free.
- * Moderation asks one yes/no question per category and scores both answers, all of a round's
- * moderation jobs in one forward pass.
+ * Turns jobs (an image and its tasks) into outcomes on one model, on the model thread. An image
+ * takes one road:
  *
- * <p>A job the model fails on is retried once alone; failing again, it becomes a
- * {@link Outcome.Failed} (a dead letter), so one bad request never stops the worker.
+ * <ol>
+ *   <li>prepared once on the {@link Preparer} pool (decode, orient, CLIP preprocessing), unless
+ *       the {@link FeatureCache} already holds its features;
+ *   <li>encoded once: vision tower + projector, batched across images;
+ *   <li>the prompt tokens all its tasks share (with LLaVA-1.5: {@code USER: }, the image, a new
+ *       line) prefilled once into a {@link SharedPrefix}, batched across images;
+ *   <li>moderation scored from that prefix at once, every category a short suffix; captions and
+ *       answers join the continuous decode batch, each prefilling only its own suffix on top of
+ *       the prefix, and decode there: an idle batch starts when {@code maxBatchSize} rows wait or
+ *       the oldest has waited {@code maxWait}; new rows join between decode steps.
+ * </ol>
+ *
+ * <p>When a batched operation fails, each task in it is retried in a batch of its own, through
+ * the full-prompt path; only a task that fails alone becomes a {@link Outcome.Failed}, so one bad
+ * request never takes its neighbours with it and never stops the worker.
  */
 final class InferenceScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceScheduler.class);
   private static final List<String> YES_NO = List.of("yes", "no");
+  /** Poll interval while images are only in preparation: short, so that ready work starts soon. */
+  private static final long PREPARING_POLL_MILLIS = 5;
 
-  /** A job ready for the model: its image preprocessed and its prompt tokenized. */
-  private record Prepared(Job job, float[] pixels, int[] promptIds, GenerationOptions options, long preparedMillis,
-      long prepareMillis) {}
+  /** One job's image on its way through the model. */
+  private static final class Image {
+    final Job job;
+    final long preparedMillis;
+    final long prepareMillis;
+    float[] pixels; // null once encoded or when the features came from the cache
+    ImageFeatures features;
+    long encodeMillis;
 
-  /** A job decoding in the batch. */
-  private record Running(Prepared prepared, long admittedMillis, long prefillMillis) {}
-
-  private final VisionLanguageModel model;
-  private final WorkerConfig config;
-  private final Generator generator;
-  private final Deque<Prepared> waiting = new ArrayDeque<>();
-  private final Deque<Job> moderation = new ArrayDeque<>();
-  private final Map<Job, Running> running = new HashMap<>();
-  private ContinuousBatch<Job> batch;
-
-  InferenceScheduler(VisionLanguageModel model, WorkerConfig config) {
-    this.model = model;
-    this.config = config;
-    this.generator = model.generator();
+    Image(Job job, float[] pixels, ImageFeatures features, long preparedMillis, long prepareMillis) {
+      this.job = job;
+      this.pixels = pixels;
+      this.features = features;
+      this.preparedMillis = preparedMillis;
+      this.prepareMillis = prepareMillis;
+    }
   }
 
-  /** Accepts a job; a job whose image or prompt cannot be prepared fails at once. */
-  List<Outcome> submit(Job job) {
-    Object task = job.request().getTask();
-    if (task instanceof ModerationTask) {
-      moderation.add(job);
-      return List.of();
+  /** A prefix shared by the tasks of one image, closed once the last of them has joined. */
+  private static final class Prefix {
+    final SharedPrefix prefix;
+    int users;
+
+    Prefix(SharedPrefix prefix, int users) {
+      this.prefix = prefix;
+      this.users = users;
     }
-    long start = System.currentTimeMillis();
-    try {
-      String question = task instanceof QuestionTask q ? q.getQuestion() : config.captionQuestion();
-      if (!(task instanceof QuestionTask) && !(task instanceof CaptionTask)) {
-        return List.of(new Outcome.Failed(job, "unknown task type " + task.getClass().getSimpleName()));
+
+    void release() {
+      if (--users == 0) {
+        prefix.close();
       }
-      float[] pixels = model.pixelValues(bytes(job.request().getImage()));
-      int[] prompt = model.encodePrompt(model.questionPrompt(question));
-      long now = System.currentTimeMillis();
-      waiting.add(new Prepared(job, pixels, prompt, options(job), now, now - start));
-      return List.of();
-    } catch (RuntimeException e) {
-      return List.of(new Outcome.Failed(job, describe(e)));
+    }
+  }
+
+  /** A caption or answer ready to join the decode batch. */
+  private record Joining(Job.Task task, GenerationRequest full, Prefix prefix, Image image, long readyMillis) {
+    int rowLength() {
+      return full.promptIds().length;
+    }
+  }
+
+  /** A caption or answer decoding in the batch. */
+  private record Running(Joining joining, long admittedMillis, long prefillMillis) {}
+
+  private final VisionLanguageModel model;
+  private final String modelId;
+  private final WorkerConfig config;
+  private final Generator generator;
+  private final Preparer preparer;
+  private final FeatureCache features;
+  private final Set<Job> live = Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Deque<Image> toEncode = new ArrayDeque<>();
+  private final Deque<Image> toPrefill = new ArrayDeque<>();
+  private final Deque<Joining> joining = new ArrayDeque<>();
+  private final Map<Job.Task, Running> running = new HashMap<>();
+  private ContinuousBatch<Job.Task> batch;
+
+  InferenceScheduler(VisionLanguageModel model, String modelId, WorkerConfig config) {
+    this.model = model;
+    this.modelId = modelId;
+    this.config = config;
+    this.generator = model.generator();
+    this.preparer = new Preparer(model::pixelValues, config.prepareThreads());
+    this.features = new FeatureCache(config.budget().featureCacheBytes());
+  }
+
+  FeatureCache featureCache() {
+    return features;
+  }
+
+  /** Accepts a job: its image is prepared off this thread, or found in the feature cache. */
+  void submit(Job job) {
+    live.add(job);
+    ImageFeatures cached = features.get(FeatureCache.key(modelId, job.request().getImageSha256()));
+    if (cached != null) {
+      toPrefill.add(new Image(job, null, cached, System.currentTimeMillis(), 0));
+    } else {
+      preparer.submit(job);
     }
   }
 
   /** Jobs accepted and not yet finished. */
   int pending() {
-    return waiting.size() + moderation.size() + running.size();
+    return live.size();
   }
 
   boolean isIdle() {
-    return pending() == 0;
+    return live.isEmpty();
   }
 
-  /** Milliseconds until an idle batch should start even if not full; 0 when work is ready now. */
+  /** Milliseconds until there is model work to do; 0 when there is some now. */
   long millisUntilWorkIsDue(long now) {
-    if (!running.isEmpty() || !moderation.isEmpty() || waiting.size() >= config.maxBatchSize()) {
+    if (!running.isEmpty() || !toEncode.isEmpty() || !toPrefill.isEmpty() || joining.size() >= config.maxBatchSize()) {
       return 0;
     }
-    if (waiting.isEmpty()) {
-      return Long.MAX_VALUE;
+    long due = Long.MAX_VALUE;
+    if (!joining.isEmpty()) {
+      due = Math.max(0, joining.peekFirst().readyMillis() + config.maxWait().toMillis() - now);
     }
-    return Math.max(0, waiting.peekFirst().preparedMillis() + config.maxWait().toMillis() - now);
+    if (preparer.pending() > 0) {
+      due = Math.min(due, PREPARING_POLL_MILLIS);
+    }
+    return due;
   }
 
-  /** Does one round of work: moderation scoring, admissions, one decode step. */
+  /** One round of model work: intake, encoding, prefixes and moderation, admissions, a decode step. */
   List<Outcome> runOnce() {
-    List<Outcome> done = new ArrayList<>(scoreModeration());
-    long now = System.currentTimeMillis();
-    if (running.isEmpty() && (waiting.size() >= config.maxBatchSize()
-        || (!waiting.isEmpty() && millisUntilWorkIsDue(now) == 0))) {
-      startBatch();
+    List<Outcome> done = new ArrayList<>();
+    intake(done);
+    encode(done);
+    prefill(done);
+    if (running.isEmpty() && !joining.isEmpty() && millisUntilWorkIsDue(System.currentTimeMillis()) == 0) {
+      startBatch(done);
     }
     if (batch != null) {
-      done.addAll(admit());
-      done.addAll(step());
+      admit(done);
+      step(done);
     }
+    done.forEach(o -> finished(o.task().job()));
     return done;
   }
 
   /** Drops every job that matches (lost partitions); none of them produces an outcome. */
   void abandon(Predicate<Job> which) {
-    waiting.removeIf(p -> which.test(p.job()));
-    moderation.removeIf(which);
+    live.removeIf(which);
+    toEncode.removeIf(i -> which.test(i.job));
+    toPrefill.removeIf(i -> which.test(i.job));
+    joining.removeIf(j -> {
+      if (which.test(j.task().job())) {
+        j.prefix().release();
+        return true;
+      }
+      return false;
+    });
     if (batch != null) {
-      batch.cancel(which).forEach(running::remove);
+      batch.cancel(t -> which.test(t.job())).forEach(running::remove);
     }
   }
 
-  private void startBatch() {
-    if (batch != null) {
-      batch.close();
+  // 1. prepared images in; an image that cannot be prepared fails all its tasks
+  private void intake(List<Outcome> done) {
+    for (Preparer.Prepared p : preparer.drain()) {
+      if (!live.contains(p.job())) {
+        continue; // abandoned while it was being prepared
+      }
+      if (p.error() instanceof Error fatal) {
+        throw fatal;
+      }
+      if (p.error() != null) {
+        failAll(p.job(), ErrorCode.MODEL_ERROR, "the image could not be prepared: " + message(p.error()), done);
+      } else {
+        toEncode.add(new Image(p.job(), p.pixels(), null, System.currentTimeMillis(), p.millis()));
+      }
     }
-    int longest = waiting.stream().mapToInt(p -> p.promptIds().length).max().orElse(0);
-    int maxNew = Math.max(config.defaultMaxNewTokens(),
-        waiting.stream().mapToInt(p -> p.options().maxNewTokens()).max().orElse(0));
-    // room for later joiners to decode as long as the first ones
-    batch = generator.newBatch(config.maxBatchSize(), longest + 2 * maxNew);
   }
 
-  private List<Outcome> admit() {
-    List<Prepared> joining = new ArrayList<>();
-    List<Prepared> skipped = new ArrayList<>();
-    int free = batch.freeSlots();
-    while (!waiting.isEmpty() && joining.size() < free) {
-      Prepared p = waiting.pollFirst();
-      // joiners are prefilled together, left-padded to the longest; each must fit on its own
-      boolean fits = batch.canJoin(p.promptIds().length, p.options().maxNewTokens());
-      (fits ? joining : skipped).add(p);
+  // 2. vision tower + projector once per image, batched across images
+  private void encode(List<Outcome> done) {
+    if (toEncode.isEmpty() || toPrefill.size() + joining.size() >= config.maxBatchSize()) {
+      return; // enough encoded work waits: encode more when it has moved on
     }
-    for (int i = skipped.size() - 1; i >= 0; i--) {
-      waiting.addFirst(skipped.get(i));
+    List<Image> images = new ArrayList<>();
+    while (!toEncode.isEmpty() && images.size() < config.maxBatchSize()) {
+      images.add(toEncode.pollFirst());
     }
-    if (joining.isEmpty()) {
-      return List.of();
-    }
-    return join(joining);
+    encode(images, done);
   }
 
-  private List<Outcome> join(List<Prepared> joining) {
+  private void encode(List<Image> images, List<Outcome> done) {
     long start = System.currentTimeMillis();
     try {
-      batch.join(joining.stream().map(p -> p.job()).toList(), joining.stream()
-          .map(p -> GenerationRequest.ofPixels(p.promptIds(), List.of(p.pixels()), p.options())).toList());
-      long prefill = System.currentTimeMillis() - start;
-      joining.forEach(p -> running.put(p.job(), new Running(p, start, prefill)));
-      return List.of();
+      List<ImageFeatures> encoded = model.encodeImages(images.stream().map(i -> i.pixels).toList());
+      long millis = System.currentTimeMillis() - start;
+      for (int i = 0; i < images.size(); i++) {
+        Image image = images.get(i);
+        image.features = encoded.get(i);
+        image.pixels = null;
+        image.encodeMillis = millis;
+        features.put(FeatureCache.key(modelId, image.job.request().getImageSha256()), image.features);
+        toPrefill.add(image);
+      }
     } catch (RuntimeException e) {
-      if (joining.size() == 1) {
-        return List.of(new Outcome.Failed(joining.get(0).job(), describe(e)));
+      if (images.size() == 1) {
+        failAll(images.get(0).job, ErrorCode.MODEL_ERROR, describe(e), done);
+        return;
       }
-      LOG.warn("a batch of {} failed to join ({}); retrying each alone", joining.size(), e.toString());
-      List<Outcome> failed = new ArrayList<>();
-      for (Prepared p : joining) {
-        if (batch.canJoin(p.promptIds().length, p.options().maxNewTokens())) {
-          failed.addAll(join(List.of(p)));
-        } else {
-          waiting.addFirst(p);
-        }
-      }
-      return failed;
+      LOG.warn("encoding {} images together failed ({}); encoding each alone", images.size(), e.toString());
+      images.forEach(i -> encode(List.of(i), done));
     }
   }
 
-  private List<Outcome> step() {
-    List<Outcome> done = new ArrayList<>();
+  // 3. each image's shared prefix prefilled once; moderation scored from it; captions and answers queued to join
+  private void prefill(List<Outcome> done) {
+    if (toPrefill.isEmpty() || joining.size() >= config.maxBatchSize()) {
+      return; // prefixes hold KV memory until their tasks join: make no more than the batch takes
+    }
+    List<Image> images = new ArrayList<>();
+    while (!toPrefill.isEmpty() && images.size() < config.maxBatchSize()) {
+      images.add(toPrefill.pollFirst());
+    }
+    prefill(images, done);
+  }
+
+  private void prefill(List<Image> images, List<Outcome> done) {
+    long start = System.currentTimeMillis();
+    List<Prompts> prompts = new ArrayList<>();
+    for (Image image : images) {
+      prompts.add(prompts(image));
+    }
+    List<SharedPrefix> prefixes;
     try {
-      for (ContinuousBatch.Finished<Job> f : batch.step()) {
+      prefixes = generator.prefill(prompts.stream().map(Prompts::prefixIds).toList(),
+          images.stream().map(i -> List.of(i.features)).toList());
+    } catch (RuntimeException e) {
+      if (images.size() == 1) {
+        failAll(images.get(0).job, ErrorCode.MODEL_ERROR, describe(e), done);
+        return;
+      }
+      LOG.warn("prefilling {} image prefixes together failed ({}); prefilling each alone", images.size(), e.toString());
+      images.forEach(i -> prefill(List.of(i), done));
+      return;
+    }
+    long prefixMillis = System.currentTimeMillis() - start;
+    for (int i = 0; i < images.size(); i++) {
+      Image image = images.get(i);
+      image.encodeMillis += prefixMillis;
+      Prompts p = prompts.get(i);
+      Prefix prefix = new Prefix(prefixes.get(i), p.generations().size() + 1);
+      score(image, p, prefix, done);
+      long now = System.currentTimeMillis();
+      for (Map.Entry<Job.Task, GenerationRequest> g : p.generations().entrySet()) {
+        joining.add(new Joining(g.getKey(), g.getValue(), prefix, image, now));
+      }
+      prefix.release(); // this method's own use
+    }
+  }
+
+  /** The prompts of every task of an image, and the part they all share. */
+  private record Prompts(int[] prefixIds, Map<Job.Task, GenerationRequest> generations,
+      Map<Job.Task, List<ScoringRequest>> moderations) {}
+
+  private Prompts prompts(Image image) {
+    Map<Job.Task, GenerationRequest> generations = new LinkedHashMap<>();
+    Map<Job.Task, List<ScoringRequest>> moderations = new LinkedHashMap<>();
+    List<int[]> all = new ArrayList<>();
+    for (Job.Task task : image.job.tasks()) {
+      if (task.resolved() instanceof ResolvedTask.Moderation m) {
+        List<ScoringRequest> requests = new ArrayList<>();
+        for (String category : m.categories()) {
+          ScoringRequest r = model.scoringRequest(model.questionPrompt(ResolvedTask.Moderation.question(category)),
+              List.of(image.features), YES_NO);
+          requests.add(r);
+          all.add(r.promptIds());
+        }
+        moderations.put(task, requests);
+      } else {
+        String question = task.resolved() instanceof ResolvedTask.Caption c ? c.question()
+            : ((ResolvedTask.Question) task.resolved()).question();
+        GenerationOptions options = task.resolved() instanceof ResolvedTask.Caption c ? c.options()
+            : ((ResolvedTask.Question) task.resolved()).options();
+        GenerationRequest r = GenerationRequest.ofFeatures(model.encodePrompt(model.questionPrompt(question)),
+            List.of(image.features), options);
+        generations.put(task, r);
+        all.add(r.promptIds());
+      }
+    }
+    int shared = SharedPrefix.commonLength(all);
+    return new Prompts(java.util.Arrays.copyOf(all.get(0), shared), generations, moderations);
+  }
+
+  private void score(Image image, Prompts p, Prefix prefix, List<Outcome> done) {
+    if (p.moderations().isEmpty()) {
+      return;
+    }
+    long start = System.currentTimeMillis();
+    List<ScoringRequest> all = p.moderations().values().stream().flatMap(List::stream).toList();
+    try {
+      List<Candidates> results = generator.score(prefix.prefix, all);
+      long now = System.currentTimeMillis();
+      int i = 0;
+      for (Map.Entry<Job.Task, List<ScoringRequest>> m : p.moderations().entrySet()) {
+        List<Candidates> mine = results.subList(i, i + m.getValue().size());
+        i += m.getValue().size();
+        done.add(scores(m.getKey(), mine, image, start, now));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("scoring {} moderation tasks from one prefix failed ({}); scoring each alone", p.moderations().size(),
+          e.toString());
+      p.moderations().forEach((task, requests) -> {
+        long alone = System.currentTimeMillis();
+        try {
+          done.add(scores(task, generator.score(requests), image, alone, System.currentTimeMillis()));
+        } catch (RuntimeException again) {
+          done.add(new Outcome.Failed(task, ErrorCode.MODEL_ERROR, describe(again)));
+        }
+      });
+    }
+  }
+
+  private Outcome.Scores scores(Job.Task task, List<Candidates> results, Image image, long start, long now) {
+    List<String> categories = ((ResolvedTask.Moderation) task.resolved()).categories();
+    Map<String, Double> scores = new LinkedHashMap<>();
+    for (int c = 0; c < categories.size(); c++) {
+      scores.put(categories.get(c), results.get(c).probability("yes"));
+    }
+    long enqueued = task.job().request().getEnqueuedAt().toEpochMilli();
+    return new Outcome.Scores(task, scores, new Timings(Math.max(0, image.preparedMillis - image.prepareMillis - enqueued),
+        image.prepareMillis + image.encodeMillis, now - start, Math.max(0, now - enqueued)));
+  }
+
+  // 4. the decode batch, sized for what waits and for the KV budget
+  private void startBatch(List<Outcome> done) {
+    if (batch != null) {
+      batch.close();
+      batch = null;
+    }
+    TextConfig text = model.config().text();
+    int maxNew = joining.stream().mapToInt(j -> j.full().options().maxNewTokens()).max().orElse(1);
+    // fail what could never fit alone, then size the batch for the rest
+    joining.removeIf(j -> {
+      long alone = kvBytes(text, 1, j.rowLength() + j.full().options().maxNewTokens());
+      if (alone <= config.budget().kvCacheBytes()) {
+        return false;
+      }
+      done.add(new Outcome.Failed(j.task(), ErrorCode.OVER_MEMORY_BUDGET, "decoding this task needs a KV cache of "
+          + alone + " bytes, over glimpse.worker.kv.cache.max.bytes = " + config.budget().kvCacheBytes()
+          + "; raise that setting or ask for fewer new tokens"));
+      j.prefix().release();
+      return true;
+    });
+    if (joining.isEmpty()) {
+      return;
+    }
+    int longest = joining.stream().mapToInt(Joining::rowLength).max().orElse(0);
+    int capacity = longest + 2 * maxNew; // room for later joiners to decode as long as the first ones
+    long perSlot = kvBytes(text, 1, capacity);
+    int slots = (int) Math.max(1, Math.min(config.maxBatchSize(), config.budget().kvCacheBytes() / perSlot));
+    if (slots * perSlot > config.budget().kvCacheBytes()) {
+      capacity = longest + maxNew;
+    }
+    batch = generator.newBatch(slots, capacity);
+  }
+
+  private static long kvBytes(TextConfig text, int slots, int positions) {
+    // keys and values, every layer, in the activation dtype (at most 4 bytes)
+    return 2L * text.numHiddenLayers() * slots * text.numKeyValueHeads() * positions * text.headDim() * 4L;
+  }
+
+  /**
+   * Joins waiting rows while slots are free. The rows of one image share its prefix and prefill
+   * their suffixes together; each group joins as large as fits the batch as it stands then.
+   */
+  private void admit(List<Outcome> done) {
+    Map<Prefix, List<Joining>> byPrefix = new LinkedHashMap<>();
+    joining.forEach(j -> byPrefix.computeIfAbsent(j.prefix(), p -> new ArrayList<>()).add(j));
+    for (Map.Entry<Prefix, List<Joining>> entry : byPrefix.entrySet()) {
+      List<Joining> group = new ArrayList<>(entry.getValue().subList(0, Math.min(entry.getValue().size(),
+          batch.freeSlots())));
+      while (!group.isEmpty()
+          && !batch.canJoin(group.stream().map(Joining::full).toList(), entry.getKey().prefix)) {
+        group.remove(group.size() - 1);
+      }
+      if (!group.isEmpty()) {
+        joining.removeAll(group);
+        join(entry.getKey(), group, done);
+      }
+      if (batch == null || batch.freeSlots() == 0) {
+        return;
+      }
+    }
+  }
+
+  private void join(Prefix prefix, List<Joining> group, List<Outcome> done) {
+    long start = System.currentTimeMillis();
+    try {
+      batch.join(group.stream().map(Joining::task).toList(), group.stream().map(Joining::full).toList(),
+          prefix.prefix);
+      long prefill = System.currentTimeMillis() - start;
+      group.forEach(j -> running.put(j.task(), new Running(j, start, prefill)));
+    } catch (RuntimeException e) {
+      LOG.warn("{} task(s) failed to join the decode batch ({}); running each alone", group.size(), e.toString());
+      group.forEach(j -> done.add(alone(j, e)));
+    } finally {
+      group.forEach(j -> prefix.release());
+    }
+  }
+
+  private void step(List<Outcome> done) {
+    try {
+      for (ContinuousBatch.Finished<Job.Task> f : batch.step()) {
         Running r = running.remove(f.tag());
         done.add(new Outcome.Text(f.tag(), f.generation().text(), timings(r, System.currentTimeMillis())));
       }
     } catch (RuntimeException e) {
-      // the whole step failed: retry every running job alone once, then dead-letter it
-      LOG.warn("a decode step of {} rows failed ({}); retrying its jobs alone", running.size(), e.toString());
+      LOG.warn("a decode step of {} rows failed ({}); running each of its tasks alone", running.size(), e.toString());
       List<Running> rows = new ArrayList<>(running.values());
       running.clear();
       batch.close();
       batch = null;
-      for (Running r : rows) {
-        Job job = r.prepared().job();
-        if (job.attempts() >= 1) {
-          done.add(new Outcome.Failed(job, describe(e)));
-        } else {
-          Prepared p = r.prepared();
-          waiting.addFirst(new Prepared(job.retried(), p.pixels(), p.promptIds(), p.options(), p.preparedMillis(),
-              p.prepareMillis()));
-        }
-      }
+      rows.forEach(r -> done.add(alone(r.joining(), e)));
     }
-    return done;
   }
 
-  private List<Outcome> scoreModeration() {
-    if (moderation.isEmpty()) {
-      return List.of();
-    }
-    List<Outcome> done = new ArrayList<>();
-    List<Job> jobs = new ArrayList<>();
-    while (!moderation.isEmpty() && jobs.size() < config.maxBatchSize()) {
-      jobs.add(moderation.pollFirst());
-    }
+  /** A task retried in a batch of its own, through the full-prompt path; failing again, it fails. */
+  private Outcome alone(Joining j, RuntimeException first) {
     long start = System.currentTimeMillis();
-    List<String> prompts = new ArrayList<>();
-    List<List<float[]>> images = new ArrayList<>();
-    List<List<String>> candidates = new ArrayList<>();
-    List<Job> scored = new ArrayList<>();
-    List<List<String>> categoriesOfJob = new ArrayList<>();
-    for (Job job : jobs) {
-      try {
-        List<String> categories = categories((ModerationTask) job.request().getTask());
-        float[] pixels = model.pixelValues(bytes(job.request().getImage()));
-        for (String category : categories) {
-          prompts.add(model.questionPrompt(WorkerConfig.moderationQuestion(category)));
-          images.add(List.of(pixels));
-          candidates.add(YES_NO);
-        }
-        scored.add(job);
-        categoriesOfJob.add(categories);
-      } catch (RuntimeException e) {
-        done.add(new Outcome.Failed(job, describe(e)));
-      }
-    }
-    if (scored.isEmpty()) {
-      return done;
-    }
     try {
-      List<Candidates> results = model.score(prompts, images, candidates);
-      long now = System.currentTimeMillis();
-      int i = 0;
-      for (int j = 0; j < scored.size(); j++) {
-        Map<String, Double> scores = new LinkedHashMap<>();
-        for (String category : categoriesOfJob.get(j)) {
-          scores.put(category, results.get(i++).probability("yes"));
-        }
-        Job job = scored.get(j);
-        long queued = Math.max(0, start - job.request().getEnqueuedAt().toEpochMilli());
-        done.add(new Outcome.Scores(job, scores, new Timings(queued, now - start, 0L,
-            Math.max(0, now - job.request().getEnqueuedAt().toEpochMilli()))));
-      }
+      Generation g = generator.generate(List.of(j.full())).get(0);
+      Running r = new Running(j, start, 0);
+      return new Outcome.Text(j.task(), g.text(), timings(r, System.currentTimeMillis()));
     } catch (RuntimeException e) {
-      for (Job job : scored) {
-        if (scored.size() > 1 && job.attempts() == 0) {
-          moderation.addFirst(job.retried()); // retried alone below
-        } else {
-          done.add(new Outcome.Failed(job, describe(e)));
-        }
-      }
+      return new Outcome.Failed(j.task(), ErrorCode.MODEL_ERROR, describe(e));
     }
-    return done;
-  }
-
-  private List<String> categories(ModerationTask task) {
-    List<String> categories = task.getCategories();
-    return categories == null || categories.isEmpty() ? config.moderationCategories() : categories;
-  }
-
-  private GenerationOptions options(Job job) {
-    var o = job.request().getOptions();
-    if (o == null) {
-      return GenerationOptions.greedy(config.defaultMaxNewTokens());
-    }
-    return new GenerationOptions(
-        o.getMaxNewTokens() == null ? config.defaultMaxNewTokens() : o.getMaxNewTokens(),
-        o.getTemperature() == null ? 0 : o.getTemperature(),
-        o.getTopK() == null ? 0 : o.getTopK(),
-        o.getTopP() == null ? 1 : o.getTopP(),
-        o.getSeed() == null ? 0 : o.getSeed(),
-        List.of());
   }
 
   private static Timings timings(Running r, long now) {
-    Prepared p = r.prepared();
-    long enqueued = p.job().request().getEnqueuedAt().toEpochMilli();
-    long encode = p.prepareMillis() + r.prefillMillis();
-    return new Timings(Math.max(0, r.admittedMillis() - enqueued), encode,
+    Image image = r.joining().image();
+    long enqueued = r.joining().task().job().request().getEnqueuedAt().toEpochMilli();
+    long encode = image.prepareMillis + image.encodeMillis + r.prefillMillis();
+    return new Timings(Math.max(0, r.admittedMillis() - enqueued - image.prepareMillis - image.encodeMillis), encode,
         Math.max(0, now - r.admittedMillis() - r.prefillMillis()), Math.max(0, now - enqueued));
   }
 
-  static byte[] bytes(java.nio.ByteBuffer buffer) {
-    java.nio.ByteBuffer b = buffer.duplicate();
-    byte[] out = new byte[b.remaining()];
-    b.get(out);
-    return out;
+  private void failAll(Job job, ErrorCode code, String message, List<Outcome> done) {
+    job.tasks().forEach(t -> done.add(new Outcome.Failed(t, code, message)));
+  }
+
+  /** A job leaves the live set once none of its tasks is anywhere in the scheduler. */
+  private void finished(Job job) {
+    boolean busy = toEncode.stream().anyMatch(i -> i.job == job) || toPrefill.stream().anyMatch(i -> i.job == job)
+        || joining.stream().anyMatch(j -> j.task().job() == job) || running.keySet().stream().anyMatch(t -> t.job() == job);
+    if (!busy) {
+      live.remove(job);
+    }
   }
 
   private static String describe(RuntimeException e) {
-    String message = e.getMessage() == null ? e.toString() : e.getMessage();
-    return "the model could not serve this request: " + message;
+    return "the model could not serve this task: " + message(e);
+  }
+
+  private static String message(Throwable e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   @Override
   public void close() {
+    joining.forEach(j -> j.prefix().release());
+    joining.clear();
     if (batch != null) {
       batch.close();
     }
+    preparer.close();
   }
 }

@@ -1,19 +1,21 @@
 package dev.glimpse.worker;
 
-import dev.glimpse.contract.AnswerResult;
-import dev.glimpse.contract.CaptionResult;
 import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.InferenceRequest;
-import dev.glimpse.contract.ModerationResult;
-import dev.glimpse.contract.QuestionTask;
+import dev.glimpse.contract.RequestTask;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.model.VisionLanguageModel;
+import dev.glimpse.task.CacheKey;
+import dev.glimpse.task.ResolvedTask;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -61,7 +63,12 @@ public final class Worker implements Runnable, AutoCloseable {
   private final VisionLanguageModel model;
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
+  private final String modelId;
   private final InferenceScheduler scheduler;
+  private final Budget budget;
+  private final ResultRecords results;
+  private final Map<Job, Answers> answered = new IdentityHashMap<>();
+  private boolean warnedAboutDefaults;
   private final Outbox outbox = new Outbox();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private volatile Halt halt = Halt.NEVER;
@@ -69,11 +76,13 @@ public final class Worker implements Runnable, AutoCloseable {
   private volatile Set<TopicPartition> assigned = Set.of();
   private long lastCommit = System.currentTimeMillis();
 
-  /** Counters of what the worker has written, for logs and the demo. */
+  /** Counters of what the worker has done, for logs and the demo. */
   public static final class Stats {
     private volatile long results;
     private volatile long deadLetters;
     private volatile long transactions;
+    private volatile long pauses;
+    private volatile long images;
 
     public long results() {
       return results;
@@ -86,6 +95,16 @@ public final class Worker implements Runnable, AutoCloseable {
     public long transactions() {
       return transactions;
     }
+
+    /** Times the worker paused its partitions because its queued work reached its budget. */
+    public long pauses() {
+      return pauses;
+    }
+
+    /** Requests (images) accepted for the model. */
+    public long images() {
+      return images;
+    }
   }
 
   public Worker(WorkerConfig config, Topics topics, VisionLanguageModel model) {
@@ -96,7 +115,24 @@ public final class Worker implements Runnable, AutoCloseable {
         new ByteArrayDeserializer());
     this.producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
         new ByteArraySerializer());
-    this.scheduler = new InferenceScheduler(model, config);
+    this.modelId = config.modelId().orElse(model.modelId());
+    this.scheduler = new InferenceScheduler(model, modelId, config);
+    this.budget = new Budget(config.budget(), model.config());
+    this.results = new ResultRecords(topics, modelId);
+  }
+
+  /** The model id this worker serves: stamped on its results, required of its requests. */
+  public String modelId() {
+    return modelId;
+  }
+
+  /** Hits and misses of the projected-feature cache (read from the model thread's counters). */
+  public long featureCacheHits() {
+    return scheduler.featureCache().hits();
+  }
+
+  public long featureCacheMisses() {
+    return scheduler.featureCache().misses();
   }
 
   static Properties consumerProperties(WorkerConfig config) {
@@ -107,7 +143,10 @@ public final class Worker implements Runnable, AutoCloseable {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(16, 4 * config.maxBatchSize())));
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
+    // a fetch brings at most a slice of the queue budget (a record larger than that still comes alone)
+    long fetch = Math.max(1 << 20, Math.min(50L << 20, config.budget().maxQueuedBytes() / 8));
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(fetch));
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(Math.min(16L << 20, fetch)));
     p.putAll(config.kafka());
     return p;
   }
@@ -170,6 +209,8 @@ public final class Worker implements Runnable, AutoCloseable {
         for (Outcome outcome : scheduler.runOnce()) {
           complete(outcome);
         }
+        budget.apply(consumer);
+        stats.pauses = budget.pauses();
         now = System.currentTimeMillis();
         if (outbox.hasRelease() && (now - lastCommit >= config.commitInterval().toMillis() || scheduler.isIdle())) {
           commit();
@@ -212,50 +253,90 @@ public final class Worker implements Runnable, AutoCloseable {
     try {
       request = topics.requests().valueSerde().deserializer().deserialize(record.topic(), record.value());
     } catch (RuntimeException e) {
-      Job job = new Job(partition, record.offset(), record.key(), record.value(), null, System.currentTimeMillis(), 0);
-      outbox.complete(partition, record.offset(), List.of(deadLetter(job, ErrorCode.NOT_AVRO,
+      Job job = new Job(partition, record.offset(), record.key(), record.value(), null, System.currentTimeMillis());
+      outbox.complete(partition, record.offset(), List.of(deadLetter(job, null, ErrorCode.NOT_AVRO,
           "the request is not an InferenceRequest in Avro single-object encoding (" + e.getMessage()
               + "); only ingest should write to " + record.topic())));
       return;
     }
-    Job job = new Job(partition, record.offset(), record.key(), record.value(), request, System.currentTimeMillis(), 0);
-    for (Outcome outcome : scheduler.submit(job)) {
-      complete(outcome);
+    Job job = new Job(partition, record.offset(), record.key(), record.value(), request, System.currentTimeMillis());
+    List<Job.Task> tasks = tasksOf(job);
+    job.setTasks(tasks);
+    if (!modelId.equals(request.getModelId())) {
+      outbox.complete(partition, record.offset(), tasks.stream().map(t -> deadLetter(job, t, ErrorCode.MODEL_MISMATCH,
+          "ingest asked for model " + request.getModelId() + " but this worker serves " + modelId
+              + "; set glimpse.model.id to the same value for ingest and every worker")).toList());
+      return;
     }
+    if (tasks.isEmpty()) {
+      outbox.complete(partition, record.offset(), List.of());
+      return;
+    }
+    answered.put(job, new Answers());
+    budget.admitted(job);
+    stats.images++;
+    scheduler.submit(job);
   }
 
-  private void complete(Outcome outcome) {
-    Job job = outcome.job();
+  /**
+   * The request's tasks with the worker's defaults applied, and the cache key their results are
+   * stored under. A version 1 request carries its one task in its own fields.
+   */
+  private List<Job.Task> tasksOf(Job job) {
     InferenceRequest r = job.request();
-    ProducerRecord<String, byte[]> record;
-    if (outcome instanceof Outcome.Text t && r.getTask() instanceof QuestionTask q) {
-      record = result(topics.answers(), r.getCacheKey(), new AnswerResult(r.getEventId(), r.getTaskIndex(),
-          model.modelId(), r.getImageSha256(), q.getQuestion(), t.text(), t.timings(), false));
-    } else if (outcome instanceof Outcome.Text t) {
-      record = result(topics.captions(), r.getCacheKey(), new CaptionResult(r.getEventId(), r.getTaskIndex(),
-          model.modelId(), r.getImageSha256(), t.text(), t.timings(), false));
-    } else if (outcome instanceof Outcome.Scores s) {
-      boolean flagged = s.scores().values().stream().anyMatch(p -> p >= config.flagThreshold());
-      record = result(topics.moderation(), r.getCacheKey(), new ModerationResult(r.getEventId(), r.getTaskIndex(),
-          model.modelId(), r.getImageSha256(), Map.copyOf(s.scores()), flagged, s.timings(), false));
-    } else {
-      record = deadLetter(job, ErrorCode.MODEL_ERROR, ((Outcome.Failed) outcome).message());
+    List<Job.Task> tasks = new ArrayList<>();
+    if (r.getTasks().isEmpty() && r.getTask() != null) {
+      ResolvedTask resolved = ResolvedTask.of(r.getTask(), r.getOptions(), config.taskDefaults());
+      tasks.add(new Job.Task(job, r.getTaskIndex() == null ? 0 : r.getTaskIndex(), resolved,
+          CacheKey.of(r.getImageSha256(), resolved, modelId)));
     }
-    outbox.complete(job.partition(), job.offset(), List.of(record));
+    for (RequestTask t : r.getTasks()) {
+      ResolvedTask resolved = ResolvedTask.of(t.getTask(), r.getOptions(), config.taskDefaults());
+      String key = CacheKey.of(r.getImageSha256(), resolved, modelId);
+      if (!key.equals(t.getCacheKey()) && !warnedAboutDefaults) {
+        warnedAboutDefaults = true;
+        LOG.warn("ingest keyed a task {} where this worker keys it {}: ingest and worker read different task"
+            + " defaults (glimpse.caption.question, glimpse.moderation.*, glimpse.generate.max.new.tokens.default);"
+            + " results are cached under the worker's key", t.getCacheKey(), key);
+      }
+      tasks.add(new Job.Task(job, t.getTaskIndex(), resolved, key));
+    }
+    return tasks;
   }
 
-  private static <V extends org.apache.avro.specific.SpecificRecord> ProducerRecord<String, byte[]> result(
-      dev.glimpse.kafka.Topic<String, V> topic, String key, V value) {
-    return new ProducerRecord<>(topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), value));
+  /** The records of a job's finished tasks, until its last task finishes. */
+  private static final class Answers {
+    final List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    int tasksDone;
   }
 
-  private ProducerRecord<String, byte[]> deadLetter(Job job, ErrorCode code, String message) {
+  /** A task's outcome becomes its result and cache entry, or its dead letter; a job completes with its last task. */
+  private void complete(Outcome outcome) {
+    Job.Task task = outcome.task();
+    Job job = task.job();
+    Answers answers = answered.get(job);
+    if (answers == null) {
+      return; // abandoned with its partition
+    }
+    if (outcome instanceof Outcome.Failed f) {
+      answers.records.add(deadLetter(job, task, f.code(), f.message()));
+    } else {
+      answers.records.addAll(results.of(outcome));
+    }
+    if (++answers.tasksDone == job.tasks().size()) {
+      answered.remove(job);
+      budget.released(job);
+      outbox.complete(job.partition(), job.offset(), answers.records);
+    }
+  }
+
+  private ProducerRecord<String, byte[]> deadLetter(Job job, Job.Task task, ErrorCode code, String message) {
     InferenceRequest r = job.request();
     byte[] original = job.original() != null && job.original().length <= (12 << 20) ? job.original() : null;
     DeadLetter letter = new DeadLetter(code, message, job.partition().topic(), job.partition().partition(),
-        job.offset(), job.key() == null ? null : ByteBuffer.wrap(job.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        job.offset(), job.key() == null ? null : ByteBuffer.wrap(job.key().getBytes(StandardCharsets.UTF_8)),
         original == null ? null : ByteBuffer.wrap(original), r == null ? null : r.getEventId(),
-        r == null ? null : r.getTaskIndex(), Instant.now());
+        task == null ? null : task.index(), Instant.now());
     String key = r == null ? job.key() : r.getEventId();
     return new ProducerRecord<>(topics.dlq().name(), key,
         topics.dlq().valueSerde().serializer().serialize(topics.dlq().name(), letter));
@@ -283,7 +364,7 @@ public final class Worker implements Runnable, AutoCloseable {
       for (ProducerRecord<String, byte[]> record : release.records()) {
         if (record.topic().equals(topics.dlq().name())) {
           stats.deadLetters++;
-        } else {
+        } else if (!record.topic().equals(topics.resultCache().name())) {
           stats.results++;
         }
       }
@@ -315,6 +396,13 @@ public final class Worker implements Runnable, AutoCloseable {
   private void forget(Collection<TopicPartition> partitions) {
     Set<TopicPartition> lost = new HashSet<>(partitions);
     scheduler.abandon(job -> lost.contains(job.partition()));
+    answered.keySet().removeIf(job -> {
+      if (lost.contains(job.partition())) {
+        budget.released(job);
+        return true;
+      }
+      return false;
+    });
     outbox.forget(lost);
   }
 

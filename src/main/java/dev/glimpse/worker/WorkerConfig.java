@@ -1,11 +1,9 @@
 package dev.glimpse.worker;
 
 import dev.glimpse.kafka.Settings;
+import dev.glimpse.task.TaskDefaults;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -15,32 +13,56 @@ import java.util.Properties;
  * overlaid with {@code GLIMPSE_*} environment variables, like ingest. Keys starting with
  * {@code kafka.} pass through to the consumer and producer untouched, minus the prefix, and win.
  *
- * @param modelDir checkpoint to serve; empty: the built-in model
- * @param maxBatchSize decode slots: requests decoded together
+ * @param modelId {@code glimpse.model.id}: the id to serve under, the same value ingest keys its
+ *     cache with; empty: the id derived from the checkpoint ({@link dev.glimpse.model.ModelId})
+ * @param maxBatchSize decode slots: task rows decoded together, and images encoded together
  * @param maxWait how long a request may wait for others before an idle batch starts
  * @param commitInterval longest time between transactions while results are ready
- * @param defaultMaxNewTokens when a request names none
- * @param captionQuestion the question a caption task asks, through the chat template
- * @param moderationCategories scored when a moderation task names none
- * @param flagThreshold a category at or above this probability flags the image
+ * @param taskDefaults what tasks mean when an event leaves them open (shared with ingest)
+ * @param budget how much work the worker holds before it pauses consumption, and its caches
+ * @param prepareThreads threads decoding and preprocessing images off the model thread
  */
 public record WorkerConfig(
     String bootstrapServers,
     String groupId,
     String transactionalId,
-    String modelId,
-    Optional<Path> modelDir,
-    String device,
-    String dtype,
+    Optional<String> modelId,
     int maxBatchSize,
     Duration maxWait,
     Duration commitInterval,
-    int defaultMaxNewTokens,
-    String captionQuestion,
-    List<String> moderationCategories,
-    double flagThreshold,
+    TaskDefaults taskDefaults,
+    Budget budget,
+    int prepareThreads,
     Optional<Path> topicsFile,
     Map<String, String> kafka) {
+
+  /**
+   * Memory the worker may hold. Defaults derive from the heap ({@code -Xmx}).
+   *
+   * @param maxQueuedRequests {@code glimpse.worker.max.queued.requests}: requests consumed and not
+   *     yet answered; at this many the worker pauses its partitions (default 8 × batch size)
+   * @param maxQueuedBytes {@code glimpse.worker.max.queued.bytes}: what those requests hold (image
+   *     files, pixels, features); at this much it pauses (default a quarter of the heap)
+   * @param featureCacheBytes {@code glimpse.worker.feature.cache.bytes}: projected image features
+   *     kept for repeated images (default an eighth of the heap; 0 turns the cache off)
+   * @param kvCacheBytes {@code glimpse.worker.kv.cache.max.bytes}: the most one decode batch's KV
+   *     cache may take on the model's device (default 4 GiB); fewer slots are used to stay under it
+   */
+  public record Budget(int maxQueuedRequests, long maxQueuedBytes, long featureCacheBytes, long kvCacheBytes) {
+    public Budget {
+      if (maxQueuedRequests < 1 || maxQueuedBytes < 1 || featureCacheBytes < 0 || kvCacheBytes < 1) {
+        throw new IllegalArgumentException("worker budgets must be positive (the feature cache may be 0): " + this);
+      }
+    }
+
+    static Budget from(Map<String, String> s, int maxBatchSize, long heap) {
+      return new Budget(
+          Integer.parseInt(s.getOrDefault("glimpse.worker.max.queued.requests", String.valueOf(8 * maxBatchSize))),
+          Long.parseLong(s.getOrDefault("glimpse.worker.max.queued.bytes", String.valueOf(heap / 4))),
+          Long.parseLong(s.getOrDefault("glimpse.worker.feature.cache.bytes", String.valueOf(heap / 8))),
+          Long.parseLong(s.getOrDefault("glimpse.worker.kv.cache.max.bytes", String.valueOf(4L << 30))));
+    }
+  }
 
   public WorkerConfig {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -48,34 +70,30 @@ public record WorkerConfig(
           "setting glimpse.bootstrap.servers is missing: set it in the properties file, as"
               + " GLIMPSE_BOOTSTRAP_SERVERS, or with --bootstrap-servers");
     }
-    if (maxBatchSize < 1 || defaultMaxNewTokens < 1) {
+    if (maxBatchSize < 1 || prepareThreads < 1) {
       throw new IllegalArgumentException(
-          "glimpse.worker.max.batch.size and glimpse.generate.max.new.tokens must be at least 1");
+          "glimpse.worker.max.batch.size and glimpse.worker.prepare.threads must be at least 1");
     }
-    moderationCategories = List.copyOf(moderationCategories);
     kafka = Map.copyOf(kafka);
   }
 
   /** Reads the settings; missing keys take defaults. */
   public static WorkerConfig from(Map<String, String> s) {
     Map<String, String> kafka = Settings.kafkaClientProperties(s);
+    int maxBatchSize = Integer.parseInt(s.getOrDefault("glimpse.worker.max.batch.size", "8"));
     return new WorkerConfig(
         s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers")),
         s.getOrDefault("glimpse.worker.group.id", "glimpse-worker"),
         s.getOrDefault("glimpse.worker.transactional.id",
             "glimpse-worker-" + java.util.UUID.randomUUID()),
-        s.getOrDefault("glimpse.model.id", "glimpse-demo"),
-        Optional.ofNullable(s.get("glimpse.model.dir")).map(Path::of),
-        s.getOrDefault("glimpse.model.device", "cpu"),
-        s.getOrDefault("glimpse.model.dtype", "f32"),
-        Integer.parseInt(s.getOrDefault("glimpse.worker.max.batch.size", "8")),
+        Optional.ofNullable(s.get("glimpse.model.id")).map(String::strip).filter(id -> !id.isEmpty()),
+        maxBatchSize,
         Duration.ofMillis(Long.parseLong(s.getOrDefault("glimpse.worker.max.wait.ms", "50"))),
         Duration.ofMillis(Long.parseLong(s.getOrDefault("glimpse.worker.commit.interval.ms", "100"))),
-        Integer.parseInt(s.getOrDefault("glimpse.generate.max.new.tokens.default", "32")),
-        s.getOrDefault("glimpse.caption.question", "describe the image"),
-        Arrays.stream(s.getOrDefault("glimpse.moderation.categories", "warning_sign,hazard").split(","))
-            .map(String::strip).filter(c -> !c.isEmpty()).toList(),
-        Double.parseDouble(s.getOrDefault("glimpse.moderation.flag.threshold", "0.5")),
+        TaskDefaults.from(s),
+        Budget.from(s, maxBatchSize, Runtime.getRuntime().maxMemory()),
+        Integer.parseInt(s.getOrDefault("glimpse.worker.prepare.threads",
+            String.valueOf(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2))))),
         Optional.ofNullable(s.get("glimpse.topics.file")).map(Path::of),
         kafka);
   }
@@ -83,15 +101,5 @@ public record WorkerConfig(
   /** Properties file overlaid with {@code GLIMPSE_*} environment variables. */
   public static WorkerConfig load(Properties file, Map<String, String> env) {
     return from(Settings.overlay(file, env));
-  }
-
-  /**
-   * The yes/no question a moderation category asks: "warning_sign" becomes "is there a warning
-   * sign". Categories are names of things that may be in an image.
-   */
-  public static String moderationQuestion(String category) {
-    String thing = category.strip().replace('_', ' ').replace('-', ' ').toLowerCase(Locale.ROOT);
-    String article = "aeiou".indexOf(thing.isEmpty() ? 'x' : thing.charAt(0)) >= 0 ? "an" : "a";
-    return "is there " + article + " " + thing;
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contract.CaptionResult;
+import dev.glimpse.contract.RequestTask;
+import dev.glimpse.contract.ResultCacheEntry;
 import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.Timings;
@@ -29,9 +31,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The ingest scenario on a real broker, whichever one: N good events and one of each bad input
- * in; exactly N x tasks requests and exactly one dead letter per bad input out, read committed.
- * Then a caption result written as a worker would makes a repeat of that image come back from
- * the result cache.
+ * in; exactly N requests (one per event, carrying all its tasks) and exactly one dead letter per
+ * bad input out, read committed. Then a caption result written to the result cache as a worker
+ * would makes a repeat of that image come back from the cache.
  */
 final class IngestScenario {
   static final int GOOD_EVENTS = 20;
@@ -73,7 +75,7 @@ final class IngestScenario {
 
       List<InferenceRequest> gotRequests = new ArrayList<>();
       List<DeadLetter> gotLetters = new ArrayList<>();
-      int expectedRequests = GOOD_EVENTS * tasksPerEvent;
+      int expectedRequests = GOOD_EVENTS;
       pollUntil(
           () -> gotRequests.size() + gotLetters.size(),
           expectedRequests + bad.size(),
@@ -90,6 +92,7 @@ final class IngestScenario {
           expectedRequests,
           gotRequests.stream().map(InferenceRequest::getRequestId).distinct().count(),
           "every request id once");
+      gotRequests.forEach(r -> assertEquals(tasksPerEvent, r.getTasks().size(), "tasks of " + r.getEventId()));
 
       answerACaptionAndSeeTheRepeatServedFromCache(bootstrapServers, ingest, gotRequests);
     }
@@ -98,23 +101,25 @@ final class IngestScenario {
   /** Acts as the worker for one caption, then sends the same image again. */
   private static void answerACaptionAndSeeTheRepeatServedFromCache(
       String bootstrap, Ingest ingest, List<InferenceRequest> requests) throws Exception {
-    InferenceRequest caption =
-        requests.stream().filter(r -> r.getTask() instanceof CaptionTask).findFirst().orElseThrow();
+    InferenceRequest request = requests.get(0);
+    RequestTask caption =
+        request.getTasks().stream().filter(t -> t.getTask() instanceof CaptionTask).findFirst().orElseThrow();
+    var cacheTopic = ingest.topics().resultCache();
     var captionsTopic = ingest.topics().captions();
     try (var worker =
         new KafkaProducer<>(
             Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-            captionsTopic.keySerde().serializer(),
-            captionsTopic.valueSerde().serializer())) {
+            cacheTopic.keySerde().serializer(),
+            cacheTopic.valueSerde().serializer())) {
       worker
           .send(
               new ProducerRecord<>(
-                  captionsTopic.name(),
+                  cacheTopic.name(),
                   caption.getCacheKey(),
-                  new CaptionResult(
-                      caption.getEventId(), caption.getTaskIndex(), caption.getModelId(),
-                      caption.getImageSha256(), "a circle on a square",
-                      new Timings(1L, 2L, 3L, 6L), false)))
+                  new ResultCacheEntry(new CaptionResult(
+                      request.getEventId(), caption.getTaskIndex(), request.getModelId(),
+                      request.getImageSha256(), "a circle on a square",
+                      new Timings(1L, 2L, 3L, 6L), false))))
           .get();
     }
     long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -122,7 +127,7 @@ final class IngestScenario {
       assertTrue(System.nanoTime() < deadline, "the result never reached the result cache");
       Thread.sleep(50);
     }
-    int seed = Integer.parseInt(caption.getEventId().substring("good-".length()));
+    int seed = Integer.parseInt(request.getEventId().substring("good-".length()));
     try (var producer = producer(bootstrap);
         var captions = readCommitted(bootstrap, captionsTopic)) {
       producer.send(

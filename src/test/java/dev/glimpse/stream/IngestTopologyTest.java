@@ -14,6 +14,8 @@ import dev.glimpse.contract.ImageUri;
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.contract.QuestionTask;
+import dev.glimpse.contract.RequestTask;
+import dev.glimpse.contract.ResultCacheEntry;
 import dev.glimpse.contract.Timings;
 import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.Topics;
@@ -40,7 +42,7 @@ class IngestTopologyTest {
 
   private TopologyTestDriver driver;
   private TestInputTopic<byte[], byte[]> images;
-  private TestInputTopic<String, CaptionResult> captionsIn;
+  private TestInputTopic<String, ResultCacheEntry> cacheIn;
   private TestOutputTopic<String, InferenceRequest> requests;
   private TestOutputTopic<String, DeadLetter> dlq;
   private TestOutputTopic<String, CaptionResult> captions;
@@ -65,11 +67,11 @@ class IngestTopologyTest {
     images =
         driver.createInputTopic(
             topics.images().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
-    captionsIn =
+    cacheIn =
         driver.createInputTopic(
-            topics.captions().name(),
-            topics.captions().keySerde().serializer(),
-            topics.captions().valueSerde().serializer());
+            topics.resultCache().name(),
+            topics.resultCache().keySerde().serializer(),
+            topics.resultCache().valueSerde().serializer());
     requests = output(topics.requests());
     dlq = output(topics.dlq());
     captions = output(topics.captions());
@@ -97,27 +99,28 @@ class IngestTopologyTest {
   }
 
   @Test
-  void shouldFanOutEachTaskAsOneRequestKeyedByImageHash() {
+  void shouldSendOneRequestPerEventCarryingTheImageOnceWithEveryTask() {
     byte[] png = TestImages.png(3);
     images.pipeInput("e1".getBytes(), TestEvents.encode(TestEvents.inline("e1", png, TestEvents.threeTasks())));
 
     List<TestRecord<String, InferenceRequest>> out = requests.readRecordsToList();
-    assertEquals(3, out.size());
+    assertEquals(1, out.size(), "one request per event");
     String sha = HashedEvent.sha256(png);
-    for (int i = 0; i < 3; i++) {
-      InferenceRequest r = out.get(i).value();
-      assertEquals(sha, out.get(i).key(), "key is the image hash");
-      assertEquals("e1#" + i, r.getRequestId());
-      assertEquals(i, r.getTaskIndex());
-      assertEquals(sha, r.getImageSha256());
-      assertEquals("png", r.getImageFormat());
-      assertEquals("test-model", r.getModelId());
-      assertEquals(NOW, r.getEnqueuedAt());
-      assertTrue(r.getCacheKey().startsWith(sha + ":") && r.getCacheKey().endsWith(":test-model"));
-      assertArrayEquals(png, bytes(r.getImage()));
+    InferenceRequest r = out.get(0).value();
+    assertEquals(sha, out.get(0).key(), "key is the image hash");
+    assertEquals("e1", r.getRequestId());
+    assertEquals(sha, r.getImageSha256());
+    assertEquals("png", r.getImageFormat());
+    assertEquals("test-model", r.getModelId());
+    assertEquals(NOW, r.getEnqueuedAt());
+    assertArrayEquals(png, bytes(r.getImage()));
+    assertEquals(List.of(0, 1, 2), r.getTasks().stream().map(RequestTask::getTaskIndex).toList());
+    for (RequestTask t : r.getTasks()) {
+      assertTrue(t.getCacheKey().startsWith(sha + ":") && t.getCacheKey().endsWith(":test-model"));
     }
-    assertTrue(out.get(0).value().getTask() instanceof CaptionTask);
-    assertEquals("What colour is the ball?", ((QuestionTask) out.get(1).value().getTask()).getQuestion());
+    assertTrue(r.getTasks().get(0).getTask() instanceof CaptionTask);
+    assertEquals("What colour is the ball?", ((QuestionTask) r.getTasks().get(1).getTask()).getQuestion());
+    assertEquals(null, r.getTask(), "the version 1 single-task fields stay empty");
     assertTrue(dlq.isEmpty());
   }
 
@@ -128,7 +131,7 @@ class IngestTopologyTest {
     images.pipeInput("bad".getBytes(), bad.value());
     images.pipeInput("good-2".getBytes(), TestEvents.encode(TestEvents.inline("good-2", TestImages.png(2), TestEvents.threeTasks())));
 
-    assertEquals(6, requests.readRecordsToList().size(), "both good events fan out");
+    assertEquals(2, requests.readRecordsToList().size(), "both good events go on");
     List<TestRecord<String, DeadLetter>> letters = dlq.readRecordsToList();
     assertEquals(1, letters.size(), "exactly one dead letter");
     DeadLetter letter = letters.get(0).value();
@@ -142,60 +145,73 @@ class IngestTopologyTest {
   }
 
   @Test
-  void shouldAnswerARepeatFromTheResultCache() {
+  void shouldAnswerARepeatFromTheResultCacheAndSendOnlyTheMissesKeyedByEventId() {
     byte[] png = TestImages.png(5);
     images.pipeInput(TestEvents.encode(TestEvents.inline("first", png, TestEvents.threeTasks())));
-    List<InferenceRequest> first = requests.readValuesToList();
-    assertEquals(3, first.size());
+    InferenceRequest first = requests.readValue();
+    assertEquals(3, first.getTasks().size());
 
-    // the worker answers the caption (results are keyed by the request's cache key)
-    InferenceRequest caption = first.get(0);
-    captionsIn.pipeInput(
+    // the worker answered the caption and stored it in the result cache under the task's key
+    RequestTask caption = first.getTasks().get(0);
+    cacheIn.pipeInput(
         caption.getCacheKey(),
-        new CaptionResult(caption.getEventId(), 0, "test-model", caption.getImageSha256(),
-            "a white ball on red", new Timings(5L, 10L, 100L, 115L), false));
+        new ResultCacheEntry(new CaptionResult(first.getEventId(), 0, "test-model", first.getImageSha256(),
+            "a white ball on red", new Timings(5L, 10L, 100L, 115L), false)));
 
     images.pipeInput(TestEvents.encode(TestEvents.inline("repeat", png, TestEvents.threeTasks())));
 
     List<TestRecord<String, CaptionResult>> hits = captions.readRecordsToList();
     assertEquals(1, hits.size());
     CaptionResult hit = hits.get(0).value();
-    assertEquals(caption.getCacheKey(), hits.get(0).key());
+    assertEquals("repeat", hits.get(0).key(), "results are keyed by event id");
     assertTrue(hit.getFromCache());
     assertEquals("repeat", hit.getEventId());
     assertEquals(0, hit.getTaskIndex());
     assertEquals("a white ball on red", hit.getCaption());
     assertEquals(0L, hit.getTimings().getTotalMs());
-    List<InferenceRequest> misses = requests.readValuesToList();
-    assertEquals(List.of(1, 2), misses.stream().map(InferenceRequest::getTaskIndex).toList(),
-        "the question and moderation tasks still go to the worker");
-    assertTrue(answers.isEmpty() && moderation.isEmpty() && dlq.isEmpty());
+    InferenceRequest misses = requests.readValue();
+    assertEquals(List.of(1, 2), misses.getTasks().stream().map(RequestTask::getTaskIndex).toList(),
+        "the question and moderation tasks still go to the worker, together");
+    assertTrue(requests.isEmpty() && answers.isEmpty() && moderation.isEmpty() && dlq.isEmpty());
   }
 
   @Test
-  void shouldSkipAResultRecordThatIsNotAResultAndKeepServing() {
+  void shouldSendNoRequestWhenEveryTaskIsCached() {
+    byte[] png = TestImages.png(4);
+    images.pipeInput(TestEvents.encode(TestEvents.inline("a", png, List.of(new CaptionTask()))));
+    InferenceRequest asked = requests.readValue();
+    cacheIn.pipeInput(asked.getTasks().get(0).getCacheKey(), new ResultCacheEntry(new CaptionResult("a", 0,
+        "test-model", asked.getImageSha256(), "a ball", new Timings(1L, 1L, 1L, 3L), false)));
+
+    images.pipeInput(TestEvents.encode(TestEvents.inline("b", png, List.of(new CaptionTask()))));
+
+    assertEquals("a ball", captions.readValue().getCaption());
+    assertTrue(requests.isEmpty());
+  }
+
+  @Test
+  void shouldSkipAResultCacheRecordThatIsNotAnEntryAndKeepServing() {
     driver
-        .createInputTopic("glimpse.captions", Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        .createInputTopic("glimpse.result-cache", Serdes.String().serializer(), Serdes.ByteArray().serializer())
         .pipeInput("some-key", "not avro".getBytes());
 
     images.pipeInput(TestEvents.encode(TestEvents.inline("after", TestImages.png(9), TestEvents.threeTasks())));
 
-    assertEquals(3, requests.readValuesToList().size());
+    assertEquals(1, requests.readValuesToList().size());
     assertTrue(dlq.isEmpty());
   }
 
   @Test
   void shouldNotAnswerADifferentQuestionAboutTheSameImageFromTheCache() {
     byte[] png = TestImages.png(6);
-    images.pipeInput(TestEvents.encode(TestEvents.inline("a", png, List.of(new QuestionTask("Is it red?")))));
-    InferenceRequest asked = requests.readValue();
-
-    assertEquals(
-        asked.getCacheKey(),
-        CacheKey.of(HashedEvent.sha256(png), new QuestionTask("  Is it red? "), null, "test-model"),
+    images.pipeInput(TestEvents.encode(TestEvents.inline("a", png, List.of(new QuestionTask("  Is it red? ")))));
+    String asked = requests.readValue().getTasks().get(0).getCacheKey();
+    images.pipeInput(TestEvents.encode(TestEvents.inline("b", png, List.of(new QuestionTask("Is it red?")))));
+    assertEquals(asked, requests.readValue().getTasks().get(0).getCacheKey(),
         "surrounding blanks do not change the fingerprint");
-    images.pipeInput(TestEvents.encode(TestEvents.inline("b", png, List.of(new QuestionTask("Is it blue?")))));
-    assertFalse(asked.getCacheKey().equals(requests.readValue().getCacheKey()));
+
+    images.pipeInput(TestEvents.encode(TestEvents.inline("c", png, List.of(new QuestionTask("Is it blue?")))));
+    assertFalse(asked.equals(requests.readValue().getTasks().get(0).getCacheKey()));
   }
 
   @Test
@@ -207,7 +223,7 @@ class IngestTopologyTest {
     DeadLetter letter = dlq.readValue();
     assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
     assertEquals(0L, letter.getOffset());
-    assertEquals(3, requests.readValuesToList().size());
+    assertEquals(1, requests.readValuesToList().size());
   }
 
   @Test
@@ -230,7 +246,7 @@ class IngestTopologyTest {
     images.pipeInput(TestEvents.encode(TestEvents.uri("u", "https://images.example/cat.png", TestEvents.threeTasks())));
 
     List<InferenceRequest> out = requests.readValuesToList();
-    assertEquals(3, out.size());
+    assertEquals(1, out.size());
     assertArrayEquals(png, bytes(out.get(0).getImage()));
     assertEquals(HashedEvent.sha256(png), out.get(0).getImageSha256());
   }

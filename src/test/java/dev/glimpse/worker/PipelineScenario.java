@@ -63,6 +63,7 @@ final class PipelineScenario {
         "glimpse.ingest.application.id", app,
         "glimpse.ingest.state.dir", Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
         "glimpse.model.id", model.modelId(),
+        "glimpse.generate.max.new.tokens.default", "4",
         "glimpse.image.max.bytes", String.valueOf(BadInputs.MAX_IMAGE_BYTES))));
   }
 
@@ -236,9 +237,13 @@ final class PipelineScenario {
         new ByteArraySerializer());
   }
 
-  /** N good events with three tasks each and every bad input: exactly once, exactly the letters. */
+  /**
+   * N good events with three tasks each (caption, question, moderation over two categories) and
+   * every bad input: exactly once, exactly the letters, and one vision pass per image.
+   */
   void everyTaskAnsweredOnceAndEveryBadInputDeadLettered(int events) throws Exception {
     try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest); Worker worker = worker(ingest, 4)) {
+      long visionBefore = model.model().imagesEncoded();
       worker.start();
       produceGood(ingest, 0, events);
       produceBad(ingest);
@@ -255,6 +260,10 @@ final class PipelineScenario {
         m.getScores().values().forEach(p -> assertTrue(p >= 0 && p <= 1, "probability " + p));
       });
       assertEquals(events, out.captions.size());
+      // the shared requests topic also holds earlier scenarios' requests, which this worker's new group redoes
+      assertTrue(worker.stats().images() >= events, "requests served: " + worker.stats().images());
+      assertEquals(worker.stats().images(), model.model().imagesEncoded() - visionBefore,
+          "vision passes: one per image, whatever its three tasks");
     }
   }
 

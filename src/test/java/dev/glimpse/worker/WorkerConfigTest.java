@@ -14,8 +14,10 @@ class WorkerConfigTest {
   void defaultsServeTheDemo() {
     WorkerConfig c = WorkerConfig.from(Map.of("glimpse.bootstrap.servers", "localhost:9092"));
     assertEquals(8, c.maxBatchSize());
-    assertEquals(List.of("warning_sign", "hazard"), c.moderationCategories());
-    assertEquals("describe the image", c.captionQuestion());
+    assertEquals(List.of("warning_sign", "hazard"), c.taskDefaults().moderationCategories());
+    assertEquals("describe the image", c.taskDefaults().captionQuestion());
+    assertTrue(c.modelId().isEmpty(), "served under the checkpoint's own id unless set");
+    assertEquals(64, c.budget().maxQueuedRequests());
     assertTrue(c.transactionalId().startsWith("glimpse-worker-"));
   }
 
@@ -35,9 +37,4 @@ class WorkerConfigTest {
     assertTrue(e.getMessage().contains("glimpse.bootstrap.servers"), e.getMessage());
   }
 
-  @Test
-  void aCategoryBecomesAYesNoQuestion() {
-    assertEquals("is there a warning sign", WorkerConfig.moderationQuestion("warning_sign"));
-    assertEquals("is there an explosion", WorkerConfig.moderationQuestion("explosion"));
-  }
 }

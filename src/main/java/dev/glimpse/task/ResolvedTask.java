@@ -1,0 +1,91 @@
+package dev.glimpse.task;
+
+import dev.glimpse.contract.CaptionTask;
+import dev.glimpse.contract.GenerationOptions;
+import dev.glimpse.contract.ModerationTask;
+import dev.glimpse.contract.QuestionTask;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One task of an event with every default applied: the exact question the model is asked, the
+ * exact categories it scores, the exact decoding options. What the cache key fingerprints and
+ * what the worker runs.
+ */
+public sealed interface ResolvedTask {
+
+  /** Describe the image: the configured caption question, decoded with these options. */
+  record Caption(String question, dev.glimpse.model.generate.GenerationOptions options) implements ResolvedTask {
+    @Override
+    public String kind() {
+      return "caption";
+    }
+  }
+
+  /** Answer the event's question, decoded with these options. */
+  record Question(String question, dev.glimpse.model.generate.GenerationOptions options) implements ResolvedTask {
+    @Override
+    public String kind() {
+      return "question";
+    }
+  }
+
+  /** Score each category (stripped, de-duplicated, in the event's order) yes/no; flag at the threshold. */
+  record Moderation(List<String> categories, double flagThreshold) implements ResolvedTask {
+    public Moderation {
+      categories = List.copyOf(categories);
+    }
+
+    @Override
+    public String kind() {
+      return "moderation";
+    }
+
+    /** The yes/no question a category asks: "warning_sign" becomes "is there a warning sign". */
+    public static String question(String category) {
+      String thing = category.strip().replace('_', ' ').replace('-', ' ').toLowerCase(Locale.ROOT);
+      String article = "aeiou".indexOf(thing.isEmpty() ? 'x' : thing.charAt(0)) >= 0 ? "an" : "a";
+      return "is there " + article + " " + thing;
+    }
+  }
+
+  /** The result kind, as results and logs name it: caption, question or moderation. */
+  String kind();
+
+  /**
+   * Applies the defaults to one task of the contract.
+   *
+   * @param task a CaptionTask, QuestionTask or ModerationTask (the Avro union's value)
+   * @param options the event's options, or null
+   */
+  static ResolvedTask of(Object task, GenerationOptions options, TaskDefaults defaults) {
+    if (task instanceof CaptionTask) {
+      return new Caption(defaults.captionQuestion().strip(), options(options, defaults));
+    }
+    if (task instanceof QuestionTask q) {
+      return new Question(q.getQuestion().strip(), options(options, defaults));
+    }
+    if (task instanceof ModerationTask m) {
+      LinkedHashSet<String> categories = new LinkedHashSet<>();
+      m.getCategories().stream().map(String::strip).filter(c -> !c.isEmpty()).forEach(categories::add);
+      return new Moderation(categories.isEmpty() ? defaults.moderationCategories() : List.copyOf(categories),
+          defaults.flagThreshold());
+    }
+    throw new IllegalArgumentException("unknown task type " + (task == null ? "(none)" : task.getClass().getSimpleName()));
+  }
+
+  /** The decoding options an event's options mean, the defaults filled in. */
+  static dev.glimpse.model.generate.GenerationOptions options(GenerationOptions o, TaskDefaults defaults) {
+    if (o == null) {
+      return dev.glimpse.model.generate.GenerationOptions.greedy(defaults.maxNewTokens());
+    }
+    return new dev.glimpse.model.generate.GenerationOptions(
+        o.getMaxNewTokens() == null ? defaults.maxNewTokens() : o.getMaxNewTokens(),
+        o.getTemperature() == null ? 0 : o.getTemperature(),
+        o.getTopK() == null ? 0 : o.getTopK(),
+        o.getTopP() == null ? 1 : o.getTopP(),
+        o.getSeed() == null ? 0 : o.getSeed(),
+        List.of());
+  }
+}
