@@ -181,9 +181,9 @@ public final class LlavaModel implements AutoCloseable {
     int t = rows.length();
     int imageTokenId = config.imageTokenId();
     // 1. per row, the images its image tokens reach into; each distinct image once
-    Map<ImageInput, Integer> first = new IdentityHashMap<>(); // image → its first row in the table
+    Map<ImageInput, Integer> neededAt = new IdentityHashMap<>(); // image → its index in needed
     List<ImageInput> needed = new ArrayList<>();
-    long[][] offsets = new long[b][]; // per row and image, its first table row (-1: not needed)
+    int[][] neededIndex = new int[b][]; // per row and image, its index in needed (-1: not needed)
     long tableRows = (long) b * t;
     for (int r = 0; r < b; r++) {
       List<ImageInput> images = rows.images().get(r);
@@ -193,21 +193,21 @@ public final class LlavaModel implements AutoCloseable {
         inRow += id == imageTokenId ? 1 : 0;
       }
       int available = 0;
-      offsets[r] = new long[images.size()];
+      neededIndex[r] = new int[images.size()];
       for (int i = 0; i < images.size(); i++) {
         ImageInput image = images.get(i);
         int tokens = tokensOf(image);
         boolean reached = available + tokens > before && available < before + inRow;
         available += tokens;
-        offsets[r][i] = -1;
+        neededIndex[r][i] = -1;
         if (reached) {
-          Integer at = first.get(image);
+          Integer at = neededAt.get(image);
           if (at == null) {
             at = needed.size();
-            first.put(image, at);
+            neededAt.put(image, at);
             needed.add(image);
           }
-          offsets[r][i] = at; // an index into needed for now
+          neededIndex[r][i] = at;
         }
       }
       if (before + inRow != available) {
@@ -266,7 +266,7 @@ public final class LlavaModel implements AutoCloseable {
           image++;
         }
         lookup[flat] = 0;
-        gather[flat] = tableRowOf[(int) offsets[r][image]] + within;
+        gather[flat] = tableRowOf[neededIndex[r][image]] + within;
         within++;
       }
     }

@@ -2,7 +2,6 @@ package dev.glimpse.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -10,15 +9,17 @@ import ai.djl.ndarray.types.DataType;
 import dev.glimpse.model.generate.Generation;
 import dev.glimpse.model.generate.GenerationOptions;
 import dev.glimpse.model.generate.GenerationRequest;
+import dev.glimpse.model.generate.SharedPrefix;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * The fixture's parity on a GPU, where the PyTorch engine sees one (skipped elsewhere): float32
- * gives transformers' greedy tokens as one batch; float16, the precision GPUs run, decodes the
- * whole batch to the end.
+ * gives transformers' greedy tokens as one batch; float16, the precision GPUs run, gives the
+ * tokens float16 gives on the CPU; a shared prefix gives the whole prompts' tokens.
  */
 @EnabledIf("gpuPresent")
 class LlavaModelGpuIT {
@@ -51,14 +52,47 @@ class LlavaModelGpuIT {
   }
 
   @Test
-  void float16OnTheGpuDecodesTheBatch() throws Exception {
+  void float16OnTheGpuGivesTheTokensFloat16GivesOnTheCpu() throws Exception {
     Fixture fixture = Fixture.llavaTinyA();
-    var options = new VisionLanguageModel.Options(Device.gpu(), DataType.FLOAT16,
+    var gpu = new VisionLanguageModel.Options(Device.gpu(), DataType.FLOAT16,
+        dev.glimpse.model.image.ImageLimits.defaults(), false);
+    var cpu = new VisionLanguageModel.Options(Device.cpu(), DataType.FLOAT16,
+        dev.glimpse.model.image.ImageLimits.defaults(), false);
+    List<Generation> onCpu;
+    try (VisionLanguageModel vlm = VisionLanguageModel.load(fixture.dir(), cpu)) {
+      onCpu = vlm.generate(batch(vlm, fixture));
+    }
+    try (VisionLanguageModel vlm = VisionLanguageModel.load(fixture.dir(), gpu)) {
+      List<Generation> onGpu = vlm.generate(batch(vlm, fixture));
+      assertEquals(fixture.cases(), onGpu.size());
+      for (int c = 0; c < fixture.cases(); c++) {
+        assertArrayEquals(onCpu.get(c).tokenIds(), onGpu.get(c).tokenIds(), "case " + c);
+      }
+    }
+  }
+
+  @Test
+  void aSharedPrefixOnTheGpuGivesTheWholePromptsTokens() throws Exception {
+    Fixture fixture = Fixture.llavaTinyA();
+    var options = new VisionLanguageModel.Options(Device.gpu(), DataType.FLOAT32,
         dev.glimpse.model.image.ImageLimits.defaults(), false);
     try (VisionLanguageModel vlm = VisionLanguageModel.load(fixture.dir(), options)) {
-      List<Generation> out = vlm.generate(batch(vlm, fixture));
-      assertEquals(fixture.cases(), out.size());
-      out.forEach(g -> assertTrue(g.tokenIds().length > 0));
+      byte[] image = java.nio.file.Files.readAllBytes(fixture.image(0));
+      List<ImageFeatures> features = vlm.encodeImages(List.of(vlm.pixelValues(image)));
+      int[] caption = fixture.inputIds(0);
+      int[] question = vlm.encodePrompt(vlm.questionPrompt("what is in the picture"));
+      int p = SharedPrefix.commonLength(List.of(caption, question));
+      List<GenerationRequest> requests = List.of(
+          GenerationRequest.ofFeatures(caption, features, GenerationOptions.greedy(12)),
+          GenerationRequest.ofFeatures(question, features, GenerationOptions.greedy(12)));
+      List<Generation> whole = vlm.generate(requests);
+      try (SharedPrefix prefix = vlm.generator().prefill(List.of(Arrays.copyOf(caption, p)), List.of(features))
+          .get(0)) {
+        List<Generation> shared = vlm.generator().generate(prefix, requests);
+        for (int i = 0; i < requests.size(); i++) {
+          assertArrayEquals(whole.get(i).tokenIds(), shared.get(i).tokenIds(), "request " + i);
+        }
+      }
     }
   }
 }

@@ -115,7 +115,7 @@ public final class ContinuousBatch<T> implements AutoCloseable {
    * new tokens) must fit as {@link #canJoin(int, int)} says.
    */
   public boolean canJoin(SharedPrefix prefix, int suffixTokens, int maxNewTokens) {
-    return canJoin(prefix.length() + suffixTokens, maxNewTokens);
+    return !prefix.isClosed() && canJoin(prefix.length() + suffixTokens, maxNewTokens);
   }
 
   /**

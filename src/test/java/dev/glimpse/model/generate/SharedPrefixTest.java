@@ -228,6 +228,7 @@ class SharedPrefixTest {
       batch.join(List.of("caption", "question"), requests, prefix);
       prefix.close();
       assertFalse(batch.canJoin(requests, prefix), "a closed prefix takes no more requests");
+      assertFalse(batch.canJoin(prefix, 1, 1));
       assertThrows(IllegalStateException.class, () -> generator.score(prefix,
           List.of(vlm.scoringRequest(vlm.questionPrompt("what is in the picture"), features, YES_NO))));
       while (!batch.isEmpty()) {
