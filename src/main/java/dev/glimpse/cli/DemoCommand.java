@@ -59,6 +59,11 @@ final class DemoCommand implements Callable<Integer> {
       + "a JSON summary (events, results, dead_letters, ...).")
   boolean exit;
 
+  @Option(names = "--json", description = "Print each result as one JSON line as it arrives ({\"file\", \"event_id\", "
+      + "\"task\", \"text\", \"scores\", \"flagged\", \"from_cache\", \"model_id\"}; a dead letter as {\"file\", \"code\", "
+      + "\"message\"}); the JSON summary stays the last line.")
+  boolean json;
+
   @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
       description = "With --exit, give up waiting after this long (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
@@ -79,11 +84,13 @@ final class DemoCommand implements Callable<Integer> {
             pipeline.ingest().topics().images(), "glimpse-demo")) {
       EventPublisher.Tasks tasks = taskOptions.tasks();
       Map<String, Integer> expected = new HashMap<>();
+      Map<String, String> files = new HashMap<>();
       for (Input input : inputs) {
+        files.put(input.eventId(), input.file().getFileName().toString());
         publisher.publish(input.eventId(), input.bytes(), input.file(), tasks);
         expected.put(input.eventId(), tasks.count());
         if (input.truth() != null) {
-          out.printf("%-28s expected  %s%n", input.eventId(), input.truth());
+          (json ? err : out).printf("%-28s expected  %s%n", input.eventId(), input.truth());
         }
       }
       publisher.flush();
@@ -94,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
       long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
       while (!exit || (!progress.allDone() && System.nanoTime() < deadline)) {
         for (ResultTail.Result r : tail.poll(Duration.ofMillis(200))) {
-          out.println(r.describe());
+          out.println(json ? jsonLine(r, files.get(r.eventId())) : r.describe());
           out.flush();
           progress.record(r);
         }
@@ -113,6 +120,31 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
       return progress.allDone() ? 0 : 1;
     }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A result as {@code --json} prints it: one object on one line. */
+  static String jsonLine(ResultTail.Result r, String file) throws IOException {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("file", file);
+    if (r.isDeadLetter()) {
+      line.put("code", r.errorCode());
+      line.put("message", r.text());
+      return JSON.writeValueAsString(line);
+    }
+    line.put("event_id", r.eventId());
+    line.put("task", r.kind().equals("answer") ? "question" : r.kind());
+    if (r.scores() != null) {
+      ObjectNode scores = line.putObject("scores");
+      new java.util.TreeMap<>(r.scores()).forEach(scores::put);
+      line.put("flagged", r.flagged());
+    } else {
+      line.put("text", r.text());
+    }
+    line.put("from_cache", r.fromCache());
+    line.put("model_id", r.modelId());
+    return JSON.writeValueAsString(line);
   }
 
   /** One image to publish, and what the scene shows when it was generated. */

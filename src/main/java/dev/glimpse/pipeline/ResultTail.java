@@ -28,7 +28,7 @@ public final class ResultTail implements AutoCloseable {
 
   /** One output of the pipeline. */
   public record Result(String kind, String eventId, Integer taskIndex, String text, Map<String, Double> scores,
-      Boolean flagged, boolean fromCache, long totalMillis, String errorCode, Object record) {
+      Boolean flagged, boolean fromCache, long totalMillis, String errorCode, String modelId, Object record) {
 
     /** The key that says which event (and task) it answers. */
     public String taskKey() {
@@ -129,17 +129,17 @@ public final class ResultTail implements AutoCloseable {
     if (topic.equals(topics.captions().name())) {
       CaptionResult c = topics.captions().valueSerde().deserializer().deserialize(topic, r.value());
       return new Result("caption", c.getEventId(), c.getTaskIndex(), c.getCaption(), null, null, c.getFromCache(),
-          c.getTimings().getTotalMs(), null, c);
+          c.getTimings().getTotalMs(), null, c.getModelId(), c);
     }
     if (topic.equals(topics.answers().name())) {
       AnswerResult a = topics.answers().valueSerde().deserializer().deserialize(topic, r.value());
       return new Result("answer", a.getEventId(), a.getTaskIndex(), a.getAnswer(), null, null, a.getFromCache(),
-          a.getTimings().getTotalMs(), null, a);
+          a.getTimings().getTotalMs(), null, a.getModelId(), a);
     }
     if (topic.equals(topics.moderation().name())) {
       ModerationResult m = topics.moderation().valueSerde().deserializer().deserialize(topic, r.value());
       return new Result("moderation", m.getEventId(), m.getTaskIndex(), null, m.getScores(), m.getFlagged(),
-          m.getFromCache(), m.getTimings().getTotalMs(), null, m);
+          m.getFromCache(), m.getTimings().getTotalMs(), null, m.getModelId(), m);
     }
     DeadLetter d = topics.dlq().valueSerde().deserializer().deserialize(topic, r.value());
     String eventId = d.getEventId();
@@ -150,7 +150,7 @@ public final class ResultTail implements AutoCloseable {
       eventId = r.key();
     }
     return new Result("dead_letter", eventId, d.getTaskIndex(), d.getMessage(), null, null, false, 0,
-        d.getCode().name(), d);
+        d.getCode().name(), null, d);
   }
 
   @Override

@@ -28,7 +28,7 @@ class EmbeddedKafkaBrokerIT {
       List<String> first = TopicAdmin.ensureTopics(admin, specs, Duration.ofSeconds(30));
       List<String> second = TopicAdmin.ensureTopics(admin, specs, Duration.ofSeconds(30));
 
-      assertEquals(6, first.size(), "first run creates every topic: " + first);
+      assertEquals(specs.size(), first.size(), "first run creates every topic: " + first);
       assertEquals(List.of(), second, "second run creates nothing");
       Set<String> names = admin.listTopics().names().get(10, TimeUnit.SECONDS);
       assertTrue(names.containsAll(first), names.toString());
