@@ -35,7 +35,7 @@ public final class HttpImageFetcher implements ImageFetcher {
     this.policy = policy;
     this.client =
         HttpClient.newBuilder()
-            .connectTimeout(policy.timeout())
+            .connectTimeout(policy.deadline())
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
   }
@@ -69,7 +69,7 @@ public final class HttpImageFetcher implements ImageFetcher {
     try {
       request =
           HttpRequest.newBuilder(hop)
-              .timeout(policy.timeout())
+              .timeout(policy.deadline())
               .header("Accept", "image/*")
               .GET()
               .build();
@@ -86,10 +86,10 @@ public final class HttpImageFetcher implements ImageFetcher {
                     ? new CappedBody(original, maxBytes)
                     : BodySubscribers.replacing(new byte[0]));
     try {
-      return pending.get(policy.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      return pending.get(policy.deadline().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       pending.cancel(true);
-      throw failed(original, "no complete answer within " + policy.timeout().toMillis() + " ms");
+      throw failed(original, "no complete answer within " + policy.deadline().toMillis() + " ms");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof Rejected rejected) {
         throw rejected;
