@@ -122,9 +122,10 @@ public final class HttpImageFetcher implements ImageFetcher {
 
   /** The policy's check, its host lookup given no more than the time left. */
   private UriPolicy.Target check(URI original, URI hop, long end) {
+    Duration left = remaining(original, end);
     Future<UriPolicy.Target> checked = lookups.submit(() -> policy.check(hop, resolver));
     try {
-      return checked.get(remaining(original, end).toNanos(), TimeUnit.NANOSECONDS);
+      return checked.get(left.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       checked.cancel(true);
       throw failed(original, "no answer to the lookup of " + hop.getHost() + " " + pastDeadline());
