@@ -1,157 +1,242 @@
 package dev.glimpse.stream;
 
 import dev.glimpse.contract.ErrorCode;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.Proxy;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodySubscriber;
-import java.net.http.HttpResponse.BodySubscribers;
-import java.nio.ByteBuffer;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.Dns;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
 
 /**
- * Fetches images over http(s) with java.net.http. The {@link UriPolicy} is checked before every
- * connection (redirects are followed by hand, each hop checked again); each hop, body included,
- * must finish within the policy's timeout (a server that drips bytes is cut off); the body is
- * refused as soon as it passes the size cap, whether or not a Content-Length announced it.
+ * Fetches images over http(s) with OkHttp, following redirects by hand.
  *
- * <p>Known gap: the HTTP client resolves the host again when it connects, so a DNS server that
- * answers differently the second time (rebinding) is not caught here; block internal ranges at
- * the network too.
+ * <p>Each hop is checked by the {@link UriPolicy}, which resolves its host once; the connection
+ * is then pinned to the addresses that passed (OkHttp's {@link Dns} hook answers with them and
+ * nothing else), so a DNS server that answers differently the second time gets no second
+ * question. TLS still sends the URI's host name as SNI and verifies the certificate against it:
+ * only the address lookup is replaced.
+ *
+ * <p>One deadline bounds the whole fetch: lookups, every redirect hop and the body read. The body
+ * is refused as soon as it passes the size cap, whether or not a Content-Length announced it.
  */
 public final class HttpImageFetcher implements ImageFetcher {
+  private static final int CHUNK = 64 << 10;
+
   private final UriPolicy policy;
-  private final HttpClient client;
+  private final UriPolicy.Resolver resolver;
+  private final OkHttpClient client;
+  // lookups are blocking and cannot be given a timeout, so they run here while fetch() waits at
+  // most until the deadline; daemon threads, because nothing closes a fetcher
+  private final ExecutorService lookups =
+      Executors.newCachedThreadPool(
+          task -> {
+            Thread thread = new Thread(task, "glimpse-uri-lookup");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   public HttpImageFetcher(UriPolicy policy) {
+    this(policy, UriPolicy.Resolver.SYSTEM, platformTrust());
+  }
+
+  /** With a resolver and trusted certificates of the caller's (tests: names on loopback). */
+  HttpImageFetcher(UriPolicy policy, UriPolicy.Resolver resolver, X509TrustManager trust) {
     this.policy = policy;
+    this.resolver = resolver;
     this.client =
-        HttpClient.newBuilder()
-            .connectTimeout(policy.timeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
+        new OkHttpClient.Builder()
+            .proxy(Proxy.NO_PROXY) // a proxy would resolve the host itself, unchecked
+            .followRedirects(false)
+            .followSslRedirects(false)
+            .retryOnConnectionFailure(false)
+            .sslSocketFactory(tls(trust).getSocketFactory(), trust)
             .build();
   }
 
   @Override
   public byte[] fetch(URI uri, long maxBytes) {
+    long end = System.nanoTime() + policy.deadline().toNanos();
     URI next = uri;
     for (int hop = 0; hop <= policy.maxRedirects(); hop++) {
-      policy.check(next);
-      HttpResponse<byte[]> response = send(uri, next, maxBytes);
-      int status = response.statusCode();
-      if (status >= 300 && status < 400) {
-        String location =
-            response
-                .headers()
-                .firstValue("location")
-                .orElseThrow(() -> failed(uri, "redirect " + status + " without a Location"));
-        next = next.resolve(location);
-        continue;
+      UriPolicy.Target target = check(uri, next, end);
+      HttpUrl url = agreeingUrl(next, target);
+      Duration left = remaining(uri, end);
+      OkHttpClient pinned =
+          client
+              .newBuilder()
+              .dns(new PinnedDns(url.host(), target.addresses()))
+              .callTimeout(left)
+              .connectTimeout(left)
+              .readTimeout(left)
+              .writeTimeout(left)
+              .build();
+      Request request =
+          new Request.Builder()
+              .url(url)
+              .header("Accept", "image/*")
+              .header("User-Agent", "glimpse-ingest")
+              .get()
+              .build();
+      try (Response response = pinned.newCall(request).execute()) {
+        int status = response.code();
+        if (status == 200) {
+          return body(uri, response.body(), maxBytes);
+        }
+        if (!response.isRedirect()) {
+          throw failed(uri, "the server answered HTTP " + status);
+        }
+        next = redirect(uri, next, response);
+      } catch (IOException e) {
+        throw failed(uri, end, e);
       }
-      if (status != 200) {
-        throw failed(uri, "the server answered HTTP " + status);
-      }
-      return response.body();
     }
     throw failed(uri, "more than " + policy.maxRedirects() + " redirects");
   }
 
-  private HttpResponse<byte[]> send(URI original, URI hop, long maxBytes) {
-    HttpRequest request;
+  /** The policy's check, its host lookup given no more than the time left. */
+  private UriPolicy.Target check(URI original, URI hop, long end) {
+    Duration left = remaining(original, end);
+    Future<UriPolicy.Target> checked = lookups.submit(() -> policy.check(hop, resolver));
     try {
-      request =
-          HttpRequest.newBuilder(hop)
-              .timeout(policy.timeout())
-              .header("Accept", "image/*")
-              .GET()
-              .build();
-    } catch (IllegalArgumentException e) {
-      throw new Rejected(
-          ErrorCode.URI_NOT_ALLOWED,
-          "ingest cannot request " + hop + " (" + e.getMessage() + "): send an http(s) URL");
-    }
-    CompletableFuture<HttpResponse<byte[]>> pending =
-        client.sendAsync(
-            request,
-            info ->
-                info.statusCode() == 200
-                    ? new CappedBody(original, maxBytes)
-                    : BodySubscribers.replacing(new byte[0]));
-    try {
-      return pending.get(policy.timeout().toMillis(), TimeUnit.MILLISECONDS);
+      return checked.get(left.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      pending.cancel(true);
-      throw failed(original, "no complete answer within " + policy.timeout().toMillis() + " ms");
+      checked.cancel(true);
+      throw failed(original, "no answer to the lookup of " + hop.getHost() + " " + pastDeadline());
     } catch (ExecutionException e) {
       if (e.getCause() instanceof Rejected rejected) {
         throw rejected;
       }
-      throw failed(original, String.valueOf(e.getCause()));
+      throw failed(original, describe(e.getCause()));
     } catch (InterruptedException e) {
-      pending.cancel(true);
+      checked.cancel(true);
       Thread.currentThread().interrupt();
       throw failed(original, "interrupted");
     }
   }
 
-  /** Collects the body, cancelling the download as soon as it passes the cap. */
-  private static final class CappedBody implements BodySubscriber<byte[]> {
-    private final URI uri;
-    private final long maxBytes;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final CompletableFuture<byte[]> body = new CompletableFuture<>();
-    private Flow.Subscription subscription;
-
-    CappedBody(URI uri, long maxBytes) {
-      this.uri = uri;
-      this.maxBytes = maxBytes;
+  /**
+   * OkHttp's reading of the hop; refused unless it names the scheme, host and port that were
+   * checked, so that no difference between two URL parsers can reach an unchecked host.
+   */
+  private static HttpUrl agreeingUrl(URI hop, UriPolicy.Target target) {
+    HttpUrl url = HttpUrl.parse(hop.toASCIIString());
+    if (url == null
+        || !url.scheme().equals(target.scheme())
+        || url.port() != target.port()
+        || !sameHost(url.host(), target.host())) {
+      throw new Rejected(
+          ErrorCode.URI_NOT_ALLOWED,
+          "ingest cannot request " + hop + ": its host reads differently to the HTTP client ("
+              + (url == null ? "not a URL" : url.host()) + " against " + target.host()
+              + "); write the URI with a plain host name or IP address");
     }
+    return url;
+  }
 
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      subscription.request(Long.MAX_VALUE);
+  private static boolean sameHost(String okHttpHost, String checkedHost) {
+    if (okHttpHost.equals(checkedHost)) {
+      return true;
     }
+    if (!okHttpHost.contains(":") || !checkedHost.contains(":")) {
+      return false;
+    }
+    try { // IPv6 literals, which each side may spell in its own canonical form
+      return InetAddress.getByName(okHttpHost).equals(InetAddress.getByName(checkedHost));
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
 
-    @Override
-    public void onNext(List<ByteBuffer> buffers) {
-      if (body.isDone()) {
-        return;
+  private static URI redirect(URI original, URI hop, Response response) {
+    String location = response.header("Location");
+    if (location == null) {
+      throw failed(original, "redirect " + response.code() + " without a Location");
+    }
+    try {
+      return hop.resolve(new URI(location));
+    } catch (URISyntaxException e) {
+      throw failed(original, "redirect " + response.code() + " to '" + location
+          + "', which is not a URI (" + e.getReason() + ")");
+    }
+  }
+
+  /** Reads the body while counting: a server may send more than its Content-Length said. */
+  private static byte[] body(URI uri, ResponseBody body, long maxBytes) throws IOException {
+    if (body.contentLength() > maxBytes) {
+      throw tooLarge(uri, maxBytes);
+    }
+    BufferedSource source = body.source();
+    Buffer out = new Buffer();
+    while (source.read(out, CHUNK) != -1) {
+      if (out.size() > maxBytes) {
+        throw tooLarge(uri, maxBytes);
       }
-      for (ByteBuffer buffer : buffers) {
-        if (out.size() + (long) buffer.remaining() > maxBytes) {
-          subscription.cancel();
-          body.completeExceptionally(tooLarge(uri, maxBytes));
-          return;
-        }
-        byte[] chunk = new byte[buffer.remaining()];
-        buffer.get(chunk);
-        out.writeBytes(chunk);
-      }
     }
+    return out.readByteArray();
+  }
 
-    @Override
-    public void onError(Throwable error) {
-      body.completeExceptionally(error);
+  private Duration remaining(URI original, long end) {
+    long left = end - System.nanoTime();
+    if (left < TimeUnit.MILLISECONDS.toNanos(1)) {
+      throw failed(original, "no complete answer " + pastDeadline());
     }
+    // OkHttp counts whole milliseconds: round up, so that no timeout fires before the deadline
+    return Duration.ofMillis((left + 999_999) / 1_000_000);
+  }
 
-    @Override
-    public void onComplete() {
-      body.complete(out.toByteArray());
-    }
+  private String pastDeadline() {
+    return "within the fetch deadline of " + policy.deadline().toMillis()
+        + " ms (glimpse.uri.deadline.ms), redirects and body included";
+  }
 
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return body;
+  private Rejected failed(URI uri, long end, IOException e) {
+    // every OkHttp timeout is set to the time left, so any timeout (SocketTimeoutException, or
+    // "timeout" once the call is cancelled) is the deadline; after it, other errors may follow
+    boolean timedOut =
+        e instanceof InterruptedIOException && !Thread.currentThread().isInterrupted();
+    if (timedOut || System.nanoTime() - end >= 0) {
+      return failed(uri, "no complete answer " + pastDeadline());
     }
+    if (e instanceof SSLPeerUnverifiedException) {
+      return failed(uri, "its TLS certificate is not valid for the host (" + describe(e) + ")");
+    }
+    if (e instanceof SSLException) {
+      return failed(uri, "the TLS handshake failed (" + describe(e) + ")");
+    }
+    return failed(uri, describe(e));
+  }
+
+  private static String describe(Throwable e) {
+    return e.getMessage() == null
+        ? e.getClass().getSimpleName()
+        : e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   private static Rejected failed(URI uri, String why) {
@@ -165,5 +250,50 @@ public final class HttpImageFetcher implements ImageFetcher {
     return new Rejected(
         ErrorCode.IMAGE_TOO_LARGE,
         "the image at " + uri + " is larger than " + maxBytes + " bytes: send a smaller file");
+  }
+
+  /**
+   * Answers for the one host that was checked, with the addresses that passed. A record, so that
+   * OkHttp's pool reuses a connection only for the same host and the same checked addresses.
+   */
+  private record PinnedDns(String host, List<InetAddress> addresses) implements Dns {
+    PinnedDns {
+      addresses = List.copyOf(addresses);
+    }
+
+    @Override
+    public List<InetAddress> lookup(String hostname) throws UnknownHostException {
+      if (!hostname.toLowerCase(Locale.ROOT).equals(host)) {
+        throw new UnknownHostException(
+            "ingest checked " + host + ", not " + hostname + ": refusing to look it up");
+      }
+      return addresses;
+    }
+  }
+
+  private static X509TrustManager platformTrust() {
+    try {
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init((KeyStore) null);
+      for (TrustManager manager : factory.getTrustManagers()) {
+        if (manager instanceof X509TrustManager x509) {
+          return x509;
+        }
+      }
+      throw new IllegalStateException("the JDK offers no X.509 trust manager");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load the JDK's trusted certificates", e);
+    }
+  }
+
+  private static SSLContext tls(X509TrustManager trust) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, new TrustManager[] {trust}, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot set up TLS", e);
+    }
   }
 }

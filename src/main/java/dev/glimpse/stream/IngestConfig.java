@@ -85,7 +85,12 @@ public record IngestConfig(
             csv(s.getOrDefault("glimpse.uri.schemes", "http,https")),
             csv(s.getOrDefault("glimpse.uri.hosts", "")),
             Boolean.parseBoolean(s.getOrDefault("glimpse.uri.allow.private", "false")),
-            Duration.ofMillis(Long.parseLong(s.getOrDefault("glimpse.uri.timeout.ms", "5000"))),
+            // glimpse.uri.timeout.ms was per hop; the deadline is the same budget for all of it
+            Duration.ofMillis(
+                Long.parseLong(
+                    s.getOrDefault(
+                        "glimpse.uri.deadline.ms",
+                        s.getOrDefault("glimpse.uri.timeout.ms", "3000")))),
             Integer.parseInt(s.getOrDefault("glimpse.uri.max.redirects", "3")));
     String bootstrap =
         s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers"));

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -32,5 +34,16 @@ class IngestConfigTest {
   void aMissingBootstrapServerSaysWhichSettingToSet() {
     var e = assertThrows(IllegalArgumentException.class, () -> IngestConfig.from(Map.of()));
     assertTrue(e.getMessage().contains("GLIMPSE_BOOTSTRAP_SERVERS"), e.getMessage());
+  }
+
+  @Test
+  void theUriDeadlineDefaultsToThreeSecondsAndTheOldPerHopKeyStillSetsIt() {
+    Map<String, String> base = Map.of("glimpse.bootstrap.servers", "b:9092");
+    assertEquals(Duration.ofSeconds(3), IngestConfig.from(base).uriPolicy().deadline());
+    var old = new HashMap<>(base);
+    old.put("glimpse.uri.timeout.ms", "1500");
+    assertEquals(Duration.ofMillis(1500), IngestConfig.from(old).uriPolicy().deadline());
+    old.put("glimpse.uri.deadline.ms", "800");
+    assertEquals(Duration.ofMillis(800), IngestConfig.from(old).uriPolicy().deadline());
   }
 }
