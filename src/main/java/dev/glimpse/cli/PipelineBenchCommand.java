@@ -2,19 +2,31 @@ package dev.glimpse.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glimpse.contract.CaptionTask;
+import dev.glimpse.contract.InferenceRequest;
+import dev.glimpse.contract.ModerationTask;
+import dev.glimpse.contract.QuestionTask;
+import dev.glimpse.contract.RequestTask;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.model.generate.GenerationOptions;
 import dev.glimpse.model.generate.GenerationRequest;
 import dev.glimpse.pipeline.EmbeddedPipeline;
 import dev.glimpse.pipeline.EventPublisher;
 import dev.glimpse.pipeline.ResultTail;
+import dev.glimpse.task.ResolvedTask;
 import dev.glimpse.train.shapes.SceneGenerator;
 import dev.glimpse.train.shapes.ShapeRenderer;
+import dev.glimpse.train.shapes.ShapesLanguage;
+import dev.glimpse.worker.ImageEngine;
+import dev.glimpse.worker.WorkerConfig;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -26,66 +38,106 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code bench-pipeline}: captions of the same images, once straight through the model in
- * batches and once through Kafka (broker, ingest, worker with the same batch size), so the
- * pipeline's cost shows as a ratio. Every image is distinct, so the result cache never answers.
+ * {@code bench-pipeline}: the same images and tasks three ways, so that each cost shows as a
+ * ratio. Per task: every task an independent full prompt straight through the model in fixed
+ * batches, each decoding its image again, as a user of a bare engine would. Image-level engine:
+ * the worker's own path driven directly (one decode and one vision pass per image, a shared
+ * prompt prefix, continuous batching), no Kafka. Through Kafka: broker, ingest and a worker with
+ * the same batch size. Every image is distinct, so no cache answers.
  */
 @Command(name = "bench-pipeline", mixinStandardHelpOptions = true,
-    description = "Measure events/s and end-to-end latency through Kafka next to the model's own batched throughput.")
+    description = "Measure images/s through Kafka next to the image-level engine alone and to independent per-task prompts.")
 final class PipelineBenchCommand implements Callable<Integer> {
+  private static final List<String> CATEGORIES = List.of("warning_sign", "hazard", "weapon");
+
   @Spec CommandSpec spec;
 
   @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--events", defaultValue = "64", description = "Events measured (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--events", defaultValue = "64", description = "Events (images) measured (default: ${DEFAULT-VALUE}).")
   int events;
 
   @Option(names = "--batch", defaultValue = "8", description = "Batch size of model and worker (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--new-tokens", defaultValue = "16", description = "Most tokens per caption (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--new-tokens", defaultValue = "16", description = "Most tokens per caption or answer (default: ${DEFAULT-VALUE}).")
   int newTokens;
+
+  @Option(names = "--workload", defaultValue = "caption", paramLabel = "caption|mixed",
+      description = "caption: one caption per image; mixed: a caption, one question and moderation over 3 "
+          + "categories per image (default: ${DEFAULT-VALUE}).")
+  String workload;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (!workload.equals("caption") && !workload.equals("mixed")) {
+      throw new Errors.UserError("BAD_WORKLOAD", "--workload must be caption or mixed, got " + workload);
+    }
+    EventPublisher.Tasks tasks = workload.equals("mixed")
+        ? new EventPublisher.Tasks(true, ShapesLanguage.COUNT_QUESTION, true, CATEGORIES, newTokens)
+        : new EventPublisher.Tasks(true, null, false, List.of(), newTokens);
     List<byte[]> warmup = images(batch, 1);
     List<byte[]> measured = images(events, 2);
+    Map<String, String> settings = Map.of("glimpse.worker.max.batch.size", String.valueOf(batch),
+        "glimpse.generate.max.new.tokens.default", String.valueOf(newTokens));
     ObjectNode report = new ObjectMapper().createObjectNode();
     try (VisionLanguageModel model = modelOptions.load(err)) {
-      // 1. the model alone: the same captions in batches of the same size
-      modelEventsPerSecond(model, warmup);
-      double modelRate = modelEventsPerSecond(model, measured);
-      err.printf("model alone: %.1f events/s%n", modelRate);
-      // 2. through Kafka
-      Map<String, String> settings = Map.of("glimpse.worker.max.batch.size", String.valueOf(batch),
-          "glimpse.generate.max.new.tokens.default", String.valueOf(newTokens));
+      WorkerConfig config = WorkerConfig.from(withBootstrap(settings, "in-process:0"));
+      // 1. per task: independent full prompts in fixed batches
+      perTaskImagesPerSecond(model, config, warmup, tasks);
+      double perTask = perTaskImagesPerSecond(model, config, measured, tasks);
+      err.printf("per task, full prompts: %.2f images/s%n", perTask);
+      // 2. the image-level engine alone
+      double engine;
+      try (ImageEngine direct = new ImageEngine(model, config)) {
+        direct.run(requests(warmup, tasks, direct.modelId(), "warmup"));
+        long start = System.nanoTime();
+        int failed = direct.run(requests(measured, tasks, direct.modelId(), "engine"));
+        engine = measured.size() / ((System.nanoTime() - start) / 1e9);
+        if (failed > 0) {
+          throw new IllegalStateException(failed + " tasks failed in the engine run; see the log");
+        }
+      }
+      err.printf("image-level engine: %.2f images/s%n", engine);
+      // 3. through Kafka
       try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, settings, err);
           ResultTail tail = new ResultTail(pipeline.clientProperties(), pipeline.ingest().topics(),
-              List.of("caption", "dead_letter"), false);
+              ResultTail.allKinds(), false);
           EventPublisher publisher = new EventPublisher(pipeline.clientProperties(),
               pipeline.ingest().topics().images(), "glimpse-bench")) {
         tail.awaitAssignment(Duration.ofSeconds(30));
-        EventPublisher.Tasks tasks = new EventPublisher.Tasks(true, null, false, List.of(), newTokens);
-        throughKafka(publisher, tail, warmup, tasks, "warmup");
+        throughKafka(publisher, tail, warmup, tasks, "warmup", new long[warmup.size()]);
+        long visionBefore = model.model().imagesEncoded();
+        long prefillBefore = model.model().prefillTokens();
         long[] latencies = new long[measured.size()];
         double seconds = throughKafka(publisher, tail, measured, tasks, "event", latencies);
-        double pipelineRate = measured.size() / seconds;
+        double kafka = measured.size() / seconds;
+        double visionRuns = (model.model().imagesEncoded() - visionBefore) / (double) measured.size();
+        double prefill = (model.model().prefillTokens() - prefillBefore) / (double) measured.size();
         Arrays.sort(latencies);
         double p50 = latencies[latencies.length / 2] / 1e6;
         double p99 = latencies[Math.min(latencies.length - 1, (int) Math.ceil(latencies.length * 0.99) - 1)] / 1e6;
-        out.printf("model        %8.1f events/s (batch %d, %d new tokens)%n", modelRate, batch, newTokens);
-        out.printf("pipeline     %8.1f events/s through Kafka; latency p50 %.0f ms, p99 %.0f ms%n", pipelineRate,
-            p50, p99);
-        out.printf("ratio        %8.2f (pipeline / model)%n", pipelineRate / modelRate);
+        out.printf("per task      %8.2f images/s (independent full prompts, fixed batches of %d)%n", perTask, batch);
+        out.printf("engine        %8.2f images/s (image-level path, no Kafka)%n", engine);
+        out.printf("through Kafka %8.2f images/s; latency p50 %.0f ms, p99 %.0f ms%n", kafka, p50, p99);
+        out.printf("speedup       %8.2f (engine / per task); ratio %.2f (Kafka / engine)%n", engine / perTask,
+            kafka / engine);
+        out.printf("per image     %8.2f vision runs, %.1f prefill tokens%n", visionRuns, prefill);
         report.put("model", model.modelId());
+        report.put("workload", workload);
         report.put("events", measured.size());
+        report.put("tasks_per_image", tasks.count());
         report.put("batch", batch);
         report.put("new_tokens", newTokens);
-        report.put("model_events_per_s", round(modelRate));
-        report.put("pipeline_events_per_s", round(pipelineRate));
-        report.put("ratio", round(pipelineRate / modelRate));
+        report.put("images_per_s", round(kafka));
+        report.put("engine_images_per_s", round(engine));
+        report.put("per_task_images_per_s", round(perTask));
+        report.put("ratio", round(kafka / engine));
+        report.put("speedup", round(engine / perTask));
+        report.put("vision_runs_per_image", round(visionRuns));
+        report.put("prefill_tokens_per_image", round(prefill));
         report.put("latency_p50_ms", round(p50));
         report.put("latency_p99_ms", round(p99));
       }
@@ -93,6 +145,12 @@ final class PipelineBenchCommand implements Callable<Integer> {
     out.println(new ObjectMapper().writeValueAsString(report));
     out.flush();
     return 0;
+  }
+
+  private static Map<String, String> withBootstrap(Map<String, String> settings, String bootstrap) {
+    Map<String, String> s = new LinkedHashMap<>(settings);
+    s.put("glimpse.bootstrap.servers", bootstrap);
+    return s;
   }
 
   private static double round(double v) {
@@ -111,35 +169,87 @@ final class PipelineBenchCommand implements Callable<Integer> {
     return out;
   }
 
-  /** Decodes, preprocesses and captions the images in batches, as the worker does. */
-  private double modelEventsPerSecond(VisionLanguageModel model, List<byte[]> images) {
-    String prompt = model.questionPrompt(dev.glimpse.train.shapes.ShapesLanguage.CAPTION_QUESTION);
-    long start = System.nanoTime();
-    for (int from = 0; from < images.size(); from += batch) {
-      List<GenerationRequest> requests = new ArrayList<>();
-      for (byte[] image : images.subList(from, Math.min(images.size(), from + batch))) {
-        requests.add(GenerationRequest.ofPixels(model.encodePrompt(prompt), List.of(model.pixelValues(image)),
-            GenerationOptions.greedy(newTokens)));
+  /** Requests as ingest would write them: each image once with all its tasks. */
+  private static List<InferenceRequest> requests(List<byte[]> images, EventPublisher.Tasks tasks, String modelId,
+      String run) {
+    List<InferenceRequest> out = new ArrayList<>();
+    List<Object> asked = tasks.toTasks();
+    for (int i = 0; i < images.size(); i++) {
+      List<RequestTask> list = new ArrayList<>();
+      for (int t = 0; t < asked.size(); t++) {
+        list.add(new RequestTask(t, asked.get(t), run + "-" + i + "#" + t));
       }
-      model.generate(requests);
+      Instant now = Instant.now();
+      out.add(InferenceRequest.newBuilder().setRequestId(run + "-" + i).setEventId(run + "-" + i)
+          .setClientId("bench").setTasks(list).setImage(ByteBuffer.wrap(images.get(i)))
+          .setImageSha256(run + "-" + i).setImageFormat("png").setModelId(modelId).setEventTimestamp(now)
+          .setEnqueuedAt(now).build());
+    }
+    return out;
+  }
+
+  /**
+   * Every task an independent full prompt in fixed batches of {@code batch}, each decoding and
+   * preprocessing its image itself: captions and answers generated, moderation categories scored.
+   */
+  private double perTaskImagesPerSecond(VisionLanguageModel model, WorkerConfig config, List<byte[]> images,
+      EventPublisher.Tasks tasks) {
+    List<String> generated = new ArrayList<>(); // prompt per row
+    List<Integer> generatedImage = new ArrayList<>();
+    List<String> scored = new ArrayList<>();
+    List<Integer> scoredImage = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      for (Object task : tasks.toTasks()) {
+        ResolvedTask resolved = ResolvedTask.of(task, null, config.taskDefaults());
+        if (resolved instanceof ResolvedTask.Moderation m) {
+          for (String category : m.categories()) {
+            scored.add(model.questionPrompt(ResolvedTask.Moderation.question(category)));
+            scoredImage.add(i);
+          }
+        } else {
+          generated.add(model.questionPrompt(resolved instanceof ResolvedTask.Caption c ? c.question()
+              : ((ResolvedTask.Question) resolved).question()));
+          generatedImage.add(i);
+        }
+      }
+    }
+    long start = System.nanoTime();
+    for (int from = 0; from < generated.size(); from += batch) {
+      List<GenerationRequest> rows = new ArrayList<>();
+      for (int r = from; r < Math.min(generated.size(), from + batch); r++) {
+        rows.add(GenerationRequest.ofPixels(model.encodePrompt(generated.get(r)),
+            List.of(model.pixelValues(images.get(generatedImage.get(r)))), GenerationOptions.greedy(newTokens)));
+      }
+      model.generate(rows);
+    }
+    for (int from = 0; from < scored.size(); from += batch) {
+      List<String> prompts = new ArrayList<>();
+      List<List<float[]>> pixels = new ArrayList<>();
+      List<List<String>> candidates = new ArrayList<>();
+      for (int r = from; r < Math.min(scored.size(), from + batch); r++) {
+        prompts.add(scored.get(r));
+        pixels.add(List.of(model.pixelValues(images.get(scoredImage.get(r)))));
+        candidates.add(List.of("yes", "no"));
+      }
+      model.score(prompts, pixels, candidates);
     }
     return images.size() / ((System.nanoTime() - start) / 1e9);
   }
 
-  private double throughKafka(EventPublisher publisher, ResultTail tail, List<byte[]> images,
-      EventPublisher.Tasks tasks, String prefix) {
-    return throughKafka(publisher, tail, images, tasks, prefix, new long[images.size()]);
-  }
-
-  /** Publishes every image, waits for every caption; returns the seconds from first publish to last result. */
+  /**
+   * Publishes every image, waits until each has a result (or dead letter) for every task; returns
+   * the seconds from first publish to last result, and each image's latency to its last result.
+   */
   private double throughKafka(EventPublisher publisher, ResultTail tail, List<byte[]> images,
       EventPublisher.Tasks tasks, String prefix, long[] latencies) {
     Map<String, Integer> index = new HashMap<>();
+    int[] remaining = new int[images.size()];
     long[] published = new long[images.size()];
     String run = prefix + "-" + System.nanoTime();
     for (int i = 0; i < images.size(); i++) {
       String id = run + "-" + i;
       index.put(id, i);
+      remaining[i] = tasks.count();
       published[i] = publisher.publish(id, images.get(i), null, tasks).publishedAtNanos();
     }
     publisher.flush();
@@ -148,11 +258,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     while (done < images.size()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("only " + done + " of " + images.size() + " captions arrived in 10 minutes");
+        throw new IllegalStateException("only " + done + " of " + images.size() + " images were answered in 10 minutes");
       }
       for (ResultTail.Result r : tail.poll(Duration.ofMillis(50))) {
         Integer i = index.get(r.eventId());
-        if (i != null) {
+        if (i != null && remaining[i] > 0 && --remaining[i] == 0) {
           last = System.nanoTime();
           latencies[i] = last - published[i];
           done++;

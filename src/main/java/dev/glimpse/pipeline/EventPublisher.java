@@ -39,7 +39,7 @@ public final class EventPublisher implements AutoCloseable {
       categories = List.copyOf(categories);
     }
 
-    List<Object> toTasks() {
+    public List<Object> toTasks() {
       List<Object> tasks = new ArrayList<>();
       if (caption) {
         tasks.add(new CaptionTask());

@@ -1,0 +1,76 @@
+package dev.glimpse.worker;
+
+import dev.glimpse.contract.InferenceRequest;
+import dev.glimpse.model.VisionLanguageModel;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The worker's image-level path without Kafka: requests handed straight to the scheduler the
+ * worker runs (prepare pool, one encode per image, shared prefix, continuous batch), until every
+ * task has its outcome. What {@code bench-pipeline} measures the pipeline against.
+ */
+public final class ImageEngine implements AutoCloseable {
+  private static final TopicPartition NO_PARTITION = new TopicPartition("in-process", 0);
+
+  private final InferenceScheduler scheduler;
+  private final String modelId;
+  private final WorkerConfig config;
+
+  public ImageEngine(VisionLanguageModel model, WorkerConfig config) {
+    this.modelId = config.modelId().orElse(model.modelId());
+    this.config = config;
+    this.scheduler = new InferenceScheduler(model, modelId, config);
+  }
+
+  /** Serves every request; returns how many tasks failed. */
+  public int run(List<InferenceRequest> requests) {
+    Map<Job, Integer> remaining = new IdentityHashMap<>();
+    long offset = 0;
+    for (InferenceRequest request : requests) {
+      Job job = new Job(NO_PARTITION, offset++, request.getImageSha256(), new byte[0], request, System.currentTimeMillis());
+      List<Job.Task> tasks = new ArrayList<>();
+      for (var t : request.getTasks()) {
+        var resolved = dev.glimpse.task.ResolvedTask.of(t.getTask(), request.getOptions(), config.taskDefaults());
+        tasks.add(new Job.Task(job, t.getTaskIndex(), resolved, t.getCacheKey()));
+      }
+      job.setTasks(tasks);
+      remaining.put(job, tasks.size());
+      scheduler.submit(job);
+    }
+    int failed = 0;
+    while (!remaining.isEmpty()) {
+      long wait = scheduler.millisUntilWorkIsDue(System.currentTimeMillis());
+      if (wait > 0) {
+        sleep(Math.min(wait, 5));
+      }
+      for (Outcome outcome : scheduler.runOnce()) {
+        failed += outcome instanceof Outcome.Failed ? 1 : 0;
+        remaining.computeIfPresent(outcome.task().job(), (job, n) -> n == 1 ? null : n - 1);
+      }
+    }
+    return failed;
+  }
+
+  /** The model id requests must carry. */
+  public String modelId() {
+    return modelId;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    scheduler.close();
+  }
+}
