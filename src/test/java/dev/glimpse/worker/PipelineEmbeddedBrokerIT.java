@@ -29,6 +29,11 @@ class PipelineEmbeddedBrokerIT {
   }
 
   @Test
+  void aTaskThatFailsIsRetriedAloneAndOnlyItIsDeadLettered() throws Exception {
+    new PipelineScenario(broker.bootstrapServers(), model).aTaskThatFailsIsRetriedAloneAndOnlyItIsDeadLettered(8);
+  }
+
+  @Test
   void aWorkerKilledInsideATransactionLosesAndDuplicatesNothing() throws Exception {
     new PipelineScenario(broker.bootstrapServers(), model).aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(16);
   }

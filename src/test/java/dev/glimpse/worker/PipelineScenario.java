@@ -267,6 +267,46 @@ final class PipelineScenario {
     }
   }
 
+  /**
+   * Between good events, one whose question and one whose moderation category make prompts longer
+   * than the model's context: those two tasks fail even alone and become MODEL_ERROR dead letters
+   * with their task index; every other task, the poisoned events' own captions included, is
+   * answered once.
+   */
+  void aTaskThatFailsIsRetriedAloneAndOnlyItIsDeadLettered(int events) throws Exception {
+    String tooLong = "what is " + "the colour of the shape ".repeat(70);
+    try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest); Worker worker = worker(ingest, 4)) {
+      worker.start();
+      try (var producer = producer()) {
+        for (int i = 0; i < events; i++) {
+          String id = "good-" + runId + "-" + i;
+          List<Object> tasks = i == events / 2
+              ? List.of(new CaptionTask(), new QuestionTask(tooLong), new ModerationTask(List.of("hazard")))
+              : i == events / 2 + 1
+                  ? List.of(new CaptionTask(), new QuestionTask("what color is shape " + i),
+                      new ModerationTask(List.of("warning_sign", tooLong.replace(' ', '_'))))
+                  : tasks(i);
+          producer.send(new ProducerRecord<>(ingest.topics().images().name(), id,
+              TestEvents.encode(TestEvents.inline(id, image(i), tasks))));
+        }
+        producer.flush();
+      }
+      out.pollUntil(() -> out.results() + out.deadLetters.size() >= events * TASKS_PER_EVENT,
+          "every task answered or dead-lettered");
+      out.settle(Duration.ofSeconds(2));
+      assertEquals(events * TASKS_PER_EVENT - 2, out.resultsPerTask.size(), "tasks answered");
+      out.resultsPerTask.forEach((task, n) -> assertEquals(1, n, "results for " + task));
+      assertEquals(2, out.deadLetters.size(), "dead letters: " + out.deadLetters);
+      String poisoned = "good-" + runId + "-" + (events / 2);
+      String poisonedToo = "good-" + runId + "-" + (events / 2 + 1);
+      assertEquals(List.of(poisoned + "#1", poisonedToo + "#2"), out.deadLetters.stream()
+          .map(d -> d.getEventId() + "#" + d.getTaskIndex()).sorted().toList());
+      out.deadLetters.forEach(d -> assertEquals(dev.glimpse.contract.ErrorCode.MODEL_ERROR, d.getCode(), d.getMessage()));
+      assertTrue(out.resultsPerTask.containsKey(poisoned + "#0") && out.resultsPerTask.containsKey(poisoned + "#2"),
+          "the poisoned event's other tasks are answered");
+    }
+  }
+
   /** A second worker joins mid-stream: the first drops its revoked partitions' work; all once. */
   void aRebalanceMidStreamLosesAndDuplicatesNothing(int events) throws Exception {
     try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest); Worker first = worker(ingest, 2)) {
