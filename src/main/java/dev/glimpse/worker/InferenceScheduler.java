@@ -147,17 +147,34 @@ final class InferenceScheduler implements AutoCloseable {
 
   /** Milliseconds until there is model work to do; 0 when there is some now. */
   long millisUntilWorkIsDue(long now) {
-    if (!running.isEmpty() || !toEncode.isEmpty() || !toPrefill.isEmpty() || joining.size() >= config.maxBatchSize()) {
+    if (!running.isEmpty() || !toPrefill.isEmpty() || joining.size() >= config.maxBatchSize()
+        || toEncode.size() >= config.maxBatchSize() || (!toEncode.isEmpty() && preparer.pending() == 0)) {
       return 0;
     }
     long due = Long.MAX_VALUE;
+    if (!toEncode.isEmpty()) {
+      due = Math.max(0, toEncode.peekFirst().preparedMillis + config.maxWait().toMillis() - now);
+    }
     if (!joining.isEmpty()) {
-      due = Math.max(0, joining.peekFirst().readyMillis() + config.maxWait().toMillis() - now);
+      due = Math.min(due, Math.max(0, joining.peekFirst().readyMillis() + config.maxWait().toMillis() - now));
     }
     if (preparer.pending() > 0) {
       due = Math.min(due, PREPARING_POLL_MILLIS);
     }
     return due;
+  }
+
+  /**
+   * An idle batch starts when enough rows wait to fill it, when the oldest has waited
+   * {@code maxWait}, or when no more rows are on their way (nothing in preparation or encoding).
+   */
+  private boolean batchIsDue(long now) {
+    if (joining.isEmpty()) {
+      return false;
+    }
+    boolean nothingMoreComing = preparer.pending() == 0 && toEncode.isEmpty() && toPrefill.isEmpty();
+    return joining.size() >= config.maxBatchSize() || nothingMoreComing
+        || now - joining.peekFirst().readyMillis() >= config.maxWait().toMillis();
   }
 
   /** One round of model work: intake, encoding, prefixes and moderation, admissions, a decode step. */
@@ -166,7 +183,7 @@ final class InferenceScheduler implements AutoCloseable {
     intake(done);
     encode(done);
     prefill(done);
-    if (running.isEmpty() && !joining.isEmpty() && millisUntilWorkIsDue(System.currentTimeMillis()) == 0) {
+    if (running.isEmpty() && batchIsDue(System.currentTimeMillis())) {
       startBatch(done);
     }
     if (batch != null) {
@@ -215,6 +232,12 @@ final class InferenceScheduler implements AutoCloseable {
   private void encode(List<Outcome> done) {
     if (toEncode.isEmpty() || toPrefill.size() + joining.size() >= config.maxBatchSize()) {
       return; // enough encoded work waits: encode more when it has moved on
+    }
+    boolean full = toEncode.size() >= config.maxBatchSize();
+    boolean nothingMoreComing = preparer.pending() == 0;
+    boolean waitedEnough = System.currentTimeMillis() - toEncode.peekFirst().preparedMillis >= config.maxWait().toMillis();
+    if (!full && !nothingMoreComing && !waitedEnough) {
+      return; // more images are being prepared: encode them together
     }
     List<Image> images = new ArrayList<>();
     while (!toEncode.isEmpty() && images.size() < config.maxBatchSize()) {
