@@ -32,10 +32,10 @@ class EmbeddedKafkaBrokerIT {
       assertEquals(List.of(), second, "second run creates nothing");
       Set<String> names = admin.listTopics().names().get(10, TimeUnit.SECONDS);
       assertTrue(names.containsAll(first), names.toString());
-      var captions = new ConfigResource(ConfigResource.Type.TOPIC, "glimpse.captions");
+      var cache = new ConfigResource(ConfigResource.Type.TOPIC, "glimpse.result-cache");
       ConfigEntry policy =
-          admin.describeConfigs(List.of(captions)).all().get(10, TimeUnit.SECONDS)
-              .get(captions).get("cleanup.policy");
+          admin.describeConfigs(List.of(cache)).all().get(10, TimeUnit.SECONDS)
+              .get(cache).get("cleanup.policy");
       assertEquals("compact", policy.value());
     }
   }
