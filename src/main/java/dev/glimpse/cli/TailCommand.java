@@ -44,6 +44,8 @@ final class TailCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Topics topics = Topics.from(Topics.bundledSpecs(), Contract.current());
     ObjectMapper mapper = new ObjectMapper();
+    // a consumer polls an absent broker forever without a word: ask first
+    kafka.awaitBroker();
     int printed = 0;
     long lastResult = System.nanoTime();
     try (ResultTail tail = new ResultTail(kafka.clientProperties(), topics, kinds, fromBeginning)) {
