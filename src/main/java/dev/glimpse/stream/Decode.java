@@ -43,7 +43,8 @@ final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEve
       }
       decoded = Checked.accepted(origin, event.getEventId(), event);
     } catch (SerializationException e) {
-      decoded = notAvro(origin, e.getMessage());
+      // the serde's own message ends in the same advice this one gives: keep only its reason
+      decoded = notAvro(origin, e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
     } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
       // the serde wraps what it expects; anything else is still about these bytes alone
       decoded = notAvro(origin, e.toString());
