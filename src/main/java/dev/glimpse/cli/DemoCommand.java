@@ -15,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -23,6 +24,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -85,15 +89,17 @@ final class DemoCommand implements Callable<Integer> {
       EventPublisher.Tasks tasks = taskOptions.tasks();
       Map<String, Integer> expected = new HashMap<>();
       Map<String, String> files = new HashMap<>();
+      List<EventPublisher.Published> sent = new ArrayList<>();
       for (Input input : inputs) {
         files.put(input.eventId(), input.file().getFileName().toString());
-        publisher.publish(input.eventId(), input.bytes(), input.file(), tasks);
+        sent.add(publisher.publish(input.eventId(), input.bytes(), input.file(), tasks));
         expected.put(input.eventId(), tasks.count());
         if (input.truth() != null) {
           (json ? err : out).printf("%-28s expected  %s%n", input.eventId(), input.truth());
         }
       }
       publisher.flush();
+      deadLetterWhatTheBrokerRefused(publisher, pipeline, inputs, sent);
       out.flush();
       err.printf("published %d events; results follow as they arrive%n", inputs.size());
       err.flush();
@@ -120,6 +126,30 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
       return progress.allDone() ? 0 : 1;
     }
+  }
+
+  /**
+   * A file whose event is over the record limit never reaches ingest, so the publisher writes
+   * the IMAGE_TOO_LARGE dead letter ingest gives an image over its own limit (the same code for
+   * the same cause, and the folder goes on); any other failed send ends the demo.
+   */
+  private static void deadLetterWhatTheBrokerRefused(EventPublisher publisher, EmbeddedPipeline pipeline,
+      List<Input> inputs, List<EventPublisher.Published> sent) {
+    List<CompletableFuture<?>> letters = new ArrayList<>();
+    for (int i = 0; i < sent.size(); i++) {
+      try {
+        sent.get(i).delivery().join();
+      } catch (CompletionException e) {
+        if (!(e.getCause() instanceof RecordTooLargeException)) {
+          throw new Errors.Fatal("PUBLISH_FAILED", inputs.get(i).eventId() + " was not published ("
+              + e.getCause() + "); the embedded broker should take every send: report it with the log", e);
+        }
+        letters.add(publisher.deadLetterTooLarge(pipeline.ingest().topics().dlq(), inputs.get(i).eventId(),
+            inputs.get(i).bytes().length, e.getCause().getMessage()));
+      }
+    }
+    publisher.flush();
+    letters.forEach(CompletableFuture::join);
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -154,14 +184,10 @@ final class DemoCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) {
       throw new Errors.UserError("MISSING_IMAGES", dir + " is not a folder; --images must name a folder of images");
     }
-    List<Input> inputs = new java.util.ArrayList<>();
+    List<Input> inputs = new ArrayList<>();
     for (Path file : EventPublisher.files(dir)) {
+      // every file goes: one over ingest's limit or the record limit becomes an IMAGE_TOO_LARGE dead letter
       byte[] bytes = Files.readAllBytes(file);
-      if (bytes.length > 11 << 20) {
-        // over the topic's record limit: ingest would never see it; say so instead of failing the send
-        throw new Errors.UserError("FILE_TOO_LARGE", file + " is " + (bytes.length >> 20)
-            + " MiB, over the 11 MiB an event may carry; remove it from the folder");
-      }
       inputs.add(new Input(file.getFileName().toString(), bytes, file, null));
     }
     return inputs;
@@ -172,7 +198,7 @@ final class DemoCommand implements Callable<Integer> {
     SplittableRandom random = new SplittableRandom(seed);
     SceneGenerator generator = new SceneGenerator();
     ShapeRenderer renderer = new ShapeRenderer();
-    List<Input> inputs = new java.util.ArrayList<>();
+    List<Input> inputs = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       Scene scene = generator.generate(random);
       byte[] png = renderer.renderPng(scene);

@@ -8,13 +8,20 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    if (e instanceof GlimpseException || e instanceof UserError) {
+    if (e instanceof GlimpseException || e instanceof UserError || e instanceof Fatal) {
       cmd.getErr().println("glimpse: " + e.getMessage());
       return 1;
     }
     cmd.getErr().println("glimpse: unexpected " + e);
     e.printStackTrace(cmd.getErr());
     return 1;
+  }
+
+  /** A service that stopped by itself on an error: the process exits non-zero to be restarted. */
+  static final class Fatal extends RuntimeException {
+    Fatal(String code, String message, Throwable cause) {
+      super(code + ": " + message, cause);
+    }
   }
 
   /** A mistake in the command line or its files that no other error type names. */

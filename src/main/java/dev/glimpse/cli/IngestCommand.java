@@ -3,14 +3,18 @@ package dev.glimpse.cli;
 import dev.glimpse.stream.Ingest;
 import dev.glimpse.stream.IngestConfig;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code ingest}: the Kafka Streams application, against any cluster, until stopped. */
+/**
+ * {@code ingest}: the Kafka Streams application, against any cluster, until stopped. Exits 0
+ * after a stop signal once Streams closed cleanly, non-zero when Streams went to ERROR or the
+ * cluster never answered: a supervisor restarts it on those.
+ */
 @Command(name = "ingest", mixinStandardHelpOptions = true,
     description = "Run ingest (validate, hash, cache, fan out) against a Kafka cluster until stopped.")
 final class IngestCommand implements Callable<Integer> {
@@ -22,13 +26,18 @@ final class IngestCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
     IngestConfig config = IngestConfig.from(kafka.settings());
-    CountDownLatch stopped = new CountDownLatch(1);
-    try (Ingest ingest = Ingest.start(config)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+    kafka.awaitBroker();
+    try (Ingest ingest = Ingest.start(config);
+        StopSignal stop = StopSignal.install("ingest", err, ingest::close)) {
       err.printf("ingest running: %s -> %s (model %s); stop with Ctrl-C%n", ingest.topics().images().name(),
           ingest.topics().requests().name(), config.modelId());
       err.flush();
-      stopped.await();
+      Optional<Throwable> failure = ingest.awaitStop();
+      if (failure.isPresent()) {
+        throw new Errors.Fatal("INGEST_FAILED", "Kafka Streams stopped on " + failure.get()
+            + "; the process exits so that its supervisor restarts it; if it fails again at the"
+            + " same offset, report it with the log", failure.get());
+      }
     }
     return 0;
   }

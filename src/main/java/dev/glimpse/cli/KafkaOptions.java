@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -47,6 +48,22 @@ final class KafkaOptions {
           "say where Kafka is: --bootstrap-servers HOST:PORT (or glimpse.bootstrap.servers in --config)");
     }
     return s;
+  }
+
+  /**
+   * Returns once a broker answers, or fails with one BROKER_UNREACHABLE line after 15 s
+   * ({@value BrokerProbe#WAIT_SETTING} in milliseconds changes that).
+   */
+  void awaitBroker() {
+    String wait = settings().get(BrokerProbe.WAIT_SETTING);
+    Duration within;
+    try {
+      within = wait == null ? BrokerProbe.DEFAULT_WAIT : Duration.ofMillis(Long.parseLong(wait.trim()));
+    } catch (NumberFormatException e) {
+      throw new Errors.UserError("BAD_CONFIG", BrokerProbe.WAIT_SETTING + " is '" + wait
+          + "'; give a whole number of milliseconds");
+    }
+    BrokerProbe.await(clientProperties(), within);
   }
 
   /** Kafka client properties: the kafka.* settings and the bootstrap servers. */

@@ -29,11 +29,20 @@ public final class Main implements Runnable {
   /** Runs a command line with its output and errors going to the given writers. */
   public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     Offline.configure();
-    return new CommandLine(new Main())
-        .setOut(out)
-        .setErr(err)
-        .setExecutionExceptionHandler(new Errors())
-        .execute(args);
+    try {
+      return new CommandLine(new Main())
+          .setOut(out)
+          .setErr(err)
+          .setExecutionExceptionHandler(new Errors())
+          .execute(args);
+    } catch (Error e) {
+      // picocli hands only Exceptions to Errors; an Error (OutOfMemoryError, ...) would leave
+      // main with Kafka's non-daemon threads still keeping the JVM up, doing nothing
+      err.println("glimpse: FATAL: " + e + "; the process cannot go on: raise -Xmx if memory ran"
+          + " out, otherwise report it with the log");
+      err.flush();
+      return 1;
+    }
   }
 
   @Override

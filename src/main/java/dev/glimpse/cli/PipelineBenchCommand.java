@@ -245,14 +245,25 @@ final class PipelineBenchCommand implements Callable<Integer> {
     Map<String, Integer> index = new HashMap<>();
     int[] remaining = new int[images.size()];
     long[] published = new long[images.size()];
+    List<EventPublisher.Published> sent = new java.util.ArrayList<>();
     String run = prefix + "-" + System.nanoTime();
     for (int i = 0; i < images.size(); i++) {
       String id = run + "-" + i;
       index.put(id, i);
       remaining[i] = tasks.count();
-      published[i] = publisher.publish(id, images.get(i), null, tasks).publishedAtNanos();
+      sent.add(publisher.publish(id, images.get(i), null, tasks));
+      published[i] = sent.get(i).publishedAtNanos();
     }
     publisher.flush();
+    for (EventPublisher.Published p : sent) {
+      // an event the broker refused would otherwise show as 10 minutes of waiting
+      try {
+        p.delivery().join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw new Errors.Fatal("PUBLISH_FAILED", p.eventId() + " was not published (" + e.getCause()
+            + "); the benchmark needs every event on the broker", e);
+      }
+    }
     int done = 0;
     long last = System.nanoTime();
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();

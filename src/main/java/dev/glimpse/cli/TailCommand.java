@@ -44,12 +44,14 @@ final class TailCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Topics topics = Topics.from(Topics.bundledSpecs(), Contract.current());
     ObjectMapper mapper = new ObjectMapper();
+    // a consumer polls an absent broker forever without a word: ask first
+    kafka.awaitBroker();
     int printed = 0;
     long lastResult = System.nanoTime();
     try (ResultTail tail = new ResultTail(kafka.clientProperties(), topics, kinds, fromBeginning)) {
       while (max < 0 || printed < max) {
         for (ResultTail.Result r : tail.poll(Duration.ofMillis(200))) {
-          out.println(json ? mapper.writeValueAsString(mapper.readTree(r.record().toString())) : r.describe());
+          out.println(json ? toJson(mapper, r) : r.describe());
           out.flush();
           printed++;
           lastResult = System.nanoTime();
@@ -60,5 +62,15 @@ final class TailCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static String toJson(ObjectMapper mapper, ResultTail.Result r) throws java.io.IOException {
+    if (r.record() == null) {
+      var node = mapper.createObjectNode();
+      node.put("key", r.eventId());
+      node.put("undecodable", r.text());
+      return mapper.writeValueAsString(node);
+    }
+    return mapper.writeValueAsString(mapper.readTree(r.record().toString()));
   }
 }

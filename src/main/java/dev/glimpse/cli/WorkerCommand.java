@@ -8,12 +8,17 @@ import dev.glimpse.worker.WorkerConfig;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code worker}: serves inference requests from a Kafka cluster until stopped. */
+/**
+ * {@code worker}: serves inference requests from a Kafka cluster until stopped. Exits 0 after a
+ * stop signal once the worker loop ended (its transaction committed or aborted, its group left),
+ * non-zero when the loop died (fenced, cluster gone) or the cluster never answered.
+ */
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = "Run a model worker against a Kafka cluster until stopped.")
 final class WorkerCommand implements Callable<Integer> {
@@ -30,20 +35,35 @@ final class WorkerCommand implements Callable<Integer> {
     WorkerConfig config = WorkerConfig.from(settings);
     Topics topics = Topics.from(config.topicsFile().map(Topics::specsFrom).orElseGet(Topics::bundledSpecs),
         Contract.current());
+    kafka.awaitBroker();
     try (VisionLanguageModel model = modelOptions.load(err); Worker worker = new Worker(config, topics, model)) {
-      Thread thread = worker.start();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        worker.stop();
+      AtomicReference<Throwable> died = new AtomicReference<>();
+      // our own thread rather than worker.start(): what ends the loop must reach the exit code
+      Thread thread = new Thread(() -> {
         try {
-          thread.join(10_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+          worker.run();
+        } catch (RuntimeException | Error e) {
+          died.set(e);
         }
-      }));
-      err.printf("worker running: %s (group %s, batch %d); stop with Ctrl-C%n", topics.requests().name(),
-          config.groupId(), config.maxBatchSize());
-      err.flush();
-      thread.join();
+      }, "glimpse-worker");
+      thread.setDaemon(true);
+      thread.start();
+      try (StopSignal stop = StopSignal.install("worker", err, within -> {
+        worker.stop();
+        thread.join(within.toMillis());
+        return !thread.isAlive() && died.get() == null;
+      })) {
+        err.printf("worker running: %s (group %s, batch %d); stop with Ctrl-C%n", topics.requests().name(),
+            config.groupId(), config.maxBatchSize());
+        err.flush();
+        thread.join();
+      }
+      Throwable cause = died.get();
+      if (cause != null) {
+        throw new Errors.Fatal("WORKER_FAILED", "the worker loop stopped on " + cause
+            + "; the process exits so that its supervisor restarts it (a fenced worker needs its"
+            + " own glimpse.worker.transactional.id)", cause);
+      }
     }
     return 0;
   }

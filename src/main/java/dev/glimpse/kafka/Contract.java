@@ -70,29 +70,40 @@ public final class Contract {
 
   public AvroSerde<ImageEvent> imageEvents() {
     return new AvroSerde<>(
-        ImageEvent.class, ImageEvent.getEncoder(), ImageEvent.createDecoder(writers));
+        ImageEvent.class,
+        writers,
+        ImageEvent.getEncoder(),
+        ImageEvent.createDecoder(writers));
   }
 
   public AvroSerde<InferenceRequest> requests() {
     return new AvroSerde<>(
         InferenceRequest.class,
+        writers,
         InferenceRequest.getEncoder(),
         InferenceRequest.createDecoder(writers));
   }
 
   public AvroSerde<CaptionResult> captions() {
     return new AvroSerde<>(
-        CaptionResult.class, CaptionResult.getEncoder(), CaptionResult.createDecoder(writers));
+        CaptionResult.class,
+        writers,
+        CaptionResult.getEncoder(),
+        CaptionResult.createDecoder(writers));
   }
 
   public AvroSerde<AnswerResult> answers() {
     return new AvroSerde<>(
-        AnswerResult.class, AnswerResult.getEncoder(), AnswerResult.createDecoder(writers));
+        AnswerResult.class,
+        writers,
+        AnswerResult.getEncoder(),
+        AnswerResult.createDecoder(writers));
   }
 
   public AvroSerde<ModerationResult> moderation() {
     return new AvroSerde<>(
         ModerationResult.class,
+        writers,
         ModerationResult.getEncoder(),
         ModerationResult.createDecoder(writers));
   }
@@ -100,12 +111,16 @@ public final class Contract {
   public AvroSerde<ResultCacheEntry> resultCache() {
     return new AvroSerde<>(
         ResultCacheEntry.class,
+        writers,
         ResultCacheEntry.getEncoder(),
         ResultCacheEntry.createDecoder(writers));
   }
 
   public AvroSerde<DeadLetter> deadLetters() {
     return new AvroSerde<>(
-        DeadLetter.class, DeadLetter.getEncoder(), DeadLetter.createDecoder(writers));
+        DeadLetter.class,
+        writers,
+        DeadLetter.getEncoder(),
+        DeadLetter.createDecoder(writers));
   }
 }

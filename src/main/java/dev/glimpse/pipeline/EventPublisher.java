@@ -1,6 +1,8 @@
 package dev.glimpse.pipeline;
 
 import dev.glimpse.contract.CaptionTask;
+import dev.glimpse.contract.DeadLetter;
+import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.GenerationOptions;
 import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.contract.InlineImage;
@@ -18,17 +20,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Publishes images as {@link ImageEvent}s, one per file, keyed by event id. The file's bytes go
  * inline whatever they are: deciding what is an image is ingest's job, and what it refuses
- * becomes a dead letter.
+ * becomes a dead letter. Every send has a {@link Published#delivery()} that says whether the
+ * broker took it: a caller must look, or files vanish without a word.
  */
 public final class EventPublisher implements AutoCloseable {
 
@@ -58,8 +64,13 @@ public final class EventPublisher implements AutoCloseable {
     }
   }
 
-  /** One published event. */
-  public record Published(String eventId, Path file, int tasks, long publishedAtNanos) {}
+  /**
+   * One event handed to the producer.
+   *
+   * @param delivery completes when the broker acknowledged it, or fails with why it did not
+   */
+  public record Published(String eventId, Path file, int tasks, long publishedAtNanos,
+      CompletableFuture<RecordMetadata> delivery) {}
 
   private final KafkaProducer<String, byte[]> producer;
   private final Topic<String, ImageEvent> topic;
@@ -69,6 +80,11 @@ public final class EventPublisher implements AutoCloseable {
     Properties p = new Properties();
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(12 << 20));
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    // a broker that goes away fails each send within a minute, not after 2 minutes of retries
+    // plus a minute blocked on metadata per send (16 minutes for a folder of 8 files)
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
     p.putAll(clientProperties);
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     this.topic = topic;
@@ -106,9 +122,47 @@ public final class EventPublisher implements AutoCloseable {
         .setAttributes(Map.of())
         .build();
     long now = System.nanoTime();
-    producer.send(new ProducerRecord<>(topic.name(), eventId, topic.valueSerde().serializer().serialize(topic.name(),
-        event)));
-    return new Published(eventId, file, tasks.count(), now);
+    return new Published(eventId, file, tasks.count(), now,
+        send(topic.name(), eventId, topic.valueSerde().serializer().serialize(topic.name(), event)));
+  }
+
+  /**
+   * Writes the dead letter ingest would have written for a file the broker cannot carry (its
+   * event is over the topic's record limit, so ingest never sees it): IMAGE_TOO_LARGE, the event
+   * id, the exact size, no copy of the bytes.
+   */
+  public CompletableFuture<RecordMetadata> deadLetterTooLarge(Topic<String, DeadLetter> dlq, String eventId,
+      long bytes, String why) {
+    DeadLetter letter = DeadLetter.newBuilder()
+        .setCode(ErrorCode.IMAGE_TOO_LARGE)
+        .setMessage("the image has " + bytes + " bytes; its event cannot be published to " + topic.name()
+            + " (" + why + "): send a smaller image")
+        .setEventId(eventId)
+        .setTopic(topic.name())
+        .setPartition(-1)
+        .setOffset(-1)
+        .setOriginalKey(ByteBuffer.wrap(eventId.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .setOriginalValue(null)
+        .setTimestamp(Instant.now())
+        .build();
+    return send(dlq.name(), eventId, dlq.valueSerde().serializer().serialize(dlq.name(), letter));
+  }
+
+  private CompletableFuture<RecordMetadata> send(String topicName, String key, byte[] value) {
+    CompletableFuture<RecordMetadata> delivery = new CompletableFuture<>();
+    try {
+      producer.send(new ProducerRecord<>(topicName, key, value), (metadata, e) -> {
+        if (e != null) {
+          delivery.completeExceptionally(e);
+        } else {
+          delivery.complete(metadata);
+        }
+      });
+    } catch (KafkaException e) {
+      // thrown rather than passed to the callback: e.g. metadata not available within max.block.ms
+      delivery.completeExceptionally(e);
+    }
+    return delivery;
   }
 
   private static String contentType(String name) {

@@ -17,6 +17,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -46,6 +47,7 @@ public final class ResultTail implements AutoCloseable {
         case "answer" -> String.format("%-28s answer    %s%s", eventId, text, suffix());
         case "moderation" -> String.format("%-28s moderation %s%s%s", eventId, formattedScores(), flagged ? " FLAGGED" : "",
             suffix());
+        case "undecodable" -> String.format("%-28s UNDECODABLE %s", eventId, text);
         default -> String.format("%-28s DEAD LETTER %s: %s", eventId, errorCode, text);
       };
     }
@@ -118,10 +120,24 @@ public final class ResultTail implements AutoCloseable {
     Duration each = Duration.ofMillis(Math.max(1, timeout.toMillis() / consumers.size()));
     for (KafkaConsumer<String, byte[]> consumer : consumers) {
       for (ConsumerRecord<String, byte[]> record : consumer.poll(each)) {
-        out.add(decode(record));
+        out.add(decodeOrSay(record));
       }
     }
     return out;
+  }
+
+  /**
+   * A record that is not the topic's contract (a foreign producer, a corrupt write) becomes an
+   * "undecodable" result that says where it is, rather than ending the tail on it.
+   */
+  private Result decodeOrSay(ConsumerRecord<String, byte[]> r) {
+    try {
+      return decode(r);
+    } catch (SerializationException e) {
+      return new Result("undecodable", r.key(), null,
+          r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage(), null, null, false, 0,
+          null, null, null);
+    }
   }
 
   private Result decode(ConsumerRecord<String, byte[]> r) {

@@ -11,7 +11,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Decodes the raw value into an {@link ImageEvent}; bytes that are not one become a NOT_AVRO
- * rejection that keeps the original bytes and their topic, partition and offset.
+ * rejection that keeps the original bytes and their topic, partition and offset. Whatever the
+ * decoder throws, {@link Error}s included, ends here as that record's dead letter: an Error
+ * escapes every Streams handler and would stop the client on the same record after each restart.
  */
 final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEvent>> {
   private final Deserializer<ImageEvent> serde;
@@ -41,16 +43,23 @@ final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEve
       }
       decoded = Checked.accepted(origin, event.getEventId(), event);
     } catch (SerializationException e) {
-      decoded =
-          Checked.rejected(
-              origin,
-              null,
-              new Rejected(
-                  ErrorCode.NOT_AVRO,
-                  "the value is not an ImageEvent in Avro single-object encoding ("
-                      + e.getMessage()
-                      + "): produce it with ImageEvent.getEncoder() or the glimpse serde"));
+      // the serde's own message ends in the same advice this one gives: keep only its reason
+      decoded = notAvro(origin, e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+      // the serde wraps what it expects; anything else is still about these bytes alone
+      decoded = notAvro(origin, e.toString());
     }
     context.forward(record.withValue(decoded));
+  }
+
+  private static Checked<ImageEvent> notAvro(Origin origin, String why) {
+    return Checked.rejected(
+        origin,
+        null,
+        new Rejected(
+            ErrorCode.NOT_AVRO,
+            "the value is not an ImageEvent in Avro single-object encoding ("
+                + why
+                + "): produce it with ImageEvent.getEncoder() or the glimpse serde"));
   }
 }

@@ -6,20 +6,37 @@ import dev.glimpse.kafka.TopicSpec;
 import dev.glimpse.kafka.Topics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 
-/** A running ingest application: topics ensured, topology built, Kafka Streams started. */
+/**
+ * A running ingest application: topics ensured, topology built, Kafka Streams started. A stream
+ * thread that dies of anything, Errors included, takes the whole client to ERROR (rather than
+ * replacing the thread, which would die again on the same record): {@link #awaitStop} then
+ * returns the cause, so that a process can exit non-zero and its supervisor restart it.
+ */
 public final class Ingest implements AutoCloseable {
   private final KafkaStreams streams;
   private final Topics topics;
+  private final AtomicReference<Throwable> failure;
+  private final CountDownLatch stopped;
 
-  private Ingest(KafkaStreams streams, Topics topics) {
+  private Ingest(
+      KafkaStreams streams,
+      Topics topics,
+      AtomicReference<Throwable> failure,
+      CountDownLatch stopped) {
     this.streams = streams;
     this.topics = topics;
+    this.failure = failure;
+    this.stopped = stopped;
   }
 
   /** Creates missing topics (idempotent), then starts the topology. */
@@ -32,8 +49,36 @@ public final class Ingest implements AutoCloseable {
       TopicAdmin.ensureTopics(admin, specs, Duration.ofSeconds(30));
     }
     KafkaStreams streams = new KafkaStreams(IngestTopology.build(config, topics), props);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          failure.compareAndSet(null, e);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.setStateListener(
+        (now, before) -> {
+          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+            stopped.countDown();
+          }
+        });
     streams.start();
-    return new Ingest(streams, topics);
+    return new Ingest(streams, topics, failure, stopped);
+  }
+
+  /**
+   * Blocks until the client stops: empty after a close, the cause when it went to ERROR.
+   *
+   * @throws InterruptedException when the waiting thread is interrupted
+   */
+  public Optional<Throwable> awaitStop() throws InterruptedException {
+    stopped.await();
+    if (streams.state() == KafkaStreams.State.ERROR) {
+      return Optional.of(
+          Optional.ofNullable(failure.get())
+              .orElseGet(() -> new IllegalStateException("Kafka Streams went to ERROR")));
+    }
+    return Optional.empty();
   }
 
   public Topics topics() {
@@ -56,6 +101,15 @@ public final class Ingest implements AutoCloseable {
 
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    close(Duration.ofSeconds(30));
+  }
+
+  /**
+   * Closes the client: commits or aborts the open transaction and leaves the group.
+   *
+   * @return whether it reached NOT_RUNNING (or ERROR) within {@code timeout}
+   */
+  public boolean close(Duration timeout) {
+    return streams.close(timeout);
   }
 }

@@ -1,6 +1,8 @@
 package dev.glimpse.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +13,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,5 +46,54 @@ class BuiltinModelTest {
     JsonNode result = new ObjectMapper().readTree(out.toString().strip());
     assertTrue(result.get("text").asText().matches("one|two|three"), result.toString());
     assertTrue(err.toString().contains("built-in model"), err.toString());
+  }
+
+  private static byte[] shipped(String file) throws Exception {
+    try (var in = BuiltinModel.class.getResourceAsStream(BuiltinModel.RESOURCE + file)) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
+  void aTruncatedOrEditedExtractedFileIsRewrittenOnTheNextStart() throws Exception {
+    Path dir = BuiltinModel.extractInto(tmp);
+    Path weights = dir.resolve("model.safetensors");
+    Files.write(weights, Arrays.copyOf(Files.readAllBytes(weights), 1000));
+    Path tokenizer = dir.resolve("tokenizer.json");
+    byte[] edited = Files.readAllBytes(tokenizer);
+    edited[10] ^= 1;
+    Files.write(tokenizer, edited);
+    Files.delete(dir.resolve("blind/config.json"));
+
+    assertEquals(dir, BuiltinModel.extractInto(tmp));
+
+    assertArrayEquals(shipped("model.safetensors"), Files.readAllBytes(weights));
+    assertArrayEquals(shipped("tokenizer.json"), Files.readAllBytes(tokenizer));
+    assertArrayEquals(shipped("blind/config.json"), Files.readAllBytes(dir.resolve("blind/config.json")));
+  }
+
+  @Test
+  void theCacheIsADirectoryOnlyItsUserCanEnterEvenWhenItExistedOpen() throws Exception {
+    Files.createDirectory(tmp.resolve("glimpse"), PosixFilePermissions.asFileAttribute(
+        PosixFilePermissions.fromString("rwxrwxrwx")));
+    Files.setPosixFilePermissions(tmp.resolve("glimpse"), PosixFilePermissions.fromString("rwxrwxrwx"));
+
+    Path dir = BuiltinModel.extractInto(tmp);
+
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("glimpse"))));
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+    assertEquals(tmp.resolve("glimpse"), dir.getParent());
+  }
+
+  @Test
+  void aPlantedLinkInPlaceOfTheModelDirectoryIsRefused() throws Exception {
+    Path dir = BuiltinModel.extractInto(tmp.resolve("first"));
+    Path planted = tmp.resolve("second/glimpse").resolve(dir.getFileName());
+    Files.createDirectories(planted.getParent());
+    Files.createSymbolicLink(planted, tmp.resolve("elsewhere"));
+    Files.createDirectory(tmp.resolve("elsewhere"));
+
+    var e = assertThrows(Errors.UserError.class, () -> BuiltinModel.extractInto(tmp.resolve("second")));
+    assertTrue(e.getMessage().startsWith("UNSAFE_MODEL_CACHE: "), e.getMessage());
   }
 }

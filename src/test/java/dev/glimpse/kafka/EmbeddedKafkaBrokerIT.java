@@ -41,6 +41,19 @@ class EmbeddedKafkaBrokerIT {
   }
 
   @Test
+  void runsTransactionVersionTwoAsTheDeployedBrokerDoes() throws Exception {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+        Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      var features = admin.describeFeatures().featureMetadata().get(10, TimeUnit.SECONDS);
+      var version = features.finalizedFeatures().get("transaction.version");
+
+      assertEquals(2, version == null ? 0 : version.maxVersionLevel(), features.toString());
+    }
+  }
+
+  @Test
   void closingTwiceIsHarmless() {
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
     broker.close();

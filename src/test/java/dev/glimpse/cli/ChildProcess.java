@@ -1,0 +1,79 @@
+package dev.glimpse.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code glimpse} as its own JVM on the test classpath, for what only a real process shows: exit
+ * codes after signals, shutdown hooks. Its stdout and stderr go to a file, not a pipe:
+ * {@link Process#destroy()} closes the pipes as it signals, and what the process says while
+ * stopping would be lost.
+ */
+final class ChildProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+
+  private ChildProcess(Process process, Path log) {
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Starts {@code glimpse args...} with its temporary files and model cache under {@code tmp}. */
+  static ChildProcess start(Path tmp, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx1g",
+        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+        "-D" + BuiltinModel.CACHE_DIR_PROPERTY + "=" + tmp.resolve("cache"),
+        "-Dai.djl.offline=true",
+        "-cp", System.getProperty("java.class.path"),
+        Main.class.getName()));
+    command.addAll(List.of(args));
+    Path log = Files.createTempFile(tmp, "child-", ".log");
+    Process process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+    return new ChildProcess(process, log);
+  }
+
+  /** Waits for a line containing {@code text}; fails with all output when none came in time. */
+  void awaitLine(String text, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!output().contains(text)) {
+      if (System.nanoTime() > deadline || !process.isAlive() && !output().contains(text)) {
+        throw new AssertionError("no line with '" + text + "' (alive: " + process.isAlive() + "):\n" + output());
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /** Sends SIGTERM and returns the exit code, or fails when it did not exit in time. */
+  int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("still running " + timeout.toSeconds() + " s after SIGTERM:\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  /** Everything the process wrote so far. */
+  String output() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new AssertionError("cannot read the child's output in " + log, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}

@@ -1,0 +1,67 @@
+package dev.glimpse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glimpse.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.kafka.TopicAdmin;
+import dev.glimpse.kafka.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ingest} on a real broker: a Streams client that goes to ERROR ends the command non-zero. */
+class IngestCommandIT {
+  @TempDir Path tmp;
+
+  @Test
+  void aStreamsClientInErrorEndsIngestWithIngestFailedAndExitOne() throws Exception {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+      try (Admin admin = Admin.create(
+          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
+      }
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      var ingest = java.util.concurrent.Executors.newSingleThreadExecutor().submit(() -> Main.run(
+          new PrintWriter(out, true), new PrintWriter(err, true), "ingest",
+          "--bootstrap-servers", broker.bootstrapServers(),
+          "-p", "glimpse.ingest.state.dir=" + tmp.resolve("state"),
+          "-p", "kafka." + StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG + "="
+              + LogAndFailExceptionHandler.class.getName()));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!err.toString().contains("ingest running")) {
+        assertTrue(System.nanoTime() < deadline && !ingest.isDone(), "ingest did not start: " + err);
+        Thread.sleep(50);
+      }
+      // a record on a result topic that is not a result; with the deserialization handler set to
+      // fail (a setting a user may pass through), it kills the thread that reads it
+      try (var producer = new KafkaProducer<>(
+          Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+          new StringSerializer(), new ByteArraySerializer())) {
+        producer.send(new ProducerRecord<>("glimpse.captions", "k", "not a result".getBytes(StandardCharsets.UTF_8)))
+            .get();
+      }
+
+      int code = ingest.get(120, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertEquals(1, code, err.toString());
+      String last = err.toString().strip().lines().reduce((a, b) -> b).orElse("");
+      assertTrue(last.startsWith("glimpse: INGEST_FAILED: Kafka Streams stopped on "), err.toString());
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.glimpse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glimpse.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.kafka.TopicAdmin;
+import dev.glimpse.kafka.Topics;
+import dev.glimpse.stream.TestImages;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code produce} on a real broker: a file the broker refuses is named, and the exit code says so. */
+class ProduceCommandIT {
+  @TempDir Path tmp;
+
+  @Test
+  void aFileTooLargeToPublishIsNamedWithItsSizeAndTheCommandExitsNonZero() throws Exception {
+    Path images = Files.createDirectory(tmp.resolve("images"));
+    Files.write(images.resolve("a-small.png"), TestImages.png(1));
+    Files.write(images.resolve("b-huge.png"), new byte[13 << 20]);
+    Files.write(images.resolve("c-small.png"), TestImages.png(2));
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+      try (Admin admin = Admin.create(
+          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
+      }
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+
+      int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "produce",
+          "--bootstrap-servers", broker.bootstrapServers(), "--images", images.toString());
+
+      assertEquals(1, code, err.toString());
+      assertEquals("published a-small.png\npublished c-small.png", out.toString().strip());
+      List<String> lines = err.toString().strip().lines().toList();
+      assertEquals(2, lines.size(), err.toString());
+      assertTrue(lines.get(0).startsWith("glimpse: NOT_PUBLISHED: b-huge.png (13631488 bytes): "
+          + "org.apache.kafka.common.errors.RecordTooLargeException"), lines.get(0));
+      assertTrue(lines.get(1).startsWith("glimpse: PUBLISH_FAILED: 1 of 3 files were not published"),
+          lines.get(1));
+      assertEquals(List.of("a-small.png", "c-small.png"), keysOn(broker.bootstrapServers(), "glimpse.images"));
+    }
+  }
+
+  private static List<String> keysOn(String bootstrap, String topic) {
+    try (var consumer = new KafkaConsumer<>(
+        Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+        new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<String> keys = new java.util.ArrayList<>();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+      }
+      keys.sort(null);
+      return keys;
+    }
+  }
+}
