@@ -53,8 +53,9 @@ final class WorkerCommand implements Callable<Integer> {
         thread.join(within.toMillis());
         return !thread.isAlive() && died.get() == null;
       })) {
-        err.printf("worker running: %s (group %s, batch %d); stop with Ctrl-C%n", topics.requests().name(),
-            config.groupId(), config.maxBatchSize());
+        err.printf("worker running: %s (group %s, batch %d), serving model id %s (run ingest with the same"
+            + " glimpse.model.id); stop with Ctrl-C%n", topics.requests().name(), config.groupId(),
+            config.maxBatchSize(), worker.modelId());
         err.flush();
         thread.join();
       }

@@ -26,9 +26,15 @@ final class ChildProcess implements AutoCloseable {
 
   /** Starts {@code glimpse args...} with its temporary files and model cache under {@code tmp}. */
   static ChildProcess start(Path tmp, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g",
+    return start(tmp, List.of("-Xmx1g"), args);
+  }
+
+  /** The same with these JVM options (heap size, log levels, ...). */
+  static ChildProcess start(Path tmp, List<String> jvmOptions, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of(
         "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
         "-D" + BuiltinModel.CACHE_DIR_PROPERTY + "=" + tmp.resolve("cache"),
         "-Dai.djl.offline=true",
@@ -61,6 +67,10 @@ final class ChildProcess implements AutoCloseable {
       throw new AssertionError("still running " + timeout.toSeconds() + " s after SIGTERM:\n" + output());
     }
     return process.exitValue();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   /** Everything the process wrote so far. */
