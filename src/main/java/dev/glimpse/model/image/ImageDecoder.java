@@ -33,7 +33,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *
  * <p>What is accepted follows Pillow's plugins with {@code LOAD_TRUNCATED_IMAGES} off: a file whose
  * pixel data is whole loads even when what should follow it is missing (a PNG without IEND, a GIF
- * without its terminator and trailer: {@link PngChunks}, {@link GifBlocks}), while pixel data that
+ * without its terminator and trailer: {@link PngChunks}, {@link GifFirstFrame}), while pixel data that
  * ends early is TRUNCATED, never half decoded.
  *
  * <p>One deviation from the Python pipeline, on purpose: the JPEG EXIF orientation is applied
@@ -73,6 +73,9 @@ public final class ImageDecoder {
     }
     // 2. the format from the magic bytes, then the dimensions from the header
     String format = ImageFormats.sniff(bytes);
+    if (format.equals(ImageFormats.GIF)) {
+      return checked(GifFirstFrame.header(bytes)); // the logical screen, as Pillow sizes it
+    }
     ImageReader reader = reader(format);
     try (ImageInputStream in = stream(bytes)) {
       reader.setInput(in, true, true);
@@ -106,7 +109,7 @@ public final class ImageDecoder {
         boolean gray16 = PngChunks.colorType(bytes) == 0 && PngChunks.bitDepth(bytes) == 16;
         rgb = toRgb(decode(format, bytes, header, reader -> reader.read(0)), gray16);
       }
-      case ImageFormats.GIF -> rgb = toRgb(decode(format, GifBlocks.wholeFirstFrame(bytes), header, reader -> reader.read(0)), false);
+      case ImageFormats.GIF -> rgb = GifFirstFrame.decodeRgb(bytes);
       default -> rgb = toRgb(decode(format, bytes, header, reader -> reader.read(0)), false);
     }
     return rgb;

@@ -181,6 +181,94 @@ final class CraftedImages {
     png.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 
+  /**
+   * A GIF89a of one frame: a {@code screenWidth x screenHeight} logical screen with global colour
+   * table {@code palette} (2^n RGB triples), the frame's {@code indices} at ({@code x}, {@code y}),
+   * LZW-coded with minimum code size {@code minCodeSize} as literals only (a clear code before the
+   * table fills), then the terminator and trailer.
+   */
+  static byte[] gif(int screenWidth, int screenHeight, byte[] palette, int x, int y, int width, int height,
+      int[] indices, int minCodeSize) {
+    int tableBits = Integer.numberOfTrailingZeros(palette.length / 3) - 1;
+    ByteArrayOutputStream gif = new ByteArrayOutputStream();
+    gif.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));
+    gif.writeBytes(le16(screenWidth, screenHeight));
+    gif.writeBytes(new byte[] {(byte) (0x80 | tableBits), 0, 0});
+    gif.writeBytes(palette);
+    gif.write(',');
+    gif.writeBytes(le16(x, y, width, height));
+    gif.write(0); // no local table, not interlaced
+    gif.write(minCodeSize);
+    byte[] lzw = lzwLiterals(indices, minCodeSize);
+    for (int i = 0; i < lzw.length; i += 255) {
+      int n = Math.min(255, lzw.length - i);
+      gif.write(n);
+      gif.write(lzw, i, n);
+    }
+    gif.write(0);
+    gif.write(0x3B);
+    return gif.toByteArray();
+  }
+
+  /** Every index as its own literal code, codes widening as a decoder's table grows. */
+  private static byte[] lzwLiterals(int[] indices, int minCodeSize) {
+    int clear = 1 << minCodeSize;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    long bits = 0;
+    int count = 0;
+    int codeSize = minCodeSize + 1;
+    int next = clear + 2;
+    boolean first = true;
+    int[] codes = new int[indices.length * 2 + 2];
+    int[] sizes = new int[codes.length];
+    int n = 0;
+    codes[n] = clear;
+    sizes[n++] = codeSize;
+    for (int index : indices) {
+      codes[n] = index;
+      sizes[n++] = codeSize;
+      if (first) {
+        first = false;
+        continue;
+      }
+      // the decoder adds an entry for each code after the first, widening at 2^size - 1
+      if (next == (1 << codeSize) - 1 && codeSize < 12) {
+        codeSize++;
+      }
+      next++;
+      if (next >= 4000) {
+        codes[n] = clear;
+        sizes[n++] = codeSize;
+        codeSize = minCodeSize + 1;
+        next = clear + 2;
+        first = true;
+      }
+    }
+    codes[n] = clear + 1;
+    sizes[n++] = codeSize;
+    for (int i = 0; i < n; i++) {
+      bits |= (long) codes[i] << count;
+      count += sizes[i];
+      while (count >= 8) {
+        out.write((int) (bits & 0xFF));
+        bits >>>= 8;
+        count -= 8;
+      }
+    }
+    if (count > 0) {
+      out.write((int) (bits & 0xFF));
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] le16(int... values) {
+    ByteBuffer b = ByteBuffer.allocate(2 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int v : values) {
+      b.putShort((short) v);
+    }
+    return b.array();
+  }
+
   static byte[] insert(byte[] b, int at, byte[] more) {
     byte[] out = Arrays.copyOf(b, b.length + more.length);
     System.arraycopy(more, 0, out, at, more.length);

@@ -277,6 +277,32 @@ class ImageDecoderTest {
   }
 
   @Test
+  void gifWithAnLzwCodeSizeAboveEightDecodesAsPillowDoes() {
+    // Pillow decodes LZW minimum code sizes 0..12 (GifDecode.c); the JDK's reader refuses 9..12
+    byte[] palette = {10, 20, 30, (byte) 200, 100, 50};
+    int[] indices = {0, 1, 1, 0, 1, 0};
+    for (int codeSize : new int[] {9, 12}) {
+      BufferedImage rgb = decoder.decodeRgb(CraftedImages.gif(3, 2, palette, 0, 0, 3, 2, indices, codeSize));
+      int[] expected = {0x0A141E, 0xC86432, 0xC86432, 0x0A141E, 0xC86432, 0x0A141E};
+      assertArrayEquals(expected, rgb(rgb), "code size " + codeSize);
+    }
+  }
+
+  @Test
+  void gifFrameSmallerThanItsScreenIsPlacedOnTheScreenAsPillowDoes() {
+    // Pillow's image is the logical screen; outside the frame it holds index 0 (no transparency)
+    byte[] palette = {10, 20, 30, (byte) 200, 100, 50};
+    byte[] gif = CraftedImages.gif(4, 3, palette, 2, 1, 2, 1, new int[] {1, 1}, 2);
+    assertEquals(new ImageHeader("gif", 4, 3), decoder.probe(gif));
+    int[] expected = {
+      0x0A141E, 0x0A141E, 0x0A141E, 0x0A141E,
+      0x0A141E, 0x0A141E, 0xC86432, 0xC86432,
+      0x0A141E, 0x0A141E, 0x0A141E, 0x0A141E,
+    };
+    assertArrayEquals(expected, rgb(decoder.decodeRgb(gif)));
+  }
+
+  @Test
   void gifCutOffInsideItsPixelDataIsTruncated() throws IOException {
     BufferedImage frame = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_INDEXED);
     Random random = new Random(7);
@@ -360,6 +386,15 @@ class ImageDecoderTest {
     }
     int n = rgb.getWidth() * rgb.getHeight();
     return new double[] {sum[0] / n, sum[1] / n, sum[2] / n};
+  }
+
+  /** The pixels as 0xRRGGBB. */
+  private static int[] rgb(BufferedImage image) {
+    int[] p = pixels(image);
+    for (int i = 0; i < p.length; i++) {
+      p[i] &= 0xFFFFFF;
+    }
+    return p;
   }
 
   private static int[] pixels(BufferedImage image) {
