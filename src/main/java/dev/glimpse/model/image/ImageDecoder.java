@@ -81,7 +81,7 @@ public final class ImageDecoder {
       reader.setInput(in, true, true);
       return checked(new ImageHeader(format, reader.getWidth(0), reader.getHeight(0)));
     } catch (IOException | RuntimeException e) {
-      throw unreadable(format, "its header", e);
+      throw unreadable(format, bytes, "its header", e);
     } finally {
       reader.dispose();
     }
@@ -130,7 +130,7 @@ public final class ImageDecoder {
       reader.setInput(in, true, true);
       decoded = read.from(reader);
     } catch (IOException | RuntimeException e) {
-      throw unreadable(format, "its pixel data", e);
+      throw unreadable(format, bytes, "its pixel data", e);
     } finally {
       reader.dispose();
     }
@@ -188,9 +188,14 @@ public final class ImageDecoder {
    * A decoder failure in plain words. The decoder's own text ("I/O error reading PNG header!", or no
    * text at all) stays in the cause, for the log, not in what the user reads.
    */
-  private static ImageException unreadable(String format, String part, Throwable e) {
+  private static ImageException unreadable(String format, byte[] bytes, String part, Throwable e) {
     if (e instanceof ImageException ie) {
       return ie;
+    }
+    if (format.equals(ImageFormats.JPEG) && JpegMarkers.endsBeforeScan(bytes)) {
+      return new ImageException(
+          ImageException.Code.TRUNCATED,
+          "the JPEG image is cut off: the file ends inside its header, before the image data: send the complete file", e);
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof EOFException

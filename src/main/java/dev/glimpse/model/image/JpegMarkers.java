@@ -52,11 +52,47 @@ record JpegMarkers(boolean jfif, int adobeTransform, int[] componentIds) {
       }
       p += 2 + Math.max(length, 2);
     }
+    if (ids == null && endsBeforeScan(b)) {
+      throw new ImageException(
+          ImageException.Code.TRUNCATED,
+          "the JPEG image is cut off: the file ends inside its header, before the image data: send the complete file");
+    }
     if (ids == null) {
       throw new ImageException(
           ImageException.Code.CORRUPT, "the JPEG has no readable frame header (SOF) before its image data: re-encode the image");
     }
     return new JpegMarkers(jfif, adobe, ids);
+  }
+
+  /** Whether the file ends before a start-of-scan marker is reached: a header cut off. */
+  static boolean endsBeforeScan(byte[] b) {
+    int p = 2;
+    while (p + 2 <= b.length) {
+      if ((b[p] & 0xFF) != 0xFF) {
+        p++;
+        continue;
+      }
+      int marker = b[p + 1] & 0xFF;
+      if (marker == 0xFF) {
+        p++;
+        continue;
+      }
+      if (marker == 0xDA) {
+        return p + 4 > b.length || p + 2 + ((b[p + 2] & 0xFF) << 8 | (b[p + 3] & 0xFF)) > b.length;
+      }
+      if (marker == 0xD9) {
+        return false;
+      }
+      if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
+        p += 2;
+        continue;
+      }
+      if (p + 4 > b.length) {
+        return true;
+      }
+      p += 2 + Math.max((b[p + 2] & 0xFF) << 8 | (b[p + 3] & 0xFF), 2);
+    }
+    return true;
   }
 
   private static boolean isStartOfFrame(int marker) {

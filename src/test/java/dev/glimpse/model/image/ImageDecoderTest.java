@@ -71,6 +71,20 @@ class ImageDecoderTest {
   }
 
   @Test
+  void jpegCutOffInsideItsHeaderIsTruncatedNotCorrupt() throws IOException {
+    byte[] whole = fixture("photo.jpg");
+    int scan = 2;
+    while (!((whole[scan] & 0xFF) == 0xFF && (whole[scan + 1] & 0xFF) == 0xDA)) {
+      scan++;
+    }
+    for (int length : new int[] {12, scan / 2, scan + 3}) {
+      byte[] cut = Arrays.copyOf(whole, length);
+      ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(cut), "cut at " + length);
+      assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+    }
+  }
+
+  @Test
   void randomBytesAreNotAnImage() {
     byte[] noise = new byte[1000];
     new Random(42).nextBytes(noise);
