@@ -22,13 +22,39 @@ final class PngChunks {
   /** Throws TRUNCATED unless the IDAT data inflates to all the scanlines IHDR declares. */
   static void requireWholePixelData(byte[] b, int width, int height) {
     long expected = filteredBytes(width, height, bitDepth(b), colorType(b), interlaced(b));
-    long inflated = inflatedIdatBytes(b, expected);
-    if (inflated < expected) {
+    long[] inflated = inflatedIdatBytes(b, expected);
+    if (inflated[0] < expected) {
       throw new ImageException(
           ImageException.Code.TRUNCATED,
-          "the PNG image is cut off: its pixel data holds " + inflated + " of the " + expected
+          "the PNG image is cut off: its pixel data holds " + inflated[0] + " of the " + expected
               + " bytes its header declares: send the complete file");
     }
+    requireWholeChunksAfter(b, inflated[1]);
+  }
+
+  /**
+   * Pillow's {@code load_end}: after the chunk in which the pixel data completed, it reads chunk
+   * after chunk up to IEND. A header that is not all there ends the file quietly, but a chunk whose
+   * header is there and whose data is cut off is its "Truncated File Read" error.
+   */
+  private static void requireWholeChunksAfter(byte[] b, long p) {
+    while (p + 8 <= b.length) {
+      long length = u32(b, (int) p);
+      if (b[(int) p + 4] == 'I' && b[(int) p + 5] == 'E' && b[(int) p + 6] == 'N' && b[(int) p + 7] == 'D') {
+        return;
+      }
+      if (p + 8 + length > b.length) {
+        String type = new String(b, (int) p + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+        throw new ImageException(
+            ImageException.Code.TRUNCATED,
+            "the PNG image is cut off inside its '" + printable(type) + "' chunk after the pixel data: send the complete file");
+      }
+      p += 12 + length;
+    }
+  }
+
+  private static String printable(String type) {
+    return type.chars().allMatch(c -> c >= 0x21 && c <= 0x7E) ? type : "unnamed";
   }
 
   /** The IHDR colour type (0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA), -1 if unreadable. */
@@ -76,8 +102,10 @@ final class PngChunks {
   /**
    * Inflates the first run of IDAT chunks (a chunk cut short gives what it has) and counts the
    * output, stopping once {@code enough} bytes came out; nothing is kept.
+   *
+   * @return the bytes inflated, and the offset of the chunk after the one where inflating stopped
    */
-  private static long inflatedIdatBytes(byte[] b, long enough) {
+  private static long[] inflatedIdatBytes(byte[] b, long enough) {
     Inflater inflater = new Inflater();
     byte[] sink = new byte[1 << 16];
     long total = 0;
@@ -99,13 +127,13 @@ final class PngChunks {
             int n = inflater.inflate(sink);
             total += n;
             if (n == 0 && inflater.needsDictionary()) {
-              return total; // a preset dictionary is not allowed in PNG: nothing more can come out
+              return new long[] {total, p}; // PNG allows no preset dictionary: nothing more comes out
             }
           }
         }
         p += 12 + length;
       }
-      return total;
+      return new long[] {total, p};
     } catch (DataFormatException e) {
       throw new ImageException(
           ImageException.Code.CORRUPT,

@@ -279,6 +279,19 @@ class ImageDecoderTest {
   }
 
   @Test
+  void pngWithAChunkCutOffAfterThePixelDataIsTruncatedAsPillowRefusesIt() throws IOException {
+    // Pillow's load_end reads the chunks after the pixel data up to IEND: a header without its
+    // data is "Truncated File Read" (as in Pillow's Tests/images/truncated_end_chunk.png)
+    byte[] whole = fixture("noise.png");
+    byte[] noIend = Arrays.copyOf(whole, whole.length - 12);
+    byte[] header = ByteBuffer.allocate(8).putInt(100).put("tEXt".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).array();
+    byte[] cut = CraftedImages.insert(Arrays.copyOf(noIend, noIend.length + 10), noIend.length, header);
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(cut));
+    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+    assertTrue(e.reason().contains("'tEXt' chunk"), e.reason());
+  }
+
+  @Test
   void gifWithoutTerminatorAndTrailerDecodesLikeTheWholeFile() throws IOException {
     BufferedImage frame = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED);
     fill(frame, 0x00FF00);
