@@ -109,10 +109,20 @@ public final class ImageDecoder {
         boolean gray16 = PngChunks.colorType(bytes) == 0 && PngChunks.bitDepth(bytes) == 16;
         rgb = toRgb(decode(format, bytes, header, reader -> reader.read(0)), gray16);
       }
-      case ImageFormats.GIF -> rgb = GifFirstFrame.decodeRgb(bytes);
+      case ImageFormats.GIF -> rgb = gif(bytes);
       default -> rgb = toRgb(decode(format, bytes, header, reader -> reader.read(0)), false);
     }
     return rgb;
+  }
+
+  private static BufferedImage gif(byte[] bytes) {
+    try {
+      return GifFirstFrame.decodeRgb(bytes);
+    } catch (ImageException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw unreadable(ImageFormats.GIF, bytes, "its pixel data", e);
+    }
   }
 
   /** One read of the first image; IOException and decoder exceptions become ImageExceptions. */

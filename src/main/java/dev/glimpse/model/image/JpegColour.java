@@ -48,6 +48,12 @@ final class JpegColour {
   private JpegColour() {}
 
   static Space guess(JpegMarkers markers) {
+    if (markers.precision() != 8) {
+      // Pillow's SOF handler: "cannot handle %d-bit layers"
+      throw new ImageException(
+          ImageException.Code.UNSUPPORTED_FORMAT,
+          "this JPEG has " + markers.precision() + "-bit samples; only 8-bit JPEGs are accepted: convert it to an 8-bit JPEG or PNG");
+    }
     int[] ids = markers.componentIds();
     return switch (ids.length) {
       case 1 -> Space.GRAY;
@@ -70,6 +76,17 @@ final class JpegColour {
 
   /** The RGB image of raw samples {@code raster} stored in colour space {@code space}. */
   static BufferedImage toRgb(Raster raster, Space space) {
+    int expectedBands = switch (space) {
+      case GRAY -> 1;
+      case RGB, YCBCR -> 3;
+      case CMYK, YCCK -> 4;
+    };
+    if (raster.getNumBands() != expectedBands || raster.getSampleModel().getSampleSize(0) != 8) {
+      throw new ImageException(
+          ImageException.Code.CORRUPT,
+          "the JPEG image decodes to " + raster.getNumBands() + " components of " + raster.getSampleModel().getSampleSize(0)
+              + " bits where its frame header declares " + expectedBands + " of 8: re-encode the image");
+    }
     int w = raster.getWidth();
     int h = raster.getHeight();
     BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

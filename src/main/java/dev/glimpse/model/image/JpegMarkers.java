@@ -8,8 +8,9 @@ package dev.glimpse.model.image;
  * @param adobeTransform the transform byte of the last Adobe APP14 with at least 12 bytes of data,
  *     -1 without one
  * @param componentIds the component ids of the SOF segment, in frame order
+ * @param precision bits per sample of the SOF segment (8 for baseline; Pillow refuses others)
  */
-record JpegMarkers(boolean jfif, int adobeTransform, int[] componentIds) {
+record JpegMarkers(boolean jfif, int adobeTransform, int[] componentIds, int precision) {
 
   /**
    * Reads the segments from SOI up to the first SOS (libjpeg reads them all before the scan, an
@@ -19,6 +20,7 @@ record JpegMarkers(boolean jfif, int adobeTransform, int[] componentIds) {
     boolean jfif = false;
     int adobe = -1;
     int[] ids = null;
+    int precision = 0;
     int p = 2;
     while (p + 4 <= b.length) {
       if ((b[p] & 0xFF) != 0xFF) {
@@ -45,6 +47,7 @@ record JpegMarkers(boolean jfif, int adobeTransform, int[] componentIds) {
       } else if (marker == 0xEE && dataLength >= 12 && startsWith(b, data, "Adobe")) {
         adobe = b[data + 11] & 0xFF;
       } else if (isStartOfFrame(marker) && dataLength >= 6 && dataLength >= 6 + 3 * (b[data + 5] & 0xFF)) {
+        precision = b[data] & 0xFF;
         ids = new int[b[data + 5] & 0xFF];
         for (int i = 0; i < ids.length; i++) {
           ids[i] = b[data + 6 + 3 * i] & 0xFF;
@@ -61,7 +64,7 @@ record JpegMarkers(boolean jfif, int adobeTransform, int[] componentIds) {
       throw new ImageException(
           ImageException.Code.CORRUPT, "the JPEG has no readable frame header (SOF) before its image data: re-encode the image");
     }
-    return new JpegMarkers(jfif, adobe, ids);
+    return new JpegMarkers(jfif, adobe, ids, precision);
   }
 
   /** Whether the file ends before a start-of-scan marker is reached: a header cut off. */

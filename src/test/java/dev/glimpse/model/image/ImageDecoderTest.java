@@ -85,6 +85,20 @@ class ImageDecoderTest {
   }
 
   @Test
+  void twelveBitJpegIsUnsupportedAsPillowRefusesIt() throws IOException {
+    // Pillow's SOF handler: "cannot handle 12-bit layers"
+    byte[] jpeg = fixture("photo.jpg");
+    int sof = 2;
+    while (!((jpeg[sof] & 0xFF) == 0xFF && (jpeg[sof + 1] & 0xFF) == 0xC0)) {
+      sof++;
+    }
+    jpeg[sof + 4] = 12;
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(jpeg));
+    assertEquals(ImageException.Code.UNSUPPORTED_FORMAT, e.code(), e.getMessage());
+    assertTrue(e.reason().contains("12-bit"), e.reason());
+  }
+
+  @Test
   void randomBytesAreNotAnImage() {
     byte[] noise = new byte[1000];
     new Random(42).nextBytes(noise);
