@@ -21,6 +21,7 @@ final class PngChunks {
 
   /** Throws TRUNCATED unless the IDAT data inflates to all the scanlines IHDR declares. */
   static void requireWholePixelData(byte[] b, int width, int height) {
+    requireChecksumsBeforePixelData(b);
     long expected = filteredBytes(width, height, bitDepth(b), colorType(b), interlaced(b));
     long[] inflated = inflatedIdatBytes(b, expected);
     if (inflated[0] < expected) {
@@ -30,6 +31,35 @@ final class PngChunks {
               + " bytes its header declares: send the complete file");
     }
     requireWholeChunksAfter(b, inflated[1]);
+  }
+
+  /**
+   * Pillow's {@code _open} checks the CRC of every chunk before the first IDAT ("broken PNG file
+   * (bad header checksum ...)"), ancillary ones too unless {@code LOAD_TRUNCATED_IMAGES} is on;
+   * the JDK's reader checks none.
+   */
+  private static void requireChecksumsBeforePixelData(byte[] b) {
+    long p = SIGNATURE;
+    while (p + 8 <= b.length) {
+      long length = u32(b, (int) p);
+      String type = new String(b, (int) p + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+      if (type.equals("IDAT") || type.equals("IEND")) {
+        return;
+      }
+      if (p + 12 + length > b.length) {
+        throw new ImageException(
+            ImageException.Code.TRUNCATED,
+            "the PNG image is cut off inside its '" + printable(type) + "' chunk, before the pixel data: send the complete file");
+      }
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(b, (int) p + 4, (int) length + 4);
+      if (crc.getValue() != u32(b, (int) (p + 8 + length))) {
+        throw new ImageException(
+            ImageException.Code.CORRUPT,
+            "the PNG image is damaged: the checksum of its '" + printable(type) + "' chunk does not match: re-encode the image");
+      }
+      p += 12 + length;
+    }
   }
 
   /**

@@ -306,6 +306,15 @@ class ImageDecoderTest {
   }
 
   @Test
+  void pngWithABadChecksumBeforeItsPixelDataIsCorruptAsPillowRefusesIt() throws IOException {
+    byte[] png = fixture("noise.png");
+    png[8 + 8 + 12] ^= 1; // a bit of IHDR's CRC
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(png));
+    assertEquals(ImageException.Code.CORRUPT, e.code(), e.getMessage());
+    assertTrue(e.reason().contains("'IHDR' chunk"), e.reason());
+  }
+
+  @Test
   void gifWithoutTerminatorAndTrailerDecodesLikeTheWholeFile() throws IOException {
     BufferedImage frame = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED);
     fill(frame, 0x00FF00);
