@@ -34,7 +34,7 @@ final class ImageFormats {
     if (other != null) {
       throw new ImageException(
           ImageException.Code.UNSUPPORTED_FORMAT,
-          other + " images are not accepted; the accepted formats are " + ACCEPTED + ": convert the image to one of them");
+          other + " images are not accepted (Glimpse takes " + ACCEPTED + "): convert the image to one of them");
     }
     throw new ImageException(
         ImageException.Code.NOT_AN_IMAGE,

@@ -4,13 +4,17 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * The chunk layout of a PNG (length, type, data, CRC) and whether its pixel data is whole.
+ * The chunk layout of a PNG (length, type, data, CRC) checked the way Pillow's PNG plugin reads it,
+ * with {@code LOAD_TRUNCATED_IMAGES} off (its default):
  *
- * <p>Whole means what Pillow's PNG plugin needs to load the image: the zlib stream of the IDAT
- * chunks inflates to every filtered scanline the header declares. Nothing after that matters to
- * Pillow (a missing IEND, a cut-off CRC of the last chunk, trailing chunks are skipped by {@code
- * load_end}), while pixel data that ends early is its "image file is truncated" error ({@code
- * LOAD_TRUNCATED_IMAGES} is off by default).
+ * <ol>
+ *   <li>{@code _open}: every chunk before the first IDAT is whole and its CRC matches;
+ *   <li>{@code load}: the zlib stream of the consecutive IDAT chunks inflates to every filtered
+ *       scanline IHDR declares, else "image file is truncated";
+ *   <li>{@code load_end}: the chunks after the one where the pixel data completed, up to IEND, are
+ *       whole once their 8-byte header is there. The file may simply stop instead: a missing IEND,
+ *       or a missing CRC of the last chunk, still loads.
+ * </ol>
  */
 final class PngChunks {
 
@@ -19,7 +23,7 @@ final class PngChunks {
 
   private PngChunks() {}
 
-  /** Throws TRUNCATED unless the IDAT data inflates to all the scanlines IHDR declares. */
+  /** Throws TRUNCATED or CORRUPT unless the file holds what Pillow needs to load it (class comment). */
   static void requireWholePixelData(byte[] b, int width, int height) {
     requireChecksumsBeforePixelData(b);
     long expected = filteredBytes(width, height, bitDepth(b), colorType(b), interlaced(b));
