@@ -2,6 +2,7 @@ package dev.glimpse.model.image;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
+import java.util.Arrays;
 
 /**
  * The first frame of a GIF, read and decoded as Pillow's {@code GifImagePlugin} and {@code
@@ -148,7 +149,7 @@ final class GifFirstFrame {
   private byte[] indices(byte[] b) {
     byte[] screen = new byte[Math.multiplyExact(width, height)];
     if (transparency >= 0) {
-      java.util.Arrays.fill(screen, (byte) transparency);
+      Arrays.fill(screen, (byte) transparency);
     }
     Rows rows = new Rows();
     Lzw lzw = new Lzw(minCodeSize);
@@ -184,7 +185,7 @@ final class GifFirstFrame {
     if (p + size > b.length) {
       throw cutOff("inside a colour table");
     }
-    return java.util.Arrays.copyOfRange(b, p, p + size);
+    return Arrays.copyOfRange(b, p, p + size);
   }
 
   private static int skipSubBlocks(byte[] b, int p) {

@@ -1,5 +1,7 @@
 package dev.glimpse.model.image;
 
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -46,7 +48,7 @@ final class PngChunks {
     long p = SIGNATURE;
     while (p + 8 <= b.length) {
       long length = u32(b, (int) p);
-      String type = new String(b, (int) p + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+      String type = new String(b, (int) p + 4, 4, StandardCharsets.ISO_8859_1);
       if (type.equals("IDAT") || type.equals("IEND")) {
         return;
       }
@@ -55,7 +57,7 @@ final class PngChunks {
             ImageException.Code.TRUNCATED,
             "the PNG image is cut off inside its '" + printable(type) + "' chunk, before the pixel data: send the complete file");
       }
-      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      CRC32 crc = new CRC32();
       crc.update(b, (int) p + 4, (int) length + 4);
       if (crc.getValue() != u32(b, (int) (p + 8 + length))) {
         throw new ImageException(
@@ -78,7 +80,7 @@ final class PngChunks {
         return;
       }
       if (p + 8 + length > b.length) {
-        String type = new String(b, (int) p + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String type = new String(b, (int) p + 4, 4, StandardCharsets.ISO_8859_1);
         throw new ImageException(
             ImageException.Code.TRUNCATED,
             "the PNG image is cut off inside its '" + printable(type) + "' chunk after the pixel data: send the complete file");
