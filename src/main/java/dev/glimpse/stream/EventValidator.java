@@ -150,7 +150,7 @@ public final class EventValidator {
       decoder.decodeRgb(image); // catches truncated and corrupt pixel data
       return header;
     } catch (ImageException e) {
-      throw new Rejected(code(e.code()), e.getMessage(), e);
+      throw new Rejected(code(e.code()), e.reason(), e); // the reason alone: the dead letter carries its own code
     }
   }
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -20,19 +21,26 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * Decodes untrusted image bytes (PNG, JPEG, WebP, GIF first frame) into an RGB image, refusing
  * oversized input before any pixel is allocated.
  *
- * <p>The RGB conversion reproduces transformers' {@code convert_to_rgb}: an RGB image is kept; any
- * other mode goes through Pillow's {@code convert("RGBA")} and is alpha-composited onto opaque
- * white ({@code Image.alpha_composite}, integer arithmetic), so transparent pixels become white,
- * grayscale becomes R = G = B, and palette colours are looked up (with their tRNS alpha). Samples
- * are read from the raster, never through {@code getRGB}, which would gamma-convert grayscale.
+ * <p>The pixels are the ones transformers 5 hands to {@code CLIPImageProcessor}: Pillow's {@code
+ * Image.open} followed by {@code convert_to_rgb}, which in 5.x is plain {@code image.convert("RGB")}
+ * (an RGB image is kept). So, as Pillow's {@code Convert.c} does for each mode: alpha is dropped,
+ * never composited (RGBA, LA, PA and 16-bit gray+alpha keep the colour stored under a transparent
+ * pixel); palette colours are looked up and their tRNS or GIF transparency ignored; gray becomes R =
+ * G = B, 1/2/4-bit gray scaled to 0..255; 16-bit RGB and RGBA keep their high byte, and 16-bit gray
+ * ("I;16") is clipped to 255, not scaled; a JPEG goes through {@link JpegColour} (libjpeg's colour
+ * conversion, CMYK and YCCK with Pillow's inverted-CMYK formula, no ICC profile). Samples are read
+ * from the raster, never through {@code getRGB}, which would gamma-convert grayscale.
  *
- * <p>Deviations from the Python pipeline, on purpose: the JPEG EXIF orientation is applied
- * (transformers feeds the stored pixels, so a phone photo would reach the model on its side); a
- * 16-bit grayscale PNG is scaled to 8 bits by its high byte, as Pillow does for 16-bit RGB (Pillow
- * clips 16-bit grayscale to 255 instead).
+ * <p>What is accepted follows Pillow's plugins with {@code LOAD_TRUNCATED_IMAGES} off: a file whose
+ * pixel data is whole loads even when what should follow it is missing (a PNG without IEND, a GIF
+ * without its terminator and trailer: {@link PngChunks}, {@link GifFirstFrame}), while pixel data that
+ * ends early is TRUNCATED, never half decoded.
  *
- * <p>Measured on the llava-tiny-a fixture: ImageIO's JPEG decoder gives the same pixels as the
- * libjpeg-turbo behind Pillow for {@code photo.jpg} (baseline, 4:2:0).
+ * <p>One deviation from the Python pipeline, on purpose: the JPEG EXIF orientation is applied
+ * (transformers feeds the stored pixels, so a phone photo would reach the model on its side).
+ *
+ * <p>Measured on the llava-tiny-a fixture: the JPEG path gives the same pixels as the libjpeg-turbo
+ * behind Pillow for {@code photo.jpg} (baseline, 4:2:0).
  */
 public final class ImageDecoder {
 
@@ -55,22 +63,25 @@ public final class ImageDecoder {
   public ImageHeader probe(byte[] bytes) {
     // 1. size checks need no parsing
     if (bytes == null || bytes.length == 0) {
-      throw new ImageException(ImageException.Code.EMPTY, "the image is empty (0 bytes); send the image file's bytes");
+      throw new ImageException(ImageException.Code.EMPTY, "the image is empty (0 bytes): send the image file's bytes");
     }
     if (bytes.length > limits.maxBytes()) {
       throw new ImageException(
           ImageException.Code.TOO_LARGE,
           "the image has " + bytes.length + " bytes, more than the limit of " + limits.maxBytes()
-              + "; downscale or recompress it before sending");
+              + ": downscale or recompress it before sending");
     }
     // 2. the format from the magic bytes, then the dimensions from the header
     String format = ImageFormats.sniff(bytes);
+    if (format.equals(ImageFormats.GIF)) {
+      return checked(GifFirstFrame.header(bytes)); // the logical screen, as Pillow sizes it
+    }
     ImageReader reader = reader(format);
     try (ImageInputStream in = stream(bytes)) {
       reader.setInput(in, true, true);
       return checked(new ImageHeader(format, reader.getWidth(0), reader.getHeight(0)));
     } catch (IOException | RuntimeException e) {
-      throw unreadable(format, e);
+      throw unreadable(format, bytes, "its header", e);
     } finally {
       reader.dispose();
     }
@@ -84,56 +95,86 @@ public final class ImageDecoder {
    */
   public BufferedImage decodeRgb(byte[] bytes) {
     ImageHeader header = probe(bytes);
-    // 1. a PNG must hold whole chunks up to IEND (decoders may fill missing rows with grey)
-    if (header.format().equals(ImageFormats.PNG)) {
-      PngChunks.requireComplete(bytes);
+    String format = header.format();
+    BufferedImage rgb;
+    switch (format) {
+      case ImageFormats.JPEG -> {
+        // raw components, converted as libjpeg and Pillow convert them
+        JpegColour.Space space = JpegColour.guess(JpegMarkers.of(bytes));
+        Raster raw = decode(format, bytes, header, reader -> reader.readRaster(0, null));
+        rgb = ExifOrientation.apply(JpegColour.toRgb(raw, space), ExifOrientation.ofJpeg(bytes));
+      }
+      case ImageFormats.PNG -> {
+        PngChunks.requireWholePixelData(bytes, header.width(), header.height());
+        boolean gray16 = PngChunks.colorType(bytes) == 0 && PngChunks.bitDepth(bytes) == 16;
+        rgb = toRgb(decode(format, bytes, header, reader -> reader.read(0)), gray16);
+      }
+      case ImageFormats.GIF -> rgb = gif(bytes);
+      default -> rgb = toRgb(decode(format, bytes, header, reader -> reader.read(0)), false);
     }
-    // 2. decode the first image; a decoder warning about missing data means a truncated file
-    BufferedImage decoded;
-    ImageReader reader = reader(header.format());
+    return rgb;
+  }
+
+  private static BufferedImage gif(byte[] bytes) {
+    try {
+      return GifFirstFrame.decodeRgb(bytes);
+    } catch (ImageException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw unreadable(ImageFormats.GIF, bytes, "its pixel data", e);
+    }
+  }
+
+  /** One read of the first image; IOException and decoder exceptions become ImageExceptions. */
+  @FunctionalInterface
+  private interface Read<T> {
+    T from(ImageReader reader) throws IOException;
+  }
+
+  private static <T> T decode(String format, byte[] bytes, ImageHeader header, Read<T> read) {
+    T decoded;
+    ImageReader reader = reader(format);
     List<String> warnings = new ArrayList<>();
     reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
     try (ImageInputStream in = stream(bytes)) {
       reader.setInput(in, true, true);
-      decoded = reader.read(0);
+      decoded = read.from(reader);
     } catch (IOException | RuntimeException e) {
-      throw unreadable(header.format(), e);
+      throw unreadable(format, bytes, "its pixel data", e);
     } finally {
       reader.dispose();
     }
+    // a decoder that runs out of data may fill the rest and only warn
     for (String warning : warnings) {
-      String w = warning.toLowerCase(java.util.Locale.ROOT);
+      String w = warning.toLowerCase(Locale.ROOT);
       if (w.contains("premature end") || w.contains("truncated") || w.contains("missing eoi")) {
         throw new ImageException(
             ImageException.Code.TRUNCATED,
-            "the " + header.format() + " image is cut off (" + warning + "); send the complete file");
+            "the " + name(format) + " image is cut off: the file ends before its pixel data does: send the complete file");
       }
     }
-    if (decoded == null || decoded.getWidth() != header.width() || decoded.getHeight() != header.height()) {
+    int width = decoded instanceof Raster r ? r.getWidth() : ((BufferedImage) decoded).getWidth();
+    int height = decoded instanceof Raster r ? r.getHeight() : ((BufferedImage) decoded).getHeight();
+    if (width != header.width() || height != header.height()) {
       throw new ImageException(
           ImageException.Code.CORRUPT,
-          "the " + header.format() + " image decodes to a different size than its header declares; re-encode the image");
+          "the " + name(format) + " image decodes to " + width + "x" + height + " pixels where its header declares "
+              + header.width() + "x" + header.height() + ": re-encode the image");
     }
-    // 3. transformers' convert_to_rgb, then the EXIF orientation
-    boolean ignoreAlpha = header.format().equals(ImageFormats.PNG) && PngChunks.colorType(bytes) == 2;
-    BufferedImage rgb = toRgb(decoded, ignoreAlpha);
-    if (header.format().equals(ImageFormats.JPEG)) {
-      rgb = ExifOrientation.apply(rgb, ExifOrientation.ofJpeg(bytes));
-    }
-    return rgb;
+    return decoded;
   }
 
   private ImageHeader checked(ImageHeader header) {
     if (header.width() <= 0 || header.height() <= 0) {
       throw new ImageException(
           ImageException.Code.CORRUPT,
-          "the " + header.format() + " header declares " + header.width() + "x" + header.height() + " pixels; re-encode the image");
+          "the " + name(header.format()) + " header declares " + header.width() + "x" + header.height() + " pixels: re-encode the image");
     }
     if (header.pixels() > limits.maxPixels()) {
       throw new ImageException(
           ImageException.Code.TOO_MANY_PIXELS,
           "the image is " + header.width() + "x" + header.height() + " = " + header.pixels()
-              + " pixels, more than the limit of " + limits.maxPixels() + "; downscale it before sending");
+              + " pixels, more than the limit of " + limits.maxPixels() + ": downscale it before sending");
     }
     return header;
   }
@@ -143,7 +184,7 @@ public final class ImageDecoder {
     if (!readers.hasNext()) {
       throw new ImageException(
           ImageException.Code.UNSUPPORTED_FORMAT,
-          "no " + format + " decoder is installed; add the ImageIO plugin for " + format + " to the classpath");
+          "no " + format + " decoder is installed: add the ImageIO plugin for " + format + " to the classpath");
     }
     return readers.next();
   }
@@ -153,31 +194,45 @@ public final class ImageDecoder {
     return new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes));
   }
 
-  private static ImageException unreadable(String format, Throwable e) {
+  /**
+   * A decoder failure in plain words. The decoder's own text ("I/O error reading PNG header!", or no
+   * text at all) stays in the cause, for the log, not in what the user reads.
+   */
+  private static ImageException unreadable(String format, byte[] bytes, String part, Throwable e) {
     if (e instanceof ImageException ie) {
       return ie;
     }
+    if (format.equals(ImageFormats.JPEG) && JpegMarkers.endsBeforeScan(bytes)) {
+      return new ImageException(
+          ImageException.Code.TRUNCATED,
+          "the JPEG image is cut off: the file ends inside its header, before the image data: send the complete file", e);
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof EOFException
-          || (t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("unexpected end"))) {
+          || (t.getMessage() != null && t.getMessage().toLowerCase(Locale.ROOT).contains("unexpected end"))) {
         return new ImageException(
             ImageException.Code.TRUNCATED,
-            "the " + format + " image is cut off (" + t.getMessage() + "); send the complete file", e);
+            "the " + name(format) + " image is cut off: the file ends inside " + part + ": send the complete file", e);
       }
-    }
-    String message = String.valueOf(e.getMessage());
-    if (format.equals(ImageFormats.JPEG) && message.contains("Unsupported Image Type")) {
-      return new ImageException(
-          ImageException.Code.UNSUPPORTED_FORMAT,
-          "this JPEG uses a colour space the decoder does not support (CMYK or YCCK); convert it to an RGB JPEG or PNG", e);
     }
     return new ImageException(
         ImageException.Code.CORRUPT,
-        "the " + format + " image cannot be decoded (" + e.getClass().getSimpleName() + ": " + message + "); re-encode the image", e);
+        "the " + name(format) + " image is damaged: " + part + " cannot be decoded: re-encode it as "
+            + ImageFormats.ACCEPTED + " and send it again", e);
   }
 
-  /** transformers' convert_to_rgb on the decoded samples; see the class comment. */
-  static BufferedImage toRgb(BufferedImage src, boolean ignoreAlpha) {
+  /** The format as users write it: "PNG", "JPEG", "WebP", "GIF". */
+  private static String name(String format) {
+    return format.equals(ImageFormats.WEBP) ? "WebP" : format.toUpperCase(Locale.ROOT);
+  }
+
+  /**
+   * Pillow's {@code convert("RGB")} on the decoded samples; see the class comment.
+   *
+   * @param gray16Clips the samples are 16-bit gray (PNG colour type 0, Pillow's "I;16"), which
+   *     Pillow clips to 255 ({@code I16_RGB}) where every other 16-bit mode keeps the high byte
+   */
+  static BufferedImage toRgb(BufferedImage src, boolean gray16Clips) {
     int w = src.getWidth();
     int h = src.getHeight();
     BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -185,47 +240,44 @@ public final class ImageDecoder {
     ColorModel cm = src.getColorModel();
     Raster raster = src.getRaster();
     if (cm instanceof IndexColorModel icm) {
-      // 1. palette: look each index up, with the palette's alpha
+      // 1. palette: look each index up; its alpha (tRNS, GIF transparency) is dropped
       int[] row = new int[w];
       for (int y = 0; y < h; y++) {
         raster.getSamples(0, y, w, 1, 0, row);
         for (int x = 0; x < w; x++) {
-          int argb = icm.getRGB(row[x]);
-          dst[y * w + x] = onWhite(argb >> 16 & 0xFF, argb >> 8 & 0xFF, argb & 0xFF, argb >>> 24);
+          dst[y * w + x] = icm.getRed(row[x]) << 16 | icm.getGreen(row[x]) << 8 | icm.getBlue(row[x]);
         }
       }
       return out;
     }
     if (cm.isAlphaPremultiplied() || cm.getNumColorComponents() != 1 && cm.getNumColorComponents() != 3) {
-      // 2. rare layouts: let Java2D produce non-premultiplied sRGB
+      // 2. rare layouts: let Java2D produce non-premultiplied sRGB, then drop the alpha
       int[] argb = src.getRGB(0, 0, w, h, null, 0, w);
       for (int i = 0; i < argb.length; i++) {
-        int a = ignoreAlpha ? 255 : argb[i] >>> 24;
-        dst[i] = onWhite(argb[i] >> 16 & 0xFF, argb[i] >> 8 & 0xFF, argb[i] & 0xFF, a);
+        dst[i] = argb[i] & 0xFFFFFF;
       }
       return out;
     }
-    // 3. gray or RGB samples, optionally followed by alpha, scaled to 8 bits
+    // 3. gray or RGB samples, scaled to 8 bits; an alpha band after them is dropped
     int bands = raster.getNumBands();
     boolean gray = cm.getNumColorComponents() == 1;
-    boolean alpha = cm.hasAlpha() && !ignoreAlpha;
-    int alphaBand = gray ? 1 : 3;
     int bits = cm.getComponentSize(0);
+    boolean clip = gray16Clips && gray && bits == 16;
     int[] row = new int[w * bands];
     for (int y = 0; y < h; y++) {
       raster.getPixels(0, y, w, 1, row);
       for (int x = 0; x < w; x++) {
         int i = x * bands;
-        int r = to8(row[i], bits);
+        int r = clip ? Math.min(row[i], 255) : to8(row[i], bits);
         int g = gray ? r : to8(row[i + 1], bits);
         int b = gray ? r : to8(row[i + 2], bits);
-        int a = alpha ? to8(row[i + alphaBand], cm.getComponentSize(alphaBand)) : 255;
-        dst[y * w + x] = onWhite(r, g, b, a);
+        dst[y * w + x] = r << 16 | g << 8 | b;
       }
     }
     return out;
   }
 
+  /** 8-bit samples kept, 16-bit to the high byte (Pillow's ";16B" raw modes), 1/2/4-bit scaled to 0..255. */
   private static int to8(int v, int bits) {
     if (bits == 8) {
       return v;
@@ -234,28 +286,5 @@ public final class ImageDecoder {
       return v >> (bits - 8);
     }
     return v * 255 / ((1 << bits) - 1);
-  }
-
-  /**
-   * Pillow's {@code alpha_composite(white, RGBA)} for one pixel: 7 extra bits of precision and a
-   * rounded division by 255.
-   */
-  static int onWhite(int r, int g, int b, int a) {
-    if (a == 255) {
-      return r << 16 | g << 8 | b;
-    }
-    if (a == 0) {
-      return 0xFFFFFF;
-    }
-    int precision = 7;
-    int outA255 = a * 255 + 255 * (255 - a);
-    int coef1 = a * 255 * 255 * (1 << precision) / outA255;
-    int coef2 = 255 * (1 << precision) - coef1;
-    return blend(r, coef1, coef2) << 16 | blend(g, coef1, coef2) << 8 | blend(b, coef1, coef2);
-  }
-
-  private static int blend(int c, int coef1, int coef2) {
-    int tmp = c * coef1 + 255 * coef2 + (0x80 << 7);
-    return (((tmp >> 8) + tmp) >> 8) >> 7;
   }
 }

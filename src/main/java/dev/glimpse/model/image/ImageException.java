@@ -16,12 +16,23 @@ public final class ImageException extends GlimpseException {
     CORRUPT
   }
 
+  private final String reason;
+
   public ImageException(Code code, String message) {
-    super(code, message, null);
+    this(code, message, null);
   }
 
   public ImageException(Code code, String message, Throwable cause) {
     super(code, message, cause);
+    this.reason = message;
+  }
+
+  /**
+   * The message without the code in front, for callers that carry a code of their own (a dead
+   * letter's), so that no code is repeated inside the text a user reads.
+   */
+  public String reason() {
+    return reason;
   }
 
   public Code code() {

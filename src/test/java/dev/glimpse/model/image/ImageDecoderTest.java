@@ -1,18 +1,16 @@
 package dev.glimpse.model.image;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.CRC32;
@@ -44,15 +42,16 @@ class ImageDecoderTest {
 
   @Test
   void probeRefusesAHugePngHeaderBeforeAnyPixelIsDecoded() {
-    // signature + IHDR claiming 100000 x 100000 RGB + IEND, and no pixel data at all: only a
-    // header-only read can answer, and it must not try to allocate 30 GB
+    // signature + IHDR claiming 100000 x 100000 RGB + IEND, and no pixel data at all: a decoder that
+    // went past the header would answer TRUNCATED (there is no IDAT), so TOO_MANY_PIXELS from both
+    // calls shows the refusal came from the header alone, before any pixel buffer was allocated
     byte[] png = pngWithHeaderOnly(100_000, 100_000);
-    ImageException e =
-        assertTimeoutPreemptively(
-            Duration.ofSeconds(5), () -> assertThrows(ImageException.class, () -> decoder.probe(png)));
-    assertEquals(ImageException.Code.TOO_MANY_PIXELS, e.code());
-    assertTrue(e.getMessage().contains("100000x100000"), e.getMessage());
+    ImageException probed = assertThrows(ImageException.class, () -> decoder.probe(png));
+    assertEquals(ImageException.Code.TOO_MANY_PIXELS, probed.code());
+    assertTrue(probed.getMessage().contains("100000x100000"), probed.getMessage());
     assertEquals(ImageException.Code.TOO_MANY_PIXELS, assertThrows(ImageException.class, () -> decoder.decodeRgb(png)).code());
+    byte[] small = pngWithHeaderOnly(10, 10);
+    assertEquals(ImageException.Code.TRUNCATED, assertThrows(ImageException.class, () -> decoder.decodeRgb(small)).code());
   }
 
   @Test
@@ -69,6 +68,34 @@ class ImageDecoderTest {
     byte[] half = Arrays.copyOf(whole, whole.length / 2);
     ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
     assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+  }
+
+  @Test
+  void jpegCutOffInsideItsHeaderIsTruncatedNotCorrupt() throws IOException {
+    byte[] whole = fixture("photo.jpg");
+    int scan = 2;
+    while (!((whole[scan] & 0xFF) == 0xFF && (whole[scan + 1] & 0xFF) == 0xDA)) {
+      scan++;
+    }
+    for (int length : new int[] {12, scan / 2, scan + 3}) {
+      byte[] cut = Arrays.copyOf(whole, length);
+      ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(cut), "cut at " + length);
+      assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+    }
+  }
+
+  @Test
+  void twelveBitJpegIsUnsupportedAsPillowRefusesIt() throws IOException {
+    // Pillow's SOF handler: "cannot handle 12-bit layers"
+    byte[] jpeg = fixture("photo.jpg");
+    int sof = 2;
+    while (!((jpeg[sof] & 0xFF) == 0xFF && (jpeg[sof + 1] & 0xFF) == 0xC0)) {
+      sof++;
+    }
+    jpeg[sof + 4] = 12;
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(jpeg));
+    assertEquals(ImageException.Code.UNSUPPORTED_FORMAT, e.code(), e.getMessage());
+    assertTrue(e.reason().contains("12-bit"), e.reason());
   }
 
   @Test
@@ -107,16 +134,51 @@ class ImageDecoderTest {
   }
 
   @Test
-  void rgbaIsCompositedOntoWhiteAsPillowDoes() throws IOException {
-    BufferedImage rgba = new BufferedImage(3, 1, BufferedImage.TYPE_INT_ARGB);
-    rgba.setRGB(0, 0, 0xFFFF0000); // opaque red
-    rgba.setRGB(1, 0, 0x0000FF00); // fully transparent green
-    rgba.setRGB(2, 0, 0x800000FF); // half-transparent blue
-    BufferedImage rgb = decoder.decodeRgb(write(rgba, "png"));
+  void rgbaDropsAlphaAsPillowConvertRgbDoes() {
+    // transformers 5's convert_to_rgb is image.convert("RGB"): the colour under any alpha is kept,
+    // a fully transparent green stays green (Pillow 9.4: (255,0,0) (0,255,0) (0,0,255) (10,20,30))
+    BufferedImage rgb = decoder.decodeRgb(CraftedImages.rgbaPng());
     assertEquals(0xFF0000, rgb.getRGB(0, 0) & 0xFFFFFF);
+    assertEquals(0x00FF00, rgb.getRGB(1, 0) & 0xFFFFFF);
+    assertEquals(0x0000FF, rgb.getRGB(2, 0) & 0xFFFFFF);
+    assertEquals(0x0A141E, rgb.getRGB(3, 0) & 0xFFFFFF);
+  }
+
+  @Test
+  void grayAlphaDropsAlphaAndKeepsTheGray() {
+    // Pillow mode LA -> RGB (la2rgb): (100,0) (200,128) (50,255) give 100, 200, 50 in every channel
+    BufferedImage rgb = decoder.decodeRgb(CraftedImages.grayAlphaPng());
+    assertEquals(0x646464, rgb.getRGB(0, 0) & 0xFFFFFF);
+    assertEquals(0xC8C8C8, rgb.getRGB(1, 0) & 0xFFFFFF);
+    assertEquals(0x323232, rgb.getRGB(2, 0) & 0xFFFFFF);
+  }
+
+  @Test
+  void sixteenBitGrayAlphaKeepsTheHighByteOfTheGray() {
+    // Pillow opens it as RGBA through "LA;16B" (high bytes), then drops alpha: (18,18,18), (255,255,255)
+    BufferedImage rgb = decoder.decodeRgb(CraftedImages.grayAlpha16Png());
+    assertEquals(0x121212, rgb.getRGB(0, 0) & 0xFFFFFF);
     assertEquals(0xFFFFFF, rgb.getRGB(1, 0) & 0xFFFFFF);
-    // Pillow alpha_composite(white, (0, 0, 255, 128)) = (127, 127, 255)
-    assertEquals(0x7F7FFF, rgb.getRGB(2, 0) & 0xFFFFFF);
+  }
+
+  @Test
+  void sixteenBitGrayIsClippedTo255AsPillowDoes() {
+    // Pillow mode I;16 -> RGB (I16_RGB) clips, it does not scale: 100, 300, 65535 give 100, 255, 255
+    BufferedImage rgb = decoder.decodeRgb(CraftedImages.gray16Png());
+    assertEquals(0x646464, rgb.getRGB(0, 0) & 0xFFFFFF);
+    assertEquals(0xFFFFFF, rgb.getRGB(1, 0) & 0xFFFFFF);
+    assertEquals(0xFFFFFF, rgb.getRGB(2, 0) & 0xFFFFFF);
+  }
+
+  @Test
+  void paletteTransparencyIsIgnoredAsPillowConvertRgbDoes() {
+    // Pillow mode P with tRNS bytes -> RGB: the palette colours, alpha 100 and alpha 0 alike
+    byte[] png = CraftedImages.paletteWithTransparencyPng();
+    assertEquals(3, png[25], "the test image must be a palette PNG");
+    BufferedImage rgb = decoder.decodeRgb(png);
+    assertEquals(0x0A141E, rgb.getRGB(0, 0) & 0xFFFFFF);
+    assertEquals(0xC86432, rgb.getRGB(1, 0) & 0xFFFFFF);
+    assertEquals(0x00C800, rgb.getRGB(2, 0) & 0xFFFFFF);
   }
 
   @Test
@@ -128,25 +190,6 @@ class ImageDecoderTest {
     // raw samples, not Java2D's linear-gray-to-sRGB conversion (which would give 100 -> 168)
     assertEquals(0x646464, rgb.getRGB(0, 0) & 0xFFFFFF);
     assertEquals(0x070707, rgb.getRGB(1, 0) & 0xFFFFFF);
-  }
-
-  @Test
-  void paletteColoursAreLookedUpWithTheirTransparency() throws IOException {
-    byte[] r = {(byte) 10, (byte) 200, 0, 0};
-    byte[] g = {(byte) 20, (byte) 100, 0, 0};
-    byte[] b = {(byte) 30, (byte) 50, 0, 0};
-    byte[] a = {(byte) 255, (byte) 255, 0, (byte) 255};
-    IndexColorModel palette = new IndexColorModel(2, 4, r, g, b, a);
-    BufferedImage indexed = new BufferedImage(3, 1, BufferedImage.TYPE_BYTE_BINARY, palette);
-    indexed.getRaster().setSample(0, 0, 0, 0);
-    indexed.getRaster().setSample(1, 0, 0, 1);
-    indexed.getRaster().setSample(2, 0, 0, 2);
-    byte[] png = write(indexed, "png");
-    assertEquals(3, png[25], "the test image must be a palette PNG");
-    BufferedImage rgb = decoder.decodeRgb(png);
-    assertEquals(0x0A141E, rgb.getRGB(0, 0) & 0xFFFFFF);
-    assertEquals(0xC86432, rgb.getRGB(1, 0) & 0xFFFFFF);
-    assertEquals(0xFFFFFF, rgb.getRGB(2, 0) & 0xFFFFFF);
   }
 
   @Test
@@ -206,7 +249,207 @@ class ImageDecoderTest {
     assertEquals(0xC86432, rgb.getRGB(1, 1) & 0xFFFFFF);
   }
 
+  @Test
+  void cmykJpegDecodesToPillowColours() {
+    // Adobe CMYK (transform 0): Pillow reads the samples inverted ("CMYK;I") and converts with
+    // cmyk2rgb, no ICC. Pillow 9.4 on these bytes: blocks (255,255,255) (0,255,255) (255,127,0)
+    // (131,106,82), mean (160.25, 185.75, 148.0)
+    BufferedImage rgb = decoder.decodeRgb(CraftedImages.fourComponentJpeg(0));
+    assertBlocks(rgb, 0xFFFFFF, 0x00FFFF, 0xFF7F00, 0x836A52);
+    assertArrayEquals(new double[] {160.25, 185.75, 148.0}, meanRgb(rgb), 1e-9);
+  }
+
+  @Test
+  void ycckJpegDecodesToPillowColours() {
+    // Adobe YCCK (transform 2): libjpeg turns YCC into inverted CMY and keeps K, Pillow inverts
+    // both. Pillow 9.4 on these bytes: blocks (0,134,0) (77,255,30) (179,0,2) (18,37,0), mean
+    // (68.5, 106.5, 8.0)
+    BufferedImage rgb = decoder.decodeRgb(CraftedImages.fourComponentJpeg(2));
+    assertBlocks(rgb, 0x008600, 0x4DFF1E, 0xB30002, 0x122500);
+    assertArrayEquals(new double[] {68.5, 106.5, 8.0}, meanRgb(rgb), 1e-9);
+  }
+
+  @Test
+  void jpegWithAnIccSegmentAfterTheFrameHeaderDecodesAndTheProfileIsNotApplied() throws IOException {
+    // an APP2 ICC_PROFILE after SOF that claims to be part 1 of 2: the JDK's reader refuses it
+    // ("invalid number of icc markers"); Pillow ignores the profile and decodes the pixels
+    byte[] plain = fixture("photo.jpg");
+    byte[] profile = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_sRGB).getData();
+    byte[] withIcc = CraftedImages.afterFrameHeader(plain, CraftedImages.iccSegment(1, 2, profile));
+    BufferedImage expected = decoder.decodeRgb(plain);
+    BufferedImage got = decoder.decodeRgb(withIcc);
+    assertArrayEquals(pixels(expected), pixels(got));
+  }
+
+  @Test
+  void pngWithoutIendDecodesLikeTheWholeFile() throws IOException {
+    // Pillow stops once the pixel data is complete: IEND, and even the last IDAT's CRC, may be missing
+    byte[] whole = fixture("noise.png");
+    int[] expected = pixels(decoder.decodeRgb(whole));
+    byte[] noIend = Arrays.copyOf(whole, whole.length - 12);
+    byte[] noCrc = Arrays.copyOf(whole, whole.length - 16);
+    assertArrayEquals(expected, pixels(decoder.decodeRgb(noIend)));
+    assertArrayEquals(expected, pixels(decoder.decodeRgb(noCrc)));
+  }
+
+  @Test
+  void pngWithAChunkCutOffAfterThePixelDataIsTruncatedAsPillowRefusesIt() throws IOException {
+    // Pillow's load_end reads the chunks after the pixel data up to IEND: a header without its
+    // data is "Truncated File Read" (as in Pillow's Tests/images/truncated_end_chunk.png)
+    byte[] whole = fixture("noise.png");
+    byte[] noIend = Arrays.copyOf(whole, whole.length - 12);
+    byte[] header = ByteBuffer.allocate(8).putInt(100).put("tEXt".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).array();
+    byte[] cut = CraftedImages.insert(Arrays.copyOf(noIend, noIend.length + 10), noIend.length, header);
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(cut));
+    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+    assertTrue(e.reason().contains("'tEXt' chunk"), e.reason());
+  }
+
+  @Test
+  void pngWithABadChecksumBeforeItsPixelDataIsCorruptAsPillowRefusesIt() throws IOException {
+    byte[] png = fixture("noise.png");
+    png[8 + 8 + 12] ^= 1; // a bit of IHDR's CRC
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(png));
+    assertEquals(ImageException.Code.CORRUPT, e.code(), e.getMessage());
+    assertTrue(e.reason().contains("'IHDR' chunk"), e.reason());
+  }
+
+  @Test
+  void gifWithoutTerminatorAndTrailerDecodesLikeTheWholeFile() throws IOException {
+    BufferedImage frame = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED);
+    fill(frame, 0x00FF00);
+    byte[] whole = writeGifFrames(frame);
+    assertEquals(0x3B, whole[whole.length - 1], "the test GIF must end with its trailer");
+    assertEquals(0x00, whole[whole.length - 2], "and a sub-block terminator before it");
+    int[] expected = pixels(decoder.decodeRgb(whole));
+    assertArrayEquals(expected, pixels(decoder.decodeRgb(Arrays.copyOf(whole, whole.length - 1))));
+    assertArrayEquals(expected, pixels(decoder.decodeRgb(Arrays.copyOf(whole, whole.length - 2))));
+  }
+
+  @Test
+  void gifWithAnLzwCodeSizeAboveEightDecodesAsPillowDoes() {
+    // Pillow decodes LZW minimum code sizes 0..12 (GifDecode.c); the JDK's reader refuses 9..12
+    byte[] palette = {10, 20, 30, (byte) 200, 100, 50};
+    int[] indices = {0, 1, 1, 0, 1, 0};
+    for (int codeSize : new int[] {9, 12}) {
+      BufferedImage rgb = decoder.decodeRgb(CraftedImages.gif(3, 2, palette, 0, 0, 3, 2, indices, codeSize));
+      int[] expected = {0x0A141E, 0xC86432, 0xC86432, 0x0A141E, 0xC86432, 0x0A141E};
+      assertArrayEquals(expected, rgb(rgb), "code size " + codeSize);
+    }
+  }
+
+  @Test
+  void gifFrameSmallerThanItsScreenIsPlacedOnTheScreenAsPillowDoes() {
+    // Pillow's image is the logical screen; outside the frame it holds index 0 (no transparency)
+    byte[] palette = {10, 20, 30, (byte) 200, 100, 50};
+    byte[] gif = CraftedImages.gif(4, 3, palette, 2, 1, 2, 1, new int[] {1, 1}, 2);
+    assertEquals(new ImageHeader("gif", 4, 3), decoder.probe(gif));
+    int[] expected = {
+      0x0A141E, 0x0A141E, 0x0A141E, 0x0A141E,
+      0x0A141E, 0x0A141E, 0xC86432, 0xC86432,
+      0x0A141E, 0x0A141E, 0x0A141E, 0x0A141E,
+    };
+    assertArrayEquals(expected, rgb(decoder.decodeRgb(gif)));
+  }
+
+  @Test
+  void gifCutOffInsideItsPixelDataIsTruncated() throws IOException {
+    BufferedImage frame = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_INDEXED);
+    Random random = new Random(7);
+    for (int y = 0; y < 64; y++) {
+      for (int x = 0; x < 64; x++) {
+        frame.getRaster().setSample(x, y, 0, random.nextInt(256));
+      }
+    }
+    byte[] whole = writeGifFrames(frame);
+    byte[] half = Arrays.copyOf(whole, whole.length / 2);
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
+    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+  }
+
+  @Test
+  void otherImageFormatsAreUnsupportedAndTheAcceptedOnesAreNamed() {
+    byte[] tga = new byte[18 + 4];
+    tga[2] = 2; // uncompressed true colour
+    tga[12] = 1; // 1 x 1
+    tga[14] = 1;
+    tga[16] = 32;
+    byte[][] files = {
+      CraftedImages.write(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB), "bmp"),
+      CraftedImages.write(new BufferedImage(2, 2, BufferedImage.TYPE_INT_RGB), "tiff"),
+      {0, 0, 1, 0, 1, 0, 16, 16, 0, 0, 1, 0, 32, 0},
+      tga,
+      "P6\n2 2\n255\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+      {'8', 'B', 'P', 'S', 0, 1, 0, 0, 0, 0, 0, 0},
+    };
+    String[] names = {"BMP", "TIFF", "ICO", "TGA", "PPM", "PSD"};
+    for (int i = 0; i < files.length; i++) {
+      byte[] file = files[i];
+      ImageException e = assertThrows(ImageException.class, () -> decoder.probe(file), names[i]);
+      assertEquals(ImageException.Code.UNSUPPORTED_FORMAT, e.code(), names[i]);
+      assertTrue(e.reason().startsWith(names[i] + " images are not accepted"), e.reason());
+      assertTrue(e.reason().contains("PNG, JPEG, WebP or GIF"), e.reason());
+    }
+  }
+
+  @Test
+  void everyRefusalSaysWhatIsWrongAndWhatToDoWithoutNullsOrItsCode() throws IOException {
+    byte[] png = fixture("noise.png");
+    byte[] jpeg = fixture("photo.jpg");
+    byte[] badIhdr = Arrays.copyOf(png, png.length);
+    badIhdr[12] = 'X'; // the first chunk is no longer IHDR: ImageIO says "I/O error reading PNG header!"
+    byte[] noise = new byte[64];
+    new Random(3).nextBytes(noise);
+    noise[0] = 0;
+    byte[][] inputs = {
+      new byte[0], noise, Arrays.copyOf(png, 40), Arrays.copyOf(png, png.length / 2),
+      Arrays.copyOf(jpeg, 300), Arrays.copyOf(jpeg, jpeg.length / 2), badIhdr, pngWithHeaderOnly(4, 4),
+      Arrays.copyOf(CraftedImages.rgbaPng(), 20),
+    };
+    for (byte[] input : inputs) {
+      ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(input));
+      String reason = e.reason();
+      assertEquals(e.code() + ": " + reason, e.getMessage());
+      assertTrue(!reason.contains("null") && !reason.contains("!"), reason);
+      for (ImageException.Code code : ImageException.Code.values()) {
+        assertTrue(!reason.contains(code.name()), reason);
+      }
+      assertTrue(reason.matches(".*: (send|re-encode|check|convert|downscale) .*"), reason);
+    }
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
+
+  private static void assertBlocks(BufferedImage rgb, int... expected) {
+    int[][] at = {{2, 2}, {12, 2}, {2, 12}, {12, 12}};
+    for (int i = 0; i < at.length; i++) {
+      assertEquals(String.format("%06x", expected[i]), String.format("%06x", rgb.getRGB(at[i][0], at[i][1]) & 0xFFFFFF), "block " + i);
+    }
+  }
+
+  private static double[] meanRgb(BufferedImage rgb) {
+    double[] sum = new double[3];
+    for (int p : pixels(rgb)) {
+      sum[0] += p >> 16 & 0xFF;
+      sum[1] += p >> 8 & 0xFF;
+      sum[2] += p & 0xFF;
+    }
+    int n = rgb.getWidth() * rgb.getHeight();
+    return new double[] {sum[0] / n, sum[1] / n, sum[2] / n};
+  }
+
+  /** The pixels as 0xRRGGBB. */
+  private static int[] rgb(BufferedImage image) {
+    int[] p = pixels(image);
+    for (int i = 0; i < p.length; i++) {
+      p[i] &= 0xFFFFFF;
+    }
+    return p;
+  }
+
+  private static int[] pixels(BufferedImage image) {
+    return image.getRGB(0, 0, image.getWidth(), image.getHeight(), null, 0, image.getWidth());
+  }
 
   private static byte[] fixture(String name) throws IOException {
     return Files.readAllBytes(DIR.resolve(name));
