@@ -48,12 +48,12 @@ class IngestCommandIT {
         assertTrue(System.nanoTime() < deadline && !ingest.isDone(), "ingest did not start: " + err);
         Thread.sleep(50);
       }
-      // a record on a result topic that is not a result; with the deserialization handler set to
+      // a record in the result cache that is not an entry; with the deserialization handler set to
       // fail (a setting a user may pass through), it kills the thread that reads it
       try (var producer = new KafkaProducer<>(
           Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
           new StringSerializer(), new ByteArraySerializer())) {
-        producer.send(new ProducerRecord<>("glimpse.captions", "k", "not a result".getBytes(StandardCharsets.UTF_8)))
+        producer.send(new ProducerRecord<>("glimpse.result-cache", "k", "not a result".getBytes(StandardCharsets.UTF_8)))
             .get();
       }
 
