@@ -44,4 +44,50 @@ class DemoCommandIT {
         && l.contains("DEAD LETTER IMAGE_TOO_LARGE") && l.contains("13631488 bytes")), out.toString());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("a-scene.png") && l.contains("caption")), out.toString());
   }
+
+  @Test
+  void jsonPrintsEveryResultAsOneObjectWithTheContractFieldsAndTheSummaryLast() throws Exception {
+    Path images = Files.createDirectory(tmp.resolve("json-images"));
+    Path fixture = dev.glimpse.model.Fixture.llavaTinyA().dir();
+    Files.copy(fixture.resolve("shapes.png"), images.resolve("shapes.png"));
+    Files.copy(fixture.resolve("photo.jpg"), images.resolve("photo.jpg"));
+    Files.writeString(images.resolve("notes.txt"), "not an image");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "demo", "--model", fixture.toString(),
+        "--images", images.toString(), "--question", "what is it", "--moderate", "--max-new-tokens", "4",
+        "--json", "--exit", "--timeout", "120");
+
+    assertEquals(0, code, out + "\n" + err);
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> lines = new java.util.ArrayList<>();
+    for (String line : out.toString().strip().lines().toList()) {
+      lines.add(json.readTree(line)); // every line is JSON
+    }
+    JsonNode summary = lines.remove(lines.size() - 1);
+    assertEquals(9, summary.get("tasks").asInt(), "three tasks asked of each of three files: " + summary);
+    List<JsonNode> results = lines.stream().filter(l -> l.has("task")).toList();
+    List<JsonNode> letters = lines.stream().filter(l -> l.has("code")).toList();
+    assertEquals(6, results.size(), out.toString());
+    assertEquals(1, letters.size(), out.toString());
+    assertEquals(List.of("code", "file", "message"), fieldNames(letters.get(0)));
+    assertEquals("notes.txt", letters.get(0).get("file").asText());
+    for (JsonNode r : results) {
+      String task = r.get("task").asText();
+      List<String> expected = task.equals("moderation")
+          ? List.of("event_id", "file", "flagged", "from_cache", "model_id", "scores", "task")
+          : List.of("event_id", "file", "from_cache", "model_id", "task", "text");
+      assertEquals(expected, fieldNames(r), r.toString());
+      assertTrue(List.of("caption", "question", "moderation").contains(task), task);
+      assertTrue(r.get("model_id").asText().startsWith("llava-"), r.toString());
+    }
+    assertEquals(2, results.stream().filter(r -> r.get("task").asText().equals("question")).count());
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new java.util.ArrayList<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names.stream().sorted().toList();
+  }
 }
