@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks of the README: the model on the fixture and on a larger random checkpoint
-# (batch 1 and 8), then the pipeline through Kafka next to the model on the same batch size.
+# (batch 1 and 8), then the pipeline: per-task full prompts, the image-level engine and through
+# Kafka, on the same batch size, for captions alone and for the mixed workload.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f target/glimpse.jar ]; then
@@ -14,5 +15,7 @@ echo "== model: fixture llava-tiny-a"
 $jar bench --model "$fixture" --batch 1,8 --new-tokens 32
 echo "== model: random 8 layers x 512 (vision 6 x 384, 196 image tokens, vocab 32064)"
 $jar bench --model "$random" --batch 1,8 --new-tokens 32 --iterations 3
-echo "== pipeline: fixture through Kafka vs the model alone"
-$jar bench-pipeline --model "$fixture" --events 64 --batch 8 --new-tokens 16
+echo "== pipeline, mixed (caption + question + moderation over 3 categories): random 8 x 512"
+$jar bench-pipeline --model "$random" --workload mixed --events 64 --batch 8 --new-tokens 16
+echo "== pipeline, captions only: random 8 x 512"
+$jar bench-pipeline --model "$random" --workload caption --events 64 --batch 8 --new-tokens 16
