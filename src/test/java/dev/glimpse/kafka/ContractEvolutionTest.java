@@ -97,4 +97,36 @@ class ContractEvolutionTest {
     assertEquals((byte) 0x01, bytes[1]);
     assertEquals(event, serde.deserialize("t", bytes));
   }
+
+  @Test
+  void aVersion1RequestStillReadsWithItsOneTaskInTheLegacyFields() throws IOException {
+    Schema v1 = Contract.shippedHistory().stream().filter(x -> x.getName().equals("InferenceRequest")).findFirst()
+        .orElseThrow();
+    Schema question = v1.getField("task").schema().getTypes().get(1);
+    GenericRecord task = new GenericData.Record(question);
+    task.put("question", "how many shapes are there");
+    GenericRecord request = new GenericData.Record(v1);
+    request.put("request_id", "e#1");
+    request.put("event_id", "e");
+    request.put("client_id", "c");
+    request.put("task_index", 1);
+    request.put("task", task);
+    request.put("image", ByteBuffer.wrap(new byte[] {1, 2}));
+    request.put("image_sha256", "ab");
+    request.put("image_format", "png");
+    request.put("model_id", "m");
+    request.put("cache_key", "ab:f:m");
+    request.put("event_timestamp", 1L);
+    request.put("enqueued_at", 2L);
+    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(request);
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+
+    var read = Contract.current().requests().deserialize("glimpse.requests", bytes);
+
+    assertEquals(List.of(), read.getTasks(), "version 1 carried no task list");
+    assertEquals(1, read.getTaskIndex());
+    assertEquals("how many shapes are there", ((QuestionTask) read.getTask()).getQuestion());
+    assertEquals("ab:f:m", read.getCacheKey());
+  }
 }
