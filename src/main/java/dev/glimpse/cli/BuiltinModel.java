@@ -56,15 +56,20 @@ final class BuiltinModel {
 
   /** Where the per-user cache is, before {@code glimpse/} is appended. */
   static Path cacheRoot() {
-    String configured = System.getProperty(CACHE_DIR_PROPERTY);
+    return cacheRoot(System.getenv(), System.getProperties());
+  }
+
+  /** The same for this environment and these system properties (DJL's natives go under it too). */
+  static Path cacheRoot(Map<String, String> env, java.util.Properties system) {
+    String configured = system.getProperty(CACHE_DIR_PROPERTY);
     if (configured != null && !configured.isBlank()) {
       return Path.of(configured);
     }
-    String xdg = System.getenv("XDG_CACHE_HOME");
+    String xdg = env.get("XDG_CACHE_HOME");
     if (xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()) {
       return Path.of(xdg);
     }
-    return Path.of(System.getProperty("user.home"), ".cache");
+    return Path.of(system.getProperty("user.home"), ".cache");
   }
 
   /**

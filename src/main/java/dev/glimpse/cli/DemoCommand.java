@@ -77,7 +77,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     long start = System.nanoTime();
-    List<Input> inputs = images != null ? folder(images) : generated(err);
+    List<Input> inputs = images != null ? folder(images, err) : generated(err);
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("glimpse.worker.max.batch.size", String.valueOf(batch));
     try (VisionLanguageModel model = modelOptions.load(err);
@@ -180,12 +180,12 @@ final class DemoCommand implements Callable<Integer> {
   /** One image to publish, and what the scene shows when it was generated. */
   private record Input(String eventId, byte[] bytes, Path file, String truth) {}
 
-  private List<Input> folder(Path dir) throws IOException {
+  private List<Input> folder(Path dir, PrintWriter err) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new Errors.UserError("MISSING_IMAGES", dir + " is not a folder; --images must name a folder of images");
     }
     List<Input> inputs = new ArrayList<>();
-    for (Path file : EventPublisher.files(dir)) {
+    for (Path file : ImageFolder.files(dir, err)) {
       // every file goes: one over ingest's limit or the record limit becomes an IMAGE_TOO_LARGE dead letter
       byte[] bytes = Files.readAllBytes(file);
       inputs.add(new Input(file.getFileName().toString(), bytes, file, null));

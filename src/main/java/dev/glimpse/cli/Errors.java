@@ -17,6 +17,21 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     return 1;
   }
 
+  /**
+   * A value an option's setter refused with a {@link UserError} (an empty --question, ...) is one
+   * coded line and exit code 2 like any usage error, without the usage text after it; every other
+   * parse error goes to picocli's own handler.
+   */
+  static CommandLine.IParameterExceptionHandler parseErrors(CommandLine.IParameterExceptionHandler standard) {
+    return (e, args) -> {
+      if (e.getCause() instanceof UserError refused) {
+        e.getCommandLine().getErr().println("glimpse: " + refused.getMessage());
+        return e.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+      }
+      return standard.handleParseException(e, args);
+    };
+  }
+
   /** A service that stopped by itself on an error: the process exits non-zero to be restarted. */
   static final class Fatal extends RuntimeException {
     Fatal(String code, String message, Throwable cause) {

@@ -66,6 +66,10 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path modelDir = modelOptions.modelDir();
     Path blindDir = blind != null ? blind : Files.isDirectory(modelDir.resolve("blind")) ? modelDir.resolve("blind") : null;
+    ShapesCheckpoint.require(modelDir, "--model");
+    if (blindDir != null) {
+      ShapesCheckpoint.require(blindDir, blind != null ? "--blind" : "MODEL/blind");
+    }
     long start = System.nanoTime();
     ShapesEvaluator.Scores scores;
     List<ShapesEvaluator.Outcome> outcomes = new ArrayList<>();

@@ -56,9 +56,13 @@ final class GenerateCommand implements Callable<Integer> {
         description = "The raw prompt, with an <image> placeholder where the image's tokens go.")
     String prompt;
 
+    String question;
+
     @Option(names = "--question", paramLabel = "TEXT",
         description = "A question, wrapped in the chat template (LLaVA-1.5: USER: <image>\\n{question} ASSISTANT:).")
-    String question;
+    void question(String text) {
+      question = QuestionOption.require(text);
+    }
   }
 
   @Option(names = "--max-new-tokens", defaultValue = "64", paramLabel = "N",
@@ -127,6 +131,10 @@ final class GenerateCommand implements Callable<Integer> {
   }
 
   private static byte[] readImage(Path path) throws IOException {
+    if (Files.isDirectory(path)) {
+      throw new Errors.UserError("IMAGE_IS_A_FOLDER", path + " is a folder; --image takes one image file"
+          + " (repeat --image FILE for more, or publish a folder with: glimpse produce --images DIR)");
+    }
     try {
       return Files.readAllBytes(path);
     } catch (NoSuchFileException e) {

@@ -30,10 +30,10 @@ public final class Main implements Runnable {
   public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     Offline.configure();
     try {
-      return new CommandLine(new Main())
-          .setOut(out)
-          .setErr(err)
+      CommandLine commandLine = new CommandLine(new Main()).setOut(out).setErr(err);
+      return commandLine
           .setExecutionExceptionHandler(new Errors())
+          .setParameterExceptionHandler(Errors.parseErrors(commandLine.getParameterExceptionHandler()))
           .execute(args);
     } catch (Error e) {
       // picocli hands only Exceptions to Errors; an Error (OutOfMemoryError, ...) would leave

@@ -42,7 +42,7 @@ final class ProduceCommand implements Callable<Integer> {
       throw new Errors.UserError("MISSING_IMAGES", images + " is not a folder; --images must name a folder of images");
     }
     Topics topics = Topics.from(Topics.bundledSpecs(), Contract.current());
-    List<Path> files = EventPublisher.files(images);
+    List<Path> files = ImageFolder.files(images, err);
     kafka.awaitBroker();
     int failed = 0;
     try (EventPublisher publisher = new EventPublisher(kafka.clientProperties(), topics.images(), "glimpse-produce")) {

@@ -44,6 +44,7 @@ final class TailCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Topics topics = Topics.from(Topics.bundledSpecs(), Contract.current());
     ObjectMapper mapper = new ObjectMapper();
+    requireKnownKinds();
     // a consumer polls an absent broker forever without a word: ask first
     kafka.awaitBroker();
     int printed = 0;
@@ -51,6 +52,9 @@ final class TailCommand implements Callable<Integer> {
     try (ResultTail tail = new ResultTail(kafka.clientProperties(), topics, kinds, fromBeginning)) {
       while (max < 0 || printed < max) {
         for (ResultTail.Result r : tail.poll(Duration.ofMillis(200))) {
+          if (max >= 0 && printed >= max) {
+            break; // one poll can bring many results: --max counts lines, not polls
+          }
           out.println(json ? toJson(mapper, r) : r.describe());
           out.flush();
           printed++;
@@ -62,6 +66,16 @@ final class TailCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Names an unknown --topic before anything connects, instead of a stack trace from the consumer. */
+  private void requireKnownKinds() {
+    for (String kind : kinds) {
+      if (!ResultTail.allKinds().contains(kind)) {
+        throw new Errors.UserError("UNKNOWN_RESULT_KIND", "--topic " + kind + " is not a result kind; use "
+            + String.join(", ", ResultTail.allKinds()) + " (comma-separated, default: all)");
+      }
+    }
   }
 
   private static String toJson(ObjectMapper mapper, ResultTail.Result r) throws java.io.IOException {

@@ -8,8 +8,12 @@ import picocli.CommandLine.Option;
 /** What each published image asks for: a caption always; a question and moderation on request. */
 final class TaskOptions {
 
-  @Option(names = "--question", paramLabel = "TEXT", description = "Also ask this question about every image.")
   String question;
+
+  @Option(names = "--question", paramLabel = "TEXT", description = "Also ask this question about every image.")
+  void question(String text) {
+    question = QuestionOption.require(text);
+  }
 
   @Option(names = "--moderate", description = "Also score every image against the moderation categories.")
   boolean moderate;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code train}: rebuilds the built-in shapes-world model from a seed (LiMBeR recipe: pretrained
  * then frozen vision tower and language model, one trained linear projection), with progress on
- * stderr.
+ * stderr at least every {@link ShapesTrainer#REPORT_EVERY} and the curves drawn beside the report.
  *
  * <pre>
  * glimpse train --seed 1 --out /tmp/shapes-model [--projector linear|mlp] [--compare]
@@ -23,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train the shapes-world vision-language model (frozen ViT + frozen LLaMA + trained projector) "
-        + "and write it in the Hugging Face LLaVA layout, with a blind (no-image) baseline in OUT/blind.")
+        + "and write it in the Hugging Face LLaVA layout, with a blind (no-image) baseline in OUT/blind; progress on "
+        + "stderr at least every 10 s, OUT/train_report.json and its loss and accuracy curves in OUT/train_curves.png.")
 final class TrainCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

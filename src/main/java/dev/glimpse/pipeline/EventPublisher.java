@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -91,13 +92,20 @@ public final class EventPublisher implements AutoCloseable {
     this.clientId = clientId;
   }
 
-  /** Every regular file of a folder, sorted by name. */
-  public static List<Path> files(Path dir) {
+  /**
+   * Every regular file of a folder, sorted by name. Subfolders are not descended into; each one
+   * goes to {@code skippedFolder} (in name order), so that a caller can say so instead of
+   * leaving a user to wonder where those images went.
+   */
+  public static List<Path> files(Path dir, Consumer<Path> skippedFolder) {
+    List<Path> entries;
     try (Stream<Path> listing = Files.list(dir)) {
-      return listing.filter(Files::isRegularFile).sorted().toList();
+      entries = listing.sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);
     }
+    entries.stream().filter(Files::isDirectory).forEach(skippedFolder);
+    return entries.stream().filter(Files::isRegularFile).toList();
   }
 
   /** Publishes one file; the event id is its file name. */

@@ -26,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -124,15 +125,31 @@ public final class ShapesTrainer {
   private final ClipImageProcessor processor;
   private final int imageSize;
   private final List<StageResult> results = new ArrayList<>();
+  private final List<TrainingCurves.Stage> curves = new ArrayList<>();
+  /** The longest the log stays silent: a line at least this often, whatever the step cadence. */
+  private final long reportEveryNanos;
+  private long lastLine = System.nanoTime();
   /** The vision stage's map into the embedding space: the linear projector starts from it. */
   private Map<String, float[]> projectorInit = Map.of();
 
   /** Noise added to the description's embeddings in language pretraining, relative to their RMS. */
   static final float SLOT_NOISE = 0.25f;
 
+  /** How often at the least {@code train} says where it is (a stage's step lines, the probes). */
+  public static final Duration REPORT_EVERY = Duration.ofSeconds(10);
+
   public ShapesTrainer(Settings settings, PrintWriter log) {
+    this(settings, log, REPORT_EVERY);
+  }
+
+  /**
+   * @param reportEvery the longest the log stays silent: with steps of ~0.15 s, a line every tenth
+   *     of a stage (at most 100 steps) still left 15 s gaps, and the probes a minute
+   */
+  public ShapesTrainer(Settings settings, PrintWriter log, Duration reportEvery) {
     this.settings = settings;
     this.log = log;
+    this.reportEveryNanos = reportEvery.toNanos();
     LlavaSpec spec = spec(settings.projector());
     this.imageSize = spec.vision().imageSize();
     DatasetConfig config = DatasetConfig.defaults().withImageSize(imageSize);
@@ -144,6 +161,21 @@ public final class ShapesTrainer {
 
   public List<StageResult> results() {
     return List.copyOf(results);
+  }
+
+  /** Every finished stage's curves, as {@link TrainingCurves#FILE} draws them. */
+  public List<TrainingCurves.Stage> curves() {
+    return List.copyOf(curves);
+  }
+
+  /** Whether the log has been silent for {@link #reportEveryNanos}. */
+  private boolean silentTooLong() {
+    return System.nanoTime() - lastLine >= reportEveryNanos;
+  }
+
+  private void logged() {
+    log.flush();
+    lastLine = System.nanoTime();
   }
 
   /** Trains every stage and writes the model to {@code out} (and the blind baseline to out/blind). */
@@ -168,6 +200,7 @@ public final class ShapesTrainer {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     writeReport(out, seconds);
+    log.printf("wrote %s (loss and accuracy curves of every stage)%n", TrainingCurves.write(out, curves));
     log.printf("trained in %.1f s; model in %s%n", seconds, out);
     log.flush();
   }
@@ -318,6 +351,10 @@ public final class ShapesTrainer {
     Map<String, int[]> tally = new java.util.TreeMap<>();
     int b = settings.batch();
     for (int start = 0; start < settings.probeExamples(); start += b) {
+      if (silentTooLong()) {
+        log.printf("[%s] held-out probe: %d/%d examples%n", stage, start, settings.probeExamples());
+        logged();
+      }
       Batch batch = batch(evaluation, start, withPixels);
       List<Example> examples = batch.examples();
       Sequences seq = sequences(examples, slots, describe);
@@ -352,7 +389,7 @@ public final class ShapesTrainer {
       }
     });
     log.println(line);
-    log.flush();
+    logged();
     probes.put(stage, out);
   }
 
@@ -589,7 +626,7 @@ public final class ShapesTrainer {
       }
     }
     log.printf("wrote %s%n", dir);
-    log.flush();
+    logged();
   }
 
   private void writeReport(Path out, double seconds) {
@@ -630,6 +667,11 @@ public final class ShapesTrainer {
     private double smoothed = Double.NaN;
     private double accuracy = Double.NaN;
     private long examples;
+    private final List<TrainingCurves.Point> lossCurve = new ArrayList<>();
+    private final List<TrainingCurves.Point> accuracyCurve = new ArrayList<>();
+    /** The step {@link #due} last decided for, and what it decided: step() prints exactly then. */
+    private int decidedStep = -1;
+    private boolean decided;
 
     Progress(String stage, int steps) {
       this.stage = stage;
@@ -637,8 +679,16 @@ public final class ShapesTrainer {
       this.every = Math.max(1, Math.min(100, steps / 10));
     }
 
+    /**
+     * Whether this step gets a line (and so its accuracy measured): every tenth of the stage (at
+     * most every 100 steps), its last step, and any step after the log was silent too long.
+     */
     boolean due(int step) {
-      return step % every == 0 || step == steps - 1;
+      if (step != decidedStep) {
+        decidedStep = step;
+        decided = step % every == 0 || step == steps - 1 || silentTooLong();
+      }
+      return decided;
     }
 
     void step(int step, double loss, double acc, int batch) {
@@ -647,19 +697,22 @@ public final class ShapesTrainer {
         first = loss;
       }
       smoothed = Double.isNaN(smoothed) ? loss : 0.9 * smoothed + 0.1 * loss;
+      lossCurve.add(new TrainingCurves.Point(step + 1, smoothed));
       if (acc >= 0) {
         accuracy = acc;
+        accuracyCurve.add(new TrainingCurves.Point(step + 1, acc));
       }
       if (due(step)) {
         double seconds = (System.nanoTime() - start) / 1e9;
         double eta = seconds / (step + 1) * (steps - step - 1);
         log.printf("[%s] step %d/%d loss %.4f acc %.3f %.0f ex/s eta %ds%n", stage, step + 1, steps, smoothed,
             accuracy, examples / seconds, Math.round(eta));
-        log.flush();
+        logged();
       }
     }
 
     StageResult result() {
+      curves.add(new TrainingCurves.Stage(stage, steps, lossCurve, accuracyCurve));
       return new StageResult(stage, steps, first, smoothed, accuracy, (System.nanoTime() - start) / 1e9);
     }
   }

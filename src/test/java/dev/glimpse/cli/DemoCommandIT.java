@@ -90,4 +90,26 @@ class DemoCommandIT {
     node.fieldNames().forEachRemaining(names::add);
     return names.stream().sorted().toList();
   }
+
+  @Test
+  void aSubfolderOfImagesIsNamedOnStderrAndTheFileBesideItIsStillAnEvent() throws Exception {
+    Path images = Files.createDirectory(tmp.resolve("images"));
+    Files.writeString(images.resolve("a-notes.txt"), "not an image");
+    Path nested = Files.createDirectory(images.resolve("b-nested"));
+    Files.write(nested.resolve("inside.png"), TestImages.png(1));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "demo", "--images",
+        images.toString(), "--exit", "--timeout", "120");
+
+    assertEquals(0, code, out + "\n" + err);
+    List<String> skipped = err.toString().lines().filter(l -> l.startsWith("glimpse: SKIPPED_FOLDER: ")).toList();
+    assertEquals(List.of("glimpse: SKIPPED_FOLDER: " + nested + " is a subfolder and is not published (--images"
+        + " takes the files directly in " + images + "; publish it with its own --images " + nested + ")"), skipped);
+    List<String> lines = out.toString().strip().lines().toList();
+    JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    assertEquals(1, summary.get("events").asInt(), summary.toString());
+    assertTrue(summary.get("complete").asBoolean(), summary.toString());
+  }
 }

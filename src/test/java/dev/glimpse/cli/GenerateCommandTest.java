@@ -89,6 +89,15 @@ class GenerateCommandTest {
   }
 
   @Test
+  void anImageThatIsAFolderIsOneCodedLineWithoutAStackTrace(@TempDir Path dir) {
+    Result r = run("generate", "--model", fixture.dir().toString(), "--image", dir.toString(), "--prompt",
+        "<image>", "--max-new-tokens", "2");
+    assertEquals(1, r.exitCode());
+    assertEquals("glimpse: IMAGE_IS_A_FOLDER: " + dir + " is a folder; --image takes one image file (repeat"
+        + " --image FILE for more, or publish a folder with: glimpse produce --images DIR)", r.err().strip());
+  }
+
+  @Test
   void promptWithoutImagePlaceholderIsNamed() {
     Result r = run("generate", "--model", fixture.dir().toString(), "--image", fixture.image(0).toString(),
         "--prompt", "describe the image", "--max-new-tokens", "2");

@@ -57,6 +57,35 @@ class ProduceCommandIT {
     }
   }
 
+  @Test
+  void eachSkippedSubfolderIsNamedOnItsOwnLineAndTheFilesBesideItArePublished() throws Exception {
+    Path images = Files.createDirectory(tmp.resolve("images"));
+    Files.write(images.resolve("a-small.png"), TestImages.png(1));
+    Path nested = Files.createDirectory(images.resolve("b-nested"));
+    Files.write(nested.resolve("inside.png"), TestImages.png(2));
+    Path empty = Files.createDirectory(images.resolve("c-empty"));
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+      try (Admin admin = Admin.create(
+          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
+      }
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+
+      int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "produce",
+          "--bootstrap-servers", broker.bootstrapServers(), "--images", images.toString());
+
+      assertEquals(0, code, err.toString());
+      assertEquals(List.of(
+          "glimpse: SKIPPED_FOLDER: " + nested + " is a subfolder and is not published (--images takes the files"
+              + " directly in " + images + "; publish it with its own --images " + nested + ")",
+          "glimpse: SKIPPED_FOLDER: " + empty + " is a subfolder and is not published (--images takes the files"
+              + " directly in " + images + "; publish it with its own --images " + empty + ")"),
+          err.toString().strip().lines().toList());
+      assertEquals(List.of("a-small.png"), keysOn(broker.bootstrapServers(), "glimpse.images"));
+    }
+  }
+
   private static List<String> keysOn(String bootstrap, String topic) {
     try (var consumer = new KafkaConsumer<>(
         Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),

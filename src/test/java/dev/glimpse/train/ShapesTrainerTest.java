@@ -13,7 +13,11 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.awt.image.BufferedImage;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +69,39 @@ class ShapesTrainerTest {
     }
     assertEquals(12, report.get("count").asInt());
     assertTrue(report.get("blind_vqa_accuracy").isNumber(), report.toString());
+  }
+
+  @Test
+  void whenSilenceRunsOutEveryStepIsReportedAndTheCurvesAreDrawnBesideTheReport() throws Exception {
+    Path out = tmp.resolve("tiny");
+    ShapesTrainer.Settings settings = ShapesTrainer.Settings.defaults(4).withBatch(6).withSteps(3, 4, 2, 2)
+        .withProbeExamples(12);
+    StringWriter log = new StringWriter();
+    // no silence allowed: every step and every probe batch says where it is
+    ShapesTrainer trainer = new ShapesTrainer(settings, new PrintWriter(log, true), Duration.ZERO);
+
+    trainer.run(out);
+
+    Map<String, Integer> steps = Map.of("language", 4, "vision", 3, "projector-linear", 2, "blind", 2);
+    steps.forEach((stage, n) -> {
+      for (int step = 1; step <= n; step++) {
+        assertTrue(log.toString().contains("[" + stage + "] step " + step + "/" + n + " loss"), stage + " " + step
+            + "\n" + log);
+      }
+    });
+    assertTrue(log.toString().contains("[language] held-out probe: 6/12 examples"), log.toString());
+    assertEquals(List.of("language", "vision", "projector-linear", "blind"),
+        trainer.curves().stream().map(TrainingCurves.Stage::name).toList());
+    for (TrainingCurves.Stage stage : trainer.curves()) {
+      assertEquals(steps.get(stage.name()), stage.loss().size(), stage.toString());
+      assertEquals(steps.get(stage.name()), stage.accuracy().size(), stage.toString());
+    }
+    Path png = out.resolve(TrainingCurves.FILE);
+    assertTrue(Files.isRegularFile(out.resolve("train_report.json")) && Files.isRegularFile(png), png.toString());
+    BufferedImage curves = ImageIO.read(png.toFile());
+    assertEquals(TrainingCurves.WIDTH, curves.getWidth());
+    assertEquals(TrainingCurves.HEIGHT, curves.getHeight());
+    assertTrue(log.toString().contains("wrote " + png + " (loss and accuracy curves of every stage)"), log.toString());
   }
 
   @Test
