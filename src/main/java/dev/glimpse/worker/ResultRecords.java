@@ -7,6 +7,7 @@ import dev.glimpse.contract.ResultCacheEntry;
 import dev.glimpse.kafka.Topic;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.task.ResolvedTask;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -33,9 +34,11 @@ final class ResultRecords {
     String eventId = r.getEventId();
     if (outcome instanceof Outcome.Scores s) {
       ResolvedTask.Moderation m = (ResolvedTask.Moderation) task.resolved();
-      boolean flagged = s.scores().values().stream().anyMatch(p -> p >= m.flagThreshold());
+      Map<String, Boolean> verdicts = new HashMap<>();
+      s.scores().forEach((category, p) -> verdicts.put(category, m.flags(category, p)));
       ModerationResult result = new ModerationResult(eventId, task.index(), modelId, r.getImageSha256(),
-          Map.copyOf(s.scores()), flagged, s.timings(), false);
+          Map.copyOf(s.scores()), verdicts.containsValue(true), s.timings(), false, Map.copyOf(verdicts),
+          m.thresholds());
       return both(topics.moderation(), eventId, result, task.cacheKey());
     }
     Outcome.Text t = (Outcome.Text) outcome;
