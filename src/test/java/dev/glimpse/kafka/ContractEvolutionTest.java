@@ -171,4 +171,13 @@ class ContractEvolutionTest {
     assertEquals(true, old.get("flagged"));
     assertEquals(null, v1.getField("categories"), "the v1 reader knows nothing of the new fields");
   }
+
+  @Test
+  void eachContentTypeNamesItsRecordAndItsVersion() {
+    Contract c = Contract.current();
+    assertEquals("application/vnd.glimpse.captionresult.v1+avro", c.captions().contentType());
+    assertEquals("application/vnd.glimpse.moderationresult.v2+avro", c.moderation().contentType());
+    assertEquals("application/vnd.glimpse.inferencerequest.v2+avro", c.requests().contentType());
+    assertEquals("application/vnd.glimpse.deadletter.v2+avro", c.deadLetters().contentType());
+  }
 }
