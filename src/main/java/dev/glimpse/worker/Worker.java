@@ -121,6 +121,8 @@ public final class Worker implements Runnable, AutoCloseable {
     this.scheduler = new InferenceScheduler(model, modelId, config);
     this.budget = new Budget(config.budget(), model.config());
     this.results = new ResultRecords(topics, modelId);
+    // registry framing: a registry that refuses our schemas stops the worker here, not mid-batch
+    topics.registerSchemas();
   }
 
   /** The model id this worker serves: stamped on its results, required of its requests. */
