@@ -64,6 +64,11 @@ public final class ApicurioRegistry implements AutoCloseable {
     return registry;
   }
 
+  /** {@code http://127.0.0.1:port}. */
+  public String base() {
+    return base.toString();
+  }
+
   /** The Confluent-compatible API, what {@code glimpse.schema.registry.url} names. */
   public String ccompatUrl() {
     return base + "/apis/ccompat/v7";
