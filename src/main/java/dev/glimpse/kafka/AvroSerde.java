@@ -5,7 +5,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryEncoder;
@@ -45,6 +47,8 @@ public final class AvroSerde<T extends SpecificRecord>
   private final Optional<SchemaRegistry> registry;
   private final Framing output;
   private final String contentType;
+  /** The registry id of {@link #schema} per topic written (one lookup per topic, not per record). */
+  private final Map<String, Integer> ids = new ConcurrentHashMap<>();
 
   /**
    * @param writers the older writer schemas {@code decoder} resolves; the bounds check needs them
@@ -102,7 +106,7 @@ public final class AvroSerde<T extends SpecificRecord>
    */
   public Optional<Integer> register(String topic) {
     return output == Framing.REGISTRY
-        ? Optional.of(registry.orElseThrow().register(subject(topic), schema))
+        ? Optional.of(ids.computeIfAbsent(topic, t -> registry.orElseThrow().register(subject(t), schema)))
         : Optional.empty();
   }
 
