@@ -2,6 +2,7 @@ package dev.glimpse.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.kafka.Contract;
+import dev.glimpse.kafka.RegistryConfig;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.pipeline.ResultTail;
 import java.io.PrintWriter;
@@ -42,7 +43,8 @@ final class TailCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Topics topics = Topics.from(Topics.bundledSpecs(), Contract.current());
+    Topics topics = Topics.from(Topics.bundledSpecs(),
+        Contract.current(RegistryConfig.from(kafka.settings())));
     ObjectMapper mapper = new ObjectMapper();
     requireKnownKinds();
     // a consumer polls an absent broker forever without a word: ask first

@@ -1,6 +1,7 @@
 package dev.glimpse.cli;
 
 import dev.glimpse.kafka.Contract;
+import dev.glimpse.kafka.RegistryConfig;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.worker.Worker;
@@ -34,7 +35,7 @@ final class WorkerCommand implements Callable<Integer> {
     Map<String, String> settings = kafka.settings();
     WorkerConfig config = WorkerConfig.from(settings);
     Topics topics = Topics.from(config.topicsFile().map(Topics::specsFrom).orElseGet(Topics::bundledSpecs),
-        Contract.current());
+        Contract.current(RegistryConfig.from(settings)));
     kafka.awaitBroker();
     try (VisionLanguageModel model = modelOptions.load(err); Worker worker = new Worker(config, topics, model)) {
       AtomicReference<Throwable> died = new AtomicReference<>();

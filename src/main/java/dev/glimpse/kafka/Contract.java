@@ -13,9 +13,17 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The serdes of the topic contract ({@code schemas/*.avsc}), sharing one schema store of the older
@@ -24,9 +32,36 @@ import org.apache.avro.message.SchemaStore;
 public final class Contract {
   private static final String HISTORY = "/dev/glimpse/schemas/history/";
   private final SchemaStore.Cache writers;
+  private final Map<String, Integer> versions;
+  private final Optional<SchemaRegistry> registry;
+  private final Framing output;
 
-  private Contract(SchemaStore.Cache writers) {
+  private Contract(
+      SchemaStore.Cache writers,
+      Map<String, Integer> versions,
+      Optional<SchemaRegistry> registry,
+      Framing output) {
     this.writers = writers;
+    this.versions = Map.copyOf(versions);
+    this.registry = registry;
+    this.output = output;
+  }
+
+  /**
+   * Like {@link #current()}, reading registry-framed records through the registry the config
+   * names and writing the framing it chooses.
+   */
+  public static Contract current(RegistryConfig config) {
+    return current().withRegistry(config);
+  }
+
+  /** This contract with the config's registry and output framing. */
+  public Contract withRegistry(RegistryConfig config) {
+    return new Contract(writers, versions, SchemaRegistry.of(config), config.output());
+  }
+
+  public Optional<SchemaRegistry> registry() {
+    return registry;
   }
 
   /**
@@ -61,66 +96,57 @@ public final class Contract {
   public static Contract withOlderWriters(Collection<Schema> olderWriterSchemas) {
     SchemaStore.Cache cache = new SchemaStore.Cache();
     olderWriterSchemas.forEach(cache::addSchema);
-    return new Contract(cache);
+    Map<String, Integer> versions = new HashMap<>();
+    olderWriterSchemas.forEach(s -> versions.merge(s.getFullName(), 1, Integer::sum));
+    return new Contract(cache, versions, Optional.empty(), Framing.SINGLE_OBJECT);
   }
 
   public SchemaStore schemaStore() {
     return writers;
   }
 
+  /**
+   * The {@code content-type} header of records with this schema:
+   * {@code application/vnd.glimpse.<record name, lower case>.v<N>+avro}, N the schema's version
+   * (one more than its released older versions in {@code schemas/history/}). The framing is not
+   * in it: readers tell it from the first bytes.
+   */
+  public String contentType(Schema schema) {
+    int version = versions.getOrDefault(schema.getFullName(), 0) + 1;
+    return "application/vnd.glimpse." + schema.getName().toLowerCase(Locale.ROOT) + ".v" + version + "+avro";
+  }
+
+  private <T extends SpecificRecord> AvroSerde<T> serde(
+      Class<T> type, BinaryMessageEncoder<T> encoder, BinaryMessageDecoder<T> decoder) {
+    return new AvroSerde<>(type, writers, encoder, decoder, registry, output,
+        contentType(SpecificData.get().getSchema(type)));
+  }
+
   public AvroSerde<ImageEvent> imageEvents() {
-    return new AvroSerde<>(
-        ImageEvent.class,
-        writers,
-        ImageEvent.getEncoder(),
-        ImageEvent.createDecoder(writers));
+    return serde(ImageEvent.class, ImageEvent.getEncoder(), ImageEvent.createDecoder(writers));
   }
 
   public AvroSerde<InferenceRequest> requests() {
-    return new AvroSerde<>(
-        InferenceRequest.class,
-        writers,
-        InferenceRequest.getEncoder(),
-        InferenceRequest.createDecoder(writers));
+    return serde(InferenceRequest.class, InferenceRequest.getEncoder(), InferenceRequest.createDecoder(writers));
   }
 
   public AvroSerde<CaptionResult> captions() {
-    return new AvroSerde<>(
-        CaptionResult.class,
-        writers,
-        CaptionResult.getEncoder(),
-        CaptionResult.createDecoder(writers));
+    return serde(CaptionResult.class, CaptionResult.getEncoder(), CaptionResult.createDecoder(writers));
   }
 
   public AvroSerde<AnswerResult> answers() {
-    return new AvroSerde<>(
-        AnswerResult.class,
-        writers,
-        AnswerResult.getEncoder(),
-        AnswerResult.createDecoder(writers));
+    return serde(AnswerResult.class, AnswerResult.getEncoder(), AnswerResult.createDecoder(writers));
   }
 
   public AvroSerde<ModerationResult> moderation() {
-    return new AvroSerde<>(
-        ModerationResult.class,
-        writers,
-        ModerationResult.getEncoder(),
-        ModerationResult.createDecoder(writers));
+    return serde(ModerationResult.class, ModerationResult.getEncoder(), ModerationResult.createDecoder(writers));
   }
 
   public AvroSerde<ResultCacheEntry> resultCache() {
-    return new AvroSerde<>(
-        ResultCacheEntry.class,
-        writers,
-        ResultCacheEntry.getEncoder(),
-        ResultCacheEntry.createDecoder(writers));
+    return serde(ResultCacheEntry.class, ResultCacheEntry.getEncoder(), ResultCacheEntry.createDecoder(writers));
   }
 
   public AvroSerde<DeadLetter> deadLetters() {
-    return new AvroSerde<>(
-        DeadLetter.class,
-        writers,
-        DeadLetter.getEncoder(),
-        DeadLetter.createDecoder(writers));
+    return serde(DeadLetter.class, DeadLetter.getEncoder(), DeadLetter.createDecoder(writers));
   }
 }

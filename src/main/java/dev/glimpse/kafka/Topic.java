@@ -13,4 +13,9 @@ public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {
   public Produced<K, V> produced() {
     return Produced.with(keySerde, valueSerde);
   }
+
+  /** The {@code content-type} header of this topic's values ({@code schemas/README.md}). */
+  public String contentType() {
+    return valueSerde instanceof AvroSerde<?> avro ? avro.contentType() : "application/octet-stream";
+  }
 }

@@ -65,6 +65,20 @@ public record Topics(
         specs);
   }
 
+  /**
+   * Registers the value schema of every topic Glimpse writes under {@code <topic>-value}, when the
+   * contract writes registry framing (otherwise nothing happens).
+   *
+   * @throws SchemaRegistry.Unusable when the registry cannot be reached or refuses a schema
+   */
+  public void registerSchemas() {
+    for (Topic<String, ?> t : List.of(requests, captions, answers, moderation, resultCache, dlq)) {
+      if (t.valueSerde() instanceof AvroSerde<?> avro) {
+        avro.register(t.name());
+      }
+    }
+  }
+
   /** The specs bundled in the jar (a copy of topology/topics.json). */
   public static List<TopicSpec> bundledSpecs() {
     try (InputStream in = Topics.class.getResourceAsStream(BUNDLED)) {

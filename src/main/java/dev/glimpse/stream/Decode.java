@@ -2,6 +2,7 @@ package dev.glimpse.stream;
 
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.ImageEvent;
+import dev.glimpse.kafka.RegistryException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -10,8 +11,11 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
- * Decodes the raw value into an {@link ImageEvent}; bytes that are not one become a NOT_AVRO
- * rejection that keeps the original bytes and their topic, partition and offset. Whatever the
+ * Decodes the raw value into an {@link ImageEvent}, single-object encoded or registry-framed (the
+ * serde tells them apart by the first bytes); bytes that are not one become a NOT_AVRO rejection
+ * that keeps the original bytes and their topic, partition and offset, and a registry-framed
+ * record whose schema the registry cannot give becomes UNKNOWN_SCHEMA_ID or
+ * SCHEMA_REGISTRY_UNAVAILABLE. Whatever the
  * decoder throws, {@link Error}s included, ends here as that record's dead letter: an Error
  * escapes every Streams handler and would stop the client on the same record after each restart.
  */
@@ -42,6 +46,8 @@ final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEve
         throw new SerializationException("the record has no value");
       }
       decoded = Checked.accepted(origin, event.getEventId(), event);
+    } catch (RegistryException e) {
+      decoded = Checked.rejected(origin, null, new Rejected(e.code(), e.getMessage()));
     } catch (SerializationException e) {
       // the serde's own message ends in the same advice this one gives: keep only its reason
       decoded = notAvro(origin, e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
@@ -58,8 +64,9 @@ final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEve
         null,
         new Rejected(
             ErrorCode.NOT_AVRO,
-            "the value is not an ImageEvent in Avro single-object encoding ("
+            "the value is not an Avro ImageEvent, single-object encoded or registry-framed ("
                 + why
-                + "): produce it with ImageEvent.getEncoder() or the glimpse serde"));
+                + "): produce it with ImageEvent.getEncoder(), the glimpse serde or a schema"
+                + " registry serde"));
   }
 }

@@ -43,7 +43,10 @@ public final class Ingest implements AutoCloseable {
   public static Ingest start(IngestConfig config) {
     List<TopicSpec> specs =
         config.topicsFile().map(Topics::specsFrom).orElseGet(Topics::bundledSpecs);
-    Topics topics = Topics.from(specs, Contract.current());
+    Topics topics = Topics.from(specs, Contract.current(config.registry()));
+    // registry framing: register every written schema now, so that a refusing registry stops
+    // ingest at start rather than at its first output record
+    topics.registerSchemas();
     Properties props = config.streamsProperties(topics.dlq().name());
     try (Admin admin = Admin.create(props)) {
       TopicAdmin.ensureTopics(admin, specs, Duration.ofSeconds(30));

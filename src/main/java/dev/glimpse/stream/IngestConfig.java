@@ -1,5 +1,6 @@
 package dev.glimpse.stream;
 
+import dev.glimpse.kafka.RegistryConfig;
 import dev.glimpse.kafka.Settings;
 import dev.glimpse.model.ModelId;
 import dev.glimpse.model.text.PromptTemplate;
@@ -31,6 +32,8 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * @param taskDefaults what tasks mean when an event leaves them open (shared with the worker)
  * @param kafka Kafka client properties passed through
  * @param topicsFile topic specs to use instead of the bundled topology/topics.json
+ * @param registry {@code glimpse.schema.registry.*} and {@code glimpse.output.framing}: the
+ *     schema registry that registry-framed images are read through, and the framing ingest writes
  */
 public record IngestConfig(
     String applicationId,
@@ -41,7 +44,8 @@ public record IngestConfig(
     Limits limits,
     UriPolicy uriPolicy,
     Optional<Path> topicsFile,
-    Map<String, String> kafka) {
+    Map<String, String> kafka,
+    RegistryConfig registry) {
 
   /**
    * What an event may ask for.
@@ -106,7 +110,8 @@ public record IngestConfig(
         limits,
         uris,
         Optional.ofNullable(s.get("glimpse.topics.file")).map(Path::of),
-        kafka);
+        kafka,
+        RegistryConfig.from(s));
   }
 
   /** Properties file overlaid with {@code GLIMPSE_*} environment variables. */

@@ -16,10 +16,13 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 
 /**
  * The ingest topology: images in; dead letters, answers from the result cache and one inference
- * request per image out. Read {@link #build(IngestConfig, Topics, ImageFetcher, Clock)} top to bottom: it
+ * request per image out. Every record written carries the headers of the event it answers
+ * (traceparent and the rest) and a content-type naming its schema. Read {@link #build(IngestConfig, Topics, ImageFetcher, Clock)} top to bottom: it
  * is the data flow. Its description is kept in {@code topology/ingest.txt}
  * (topology/README.md says how to regenerate it).
  *
@@ -67,7 +70,7 @@ public final class IngestTopology {
     KStream<byte[], Checked<HashedEvent>> hashed =
         validated.mapValues(c -> c.then(HashedEvent::of), Named.as("hash"));
 
-    // Refused at any step: exactly one dead letter, keyed by event id when there is one.
+    // Refused at any step: exactly one dead letter, keyed by the input record's own key.
     Map<String, KStream<byte[], Checked<HashedEvent>>> checked =
         hashed
             .split(Named.as("checked-"))
@@ -75,8 +78,10 @@ public final class IngestTopology {
             .defaultBranch(Branched.as("accepted"));
     checked
         .get("checked-refused")
-        .map((k, c) -> KeyValue.pair(c.eventId(), out.deadLetter(c)), Named.as("to-dead-letter"))
-        .to(topics.dlq().name(), topics.dlq().produced().withName("dlq"));
+        .mapValues(out::deadLetter, Named.as("to-dead-letter"))
+        .processValues(stamp(topics.dlq()), Named.as("dlq-headers"))
+        .to(topics.dlq().name(),
+            Produced.with(Serdes.ByteArray(), topics.dlq().valueSerde()).withName("dlq"));
 
     // 4. Each task of the event keyed for the cache (its defaults applied) and looked up.
     KStream<byte[], EventTasks> looked =
@@ -104,9 +109,16 @@ public final class IngestTopology {
     looked
         .filter((k, work) -> work.hasMisses(), Named.as("misses"))
         .map((k, work) -> KeyValue.pair(work.hashed().imageSha256(), out.request(work)), Named.as("to-request"))
+        .processValues(stamp(topics.requests()), Named.as("request-headers"))
         .to(topics.requests().name(), topics.requests().produced().withName("requests"));
 
     return builder.build();
+  }
+
+  /** The event's headers, with the content-type of what {@code topic} holds. */
+  private static <K, V> FixedKeyProcessorSupplier<K, V, V> stamp(Topic<?, ?> topic) {
+    String contentType = topic.contentType();
+    return () -> new StampHeaders<>(contentType);
   }
 
   /** Writes cache hits as results of the event that asked, keyed by its event id. */
@@ -115,6 +127,7 @@ public final class IngestTopology {
     hits.map(
             (k, hit) -> KeyValue.pair(hit.event().getEventId(), Outputs.<V>fromCache(hit)),
             Named.as("cached-" + kind))
+        .processValues(stamp(topic), Named.as(kind + "-headers"))
         .to(topic.name(), topic.produced().withName(sink));
   }
 }

@@ -2,6 +2,8 @@ package dev.glimpse.stream;
 
 import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
+import dev.glimpse.kafka.CarriedHeaders;
+import dev.glimpse.kafka.Contract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -14,6 +16,9 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 final class InternalErrorLetters {
   static final String TOPIC_CONFIG = "glimpse.dlq.topic";
   static final String MAX_ORIGINAL_CONFIG = "glimpse.dlq.max.original.bytes";
+
+  /** Always single-object encoded (no registry here): readers tell the framing by the bytes. */
+  private static final String CONTENT_TYPE = Contract.current().contentType(DeadLetter.getClassSchema());
 
   private final String topic;
   private final long maxOriginalBytes;
@@ -63,7 +68,9 @@ final class InternalErrorLetters {
       ByteBuffer encoded = DeadLetter.getEncoder().encode(letter);
       byte[] bytes = new byte[encoded.remaining()];
       encoded.get(bytes);
-      return new ProducerRecord<>(topic, null, bytes);
+      // the source record's key and headers, as the topology's own dead letters keep them
+      return new ProducerRecord<>(topic, null, key, bytes,
+          CarriedHeaders.of(context.headers(), CONTENT_TYPE));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode a dead letter", e);
     }

@@ -4,9 +4,12 @@ import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.GenerationOptions;
 import dev.glimpse.contract.ModerationTask;
 import dev.glimpse.contract.QuestionTask;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * One task of an event with every default applied: the exact question the model is asked, the
@@ -31,10 +34,31 @@ public sealed interface ResolvedTask {
     }
   }
 
-  /** Score each category (stripped, de-duplicated, in the event's order) yes/no; flag at the threshold. */
-  record Moderation(List<String> categories, double flagThreshold) implements ResolvedTask {
+  /**
+   * Score each category (stripped, de-duplicated, in the event's order) yes/no; flag each at its
+   * own threshold.
+   *
+   * @param thresholds every category's threshold: P(yes) at or above it flags the category
+   */
+  record Moderation(List<String> categories, Map<String, Double> thresholds) implements ResolvedTask {
     public Moderation {
       categories = List.copyOf(categories);
+      thresholds = Map.copyOf(thresholds);
+      if (!thresholds.keySet().equals(Set.copyOf(categories))) {
+        throw new IllegalArgumentException("thresholds " + thresholds + " do not match categories " + categories);
+      }
+    }
+
+    /** Every category at the defaults' threshold for it. */
+    static Moderation of(List<String> categories, TaskDefaults defaults) {
+      Map<String, Double> thresholds = new LinkedHashMap<>();
+      categories.forEach(c -> thresholds.put(c, defaults.thresholdOf(c)));
+      return new Moderation(categories, thresholds);
+    }
+
+    /** Whether this category's probability flags it. */
+    public boolean flags(String category, double probability) {
+      return probability >= thresholds.get(category);
     }
 
     @Override
@@ -69,8 +93,8 @@ public sealed interface ResolvedTask {
     if (task instanceof ModerationTask m) {
       LinkedHashSet<String> categories = new LinkedHashSet<>();
       m.getCategories().stream().map(String::strip).filter(c -> !c.isEmpty()).forEach(categories::add);
-      return new Moderation(categories.isEmpty() ? defaults.moderationCategories() : List.copyOf(categories),
-          defaults.flagThreshold());
+      return Moderation.of(categories.isEmpty() ? defaults.moderationCategories() : List.copyOf(categories),
+          defaults);
     }
     throw new IllegalArgumentException("unknown task type " + (task == null ? "(none)" : task.getClass().getSimpleName()));
   }

@@ -4,6 +4,7 @@ import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.task.ResolvedTask;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 
 /**
  * One consumed inference request: an image and the tasks asked of it, and where it came from.
@@ -35,6 +36,8 @@ final class Job {
   private final InferenceRequest request;
   private final long receivedAtMillis;
   private List<Task> tasks = List.of();
+  /** The request's headers (the event's, as ingest carried them): its results carry them on. */
+  private Header[] headers = new Header[0];
 
   /**
    * @param original the record's value as consumed, for a dead letter
@@ -52,6 +55,14 @@ final class Job {
 
   void setTasks(List<Task> tasks) {
     this.tasks = List.copyOf(tasks);
+  }
+
+  void setHeaders(Header[] headers) {
+    this.headers = headers.clone();
+  }
+
+  Header[] headers() {
+    return headers.clone();
   }
 
   TopicPartition partition() {

@@ -4,18 +4,22 @@ import dev.glimpse.contract.AnswerResult;
 import dev.glimpse.contract.CaptionResult;
 import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.contract.ResultCacheEntry;
+import dev.glimpse.kafka.CarriedHeaders;
 import dev.glimpse.kafka.Topic;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.task.ResolvedTask;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 
 /**
  * What a served task writes: its result on the result topic of its kind, keyed by event id (an
  * event's results stay in one partition, in order), and the same result in the result cache,
- * keyed by cache key, for ingest to answer repeats from.
+ * keyed by cache key, for ingest to answer repeats from. The result carries the request's headers
+ * (the event's: traceparent and the rest) with its own content-type.
  */
 final class ResultRecords {
   private final Topics topics;
@@ -33,28 +37,34 @@ final class ResultRecords {
     String eventId = r.getEventId();
     if (outcome instanceof Outcome.Scores s) {
       ResolvedTask.Moderation m = (ResolvedTask.Moderation) task.resolved();
-      boolean flagged = s.scores().values().stream().anyMatch(p -> p >= m.flagThreshold());
+      Map<String, Boolean> verdicts = new HashMap<>();
+      s.scores().forEach((category, p) -> verdicts.put(category, m.flags(category, p)));
       ModerationResult result = new ModerationResult(eventId, task.index(), modelId, r.getImageSha256(),
-          Map.copyOf(s.scores()), flagged, s.timings(), false);
-      return both(topics.moderation(), eventId, result, task.cacheKey());
+          Map.copyOf(s.scores()), verdicts.containsValue(true), s.timings(), false, Map.copyOf(verdicts),
+          m.thresholds());
+      return both(topics.moderation(), eventId, result, task.cacheKey(), task.job().headers());
     }
     Outcome.Text t = (Outcome.Text) outcome;
     if (task.resolved() instanceof ResolvedTask.Question q) {
       AnswerResult result = new AnswerResult(eventId, task.index(), modelId, r.getImageSha256(), q.question(),
           t.text(), t.timings(), false);
-      return both(topics.answers(), eventId, result, task.cacheKey());
+      return both(topics.answers(), eventId, result, task.cacheKey(), task.job().headers());
     }
     CaptionResult result = new CaptionResult(eventId, task.index(), modelId, r.getImageSha256(), t.text(),
         t.timings(), false);
-    return both(topics.captions(), eventId, result, task.cacheKey());
+    return both(topics.captions(), eventId, result, task.cacheKey(), task.job().headers());
   }
 
   private <V extends SpecificRecord> List<ProducerRecord<String, byte[]>> both(Topic<String, V> topic, String eventId,
-      V result, String cacheKey) {
+      V result, String cacheKey, Header[] headers) {
     Topic<String, ResultCacheEntry> cache = topics.resultCache();
     return List.of(
-        new ProducerRecord<>(topic.name(), eventId, topic.valueSerde().serializer().serialize(topic.name(), result)),
-        new ProducerRecord<>(cache.name(), cacheKey,
-            cache.valueSerde().serializer().serialize(cache.name(), new ResultCacheEntry(result))));
+        new ProducerRecord<>(topic.name(), null, eventId,
+            topic.valueSerde().serializer().serialize(topic.name(), result),
+            CarriedHeaders.of(headers, topic.contentType())),
+        // the cache entry answers later events, not this one: only its content-type
+        new ProducerRecord<>(cache.name(), null, cacheKey,
+            cache.valueSerde().serializer().serialize(cache.name(), new ResultCacheEntry(result)),
+            CarriedHeaders.of((Header[]) null, cache.contentType())));
   }
 }

@@ -4,6 +4,8 @@ import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.contract.RequestTask;
+import dev.glimpse.kafka.CarriedHeaders;
+import dev.glimpse.kafka.RegistryException;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.task.CacheKey;
@@ -119,6 +121,8 @@ public final class Worker implements Runnable, AutoCloseable {
     this.scheduler = new InferenceScheduler(model, modelId, config);
     this.budget = new Budget(config.budget(), model.config());
     this.results = new ResultRecords(topics, modelId);
+    // registry framing: a registry that refuses our schemas stops the worker here, not mid-batch
+    topics.registerSchemas();
   }
 
   /** The model id this worker serves: stamped on its results, required of its requests. */
@@ -252,14 +256,21 @@ public final class Worker implements Runnable, AutoCloseable {
     InferenceRequest request;
     try {
       request = topics.requests().valueSerde().deserializer().deserialize(record.topic(), record.value());
+    } catch (RegistryException e) {
+      Job job = new Job(partition, record.offset(), record.key(), record.value(), null, System.currentTimeMillis());
+      job.setHeaders(record.headers().toArray());
+      outbox.complete(partition, record.offset(), List.of(deadLetter(job, null, e.code(), e.getMessage())));
+      return;
     } catch (RuntimeException e) {
       Job job = new Job(partition, record.offset(), record.key(), record.value(), null, System.currentTimeMillis());
+      job.setHeaders(record.headers().toArray());
       outbox.complete(partition, record.offset(), List.of(deadLetter(job, null, ErrorCode.NOT_AVRO,
-          "the request is not an InferenceRequest in Avro single-object encoding (" + e.getMessage()
-              + "); only ingest should write to " + record.topic())));
+          "the request is not an Avro InferenceRequest, single-object encoded or registry-framed ("
+              + e.getMessage() + "); only ingest should write to " + record.topic())));
       return;
     }
     Job job = new Job(partition, record.offset(), record.key(), record.value(), request, System.currentTimeMillis());
+    job.setHeaders(record.headers().toArray());
     List<Job.Task> tasks = tasksOf(job);
     job.setTasks(tasks);
     if (!modelId.equals(request.getModelId())) {
@@ -338,8 +349,9 @@ public final class Worker implements Runnable, AutoCloseable {
         original == null ? null : ByteBuffer.wrap(original), r == null ? null : r.getEventId(),
         task == null ? null : task.index(), Instant.now());
     String key = r == null ? job.key() : r.getEventId();
-    return new ProducerRecord<>(topics.dlq().name(), key,
-        topics.dlq().valueSerde().serializer().serialize(topics.dlq().name(), letter));
+    return new ProducerRecord<>(topics.dlq().name(), null, key,
+        topics.dlq().valueSerde().serializer().serialize(topics.dlq().name(), letter),
+        CarriedHeaders.of(job.headers(), topics.dlq().contentType()));
   }
 
   /** Writes the released results and commits their offsets, in one transaction. */

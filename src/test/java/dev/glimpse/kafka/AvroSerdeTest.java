@@ -116,4 +116,18 @@ class AvroSerdeTest {
     assertThrows(AvroBounds.Refused.class, () -> AvroBounds.check(nulls, thousandNulls, 0));
     AvroBounds.check(nulls, oneNull, 0);
   }
+
+  @Test
+  void aLeadingZeroWithoutARegistryIsNotAvroAndNamesTheRegistrySetting() {
+    byte[] zeros = new byte[64];
+    var e = assertThrows(SerializationException.class, () -> serde.deserialize("t", zeros));
+    assertTrue(!(e instanceof RegistryException), "no registry asked: the bytes are refused as not Avro");
+    assertTrue(e.getMessage().contains(RegistryConfig.URL), e.getMessage());
+  }
+
+  @Test
+  void bytesStartingWithNeitherFramingNameBoth() {
+    var e = assertThrows(SerializationException.class, () -> serde.deserialize("t", new byte[] {7, 1, 2, 3, 4, 5}));
+    assertTrue(e.getMessage().contains("C3 01") && e.getMessage().contains("00"), e.getMessage());
+  }
 }

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.contract.InlineImage;
+import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.contract.QuestionTask;
+import dev.glimpse.contract.ResultCacheEntry;
+import dev.glimpse.contract.Timings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -128,5 +131,85 @@ class ContractEvolutionTest {
     assertEquals(1, read.getTaskIndex());
     assertEquals("how many shapes are there", ((QuestionTask) read.getTask()).getQuestion());
     assertEquals("ab:f:m", read.getCacheKey());
+  }
+
+  private static Schema shipped(String name) {
+    return Contract.shippedHistory().stream().filter(x -> x.getName().equals(name)).findFirst().orElseThrow();
+  }
+
+  /** What a worker before per-category verdicts wrote: scores and one flag. */
+  private static GenericRecord v1Moderation() {
+    Schema v1 = shipped("ModerationResult");
+    GenericRecord timings = new GenericData.Record(v1.getField("timings").schema());
+    timings.put("queued_ms", 1L);
+    timings.put("encode_ms", 2L);
+    timings.put("generate_ms", 3L);
+    timings.put("total_ms", 6L);
+    GenericRecord result = new GenericData.Record(v1);
+    result.put("event_id", "old-m");
+    result.put("task_index", 2);
+    result.put("model_id", "m");
+    result.put("image_sha256", "sha");
+    result.put("scores", Map.of("hazard", 0.75));
+    result.put("flagged", true);
+    result.put("timings", timings);
+    result.put("from_cache", false);
+    return result;
+  }
+
+  private static byte[] singleObject(Schema schema, GenericRecord record) throws IOException {
+    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record);
+    byte[] bytes = new byte[encoded.remaining()];
+    encoded.get(bytes);
+    return bytes;
+  }
+
+  @Test
+  void aModerationResultAV1WorkerWroteReadsWithNoVerdictsAndNoThresholds() throws IOException {
+    byte[] bytes = singleObject(shipped("ModerationResult"), v1Moderation());
+
+    ModerationResult read = Contract.current().moderation().deserialize("glimpse.moderation", bytes);
+
+    assertEquals("old-m", read.getEventId());
+    assertEquals(Map.of("hazard", 0.75), read.getScores());
+    assertTrue(read.getFlagged());
+    assertEquals(Map.of(), read.getCategories());
+    assertEquals(Map.of(), read.getThresholds());
+  }
+
+  @Test
+  void aResultCacheEntryOfAV1ModerationResultStillReads() throws IOException {
+    Schema v1 = shipped("ResultCacheEntry");
+    GenericRecord entry = new GenericData.Record(v1);
+    entry.put("cached", v1Moderation());
+
+    ResultCacheEntry read = Contract.current().resultCache().deserialize("glimpse.result-cache", singleObject(v1, entry));
+
+    assertEquals(Map.of(), ((ModerationResult) read.getCached()).getCategories());
+  }
+
+  @Test
+  void aReaderOfTheV1ModerationResultReadsTodaysResult() throws IOException {
+    ModerationResult today = new ModerationResult("e", 0, "m", "sha", Map.of("hazard", 0.75), true,
+        new Timings(1L, 2L, 3L, 6L), false, Map.of("hazard", true), Map.of("hazard", 0.5));
+    byte[] bytes = Contract.current().moderation().serialize("glimpse.moderation", today);
+    Schema v1 = shipped("ModerationResult");
+    var store = new org.apache.avro.message.SchemaStore.Cache();
+    store.addSchema(ModerationResult.getClassSchema());
+
+    GenericRecord old = new org.apache.avro.message.BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, store)
+        .decode(bytes);
+
+    assertEquals(true, old.get("flagged"));
+    assertEquals(null, v1.getField("categories"), "the v1 reader knows nothing of the new fields");
+  }
+
+  @Test
+  void eachContentTypeNamesItsRecordAndItsVersion() {
+    Contract c = Contract.current();
+    assertEquals("application/vnd.glimpse.captionresult.v1+avro", c.captions().contentType());
+    assertEquals("application/vnd.glimpse.moderationresult.v2+avro", c.moderation().contentType());
+    assertEquals("application/vnd.glimpse.inferencerequest.v2+avro", c.requests().contentType());
+    assertEquals("application/vnd.glimpse.deadletter.v2+avro", c.deadLetters().contentType());
   }
 }

@@ -83,8 +83,9 @@ class HostileRecordsIT {
           DeadLetter letter = letters.get("crafted-" + i);
           assertTrue(letter != null, "no dead letter for " + crafted.get(i) + "; got " + letters.keySet());
           assertEquals(ErrorCode.NOT_AVRO, letter.getCode(), crafted.get(i) + ": " + letter.getMessage());
-          assertTrue(letter.getMessage().startsWith("the value is not an ImageEvent")
-              && letter.getMessage().endsWith("produce it with ImageEvent.getEncoder() or the glimpse serde")
+          assertTrue(letter.getMessage().startsWith("the value is not an Avro ImageEvent")
+              && letter.getMessage().endsWith(
+                  "produce it with ImageEvent.getEncoder(), the glimpse serde or a schema registry serde")
               && !letter.getMessage().contains("produce with"), letter.getMessage());
           if (i < 4) { // the four lying lengths: refused before decoding, with what they claimed
             assertTrue(letter.getMessage().contains("does not hold what it claims"), letter.getMessage());

@@ -176,6 +176,39 @@ class IngestTopologyTest {
   }
 
   @Test
+  void shouldCarryTheEventsHeadersOntoTheCacheHitAndTheRequestEachWithItsOwnContentType() {
+    byte[] png = TestImages.png(6);
+    images.pipeInput(TestEvents.encode(TestEvents.inline("first", png, TestEvents.threeTasks())));
+    RequestTask caption = requests.readValue().getTasks().get(0);
+    cacheIn.pipeInput(caption.getCacheKey(), new ResultCacheEntry(new CaptionResult("first", 0, "test-model",
+        HashedEvent.sha256(png), "a ball", new Timings(1L, 1L, 1L, 3L), false)));
+    var headers = new org.apache.kafka.common.header.internals.RecordHeaders()
+        .add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".getBytes())
+        .add("content-type", "application/octet-stream".getBytes());
+
+    images.pipeInput(new TestRecord<>("repeat".getBytes(),
+        TestEvents.encode(TestEvents.inline("repeat", png, TestEvents.threeTasks())), headers));
+
+    var hit = captions.readRecord().headers();
+    var request = requests.readRecord().headers();
+    assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", new String(hit.lastHeader("traceparent").value()));
+    assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", new String(request.lastHeader("traceparent").value()));
+    assertEquals("application/vnd.glimpse.captionresult.v1+avro", new String(hit.lastHeader("content-type").value()));
+    assertEquals("application/vnd.glimpse.inferencerequest.v2+avro", new String(request.lastHeader("content-type").value()));
+    assertEquals(1, java.util.stream.StreamSupport.stream(request.headers("content-type").spliterator(), false).count());
+  }
+
+  @Test
+  void shouldKeyTheDeadLetterOfAnUndecodableRecordByThatRecordsKey() {
+    images.pipeInput("camera-7".getBytes(), "not avro at all".getBytes());
+
+    TestRecord<String, DeadLetter> letter = dlq.readRecord();
+    assertEquals("camera-7", letter.key());
+    assertEquals(ErrorCode.NOT_AVRO, letter.value().getCode());
+    assertEquals("application/vnd.glimpse.deadletter.v2+avro", new String(letter.headers().lastHeader("content-type").value()));
+  }
+
+  @Test
   void shouldSendNoRequestWhenEveryTaskIsCached() {
     byte[] png = TestImages.png(4);
     images.pipeInput(TestEvents.encode(TestEvents.inline("a", png, List.of(new CaptionTask()))));

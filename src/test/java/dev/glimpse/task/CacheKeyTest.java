@@ -44,6 +44,19 @@ class CacheKeyTest {
   }
 
   @Test
+  void aModerationKeyChangesWithTheThresholdOfACategoryItScoresOnly() {
+    ModerationTask hazard = new ModerationTask(List.of("hazard"));
+    TaskDefaults hazardStricter = TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold.hazard", "0.9"));
+    TaskDefaults fireStricter = TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold.fire", "0.9"));
+    assertNotEquals(key(hazard, null, DEFAULTS), key(hazard, null, hazardStricter));
+    assertEquals(key(hazard, null, DEFAULTS), key(hazard, null, fireStricter),
+        "a threshold of a category the task does not score changes nothing it answers");
+    TaskDefaults sameAsDefault = TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold.hazard", "0.5"));
+    assertEquals(key(hazard, null, DEFAULTS), key(hazard, null, sameAsDefault),
+        "a category's own threshold equal to the default is the same answer");
+  }
+
+  @Test
   void theKeyNamesImageAndModel() {
     String key = key(new QuestionTask("Is it red?"), null, DEFAULTS);
     assertEquals(true, key.startsWith("sha:") && key.endsWith(":model"), key);
