@@ -34,11 +34,22 @@ public final class IngestTopology {
 
   /** The production topology: fetches image URIs over http(s) under the config's URI policy. */
   public static Topology build(IngestConfig config, Topics topics) {
-    return build(config, topics, new HttpImageFetcher(config.uriPolicy()), Clock.systemUTC());
+    return build(config, topics, IngestMetrics.unscraped(Clock.systemUTC()));
+  }
+
+  /** The production topology, counting what flows through it in {@code metrics}. */
+  public static Topology build(IngestConfig config, Topics topics, IngestMetrics metrics) {
+    return build(config, topics, new HttpImageFetcher(config.uriPolicy()), Clock.systemUTC(), metrics);
   }
 
   public static Topology build(
       IngestConfig config, Topics topics, ImageFetcher fetcher, Clock clock) {
+    return build(config, topics, fetcher, clock, IngestMetrics.unscraped(clock));
+  }
+
+  /** The topology, counting what flows through it in {@code metrics} (no node of its own). */
+  public static Topology build(
+      IngestConfig config, Topics topics, ImageFetcher fetcher, Clock clock, IngestMetrics metrics) {
     EventValidator validator = new EventValidator(config.limits(), fetcher);
     Outputs out = new Outputs(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
     StreamsBuilder builder = new StreamsBuilder();
@@ -61,7 +72,12 @@ public final class IngestTopology {
     // 2. Validate: tasks, prompts, options, then the image (inline or fetched under the URI
     //    policy): size, format and pixels from the header, then a full decode.
     KStream<byte[], Checked<ValidEvent>> validated =
-        decoded.mapValues(c -> c.then(validator::validate), Named.as("validate"));
+        decoded.mapValues(
+            c -> {
+              metrics.event();
+              return c.then(validator::validate);
+            },
+            Named.as("validate"));
 
     // 3. Hash the image bytes.
     KStream<byte[], Checked<HashedEvent>> hashed =
@@ -75,7 +91,12 @@ public final class IngestTopology {
             .defaultBranch(Branched.as("accepted"));
     checked
         .get("checked-refused")
-        .map((k, c) -> KeyValue.pair(c.eventId(), out.deadLetter(c)), Named.as("to-dead-letter"))
+        .map(
+            (k, c) -> {
+              metrics.deadLetter(c);
+              return KeyValue.pair(c.eventId(), out.deadLetter(c));
+            },
+            Named.as("to-dead-letter"))
         .to(topics.dlq().name(), topics.dlq().produced().withName("dlq"));
 
     // 4. Each task of the event keyed for the cache (its defaults applied) and looked up.
@@ -87,23 +108,36 @@ public final class IngestTopology {
 
     // 5. Hits are answered now (from_cache=true), keyed by event id like the worker's results.
     looked
-        .flatMapValues(EventTasks::hits, Named.as("hits"))
+        .flatMapValues(
+            work -> {
+              metrics.looked(work);
+              return work.hits();
+            },
+            Named.as("hits"))
         .split(Named.as("hit-"))
         .branch(
             (k, hit) -> hit.lookup().resolved() instanceof ResolvedTask.Caption,
-            Branched.withConsumer(hits -> answer(hits, topics.captions(), "caption", "captions"), "caption"))
+            Branched.withConsumer(
+                hits -> answer(hits, topics.captions(), "caption", "captions", metrics), "caption"))
         .branch(
             (k, hit) -> hit.lookup().resolved() instanceof ResolvedTask.Question,
-            Branched.withConsumer(hits -> answer(hits, topics.answers(), "answer", "answers"), "answer"))
+            Branched.withConsumer(
+                hits -> answer(hits, topics.answers(), "answer", "answers", metrics), "answer"))
         .defaultBranch(
             Branched.withConsumer(
-                hits -> answer(hits, topics.moderation(), "moderation", "moderation"), "moderation"));
+                hits -> answer(hits, topics.moderation(), "moderation", "moderation", metrics),
+                "moderation"));
 
     // 6. Misses: one request per event, the image once with every task the cache missed, keyed by
     //    image hash: one image stays on one partition (batching, the worker's feature cache).
     looked
         .filter((k, work) -> work.hasMisses(), Named.as("misses"))
-        .map((k, work) -> KeyValue.pair(work.hashed().imageSha256(), out.request(work)), Named.as("to-request"))
+        .map(
+            (k, work) -> {
+              metrics.request();
+              return KeyValue.pair(work.hashed().imageSha256(), out.request(work));
+            },
+            Named.as("to-request"))
         .to(topics.requests().name(), topics.requests().produced().withName("requests"));
 
     return builder.build();
@@ -111,9 +145,16 @@ public final class IngestTopology {
 
   /** Writes cache hits as results of the event that asked, keyed by its event id. */
   private static <V extends SpecificRecordBase> void answer(
-      KStream<byte[], EventTasks.Hit> hits, Topic<String, V> topic, String kind, String sink) {
+      KStream<byte[], EventTasks.Hit> hits,
+      Topic<String, V> topic,
+      String kind,
+      String sink,
+      IngestMetrics metrics) {
     hits.map(
-            (k, hit) -> KeyValue.pair(hit.event().getEventId(), Outputs.<V>fromCache(hit)),
+            (k, hit) -> {
+              metrics.answered(kind, hit);
+              return KeyValue.pair(hit.event().getEventId(), Outputs.<V>fromCache(hit));
+            },
             Named.as("cached-" + kind))
         .to(topic.name(), topic.produced().withName(sink));
   }
