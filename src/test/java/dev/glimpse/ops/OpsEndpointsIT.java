@@ -19,6 +19,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
 class OpsEndpointsIT {
   private static final Duration DEADLINE = Duration.ofSeconds(120);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path RUNBOOK = Path.of(System.getProperty("glimpse.basedir", "."), "ops", "runbook.md");
   private static EmbeddedKafkaBroker broker;
   private static VisionLanguageModel model;
 
@@ -120,6 +122,14 @@ class OpsEndpointsIT {
           names.stream().filter(n -> !scrape.names().contains(n)).forEach(missing::add);
         }
         assertEquals(new TreeSet<>(), missing, "dashboard queries of metrics nobody exports");
+
+        String runbook = Files.readString(RUNBOOK);
+        TreeSet<String> unlisted = new TreeSet<>();
+        scrape.names().stream().filter(n -> n.startsWith("glimpse_"))
+            .map(n -> n.replaceAll("_(bucket|count|sum|max)$", ""))
+            .filter(n -> !runbook.contains("`" + n + "`"))
+            .forEach(unlisted::add);
+        assertEquals(new TreeSet<>(), unlisted, "metrics ops/runbook.md does not list");
 
         worker.stop();
         await(() -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 503, "/health/ready 503 once stopped");
