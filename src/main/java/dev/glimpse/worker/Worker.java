@@ -233,7 +233,7 @@ public final class Worker implements Runnable, AutoCloseable {
           + " denied); restart it with its own glimpse.worker.transactional.id", e.toString());
       throw e;
     } catch (RuntimeException | Error e) {
-      stoppedBecause = "the worker loop stopped: " + e;
+      stoppedBecause = (isFenced(e) ? "fenced: " : "the worker loop stopped: ") + e;
       throw e;
     } finally {
       if (stoppedBecause == null) {
@@ -244,6 +244,16 @@ public final class Worker implements Runnable, AutoCloseable {
         closeQuietly();
       }
     }
+  }
+
+  /** Whether this failure, or one of its causes, is another producer taking this transactional id. */
+  private static boolean isFenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Stops the loop from another thread; in-flight work is not written and will be redone. */

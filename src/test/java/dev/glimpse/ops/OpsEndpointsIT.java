@@ -137,6 +137,32 @@ class OpsEndpointsIT {
     }
   }
 
+  @Test
+  void aWorkerFencedByAnotherWithItsTransactionalIdIsNotReady() throws Exception {
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> shared = Map.of("glimpse.worker.transactional.id", "ops-it-txn-" + run);
+    try (Metrics metrics = new Metrics();
+        Ingest ingest = Ingest.start(ingestConfig(run), metrics.registry());
+        Worker first = new Worker(workerConfig(run + "-a", shared), ingest.topics(), model, metrics.registry());
+        Worker second = new Worker(workerConfig(run + "-b", shared), ingest.topics(), model, metrics.registry())) {
+      try (OpsServer server = OpsServer.start("127.0.0.1", 0, metrics, new Health().check("worker", first::readiness))) {
+        first.start();
+        await(() -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 200, "the first worker ready");
+        second.start(); // its initTransactions fences the first's producer
+        await(() -> second.readiness().up(), "the second worker ready");
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+          String id = "fenced-" + run;
+          producer.send(new ProducerRecord<>(ingest.topics().images().name(), id,
+              TestEvents.encode(TestEvents.inline(id, image(run, 0), List.of(new CaptionTask())))));
+        }
+        // both groups get the request; the first finds out it is fenced when it commits
+        await(() -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 503, "the fenced worker unready");
+        JsonNode body = JSON.readTree(OpsHttp.get(server.url(), "/health/ready").body());
+        assertTrue(body.at("/checks/worker/detail").asText().startsWith("fenced"), body.toString());
+      }
+    }
+  }
+
   private static IngestConfig ingestConfig(String run) {
     String app = "ops-it-" + run;
     return IngestConfig.from(Map.of(
@@ -148,11 +174,17 @@ class OpsEndpointsIT {
   }
 
   private static WorkerConfig workerConfig(String run) {
-    return WorkerConfig.from(Map.of(
+    return workerConfig(run, Map.of());
+  }
+
+  private static WorkerConfig workerConfig(String run, Map<String, String> more) {
+    Map<String, String> settings = new java.util.HashMap<>(Map.of(
         "glimpse.bootstrap.servers", broker.bootstrapServers(),
         "glimpse.worker.group.id", "ops-it-worker-" + run,
         "glimpse.worker.max.batch.size", "4",
         "glimpse.generate.max.new.tokens.default", "4"));
+    settings.putAll(more);
+    return WorkerConfig.from(settings);
   }
 
   private static KafkaProducer<String, byte[]> producer() {
