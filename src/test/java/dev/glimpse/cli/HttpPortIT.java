@@ -9,6 +9,7 @@ import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.kafka.TopicAdmin;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.model.Fixture;
+import dev.glimpse.ops.Scrape;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -80,6 +81,27 @@ class HttpPortIT {
         assertTrue(metrics.contains("kafka_consumer_"), "Kafka consumer metrics");
         assertEquals(0, worker.terminate(Duration.ofSeconds(60)), worker.output());
       }
+    }
+  }
+
+  @Test
+  void theDemoServesMetricsThatCountEveryCaptionItAnswered() throws Exception {
+    int scenes = 3;
+    try (ChildProcess demo = ChildProcess.start(tmp, List.of("-Xmx1g"), "demo", "--count", String.valueOf(scenes),
+        "--http-port", "0")) {
+      String url = printedUrl(demo);
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      Scrape scrape = Scrape.parse(get(url + "metrics").body());
+      while (!scrape.names().contains("glimpse_results_total")
+          || scrape.value("glimpse_results_total", "kind", "caption") < scenes) {
+        assertTrue(System.nanoTime() < deadline && demo.isAlive(), "captions not counted in time:\n" + demo.output());
+        Thread.sleep(200);
+        scrape = Scrape.parse(get(url + "metrics").body());
+      }
+      assertEquals(scenes, scrape.value("glimpse_results_total", "kind", "caption"));
+      assertEquals(scenes, scrape.value("glimpse_end_to_end_latency_seconds_count", "source", "model"));
+      assertEquals(scenes, scrape.value("glimpse_events_total"));
+      assertEquals(200, get(url + "health/ready").statusCode());
     }
   }
 

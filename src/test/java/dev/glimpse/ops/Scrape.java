@@ -10,13 +10,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A Prometheus text-format scrape, read into series: a name, its labels, its value. */
-record Scrape(List<Series> series) {
+public record Scrape(List<Series> series) {
   private static final Pattern LINE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+).*");
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
-  record Series(String name, Map<String, String> labels, double value) {}
+  public record Series(String name, Map<String, String> labels, double value) {}
 
-  static Scrape parse(String text) {
+  public static Scrape parse(String text) {
     List<Series> out = new ArrayList<>();
     for (String line : text.split("\n")) {
       if (line.isBlank() || line.startsWith("#")) {
@@ -38,14 +38,14 @@ record Scrape(List<Series> series) {
     return new Scrape(List.copyOf(out));
   }
 
-  Set<String> names() {
+  public Set<String> names() {
     Set<String> names = new TreeSet<>();
     series.forEach(s -> names.add(s.name()));
     return names;
   }
 
   /** The sum of every series of this name whose labels include these (label, value) pairs. */
-  double value(String name, String... labelPairs) {
+  public double value(String name, String... labelPairs) {
     double sum = 0;
     boolean found = false;
     for (Series s : series) {
