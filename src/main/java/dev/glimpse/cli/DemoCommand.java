@@ -3,6 +3,8 @@ package dev.glimpse.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glimpse.model.VisionLanguageModel;
+import dev.glimpse.ops.Health;
+import dev.glimpse.ops.Metrics;
 import dev.glimpse.pipeline.EmbeddedPipeline;
 import dev.glimpse.pipeline.EventPublisher;
 import dev.glimpse.pipeline.ResultTail;
@@ -26,6 +28,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,6 +48,8 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
 
   @Mixin TaskOptions taskOptions;
+
+  @Mixin HttpOptions http;
 
   @Option(names = "--images", paramLabel = "DIR", description = "Publish every file of this folder (default: "
       + "generated shape scenes, written to target/demo-images).")
@@ -80,8 +85,16 @@ final class DemoCommand implements Callable<Integer> {
     List<Input> inputs = images != null ? folder(images, err) : generated(err);
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("glimpse.worker.max.batch.size", String.valueOf(batch));
-    try (VisionLanguageModel model = modelOptions.load(err);
-        EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, settings, err);
+    AtomicReference<EmbeddedPipeline> started = new AtomicReference<>();
+    Health health = new Health()
+        .check("streams", () -> started.get() == null ? Health.Status.down("starting")
+            : started.get().ingest().readiness())
+        .check("worker", () -> started.get() == null ? Health.Status.down("starting")
+            : started.get().worker().readiness());
+    try (Metrics metrics = new Metrics();
+        HttpOptions.Served served = http.start(metrics, health, err);
+        VisionLanguageModel model = modelOptions.load(err);
+        EmbeddedPipeline pipeline = started(started, EmbeddedPipeline.start(model, settings, err, metrics.registry()));
         ResultTail tail = new ResultTail(pipeline.clientProperties(), pipeline.ingest().topics(),
             ResultTail.allKinds(), true);
         EventPublisher publisher = new EventPublisher(pipeline.clientProperties(),
@@ -126,6 +139,11 @@ final class DemoCommand implements Callable<Integer> {
       out.flush();
       return progress.allDone() ? 0 : 1;
     }
+  }
+
+  private static EmbeddedPipeline started(AtomicReference<EmbeddedPipeline> started, EmbeddedPipeline pipeline) {
+    started.set(pipeline);
+    return pipeline;
   }
 
   /**

@@ -1,10 +1,13 @@
 package dev.glimpse.cli;
 
+import dev.glimpse.ops.Health;
+import dev.glimpse.ops.Metrics;
 import dev.glimpse.stream.Ingest;
 import dev.glimpse.stream.IngestConfig;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
@@ -22,13 +25,29 @@ final class IngestCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafka;
 
+  @Mixin HttpOptions http;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
     IngestConfig config = IngestConfig.from(kafka.settings());
-    kafka.awaitBroker();
-    try (Ingest ingest = Ingest.start(config);
+    AtomicReference<Ingest> started = new AtomicReference<>();
+    Health health = new Health().check("streams", () -> {
+      Ingest ingest = started.get();
+      return ingest == null ? Health.Status.down("waiting for the cluster") : ingest.readiness();
+    });
+    try (Metrics metrics = new Metrics();
+        HttpOptions.Served served = http.start(metrics, health, err)) {
+      kafka.awaitBroker();
+      return run(config, metrics, started, err);
+    }
+  }
+
+  private Integer run(IngestConfig config, Metrics metrics, AtomicReference<Ingest> started, PrintWriter err)
+      throws InterruptedException {
+    try (Ingest ingest = Ingest.start(config, metrics.registry());
         StopSignal stop = StopSignal.install("ingest", err, ingest::close)) {
+      started.set(ingest);
       err.printf("ingest running: %s -> %s (model %s); stop with Ctrl-C%n", ingest.topics().images().name(),
           ingest.topics().requests().name(), config.modelId());
       err.flush();

@@ -4,6 +4,8 @@ import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.RegistryConfig;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.model.VisionLanguageModel;
+import dev.glimpse.ops.Health;
+import dev.glimpse.ops.Metrics;
 import dev.glimpse.worker.Worker;
 import dev.glimpse.worker.WorkerConfig;
 import java.io.PrintWriter;
@@ -29,6 +31,8 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
+  @Mixin HttpOptions http;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
@@ -36,8 +40,23 @@ final class WorkerCommand implements Callable<Integer> {
     WorkerConfig config = WorkerConfig.from(settings);
     Topics topics = Topics.from(config.topicsFile().map(Topics::specsFrom).orElseGet(Topics::bundledSpecs),
         Contract.current(RegistryConfig.from(settings)));
-    kafka.awaitBroker();
-    try (VisionLanguageModel model = modelOptions.load(err); Worker worker = new Worker(config, topics, model)) {
+    AtomicReference<Worker> started = new AtomicReference<>();
+    Health health = new Health()
+        .check("model", () -> started.get() == null ? Health.Status.down("loading the model")
+            : Health.Status.up("serving " + started.get().modelId()))
+        .check("worker", () -> started.get() == null ? Health.Status.down("not started")
+            : started.get().readiness());
+    try (Metrics metrics = new Metrics(); HttpOptions.Served served = http.start(metrics, health, err)) {
+      kafka.awaitBroker();
+      return serve(config, topics, metrics, started, err);
+    }
+  }
+
+  private Integer serve(WorkerConfig config, Topics topics, Metrics metrics, AtomicReference<Worker> started,
+      PrintWriter err) throws InterruptedException {
+    try (VisionLanguageModel model = modelOptions.load(err);
+        Worker worker = new Worker(config, topics, model, metrics.registry())) {
+      started.set(worker);
       AtomicReference<Throwable> died = new AtomicReference<>();
       // our own thread rather than worker.start(): what ends the loop must reach the exit code
       Thread thread = new Thread(() -> {

@@ -6,6 +6,8 @@ import dev.glimpse.stream.Ingest;
 import dev.glimpse.stream.IngestConfig;
 import dev.glimpse.worker.Worker;
 import dev.glimpse.worker.WorkerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +34,12 @@ public final class EmbeddedPipeline implements AutoCloseable {
    * {@link IngestConfig} and {@link WorkerConfig}; the bootstrap servers are the broker's.
    */
   public static EmbeddedPipeline start(VisionLanguageModel model, Map<String, String> settings, PrintWriter progress) {
+    return start(model, settings, progress, new SimpleMeterRegistry());
+  }
+
+  /** The same, with ingest's and the worker's meters (and their Kafka clients') in {@code registry}. */
+  public static EmbeddedPipeline start(VisionLanguageModel model, Map<String, String> settings, PrintWriter progress,
+      MeterRegistry registry) {
     long start = System.nanoTime();
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
     progress.printf("broker ready at %s (%.1f s)%n", broker.bootstrapServers(), (System.nanoTime() - start) / 1e9);
@@ -42,8 +50,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
       s.put("glimpse.bootstrap.servers", broker.bootstrapServers());
       s.putIfAbsent("glimpse.model.id", model.modelId());
       s.putIfAbsent("glimpse.ingest.state.dir", Files.createTempDirectory("glimpse-streams").toString());
-      ingest = Ingest.start(IngestConfig.from(s));
-      Worker worker = new Worker(WorkerConfig.from(s), ingest.topics(), model);
+      ingest = Ingest.start(IngestConfig.from(s), registry);
+      Worker worker = new Worker(WorkerConfig.from(s), ingest.topics(), model, registry);
       worker.start();
       progress.printf("ingest and worker running (%.1f s)%n", (System.nanoTime() - start) / 1e9);
       progress.flush();

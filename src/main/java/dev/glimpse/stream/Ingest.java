@@ -4,6 +4,11 @@ import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.TopicAdmin;
 import dev.glimpse.kafka.TopicSpec;
 import dev.glimpse.kafka.Topics;
+import dev.glimpse.ops.Health;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -27,20 +32,31 @@ public final class Ingest implements AutoCloseable {
   private final Topics topics;
   private final AtomicReference<Throwable> failure;
   private final CountDownLatch stopped;
+  private final KafkaStreamsMetrics streamsMetrics;
 
   private Ingest(
       KafkaStreams streams,
       Topics topics,
       AtomicReference<Throwable> failure,
-      CountDownLatch stopped) {
+      CountDownLatch stopped,
+      KafkaStreamsMetrics streamsMetrics) {
     this.streams = streams;
     this.topics = topics;
     this.failure = failure;
     this.stopped = stopped;
+    this.streamsMetrics = streamsMetrics;
   }
 
-  /** Creates missing topics (idempotent), then starts the topology. */
+  /** Creates missing topics (idempotent), then starts the topology; its meters go unscraped. */
   public static Ingest start(IngestConfig config) {
+    return start(config, new SimpleMeterRegistry());
+  }
+
+  /**
+   * Creates missing topics (idempotent), then starts the topology, with its meters and Kafka
+   * Streams' own metrics in {@code registry}.
+   */
+  public static Ingest start(IngestConfig config, MeterRegistry registry) {
     List<TopicSpec> specs =
         config.topicsFile().map(Topics::specsFrom).orElseGet(Topics::bundledSpecs);
     Topics topics = Topics.from(specs, Contract.current(config.registry()));
@@ -51,7 +67,12 @@ public final class Ingest implements AutoCloseable {
     try (Admin admin = Admin.create(props)) {
       TopicAdmin.ensureTopics(admin, specs, Duration.ofSeconds(30));
     }
-    KafkaStreams streams = new KafkaStreams(IngestTopology.build(config, topics), props);
+    KafkaStreams streams =
+        new KafkaStreams(
+            IngestTopology.build(config, topics, new IngestMetrics(registry, Clock.systemUTC())),
+            props);
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     streams.setUncaughtExceptionHandler(
@@ -66,7 +87,7 @@ public final class Ingest implements AutoCloseable {
           }
         });
     streams.start();
-    return new Ingest(streams, topics, failure, stopped);
+    return new Ingest(streams, topics, failure, stopped, streamsMetrics);
   }
 
   /**
@@ -92,6 +113,14 @@ public final class Ingest implements AutoCloseable {
     return streams.state();
   }
 
+  /** Ready while Kafka Streams is RUNNING (not while it starts, rebalances or has stopped). */
+  public Health.Status readiness() {
+    KafkaStreams.State state = streams.state();
+    return state == KafkaStreams.State.RUNNING
+        ? Health.Status.up("streams RUNNING")
+        : Health.Status.down("streams " + state);
+  }
+
   /** Whether the result cache holds this key yet (it fills from the result-cache topic). */
   public boolean isCached(String cacheKey) {
     var view =
@@ -113,6 +142,7 @@ public final class Ingest implements AutoCloseable {
    * @return whether it reached NOT_RUNNING (or ERROR) within {@code timeout}
    */
   public boolean close(Duration timeout) {
+    streamsMetrics.close();
     return streams.close(timeout);
   }
 }

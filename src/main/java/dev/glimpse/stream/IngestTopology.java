@@ -37,11 +37,22 @@ public final class IngestTopology {
 
   /** The production topology: fetches image URIs over http(s) under the config's URI policy. */
   public static Topology build(IngestConfig config, Topics topics) {
-    return build(config, topics, new HttpImageFetcher(config.uriPolicy()), Clock.systemUTC());
+    return build(config, topics, IngestMetrics.unscraped(Clock.systemUTC()));
+  }
+
+  /** The production topology, counting what flows through it in {@code metrics}. */
+  public static Topology build(IngestConfig config, Topics topics, IngestMetrics metrics) {
+    return build(config, topics, new HttpImageFetcher(config.uriPolicy()), Clock.systemUTC(), metrics);
   }
 
   public static Topology build(
       IngestConfig config, Topics topics, ImageFetcher fetcher, Clock clock) {
+    return build(config, topics, fetcher, clock, IngestMetrics.unscraped(clock));
+  }
+
+  /** The topology, counting what flows through it in {@code metrics} (no node of its own). */
+  public static Topology build(
+      IngestConfig config, Topics topics, ImageFetcher fetcher, Clock clock, IngestMetrics metrics) {
     EventValidator validator = new EventValidator(config.limits(), fetcher);
     Outputs out = new Outputs(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
     StreamsBuilder builder = new StreamsBuilder();
@@ -64,7 +75,12 @@ public final class IngestTopology {
     // 2. Validate: tasks, prompts, options, then the image (inline or fetched under the URI
     //    policy): size, format and pixels from the header, then a full decode.
     KStream<byte[], Checked<ValidEvent>> validated =
-        decoded.mapValues(c -> c.then(validator::validate), Named.as("validate"));
+        decoded.mapValues(
+            c -> {
+              metrics.event();
+              return c.then(validator::validate);
+            },
+            Named.as("validate"));
 
     // 3. Hash the image bytes.
     KStream<byte[], Checked<HashedEvent>> hashed =
@@ -78,7 +94,12 @@ public final class IngestTopology {
             .defaultBranch(Branched.as("accepted"));
     checked
         .get("checked-refused")
-        .mapValues(out::deadLetter, Named.as("to-dead-letter"))
+        .mapValues(
+            c -> {
+              metrics.deadLetter(c);
+              return out.deadLetter(c);
+            },
+            Named.as("to-dead-letter"))
         .processValues(stamp(topics.dlq()), Named.as("dlq-headers"))
         .to(topics.dlq().name(),
             Produced.with(Serdes.ByteArray(), topics.dlq().valueSerde()).withName("dlq"));
@@ -92,23 +113,36 @@ public final class IngestTopology {
 
     // 5. Hits are answered now (from_cache=true), keyed by event id like the worker's results.
     looked
-        .flatMapValues(EventTasks::hits, Named.as("hits"))
+        .flatMapValues(
+            work -> {
+              metrics.looked(work);
+              return work.hits();
+            },
+            Named.as("hits"))
         .split(Named.as("hit-"))
         .branch(
             (k, hit) -> hit.lookup().resolved() instanceof ResolvedTask.Caption,
-            Branched.withConsumer(hits -> answer(hits, topics.captions(), "caption", "captions"), "caption"))
+            Branched.withConsumer(
+                hits -> answer(hits, topics.captions(), "caption", "captions", metrics), "caption"))
         .branch(
             (k, hit) -> hit.lookup().resolved() instanceof ResolvedTask.Question,
-            Branched.withConsumer(hits -> answer(hits, topics.answers(), "answer", "answers"), "answer"))
+            Branched.withConsumer(
+                hits -> answer(hits, topics.answers(), "answer", "answers", metrics), "answer"))
         .defaultBranch(
             Branched.withConsumer(
-                hits -> answer(hits, topics.moderation(), "moderation", "moderation"), "moderation"));
+                hits -> answer(hits, topics.moderation(), "moderation", "moderation", metrics),
+                "moderation"));
 
     // 6. Misses: one request per event, the image once with every task the cache missed, keyed by
     //    image hash: one image stays on one partition (batching, the worker's feature cache).
     looked
         .filter((k, work) -> work.hasMisses(), Named.as("misses"))
-        .map((k, work) -> KeyValue.pair(work.hashed().imageSha256(), out.request(work)), Named.as("to-request"))
+        .map(
+            (k, work) -> {
+              metrics.request();
+              return KeyValue.pair(work.hashed().imageSha256(), out.request(work));
+            },
+            Named.as("to-request"))
         .processValues(stamp(topics.requests()), Named.as("request-headers"))
         .to(topics.requests().name(), topics.requests().produced().withName("requests"));
 
@@ -123,9 +157,16 @@ public final class IngestTopology {
 
   /** Writes cache hits as results of the event that asked, keyed by its event id. */
   private static <V extends SpecificRecordBase> void answer(
-      KStream<byte[], EventTasks.Hit> hits, Topic<String, V> topic, String kind, String sink) {
+      KStream<byte[], EventTasks.Hit> hits,
+      Topic<String, V> topic,
+      String kind,
+      String sink,
+      IngestMetrics metrics) {
     hits.map(
-            (k, hit) -> KeyValue.pair(hit.event().getEventId(), Outputs.<V>fromCache(hit)),
+            (k, hit) -> {
+              metrics.answered(kind, hit);
+              return KeyValue.pair(hit.event().getEventId(), Outputs.<V>fromCache(hit));
+            },
             Named.as("cached-" + kind))
         .processValues(stamp(topic), Named.as(kind + "-headers"))
         .to(topic.name(), topic.produced().withName(sink));

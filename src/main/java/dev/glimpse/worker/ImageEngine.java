@@ -23,7 +23,9 @@ public final class ImageEngine implements AutoCloseable {
   public ImageEngine(VisionLanguageModel model, WorkerConfig config) {
     this.modelId = config.modelId().orElse(model.modelId());
     this.config = config;
-    this.scheduler = new InferenceScheduler(model, modelId, config);
+    // the benchmark's own engine: its meters go to a registry nobody scrapes
+    this.scheduler = new InferenceScheduler(model, modelId, config,
+        new WorkerMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
   }
 
   /** Serves every request; returns how many tasks failed. */

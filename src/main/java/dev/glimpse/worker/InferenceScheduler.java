@@ -105,6 +105,7 @@ final class InferenceScheduler implements AutoCloseable {
   private final Generator generator;
   private final Preparer preparer;
   private final FeatureCache features;
+  private final WorkerMetrics metrics;
   private final Set<Job> live = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Deque<Image> toEncode = new ArrayDeque<>();
   private final Deque<Image> toPrefill = new ArrayDeque<>();
@@ -112,8 +113,9 @@ final class InferenceScheduler implements AutoCloseable {
   private final Map<Job.Task, Running> running = new HashMap<>();
   private ContinuousBatch<Job.Task> batch;
 
-  InferenceScheduler(VisionLanguageModel model, String modelId, WorkerConfig config) {
+  InferenceScheduler(VisionLanguageModel model, String modelId, WorkerConfig config, WorkerMetrics metrics) {
     this.model = model;
+    this.metrics = metrics;
     this.modelId = modelId;
     this.config = config;
     this.generator = model.generator();
@@ -129,6 +131,7 @@ final class InferenceScheduler implements AutoCloseable {
   void submit(Job job) {
     live.add(job);
     ImageFeatures cached = features.get(FeatureCache.key(modelId, job.request().getImageSha256()));
+    metrics.featureCache(cached != null);
     if (cached != null) {
       toPrefill.add(new Image(job, null, cached, System.currentTimeMillis(), 0));
     } else {
@@ -248,8 +251,10 @@ final class InferenceScheduler implements AutoCloseable {
 
   private void encode(List<Image> images, List<Outcome> done) {
     long start = System.currentTimeMillis();
+    long startNanos = System.nanoTime();
     try {
       List<ImageFeatures> encoded = model.encodeImages(images.stream().map(i -> i.pixels).toList());
+      metrics.vision(System.nanoTime() - startNanos);
       long millis = System.currentTimeMillis() - start;
       for (int i = 0; i < images.size(); i++) {
         Image image = images.get(i);
@@ -288,9 +293,11 @@ final class InferenceScheduler implements AutoCloseable {
       prompts.add(prompts(image));
     }
     List<SharedPrefix> prefixes;
+    long startNanos = System.nanoTime();
     try {
       prefixes = generator.prefill(prompts.stream().map(Prompts::prefixIds).toList(),
           images.stream().map(i -> List.of(i.features)).toList());
+      metrics.prefixPrefill(System.nanoTime() - startNanos);
     } catch (RuntimeException e) {
       if (images.size() == 1) {
         failAll(images.get(0).job, ErrorCode.MODEL_ERROR, describe(e), done);
@@ -452,9 +459,11 @@ final class InferenceScheduler implements AutoCloseable {
 
   private void join(Prefix prefix, List<Joining> group, List<Outcome> done) {
     long start = System.currentTimeMillis();
+    long startNanos = System.nanoTime();
     try {
       batch.join(group.stream().map(Joining::task).toList(), group.stream().map(Joining::full).toList(),
           prefix.prefix);
+      metrics.suffixPrefill(System.nanoTime() - startNanos);
       long prefill = System.currentTimeMillis() - start;
       group.forEach(j -> running.put(j.task(), new Running(j, start, prefill)));
     } catch (RuntimeException e) {
@@ -466,8 +475,15 @@ final class InferenceScheduler implements AutoCloseable {
   }
 
   private void step(List<Outcome> done) {
+    int stepRows = running.size();
+    long startNanos = System.nanoTime();
     try {
-      for (ContinuousBatch.Finished<Job.Task> f : batch.step()) {
+      List<ContinuousBatch.Finished<Job.Task>> finished = batch.step();
+      if (stepRows > 0) {
+        metrics.decodeStep(stepRows, System.nanoTime() - startNanos);
+      }
+      for (ContinuousBatch.Finished<Job.Task> f : finished) {
+        metrics.tokens(f.generation().tokenIds().length);
         Running r = running.remove(f.tag());
         done.add(new Outcome.Text(f.tag(), f.generation().text(), timings(r, System.currentTimeMillis())));
       }
@@ -486,6 +502,7 @@ final class InferenceScheduler implements AutoCloseable {
     long start = System.currentTimeMillis();
     try {
       Generation g = generator.generate(List.of(j.full())).get(0);
+      metrics.tokens(g.tokenIds().length);
       Running r = new Running(j, start, 0);
       return new Outcome.Text(j.task(), g.text(), timings(r, System.currentTimeMillis()));
     } catch (RuntimeException e) {

@@ -30,6 +30,14 @@ final class ResultRecords {
     this.modelId = modelId;
   }
 
+  /** The kind of result a served task writes: caption, answer or moderation (the meters' label). */
+  static String kindOf(Outcome outcome) {
+    if (outcome instanceof Outcome.Scores) {
+      return "moderation";
+    }
+    return outcome.task().resolved() instanceof ResolvedTask.Question ? "answer" : "caption";
+  }
+
   /** The result record and the cache entry of a served task. */
   List<ProducerRecord<String, byte[]>> of(Outcome outcome) {
     Job.Task task = outcome.task();

@@ -8,8 +8,12 @@ import dev.glimpse.kafka.CarriedHeaders;
 import dev.glimpse.kafka.RegistryException;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.model.VisionLanguageModel;
+import dev.glimpse.ops.Health;
 import dev.glimpse.task.CacheKey;
 import dev.glimpse.task.ResolvedTask;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,43 +78,27 @@ public final class Worker implements Runnable, AutoCloseable {
   private final Outbox outbox = new Outbox();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private volatile Halt halt = Halt.NEVER;
-  private final Stats stats = new Stats();
+  private final WorkerMetrics metrics;
+  private final KafkaClientMetrics consumerMetrics;
+  private final KafkaClientMetrics producerMetrics;
+  /** What each released record is, for the meters once its transaction commits. */
+  private final Map<ProducerRecord<String, byte[]>, Written> written = new IdentityHashMap<>();
+  private volatile String stoppedBecause;
   private volatile Set<TopicPartition> assigned = Set.of();
   private long lastCommit = System.currentTimeMillis();
 
-  /** Counters of what the worker has done, for logs and the demo. */
-  public static final class Stats {
-    private volatile long results;
-    private volatile long deadLetters;
-    private volatile long transactions;
-    private volatile long pauses;
-    private volatile long images;
-
-    public long results() {
-      return results;
-    }
-
-    public long deadLetters() {
-      return deadLetters;
-    }
-
-    public long transactions() {
-      return transactions;
-    }
-
-    /** Times the worker paused its partitions because its queued work reached its budget. */
-    public long pauses() {
-      return pauses;
-    }
-
-    /** Requests (images) accepted for the model. */
-    public long images() {
-      return images;
-    }
+  /** A worker whose meters go to a registry of its own (read them with {@link #metrics()}). */
+  public Worker(WorkerConfig config, Topics topics, VisionLanguageModel model) {
+    this(config, topics, model, new SimpleMeterRegistry());
   }
 
-  public Worker(WorkerConfig config, Topics topics, VisionLanguageModel model) {
+  /**
+   * A worker whose meters, and its Kafka clients' metrics, go to {@code registry} (ops/runbook.md
+   * lists them).
+   */
+  public Worker(WorkerConfig config, Topics topics, VisionLanguageModel model, MeterRegistry registry) {
     this.config = config;
+    this.metrics = new WorkerMetrics(registry);
     this.topics = topics;
     this.model = model;
     this.consumer = new KafkaConsumer<>(consumerProperties(config), new StringDeserializer(),
@@ -118,25 +106,23 @@ public final class Worker implements Runnable, AutoCloseable {
     this.producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
         new ByteArraySerializer());
     this.modelId = config.modelId().orElse(model.modelId());
-    this.scheduler = new InferenceScheduler(model, modelId, config);
+    this.scheduler = new InferenceScheduler(model, modelId, config, metrics);
     this.budget = new Budget(config.budget(), model.config());
     this.results = new ResultRecords(topics, modelId);
+    this.consumerMetrics = new KafkaClientMetrics(consumer);
+    this.producerMetrics = new KafkaClientMetrics(producer);
+    consumerMetrics.bindTo(registry);
+    producerMetrics.bindTo(registry);
     // registry framing: a registry that refuses our schemas stops the worker here, not mid-batch
     topics.registerSchemas();
   }
 
+  /** A released record: a result of this kind, or a dead letter with this code. */
+  private record Written(TopicPartition partition, String kind, String code, long eventMillis) {}
+
   /** The model id this worker serves: stamped on its results, required of its requests. */
   public String modelId() {
     return modelId;
-  }
-
-  /** Hits and misses of the projected-feature cache (read from the model thread's counters). */
-  public long featureCacheHits() {
-    return scheduler.featureCache().hits();
-  }
-
-  public long featureCacheMisses() {
-    return scheduler.featureCache().misses();
   }
 
   static Properties consumerProperties(WorkerConfig config) {
@@ -185,8 +171,25 @@ public final class Worker implements Runnable, AutoCloseable {
     halt = where;
   }
 
-  public Stats stats() {
-    return stats;
+  /** What this worker has done and holds, read from its meters. */
+  public WorkerMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Whether this worker serves: its loop runs, it owns request partitions and it was not fenced.
+   * Its model is loaded (a worker is made from a loaded model).
+   */
+  public Health.Status readiness() {
+    String stopped = stoppedBecause;
+    if (stopped != null) {
+      return Health.Status.down(stopped);
+    }
+    Set<TopicPartition> owned = assigned;
+    if (owned.isEmpty()) {
+      return Health.Status.down("no partitions of " + topics.requests().name() + " assigned yet");
+    }
+    return Health.Status.up(owned.size() + " partition(s) of " + topics.requests().name() + " assigned");
   }
 
   /** The request partitions this worker owns now (safe to read from any thread). */
@@ -214,7 +217,7 @@ public final class Worker implements Runnable, AutoCloseable {
           complete(outcome);
         }
         budget.apply(consumer);
-        stats.pauses = budget.pauses();
+        metrics.queue(budget.requests(), budget.bytes(), consumer.paused().size(), assigned.size(), budget.pauses());
         now = System.currentTimeMillis();
         if (outbox.hasRelease() && (now - lastCommit >= config.commitInterval().toMillis() || scheduler.isIdle())) {
           commit();
@@ -225,18 +228,36 @@ public final class Worker implements Runnable, AutoCloseable {
       }
     } catch (WakeupException e) {
       if (running.get()) {
+        stoppedBecause = "the worker loop stopped: " + e;
         throw e;
       }
     } catch (ProducerFencedException | AuthorizationException e) {
+      stoppedBecause = (e instanceof ProducerFencedException ? "fenced: " : "denied: ") + e.getMessage();
       LOG.error("worker stopped: {} (another worker with this transactional.id took over, or access was"
           + " denied); restart it with its own glimpse.worker.transactional.id", e.toString());
       throw e;
+    } catch (RuntimeException | Error e) {
+      stoppedBecause = (isFenced(e) ? "fenced: " : "the worker loop stopped: ") + e;
+      throw e;
     } finally {
+      if (stoppedBecause == null) {
+        stoppedBecause = "the worker stopped";
+      }
       scheduler.close();
       if (halt == Halt.NEVER) {
         closeQuietly();
       }
     }
+  }
+
+  /** Whether this failure, or one of its causes, is another producer taking this transactional id. */
+  private static boolean isFenced(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Stops the loop from another thread; in-flight work is not written and will be redone. */
@@ -285,7 +306,7 @@ public final class Worker implements Runnable, AutoCloseable {
     }
     answered.put(job, new Answers());
     budget.admitted(job);
-    stats.images++;
+    metrics.requestAccepted();
     scheduler.submit(job);
   }
 
@@ -332,7 +353,11 @@ public final class Worker implements Runnable, AutoCloseable {
     if (outcome instanceof Outcome.Failed f) {
       answers.records.add(deadLetter(job, task, f.code(), f.message()));
     } else {
-      answers.records.addAll(results.of(outcome));
+      List<ProducerRecord<String, byte[]>> records = results.of(outcome);
+      // the first is the result (the second its cache entry, not counted)
+      written.put(records.get(0), new Written(job.partition(), ResultRecords.kindOf(outcome),
+          null, job.request().getEventTimestamp().toEpochMilli()));
+      answers.records.addAll(records);
     }
     if (++answers.tasksDone == job.tasks().size()) {
       answered.remove(job);
@@ -349,9 +374,11 @@ public final class Worker implements Runnable, AutoCloseable {
         original == null ? null : ByteBuffer.wrap(original), r == null ? null : r.getEventId(),
         task == null ? null : task.index(), Instant.now());
     String key = r == null ? job.key() : r.getEventId();
-    return new ProducerRecord<>(topics.dlq().name(), null, key,
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.dlq().name(), null, key,
         topics.dlq().valueSerde().serializer().serialize(topics.dlq().name(), letter),
         CarriedHeaders.of(job.headers(), topics.dlq().contentType()));
+    written.put(record, new Written(job.partition(), null, code.name(), -1));
+    return record;
   }
 
   /** Writes the released results and commits their offsets, in one transaction. */
@@ -372,23 +399,34 @@ public final class Worker implements Runnable, AutoCloseable {
         return;
       }
       producer.commitTransaction();
-      stats.transactions++;
-      for (ProducerRecord<String, byte[]> record : release.records()) {
-        if (record.topic().equals(topics.dlq().name())) {
-          stats.deadLetters++;
-        } else if (!record.topic().equals(topics.resultCache().name())) {
-          stats.results++;
-        }
-      }
+      count(release);
     } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
       throw e; // fatal for this producer
     } catch (KafkaException e) {
       // abortable: nothing of this transaction is visible; redo everything uncommitted
       LOG.warn("transaction aborted ({}); redoing uncommitted requests from the committed offsets", e.toString());
       producer.abortTransaction();
+      release.records().forEach(written::remove);
       rewind(consumer.assignment());
     }
     lastCommit = System.currentTimeMillis();
+  }
+
+  /** Meters of a committed transaction: results by kind with their latency, dead letters by code. */
+  private void count(Outbox.Release release) {
+    long now = System.currentTimeMillis();
+    metrics.transactionCommitted();
+    for (ProducerRecord<String, byte[]> record : release.records()) {
+      Written w = written.remove(record);
+      if (w == null) {
+        continue; // a cache entry
+      }
+      if (w.code() != null) {
+        metrics.deadLetter(w.code());
+      } else {
+        metrics.result(w.kind(), w.eventMillis(), now);
+      }
+    }
   }
 
   /** Drops all local state of these partitions and seeks them back to their committed offsets. */
@@ -416,6 +454,7 @@ public final class Worker implements Runnable, AutoCloseable {
       return false;
     });
     outbox.forget(lost);
+    written.values().removeIf(w -> lost.contains(w.partition()));
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
@@ -445,6 +484,8 @@ public final class Worker implements Runnable, AutoCloseable {
     LOG.warn("worker halted abruptly ({}): {} requests in flight are left to the next owner", halt,
         outbox.inFlight());
     running.set(false);
+    stoppedBecause = "halted (" + halt + ")";
+    closeMetrics();
     producer.close(Duration.ZERO);
     // no leave-group: the group notices the death by session timeout, as with a killed process
     consumer.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
@@ -452,7 +493,13 @@ public final class Worker implements Runnable, AutoCloseable {
         .withTimeout(Duration.ZERO));
   }
 
+  private void closeMetrics() {
+    consumerMetrics.close();
+    producerMetrics.close();
+  }
+
   private void closeQuietly() {
+    closeMetrics();
     try {
       consumer.close(Duration.ofSeconds(5));
     } catch (RuntimeException e) {

@@ -31,6 +31,11 @@ final class ChildProcess implements AutoCloseable {
 
   /** The same with these JVM options (heap size, log levels, ...). */
   static ChildProcess start(Path tmp, List<String> jvmOptions, String... args) throws IOException {
+    return startOn(System.getProperty("java.class.path"), tmp, jvmOptions, args);
+  }
+
+  /** The same on another class path (the test's own with jars left out, as an image leaves them out). */
+  static ChildProcess startOn(String classPath, Path tmp, List<String> jvmOptions, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -38,7 +43,7 @@ final class ChildProcess implements AutoCloseable {
         "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
         "-D" + BuiltinModel.CACHE_DIR_PROPERTY + "=" + tmp.resolve("cache"),
         "-Dai.djl.offline=true",
-        "-cp", System.getProperty("java.class.path"),
+        "-cp", classPath,
         Main.class.getName()));
     command.addAll(List.of(args));
     Path log = Files.createTempFile(tmp, "child-", ".log");

@@ -261,8 +261,8 @@ final class PipelineScenario {
       });
       assertEquals(events, out.captions.size());
       // the shared requests topic also holds earlier scenarios' requests, which this worker's new group redoes
-      assertTrue(worker.stats().images() >= events, "requests served: " + worker.stats().images());
-      assertEquals(worker.stats().images(), model.model().imagesEncoded() - visionBefore,
+      assertTrue(worker.metrics().requests() >= events, "requests served: " + worker.metrics().requests());
+      assertEquals(worker.metrics().requests(), model.model().imagesEncoded() - visionBefore,
           "vision passes: one per image, whatever its three tasks");
     }
   }
