@@ -69,6 +69,19 @@ final class ChildProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Waits for the process to end by itself and returns its exit code, or fails when it did not in time. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("still running after " + timeout.toSeconds() + " s:\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  /** SIGKILL, as a crash or the OOM killer would: no shutdown hook runs. Waits until it is gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }
