@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +32,12 @@ final class ChildProcess implements AutoCloseable {
 
   /** The same with these JVM options (heap size, log levels, ...). */
   static ChildProcess start(Path tmp, List<String> jvmOptions, String... args) throws IOException {
+    return start(tmp, jvmOptions, Map.of(), args);
+  }
+
+  /** The same with these environment variables added ({@code GLIMPSE_*} settings, ...). */
+  static ChildProcess start(Path tmp, List<String> jvmOptions, Map<String, String> env, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -42,7 +49,9 @@ final class ChildProcess implements AutoCloseable {
         Main.class.getName()));
     command.addAll(List.of(args));
     Path log = Files.createTempFile(tmp, "child-", ".log");
-    Process process = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    Process process = builder
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
