@@ -86,6 +86,11 @@ final class ChildProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Sends SIGTERM and returns at once. */
+  void signalStop() {
+    process.destroy();
+  }
+
   /** SIGKILL, as a crash or the OOM killer would: no shutdown hook runs. Waits until it is gone. */
   void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();
