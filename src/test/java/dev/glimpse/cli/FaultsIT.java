@@ -35,6 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +56,8 @@ class FaultsIT {
   private static final int EVENTS = 40;
   private static final int TASKS = 3;
   private static final Duration PUBLISH_EVERY = Duration.ofMillis(700);
+  /** Events published just before each fault, so that its victim has work in hand when it dies. */
+  private static final int BURST = 2;
   private static final Duration START = Duration.ofSeconds(120);
   private static final Duration DRAIN = Duration.ofSeconds(150);
   private static final List<String> CLIENT_SETTINGS = List.of(
@@ -74,6 +77,11 @@ class FaultsIT {
     String port = String.valueOf(freePort());
     String servers = "127.0.0.1:" + port;
     Path logs = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "faults-it"));
+    try (var old = Files.list(logs)) {
+      for (Path f : old.toList()) {
+        Files.delete(f); // only this run's processes are left to read after it
+      }
+    }
     Report report = new Report();
 
     List<String> common = new ArrayList<>(List.of("--bootstrap-servers", servers, "-p", "glimpse.model.id=" + modelId));
@@ -81,10 +89,14 @@ class FaultsIT {
     Supervised broker = new Supervised("broker", "broker ready at " + servers, List.of("-Xmx512m"),
         List.of("broker", "--port", port, "--data", tmp.resolve("kafka").toString()), report);
     Supervised ingest = new Supervised("ingest", "ingest running", List.of("-Xmx512m"),
-        concat(List.of("ingest"), common, List.of("-p", "glimpse.ingest.state.dir=" + tmp.resolve("streams"))), report);
+        concat(List.of("ingest"), common, List.of("-p", "glimpse.ingest.state.dir=" + tmp.resolve("streams"),
+            // ingest's transactions stay open up to 2 s (100 ms by default): a kill or a bounce
+            // soon after a burst finds its requests sent and not committed
+            "-p", "kafka.commit.interval.ms=2000")), report);
     List<Supervised> workers = new ArrayList<>();
     for (int w = 0; w < 2; w++) {
-      workers.add(new Supervised("worker-" + w, "serving model id " + modelId, List.of("-Xmx768m"),
+      workers.add(new Supervised("worker-" + w, "serving model id " + modelId, List.of("-Xmx768m",
+          "-Dorg.slf4j.simpleLogger.log.dev.glimpse.worker.Worker=info", "-Dorg.slf4j.simpleLogger.showDateTime=true"),
           concat(List.of("worker"), common, List.of("--model", fixture.toString(),
               "-p", "glimpse.worker.max.batch.size=4")),
           report));
@@ -113,16 +125,21 @@ class FaultsIT {
           topics.images(), "faults-it")) {
         EventPublisher.Tasks tasks = new EventPublisher.Tasks(true, "how many shapes are there", true, List.of(), null);
         int next = 0;
+        int regular = 0;
         int nextFault = 0;
         while (next < EVENTS || nextFault < faults.size() || !bounce.isDone()) {
           long elapsed = System.nanoTime() - t0;
-          if (next < EVENTS && elapsed >= next * PUBLISH_EVERY.toNanos()) {
-            String id = String.format("faults-%02d", next);
-            published.add(publisher.publish(id + ".png", distinctPng(SEED, next), null, tasks));
-            next++;
+          if (regular < EVENTS - BURST * faults.size() && elapsed >= regular * PUBLISH_EVERY.toNanos()) {
+            published.add(publish(publisher, next++, tasks));
+            regular++;
           }
           if (nextFault < faults.size() && elapsed >= faults.get(nextFault).at().toNanos() && bounce.isDone()) {
             Fault fault = faults.get(nextFault++);
+            for (int b = 0; b < BURST; b++) {
+              published.add(publish(publisher, next++, tasks));
+            }
+            Thread.sleep(fault.afterBurst().toMillis());
+            elapsed = System.nanoTime() - t0;
             report.line(String.format("t=%.1fs %s (events published: %d)", elapsed / 1e9, fault, next));
             if (fault.target() == broker) {
               bounce = CompletableFuture.runAsync(() -> broker.bounce(Duration.ofSeconds(30)));
@@ -146,8 +163,14 @@ class FaultsIT {
       report.line(String.format("t=%.1fs all %d events published and acknowledged", (System.nanoTime() - t0) / 1e9,
           EVENTS));
 
-      Audit audit = audit(servers, topics, all);
+      Audit audit = audit(servers, topics, all, t0);
       report.line(String.format("t=%.1fs audit: %s", (System.nanoTime() - t0) / 1e9, audit.summary()));
+      // what the faults left behind that read_committed readers do not see: the work they hit
+      for (Topic<String, ?> t : List.of(topics.requests(), topics.captions(), topics.answers(), topics.moderation())) {
+        report.line(String.format("%s: %d records committed, %d in aborted transactions", t.name(),
+            count(servers, t.name(), "read_committed"),
+            count(servers, t.name(), "read_uncommitted") - count(servers, t.name(), "read_committed")));
+      }
       System.out.println(report);
 
       assertEquals(Map.of(), audit.deadLetters(), "dead letters for good events\n" + report);
@@ -183,23 +206,38 @@ class FaultsIT {
     List<Fault> faults = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
       // slots 7 s apart inside the publishing window, each at a random point of its slot
-      faults.add(new Fault(targets.get(i), Duration.ofMillis(3000 + 7000L * i + random.nextInt(5000))));
+      // a worker dies while it works on the burst; ingest and the broker once ingest has sent the
+      // burst's requests in a transaction it has not committed yet (it commits every 2 s)
+      Duration afterBurst = Duration.ofMillis(targets.get(i) == ingest || targets.get(i) == broker
+          ? 600 + random.nextInt(900) : random.nextInt(400));
+      faults.add(new Fault(targets.get(i), Duration.ofMillis(3000 + 7000L * i + random.nextInt(5000)), afterBurst));
     }
     return faults;
   }
 
-  private record Fault(Supervised target, Duration at) {
+  /**
+   * One fault: due at {@code at} (later when the broker is still coming back from its bounce),
+   * struck {@code afterBurst} after the events published just before it.
+   */
+  private record Fault(Supervised target, Duration at, Duration afterBurst) {
     @Override
     public String toString() {
-      return (target.name.equals("broker") ? "bounce " : "kill -9 ") + target.name + " at " + at.toMillis() + " ms";
+      return (target.name.equals("broker") ? "bounce " : "kill -9 ") + target.name + " (due at " + at.toMillis()
+          + " ms, " + afterBurst.toMillis() + " ms after a burst)";
     }
+  }
+
+  private static EventPublisher.Published publish(EventPublisher publisher, int event, EventPublisher.Tasks tasks)
+      throws IOException {
+    return publisher.publish(String.format("faults-%02d.png", event), distinctPng(SEED, event), null, tasks);
   }
 
   /** What read_committed readers of the result topics and the dead-letter topic see, and where it came from. */
   private record Audit(Map<String, List<String>> answered, List<String> missing, Map<String, List<String>> duplicates,
-      Map<String, List<String>> deadLetters, Map<String, Integer> inputCopies, Map<String, List<String>> requests) {
+      Map<String, List<String>> deadLetters, Map<String, Integer> inputCopies, Map<String, List<String>> requests,
+      Duration lastAnswer) {
     String summary() {
-      return answered.size() + " of " + EVENTS * TASKS + " (event, task) answered, " + missing.size() + " missing, "
+      return String.format("the last new (event, task) answered at t=%.1fs; ", lastAnswer.toMillis() / 1e3) + answered.size() + " of " + EVENTS * TASKS + " (event, task) answered, " + missing.size() + " missing, "
           + duplicates.size() + " duplicated, " + deadLetters.size() + " dead-lettered";
     }
 
@@ -218,9 +256,10 @@ class FaultsIT {
   }
 
   /** Reads every topic to its end, read committed, until every task is answered (or the drain time passed). */
-  private static Audit audit(String servers, Topics topics, List<Supervised> all) throws InterruptedException {
+  private static Audit audit(String servers, Topics topics, List<Supervised> all, long t0) throws InterruptedException {
     Map<String, List<String>> answered = new TreeMap<>();
     Map<String, List<String>> letters = new TreeMap<>();
+    long lastAnswer = t0;
     try (var captions = reader(servers, topics.captions());
         var answers = reader(servers, topics.answers());
         var moderation = reader(servers, topics.moderation());
@@ -228,12 +267,16 @@ class FaultsIT {
       long deadline = System.nanoTime() + DRAIN.toNanos();
       long settleUntil = Long.MAX_VALUE;
       while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+        int before = answered.size();
         collect(captions, r -> key(r.value().getEventId(), r.value().getTaskIndex()), answered);
         collect(answers, r -> key(r.value().getEventId(), r.value().getTaskIndex()), answered);
         collect(moderation, r -> key(r.value().getEventId(), r.value().getTaskIndex()), answered);
         collect(dlq, r -> key(r.value().getEventId(), r.value().getTaskIndex()) + " " + r.value().getCode() + ": "
             + r.value().getMessage(), letters);
         all.forEach(Supervised::restartIfExited);
+        if (answered.size() > before) {
+          lastAnswer = System.nanoTime();
+        }
         if (answered.size() == EVENTS * TASKS && settleUntil == Long.MAX_VALUE) {
           settleUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos(); // late copies would show now
         }
@@ -263,7 +306,8 @@ class FaultsIT {
     });
     Map<String, List<String>> requests = missing.isEmpty() && duplicates.isEmpty() ? Map.of()
         : readEverything(servers, topics.requests(), InferenceRequest::getEventId);
-    return new Audit(answered, missing, duplicates, letters, inputCopies, requests);
+    return new Audit(answered, missing, duplicates, letters, inputCopies, requests,
+        Duration.ofNanos(lastAnswer - t0));
   }
 
   private static <V> void collect(KafkaConsumer<String, V> consumer, Function<ConsumerRecord<String, V>, String> key,
@@ -288,6 +332,27 @@ class FaultsIT {
       }
     }
     return seen;
+  }
+
+  /** Records of a topic, committed or all of them. */
+  private static long count(String servers, String topic, String isolation) {
+    try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20)),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long records = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < deadline && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+        records += consumer.poll(Duration.ofMillis(200)).count();
+      }
+      return records;
+    }
   }
 
   /** A read-committed reader of every partition from its start, outside any group. */
