@@ -90,9 +90,9 @@ class FaultsIT {
         List.of("broker", "--port", port, "--data", tmp.resolve("kafka").toString()), report);
     Supervised ingest = new Supervised("ingest", "ingest running", List.of("-Xmx512m"),
         concat(List.of("ingest"), common, List.of("-p", "glimpse.ingest.state.dir=" + tmp.resolve("streams"),
-            // ingest's transactions stay open up to 2 s (100 ms by default): a kill or a bounce
-            // soon after a burst finds its requests sent and not committed
-            "-p", "kafka.commit.interval.ms=2000")), report);
+            // ingest's transactions stay open up to 5 s (100 ms by default): a kill or a bounce
+            // soon after a burst most likely finds its requests sent and not committed
+            "-p", "kafka.commit.interval.ms=5000")), report);
     List<Supervised> workers = new ArrayList<>();
     for (int w = 0; w < 2; w++) {
       workers.add(new Supervised("worker-" + w, "serving model id " + modelId, List.of("-Xmx768m",
@@ -207,7 +207,7 @@ class FaultsIT {
     for (int i = 0; i < targets.size(); i++) {
       // slots 7 s apart inside the publishing window, each at a random point of its slot
       // a worker dies while it works on the burst; ingest and the broker once ingest has sent the
-      // burst's requests in a transaction it has not committed yet (it commits every 2 s)
+      // burst's requests in a transaction it has not committed yet (it commits every 5 s)
       Duration afterBurst = Duration.ofMillis(targets.get(i) == ingest || targets.get(i) == broker
           ? 600 + random.nextInt(900) : random.nextInt(400));
       faults.add(new Fault(targets.get(i), Duration.ofMillis(3000 + 7000L * i + random.nextInt(5000)), afterBurst));
