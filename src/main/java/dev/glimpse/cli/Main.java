@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     version = "glimpse 0.1.0",
     description = "Understands image streams with a LLaVA-style vision-language model.",
     subcommands = {
-      DemoCommand.class, IngestCommand.class, WorkerCommand.class, ProduceCommand.class, TailCommand.class,
+      DemoCommand.class, BrokerCommand.class, IngestCommand.class, WorkerCommand.class, ProduceCommand.class, TailCommand.class,
       GenerateCommand.class, TrainCommand.class, EvalCommand.class, BenchCommand.class, PipelineBenchCommand.class,
       RandomCheckpointCommand.class})
 public final class Main implements Runnable {

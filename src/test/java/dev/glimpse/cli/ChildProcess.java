@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,11 +32,22 @@ final class ChildProcess implements AutoCloseable {
 
   /** The same with these JVM options (heap size, log levels, ...). */
   static ChildProcess start(Path tmp, List<String> jvmOptions, String... args) throws IOException {
-    return startOn(System.getProperty("java.class.path"), tmp, jvmOptions, args);
+    return start(tmp, jvmOptions, Map.of(), args);
+  }
+
+  /** The same with these environment variables added ({@code GLIMPSE_*} settings, ...). */
+  static ChildProcess start(Path tmp, List<String> jvmOptions, Map<String, String> env, String... args)
+      throws IOException {
+    return startOn(System.getProperty("java.class.path"), tmp, jvmOptions, env, args);
   }
 
   /** The same on another class path (the test's own with jars left out, as an image leaves them out). */
   static ChildProcess startOn(String classPath, Path tmp, List<String> jvmOptions, String... args) throws IOException {
+    return startOn(classPath, tmp, jvmOptions, Map.of(), args);
+  }
+
+  private static ChildProcess startOn(String classPath, Path tmp, List<String> jvmOptions, Map<String, String> env,
+      String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -47,7 +59,9 @@ final class ChildProcess implements AutoCloseable {
         Main.class.getName()));
     command.addAll(List.of(args));
     Path log = Files.createTempFile(tmp, "child-", ".log");
-    Process process = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    Process process = builder
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
@@ -72,6 +86,24 @@ final class ChildProcess implements AutoCloseable {
       throw new AssertionError("still running " + timeout.toSeconds() + " s after SIGTERM:\n" + output());
     }
     return process.exitValue();
+  }
+
+  /** Waits for the process to end by itself and returns its exit code, or fails when it did not in time. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("still running after " + timeout.toSeconds() + " s:\n" + output());
+    }
+    return process.exitValue();
+  }
+
+  /** Sends SIGTERM and returns at once. */
+  void signalStop() {
+    process.destroy();
+  }
+
+  /** SIGKILL, as a crash or the OOM killer would: no shutdown hook runs. Waits until it is gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
   }
 
   boolean isAlive() {
