@@ -120,7 +120,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     int brokerPort = placement.port() == 0 ? freePort(host) : placement.port();
     // a kept log names its controller's address in the quorum's voter set: keep the port it was
     // formatted with, and a restart is the same node in the same place
-    int controllerPort = formatted ? savedControllerPort(dataDir).orElseGet(() -> freePort(host)) : freePort(host);
+    int controllerPort = formatted ? savedControllerPort(dataDir).orElseGet(() -> freePortOtherThan(host, brokerPort))
+        : freePortOtherThan(host, brokerPort);
     try {
       requireFree(host, brokerPort, "client");
       requireFree(host, controllerPort, "controller");
@@ -294,6 +295,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while waiting for the embedded broker", e);
     }
+  }
+
+  /** A free port, never {@code taken}: the OS may hand the same ephemeral port out twice in a row. */
+  private static int freePortOtherThan(String host, int taken) {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      int port = freePort(host);
+      if (port != taken) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("the OS keeps handing out port " + taken + " only; free some ports on " + host);
   }
 
   private static int freePort(String host) {
