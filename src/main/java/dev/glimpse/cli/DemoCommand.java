@@ -3,6 +3,8 @@ package dev.glimpse.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glimpse.model.VisionLanguageModel;
+import dev.glimpse.ops.view.StandaloneView;
+import dev.glimpse.ops.view.ViewSettings;
 import dev.glimpse.pipeline.EmbeddedPipeline;
 import dev.glimpse.pipeline.EventPublisher;
 import dev.glimpse.pipeline.ResultTail;
@@ -72,6 +74,14 @@ final class DemoCommand implements Callable<Integer> {
       description = "With --exit, give up waiting after this long (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
+  @Option(names = "--http-port", defaultValue = "0", paramLabel = "N",
+      description = "Port of the live view (default: ${DEFAULT-VALUE}, any free port; the URL is printed).")
+  int httpPort;
+
+  @Option(names = "--http-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address the live view listens on (default: ${DEFAULT-VALUE}, this machine only).")
+  String httpHost;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -84,8 +94,14 @@ final class DemoCommand implements Callable<Integer> {
         EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, settings, err);
         ResultTail tail = new ResultTail(pipeline.clientProperties(), pipeline.ingest().topics(),
             ResultTail.allKinds(), true);
+        StandaloneView view = StandaloneView.start(pipeline.clientProperties(), pipeline.ingest().topics(),
+            ViewSettings.defaults(), httpHost, httpPort, true);
         EventPublisher publisher = new EventPublisher(pipeline.clientProperties(),
             pipeline.ingest().topics().images(), "glimpse-demo")) {
+      err.printf("live view at %s (%s)%n", view.url(), exit
+          ? "it stops with the demo, once every event is answered"
+          : "Ctrl-C stops the demo and the view");
+      err.flush();
       EventPublisher.Tasks tasks = taskOptions.tasks();
       Map<String, Integer> expected = new HashMap<>();
       Map<String, String> files = new HashMap<>();
