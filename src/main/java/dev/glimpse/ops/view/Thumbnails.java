@@ -35,7 +35,9 @@ final class Thumbnails {
     try {
       image = decoder.decodeRgb(bytes);
     } catch (ImageException e) {
-      return new Preview(null, "no preview: " + e.getMessage());
+      // the dead letter, when ingest writes one, says the rest; a limit only the view has is named
+      return new Preview(null, "no preview: " + e.code() + (e.code() == ImageException.Code.TOO_MANY_PIXELS
+          ? " (over " + ViewSettings.MAX_PIXELS + ")" : ""));
     }
     return new Preview(png(downscale(image)), "");
   }

@@ -57,6 +57,7 @@ class LiveViewBrowserIT {
 
   @BeforeAll
   static void startBroker() throws Exception {
+    assumeTrue(HeadlessChromium.binary().isPresent(), HeadlessChromium.MISSING);
     broker = EmbeddedKafkaBroker.start();
     topics = Topics.from(Topics.bundledSpecs(), Contract.current());
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
@@ -73,8 +74,7 @@ class LiveViewBrowserIT {
 
   @Test
   void cardsAppearAndFillInWithoutReloadKeepUserDataAsTextAndOnlyTheNewestStay() throws Exception {
-    Path chromium = HeadlessChromium.binary().orElse(null);
-    assumeTrue(chromium != null, HeadlessChromium.MISSING);
+    Path chromium = HeadlessChromium.binary().orElseThrow();
     Map<String, String> client = Map.of("bootstrap.servers", broker.bootstrapServers());
     try (StandaloneView view = StandaloneView.start(client, topics, new ViewSettings(3, 192, 16_000_000L),
             "127.0.0.1", 0, true);
