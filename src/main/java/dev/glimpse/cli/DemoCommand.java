@@ -2,6 +2,7 @@ package dev.glimpse.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glimpse.kafka.Settings;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.ops.view.StandaloneView;
 import dev.glimpse.ops.view.ViewSettings;
@@ -23,6 +24,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -95,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
         ResultTail tail = new ResultTail(pipeline.clientProperties(), pipeline.ingest().topics(),
             ResultTail.allKinds(), true);
         StandaloneView view = StandaloneView.start(pipeline.clientProperties(), pipeline.ingest().topics(),
-            ViewSettings.defaults(), httpHost, httpPort, true);
+            ViewSettings.from(Settings.overlay(new Properties(), System.getenv())), httpHost, httpPort, true);
         EventPublisher publisher = new EventPublisher(pipeline.clientProperties(),
             pipeline.ingest().topics().images(), "glimpse-demo")) {
       err.printf("live view at %s (%s)%n", view.url(), exit
