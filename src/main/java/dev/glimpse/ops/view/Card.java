@@ -113,7 +113,7 @@ public record Card(long seq, String eventId, String source, long eventTimeMs, bo
     if (before == null && byIndex.size() >= MAX_TASKS) {
       return this;
     }
-    // a result names no question; the event does
+    // only an answer carries its question: for the others keep what the event asked
     String question = result.question().isEmpty() && before != null ? before.question() : result.question();
     byIndex.put(result.index(), new Task(result.index(), result.kind(), question, Task.DONE, result.text(),
         result.scores(), result.flagged(), result.fromCache(), result.totalMs()));

@@ -98,6 +98,12 @@ public final class LiveView {
   }
 
   private void events(HttpExchange exchange) throws IOException {
+    if (exchange.getRequestMethod().equals("HEAD")) {
+      // a HEAD must not hold a thread for a stream it will never read
+      exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+      exchange.sendResponseHeaders(200, -1);
+      return;
+    }
     if (openStreams.incrementAndGet() > SseStream.MAX_STREAMS) {
       openStreams.decrementAndGet();
       exchange.getResponseHeaders().set("Retry-After", "10");

@@ -72,6 +72,9 @@ class LiveViewTest {
         .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(405, post.statusCode());
     assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
+    HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(base + "events"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, head.statusCode(), "a HEAD of the stream answers at once");
   }
 
   @Test
