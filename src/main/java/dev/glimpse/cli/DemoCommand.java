@@ -2,9 +2,12 @@ package dev.glimpse.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glimpse.kafka.Settings;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.ops.Health;
 import dev.glimpse.ops.Metrics;
+import dev.glimpse.ops.view.StandaloneView;
+import dev.glimpse.ops.view.ViewSettings;
 import dev.glimpse.pipeline.EmbeddedPipeline;
 import dev.glimpse.pipeline.EventPublisher;
 import dev.glimpse.pipeline.ResultTail;
@@ -23,6 +26,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -77,6 +81,15 @@ final class DemoCommand implements Callable<Integer> {
       description = "With --exit, give up waiting after this long (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
+  // the view has a port of its own: its event streams hold a thread each, which /metrics must not wait behind
+  @Option(names = "--view-port", defaultValue = "0", paramLabel = "N",
+      description = "Port of the live view (default: ${DEFAULT-VALUE}, any free port; the URL is printed).")
+  int viewPort;
+
+  @Option(names = "--view-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+      description = "Address the live view listens on (default: ${DEFAULT-VALUE}, this machine only).")
+  String viewHost;
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -97,8 +110,14 @@ final class DemoCommand implements Callable<Integer> {
         EmbeddedPipeline pipeline = started(started, EmbeddedPipeline.start(model, settings, err, metrics.registry()));
         ResultTail tail = new ResultTail(pipeline.clientProperties(), pipeline.ingest().topics(),
             ResultTail.allKinds(), true);
+        StandaloneView view = StandaloneView.start(pipeline.clientProperties(), pipeline.ingest().topics(),
+            ViewSettings.from(Settings.overlay(new Properties(), System.getenv())), viewHost, viewPort, true);
         EventPublisher publisher = new EventPublisher(pipeline.clientProperties(),
             pipeline.ingest().topics().images(), "glimpse-demo")) {
+      err.printf("live view at %s (%s)%n", view.url(), exit
+          ? "it stops with the demo, once every event is answered"
+          : "Ctrl-C stops the demo and the view");
+      err.flush();
       EventPublisher.Tasks tasks = taskOptions.tasks();
       Map<String, Integer> expected = new HashMap<>();
       Map<String, String> files = new HashMap<>();

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class, BrokerCommand.class, IngestCommand.class, WorkerCommand.class, ProduceCommand.class, TailCommand.class,
       GenerateCommand.class, TrainCommand.class, EvalCommand.class, BenchCommand.class, PipelineBenchCommand.class,
-      RandomCheckpointCommand.class})
+      RandomCheckpointCommand.class, ViewCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,122 @@
+package dev.glimpse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glimpse.contract.CaptionResult;
+import dev.glimpse.contract.CaptionTask;
+import dev.glimpse.contract.ImageEvent;
+import dev.glimpse.contract.InlineImage;
+import dev.glimpse.contract.Timings;
+import dev.glimpse.kafka.Contract;
+import dev.glimpse.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.kafka.Topic;
+import dev.glimpse.kafka.TopicAdmin;
+import dev.glimpse.kafka.Topics;
+import dev.glimpse.stream.TestImages;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code view} against a cluster: its own process, a real broker. (The page in a browser: DemoViewIT.) */
+class ViewCommandIT {
+  private static EmbeddedKafkaBroker broker;
+  private static Topics topics;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    broker = EmbeddedKafkaBroker.start();
+    topics = Topics.from(Topics.bundledSpecs(), Contract.current());
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(30));
+    }
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  void printsItsAddressShowsWhatArrivesAndStopsCleanlyOnSigterm() throws Exception {
+    try (ChildProcess view = ChildProcess.start(tmp, List.of("-Xmx256m"), "view", "--bootstrap-servers",
+        broker.bootstrapServers(), "--http-port", "0")) {
+      view.awaitLine("live view at http://127.0.0.1:", Duration.ofSeconds(60));
+      Matcher url = Pattern.compile("live view at (http://\\S+) \\(Ctrl-C stops it\\)").matcher(view.output());
+      assertTrue(url.find(), view.output());
+      // it reads from the end by default: what was there before it started is not shown, what comes after is
+      HttpClient http = HttpClient.newHttpClient();
+      JsonNode cards = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+          Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+        while (System.nanoTime() < deadline) {
+          // sent again until it shows: the view's consumers start at the end once they have their partitions
+          send(producer, topics.images(), "cam-1", ImageEvent.newBuilder().setEventId("cam-1").setClientId("t")
+              .setTimestamp(Instant.now()).setImage(new InlineImage(ByteBuffer.wrap(TestImages.png(3)), null))
+              .setTasks(List.of(new CaptionTask())).build());
+          send(producer, topics.captions(), "cam-1",
+              new CaptionResult("cam-1", 0, "m", "sha", "a red square", new Timings(0L, 0L, 0L, 4L), false));
+          cards = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(url.group(1) + "cards.json"))
+              .build(), HttpResponse.BodyHandlers.ofString()).body()).get("cards");
+          if (cards.size() > 0 && cards.get(0).at("/tasks/0/status").asText().equals("done")) {
+            break;
+          }
+          Thread.sleep(500);
+        }
+      }
+      assertEquals("cam-1", cards.get(0).get("eventId").asText(), cards.toString());
+      assertEquals("a red square", cards.get(0).at("/tasks/0/text").asText(), cards.toString());
+      assertTrue(cards.get(0).get("thumbnail").asBoolean(), cards.toString());
+
+      assertEquals(0, view.terminate(Duration.ofSeconds(20)), view.output());
+      assertTrue(view.output().contains("glimpse: view stopped cleanly"), view.output());
+    }
+  }
+
+  @Test
+  void aTakenPortIsViewPortInUseAndSaysHowToChooseAnother() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      StringWriter err = new StringWriter();
+      int code = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "view",
+          "--bootstrap-servers", broker.bootstrapServers(), "--http-port", String.valueOf(taken.getLocalPort()));
+      assertEquals(1, code, err.toString());
+      assertTrue(err.toString().startsWith("glimpse: VIEW_PORT_IN_USE: cannot listen on 127.0.0.1:"
+          + taken.getLocalPort()), err.toString());
+      assertTrue(err.toString().contains("choose another port with --http-port (0 takes any free one)"), err.toString());
+    }
+  }
+
+  private static <V> void send(KafkaProducer<String, byte[]> producer, Topic<String, V> topic, String key, V value)
+      throws Exception {
+    producer.send(new ProducerRecord<>(topic.name(), key,
+        topic.valueSerde().serializer().serialize(topic.name(), value))).get();
+  }
+}
