@@ -4,6 +4,7 @@ import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.TopicAdmin;
 import dev.glimpse.kafka.TopicSpec;
 import dev.glimpse.kafka.Topics;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +42,11 @@ public final class Ingest implements AutoCloseable {
 
   /** Creates missing topics (idempotent), then starts the topology. */
   public static Ingest start(IngestConfig config) {
+    return start(config, new HttpImageFetcher(config.uriPolicy()));
+  }
+
+  /** As {@link #start(IngestConfig)}, with image URIs fetched by {@code fetcher}. */
+  public static Ingest start(IngestConfig config, ImageFetcher fetcher) {
     List<TopicSpec> specs =
         config.topicsFile().map(Topics::specsFrom).orElseGet(Topics::bundledSpecs);
     Topics topics = Topics.from(specs, Contract.current());
@@ -48,7 +54,7 @@ public final class Ingest implements AutoCloseable {
     try (Admin admin = Admin.create(props)) {
       TopicAdmin.ensureTopics(admin, specs, Duration.ofSeconds(30));
     }
-    KafkaStreams streams = new KafkaStreams(IngestTopology.build(config, topics), props);
+    KafkaStreams streams = new KafkaStreams(IngestTopology.build(config, topics, fetcher, Clock.systemUTC()), props);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     streams.setUncaughtExceptionHandler(

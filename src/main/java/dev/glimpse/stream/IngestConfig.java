@@ -134,6 +134,8 @@ public record IngestConfig(
     p.put(
         StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProductionHandler.class.getName());
+    // an Error one record causes (a stack overflow, one huge allocation) becomes its dead letter
+    p.put(StreamsConfig.PROCESSOR_WRAPPER_CLASS_CONFIG, RecordErrors.class.getName());
     p.put(InternalErrorLetters.TOPIC_CONFIG, deadLetterTopic);
     p.put(InternalErrorLetters.MAX_ORIGINAL_CONFIG, String.valueOf(maxDeadLetterOriginalBytes()));
     p.put(

@@ -10,7 +10,9 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -41,7 +43,10 @@ public final class IngestTopology {
       IngestConfig config, Topics topics, ImageFetcher fetcher, Clock clock) {
     EventValidator validator = new EventValidator(config.limits(), fetcher);
     Outputs out = new Outputs(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
-    StreamsBuilder builder = new StreamsBuilder();
+    // the config carries processor.wrapper.class (RecordErrors): it only acts through the builder
+    StreamsBuilder builder =
+        new StreamsBuilder(
+            new TopologyConfig(new StreamsConfig(config.streamsProperties(topics.dlq().name()))));
 
     // 0. The result cache: the last result of every cache key, on every instance.
     builder.globalTable(

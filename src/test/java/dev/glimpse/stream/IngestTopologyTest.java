@@ -226,6 +226,46 @@ class IngestTopologyTest {
     assertEquals(1, requests.readValuesToList().size());
   }
 
+  static java.util.stream.Stream<Error> errorsOfOneRecord() {
+    return java.util.stream.Stream.of(
+        new StackOverflowError(),
+        new OutOfMemoryError("Java heap space"),
+        new AssertionError("a library's invariant"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("errorsOfOneRecord")
+  void shouldDeadLetterAnErrorOneRecordCausesAndKeepGoing(Error error) {
+    start((uri, max) -> { throw error; });
+    images.pipeInput(TestEvents.encode(TestEvents.event("u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask()))));
+    images.pipeInput(TestEvents.encode(TestEvents.inline("good", TestImages.png(1), TestEvents.threeTasks())));
+
+    DeadLetter letter = dlq.readValue();
+    assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
+    assertEquals(0L, letter.getOffset());
+    assertTrue(letter.getMessage().contains("in step validate") && letter.getMessage().contains(error.toString()),
+        letter.getMessage());
+    assertFalse(letter.getMessage().contains("null"), letter.getMessage());
+    assertTrue(dlq.isEmpty());
+    assertEquals(List.of("good"), requests.readValuesToList().stream().map(InferenceRequest::getEventId).toList());
+  }
+
+  @Test
+  void shouldStillStopOnAnErrorOfTheJvmItself() {
+    start((uri, max) -> { throw new InternalError("the JVM is in trouble"); });
+    Throwable thrown =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Throwable.class,
+            () -> images.pipeInput(TestEvents.encode(
+                TestEvents.event("u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask())))));
+    Throwable root = thrown;
+    while (!(root instanceof InternalError) && root.getCause() != null) {
+      root = root.getCause();
+    }
+    assertTrue(root instanceof InternalError, "escaped: " + thrown);
+    assertTrue(dlq.isEmpty(), "no dead letter: the record is not to blame");
+  }
+
   @Test
   void shouldPointAtAnOriginalTooLargeToCopyInsteadOfCopyingIt() {
     byte[] big = new byte[(int) testConfig().maxDeadLetterOriginalBytes() + 1];
