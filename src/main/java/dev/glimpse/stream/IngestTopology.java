@@ -43,6 +43,7 @@ public final class IngestTopology {
       IngestConfig config, Topics topics, ImageFetcher fetcher, Clock clock) {
     EventValidator validator = new EventValidator(config.limits(), fetcher);
     Outputs out = new Outputs(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
+    CacheLookup.BadEntries badEntries = new CacheLookup.BadEntries();
     // the config carries processor.wrapper.class (RecordErrors): it only acts through the builder
     StreamsBuilder builder =
         new StreamsBuilder(
@@ -88,7 +89,7 @@ public final class IngestTopology {
         checked
             .get("checked-accepted")
             .mapValues(c -> EventTasks.of(c, config.taskDefaults(), config.modelId()), Named.as("tasks"))
-            .processValues(() -> new CacheLookup<>(RESULT_CACHE), Named.as("cache-lookup"));
+            .processValues(() -> new CacheLookup<>(RESULT_CACHE, badEntries), Named.as("cache-lookup"));
 
     // 5. Hits are answered now (from_cache=true), keyed by event id like the worker's results.
     looked

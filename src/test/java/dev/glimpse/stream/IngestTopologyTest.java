@@ -202,6 +202,22 @@ class IngestTopologyTest {
   }
 
   @Test
+  void shouldServeAnEntryOfAnotherKindUnderACaptionsKeyAsAMiss() {
+    byte[] png = TestImages.png(7);
+    images.pipeInput(TestEvents.encode(TestEvents.inline("first", png, List.of(new CaptionTask()))));
+    InferenceRequest first = requests.readValue();
+    cacheIn.pipeInput(
+        first.getTasks().get(0).getCacheKey(),
+        new ResultCacheEntry(new AnswerResult("x", 0, "test-model", first.getImageSha256(), "a question",
+            "an answer", new Timings(1L, 1L, 1L, 3L), false)));
+
+    images.pipeInput(TestEvents.encode(TestEvents.inline("repeat", png, List.of(new CaptionTask()))));
+
+    assertEquals("repeat", requests.readValue().getEventId(), "the caption goes to the worker");
+    assertTrue(captions.isEmpty() && answers.isEmpty() && dlq.isEmpty());
+  }
+
+  @Test
   void shouldNotAnswerADifferentQuestionAboutTheSameImageFromTheCache() {
     byte[] png = TestImages.png(6);
     images.pipeInput(TestEvents.encode(TestEvents.inline("a", png, List.of(new QuestionTask("  Is it red? ")))));
