@@ -7,14 +7,20 @@ import dev.glimpse.kafka.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
@@ -93,6 +99,24 @@ public final class Ingest implements AutoCloseable {
 
   public KafkaStreams.State state() {
     return streams.state();
+  }
+
+  /**
+   * The partitions of glimpse.images each stream thread works on now, by thread name: the
+   * partitions that wait together while one of their thread's URI fetches is slow.
+   */
+  Map<String, Set<Integer>> imagesPartitionsByThread() {
+    Map<String, Set<Integer>> byThread = new TreeMap<>();
+    for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+      Set<Integer> partitions = new TreeSet<>();
+      for (TaskMetadata task : thread.activeTasks()) {
+        task.topicPartitions().stream()
+            .filter(tp -> tp.topic().equals(topics.images().name()))
+            .forEach(tp -> partitions.add(tp.partition()));
+      }
+      byThread.put(thread.threadName(), partitions);
+    }
+    return byThread;
   }
 
   /** Whether the result cache holds this key yet (it fills from the result-cache topic). */
