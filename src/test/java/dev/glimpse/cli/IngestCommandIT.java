@@ -53,7 +53,7 @@ class IngestCommandIT {
       try (var producer = new KafkaProducer<>(
           Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
           new StringSerializer(), new ByteArraySerializer())) {
-        producer.send(new ProducerRecord<>("glimpse.captions", "k", "not a result".getBytes(StandardCharsets.UTF_8)))
+        producer.send(new ProducerRecord<>("glimpse.result-cache", "k", "not a result".getBytes(StandardCharsets.UTF_8)))
             .get();
       }
 
