@@ -12,8 +12,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * Decodes the raw value into an {@link ImageEvent}; bytes that are not one become a NOT_AVRO
  * rejection that keeps the original bytes and their topic, partition and offset. Whatever the
- * decoder throws, {@link Error}s included, ends here as that record's dead letter: an Error
- * escapes every Streams handler and would stop the client on the same record after each restart.
+ * decoder throws, a stack overflow or an OutOfMemoryError included, is about these bytes alone, so
+ * it ends here as NOT_AVRO: a better code than the INTERNAL_ERROR that {@link RecordErrors} would
+ * give it in any later step.
  */
 final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEvent>> {
   private final Deserializer<ImageEvent> serde;

@@ -24,10 +24,11 @@ import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
- * A running ingest application: topics ensured, topology built, Kafka Streams started. A stream
- * thread that dies of anything, Errors included, takes the whole client to ERROR (rather than
- * replacing the thread, which would die again on the same record): {@link #awaitStop} then
- * returns the cause, so that a process can exit non-zero and its supervisor restart it.
+ * A running ingest application: topics ensured, topology built, Kafka Streams started. A failure
+ * one record causes, an Error the JVM survives included ({@link RecordErrors}), is that record's
+ * dead letter. A stream thread that dies of anything else takes the whole client to ERROR (rather
+ * than replacing the thread, which would die again): {@link #awaitStop} then returns the cause,
+ * so that a process can exit non-zero and its supervisor restart it.
  */
 public final class Ingest implements AutoCloseable {
   private final KafkaStreams streams;

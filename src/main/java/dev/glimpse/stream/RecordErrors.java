@@ -11,8 +11,8 @@ import org.apache.kafka.streams.processor.api.ProcessorWrapper;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.WrappedFixedKeyProcessorSupplier;
 import org.apache.kafka.streams.processor.api.WrappedProcessorSupplier;
-import org.apache.kafka.streams.state.StoreBuilder;
 import java.util.Set;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * Wraps every processor of the ingest topology (KIP-1112, {@code processor.wrapper.class}) so that
@@ -27,16 +27,9 @@ import java.util.Set;
 public final class RecordErrors implements ProcessorWrapper {
 
   /** An Error one record caused in step {@code step}, as an exception the handler can see. */
-  public static final class Failed extends RuntimeException {
-    private final String step;
-
+  static final class Failed extends RuntimeException {
     Failed(String step, Error cause) {
       super("step " + step + " threw " + cause, cause, false, false);
-      this.step = step;
-    }
-
-    public String step() {
-      return step;
     }
 
     @Override
