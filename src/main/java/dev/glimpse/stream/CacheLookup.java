@@ -1,26 +1,71 @@
 package dev.glimpse.stream;
 
+import dev.glimpse.contract.AnswerResult;
+import dev.glimpse.contract.CaptionResult;
+import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.contract.ResultCacheEntry;
+import dev.glimpse.task.ResolvedTask;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Looks each task of an event up in the result cache: a global store of the compacted
  * result-cache topic, keyed by cache key. Global, so that a repeat is answered whichever ingest
  * instance reads it.
+ *
+ * <p>An entry that is not a ResultCacheEntry for this kind of task is a miss: the task goes to the
+ * worker, whose result then replaces the entry. A global store restores the topic's raw bytes
+ * (records a foreign producer wrote included), so such an entry only shows when it is read here.
  */
 final class CacheLookup<K> implements FixedKeyProcessor<K, EventTasks, EventTasks> {
+  private static final Logger LOG = LoggerFactory.getLogger(CacheLookup.class);
+
   private final String storeName;
+  private final BadEntries bad;
   private FixedKeyProcessorContext<K, EventTasks> context;
   private ReadOnlyKeyValueStore<String, ValueAndTimestamp<ResultCacheEntry>> cache;
 
-  CacheLookup(String storeName) {
+  /**
+   * The keys of bad entries already logged, shared by every task's lookup: each is logged once
+   * (up to a bound), not once per event that meets it.
+   */
+  static final class BadEntries {
+    private static final int REMEMBERED = 10_000;
+    private final Set<String> logged =
+        Collections.newSetFromMap(
+            Collections.synchronizedMap(
+                new LinkedHashMap<>() {
+                  @Override
+                  protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REMEMBERED;
+                  }
+                }));
+
+    void warn(String storeName, String key, String why) {
+      if (logged.add(key)) {
+        LOG.warn(
+            "the result cache holds a bad entry under {} ({}): served as a miss; the worker's result"
+                + " replaces it (store {})",
+            key, why, storeName);
+      }
+    }
+  }
+
+  CacheLookup(String storeName, BadEntries bad) {
     this.storeName = storeName;
+    this.bad = bad;
   }
 
   @Override
@@ -34,9 +79,42 @@ final class CacheLookup<K> implements FixedKeyProcessor<K, EventTasks, EventTask
     EventTasks event = record.value();
     List<EventTasks.Lookup> looked = new ArrayList<>();
     for (EventTasks.Lookup task : event.tasks()) {
-      ValueAndTimestamp<ResultCacheEntry> hit = cache.get(task.cacheKey());
-      looked.add(hit == null || hit.value() == null ? task : task.withCached(hit.value().getCached()));
+      Object cached = cached(task);
+      looked.add(cached == null ? task : task.withCached(cached));
     }
     context.forward(record.withValue(new EventTasks(event.origin(), event.hashed(), looked)));
+  }
+
+  /** The cached result for this task, or null for a miss. */
+  private Object cached(EventTasks.Lookup task) {
+    ValueAndTimestamp<ResultCacheEntry> hit;
+    try {
+      hit = cache.get(task.cacheKey());
+    } catch (SerializationException e) {
+      bad.warn(storeName, task.cacheKey(), e.getMessage());
+      return null;
+    }
+    if (hit == null || hit.value() == null || hit.value().getCached() == null) {
+      return null;
+    }
+    Object cached = hit.value().getCached();
+    if (!fits(task.resolved(), cached)) {
+      bad.warn(storeName, task.cacheKey(),
+          "a " + cached.getClass().getSimpleName() + " for a " + task.resolved().getClass().getSimpleName()
+              + " task");
+      return null;
+    }
+    return cached;
+  }
+
+  /** Whether the result answers this kind of task: each kind has its own result topic and type. */
+  private static boolean fits(ResolvedTask task, Object result) {
+    if (task instanceof ResolvedTask.Caption) {
+      return result instanceof CaptionResult;
+    }
+    if (task instanceof ResolvedTask.Question) {
+      return result instanceof AnswerResult;
+    }
+    return task instanceof ResolvedTask.Moderation && result instanceof ModerationResult;
   }
 }

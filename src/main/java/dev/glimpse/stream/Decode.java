@@ -15,9 +15,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * serde tells them apart by the first bytes); bytes that are not one become a NOT_AVRO rejection
  * that keeps the original bytes and their topic, partition and offset, and a registry-framed
  * record whose schema the registry cannot give becomes UNKNOWN_SCHEMA_ID or
- * SCHEMA_REGISTRY_UNAVAILABLE. Whatever the
- * decoder throws, {@link Error}s included, ends here as that record's dead letter: an Error
- * escapes every Streams handler and would stop the client on the same record after each restart.
+ * SCHEMA_REGISTRY_UNAVAILABLE. Whatever the decoder throws, a stack overflow or an
+ * OutOfMemoryError included, is about these bytes alone, so it ends here as NOT_AVRO: a better
+ * code than the INTERNAL_ERROR that {@link RecordErrors} would give it in any later step.
  */
 final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEvent>> {
   private final Deserializer<ImageEvent> serde;

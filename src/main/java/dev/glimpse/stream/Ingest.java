@@ -11,21 +11,28 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
- * A running ingest application: topics ensured, topology built, Kafka Streams started. A stream
- * thread that dies of anything, Errors included, takes the whole client to ERROR (rather than
- * replacing the thread, which would die again on the same record): {@link #awaitStop} then
- * returns the cause, so that a process can exit non-zero and its supervisor restart it.
+ * A running ingest application: topics ensured, topology built, Kafka Streams started. A failure
+ * one record causes, an Error the JVM survives included ({@link RecordErrors}), is that record's
+ * dead letter. A stream thread that dies of anything else takes the whole client to ERROR (rather
+ * than replacing the thread, which would die again): {@link #awaitStop} then returns the cause,
+ * so that a process can exit non-zero and its supervisor restart it.
  */
 public final class Ingest implements AutoCloseable {
   private final KafkaStreams streams;
@@ -57,6 +64,16 @@ public final class Ingest implements AutoCloseable {
    * Streams' own metrics in {@code registry}.
    */
   public static Ingest start(IngestConfig config, MeterRegistry registry) {
+    return start(config, registry, new HttpImageFetcher(config.uriPolicy()));
+  }
+
+  /** As {@link #start(IngestConfig)}, with image URIs fetched by {@code fetcher}. */
+  public static Ingest start(IngestConfig config, ImageFetcher fetcher) {
+    return start(config, new SimpleMeterRegistry(), fetcher);
+  }
+
+  /** As {@link #start(IngestConfig, MeterRegistry)}, with image URIs fetched by {@code fetcher}. */
+  public static Ingest start(IngestConfig config, MeterRegistry registry, ImageFetcher fetcher) {
     List<TopicSpec> specs =
         config.topicsFile().map(Topics::specsFrom).orElseGet(Topics::bundledSpecs);
     Topics topics = Topics.from(specs, Contract.current(config.registry()));
@@ -69,7 +86,8 @@ public final class Ingest implements AutoCloseable {
     }
     KafkaStreams streams =
         new KafkaStreams(
-            IngestTopology.build(config, topics, new IngestMetrics(registry, Clock.systemUTC())),
+            IngestTopology.build(config, topics, fetcher, Clock.systemUTC(),
+                new IngestMetrics(registry, Clock.systemUTC())),
             props);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
@@ -119,6 +137,24 @@ public final class Ingest implements AutoCloseable {
     return state == KafkaStreams.State.RUNNING
         ? Health.Status.up("streams RUNNING")
         : Health.Status.down("streams " + state);
+  }
+
+  /**
+   * The partitions of glimpse.images each stream thread works on now, by thread name: the
+   * partitions that wait together while one of their thread's URI fetches is slow.
+   */
+  Map<String, Set<Integer>> imagesPartitionsByThread() {
+    Map<String, Set<Integer>> byThread = new TreeMap<>();
+    for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+      Set<Integer> partitions = new TreeSet<>();
+      for (TaskMetadata task : thread.activeTasks()) {
+        task.topicPartitions().stream()
+            .filter(tp -> tp.topic().equals(topics.images().name()))
+            .forEach(tp -> partitions.add(tp.partition()));
+      }
+      byThread.put(thread.threadName(), partitions);
+    }
+    return byThread;
   }
 
   /** Whether the result cache holds this key yet (it fills from the result-cache topic). */

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
@@ -119,7 +120,32 @@ public record IngestConfig(
     return from(Settings.overlay(file, env));
   }
 
-  /** Kafka Streams properties: exactly-once v2, the dead-letter handler, then pass-through. */
+  /**
+   * Stream threads by default: a fetch that takes its whole deadline stalls only the partitions of
+   * its own thread (with the bundled 6 partitions of glimpse.images on one instance: 1 or 2).
+   */
+  static final int STREAM_THREADS = 4;
+
+  /**
+   * Records one poll returns and one partition buffers. Kafka Streams commits only between
+   * batches of records (each up to this many per task, polled plus buffered), so the longest a
+   * transaction stays open is about tasks per thread x 2 x this x the URI deadline.
+   */
+  static final int RECORDS_PER_BATCH = 10;
+
+  /** Longest a transaction may stay open: well above 2 tasks x 20 records x the 3 s deadline. */
+  static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(5);
+
+  /**
+   * Longest between two polls before the group drops the thread. Streams checks it only between
+   * batches and polls once half of it has passed, so it must exceed twice the longest batch.
+   */
+  static final Duration MAX_POLL_INTERVAL = Duration.ofMinutes(10);
+
+  /**
+   * Kafka Streams properties: exactly-once v2, the dead-letter handlers, limits that keep a burst
+   * of slow URI fetches inside the group and the transaction, then the pass-through (which wins).
+   */
   public Properties streamsProperties(String deadLetterTopic) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
@@ -127,6 +153,12 @@ public record IngestConfig(
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(STREAM_THREADS));
+    // unprefixed, so that kafka.max.poll.records and the like still override them
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(RECORDS_PER_BATCH));
+    p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, String.valueOf(RECORDS_PER_BATCH));
+    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, String.valueOf(MAX_POLL_INTERVAL.toMillis()));
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
     p.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProcessingHandler.class.getName());
@@ -139,6 +171,8 @@ public record IngestConfig(
     p.put(
         StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProductionHandler.class.getName());
+    // an Error one record causes (a stack overflow, one huge allocation) becomes its dead letter
+    p.put(StreamsConfig.PROCESSOR_WRAPPER_CLASS_CONFIG, RecordErrors.class.getName());
     p.put(InternalErrorLetters.TOPIC_CONFIG, deadLetterTopic);
     p.put(InternalErrorLetters.MAX_ORIGINAL_CONFIG, String.valueOf(maxDeadLetterOriginalBytes()));
     p.put(

@@ -10,7 +10,9 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
@@ -55,7 +57,11 @@ public final class IngestTopology {
       IngestConfig config, Topics topics, ImageFetcher fetcher, Clock clock, IngestMetrics metrics) {
     EventValidator validator = new EventValidator(config.limits(), fetcher);
     Outputs out = new Outputs(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
-    StreamsBuilder builder = new StreamsBuilder();
+    CacheLookup.BadEntries badEntries = new CacheLookup.BadEntries();
+    // the config carries processor.wrapper.class (RecordErrors): it only acts through the builder
+    StreamsBuilder builder =
+        new StreamsBuilder(
+            new TopologyConfig(new StreamsConfig(config.streamsProperties(topics.dlq().name()))));
 
     // 0. The result cache: the last result of every cache key, on every instance.
     builder.globalTable(
@@ -109,7 +115,7 @@ public final class IngestTopology {
         checked
             .get("checked-accepted")
             .mapValues(c -> EventTasks.of(c, config.taskDefaults(), config.modelId()), Named.as("tasks"))
-            .processValues(() -> new CacheLookup<>(RESULT_CACHE), Named.as("cache-lookup"));
+            .processValues(() -> new CacheLookup<>(RESULT_CACHE, badEntries), Named.as("cache-lookup"));
 
     // 5. Hits are answered now (from_cache=true), keyed by event id like the worker's results.
     looked

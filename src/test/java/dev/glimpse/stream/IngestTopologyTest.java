@@ -235,6 +235,22 @@ class IngestTopologyTest {
   }
 
   @Test
+  void shouldServeAnEntryOfAnotherKindUnderACaptionsKeyAsAMiss() {
+    byte[] png = TestImages.png(7);
+    images.pipeInput(TestEvents.encode(TestEvents.inline("first", png, List.of(new CaptionTask()))));
+    InferenceRequest first = requests.readValue();
+    cacheIn.pipeInput(
+        first.getTasks().get(0).getCacheKey(),
+        new ResultCacheEntry(new AnswerResult("x", 0, "test-model", first.getImageSha256(), "a question",
+            "an answer", new Timings(1L, 1L, 1L, 3L), false)));
+
+    images.pipeInput(TestEvents.encode(TestEvents.inline("repeat", png, List.of(new CaptionTask()))));
+
+    assertEquals("repeat", requests.readValue().getEventId(), "the caption goes to the worker");
+    assertTrue(captions.isEmpty() && answers.isEmpty() && dlq.isEmpty());
+  }
+
+  @Test
   void shouldNotAnswerADifferentQuestionAboutTheSameImageFromTheCache() {
     byte[] png = TestImages.png(6);
     images.pipeInput(TestEvents.encode(TestEvents.inline("a", png, List.of(new QuestionTask("  Is it red? ")))));
@@ -257,6 +273,46 @@ class IngestTopologyTest {
     assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
     assertEquals(0L, letter.getOffset());
     assertEquals(1, requests.readValuesToList().size());
+  }
+
+  static java.util.stream.Stream<Error> errorsOfOneRecord() {
+    return java.util.stream.Stream.of(
+        new StackOverflowError(),
+        new OutOfMemoryError("Java heap space"),
+        new AssertionError("a library's invariant"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("errorsOfOneRecord")
+  void shouldDeadLetterAnErrorOneRecordCausesAndKeepGoing(Error error) {
+    start((uri, max) -> { throw error; });
+    images.pipeInput(TestEvents.encode(TestEvents.event("u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask()))));
+    images.pipeInput(TestEvents.encode(TestEvents.inline("good", TestImages.png(1), TestEvents.threeTasks())));
+
+    DeadLetter letter = dlq.readValue();
+    assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
+    assertEquals(0L, letter.getOffset());
+    assertTrue(letter.getMessage().contains("in step validate") && letter.getMessage().contains(error.toString()),
+        letter.getMessage());
+    assertFalse(letter.getMessage().contains("null"), letter.getMessage());
+    assertTrue(dlq.isEmpty());
+    assertEquals(List.of("good"), requests.readValuesToList().stream().map(InferenceRequest::getEventId).toList());
+  }
+
+  @Test
+  void shouldStillStopOnAnErrorOfTheJvmItself() {
+    start((uri, max) -> { throw new InternalError("the JVM is in trouble"); });
+    Throwable thrown =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Throwable.class,
+            () -> images.pipeInput(TestEvents.encode(
+                TestEvents.event("u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask())))));
+    Throwable root = thrown;
+    while (!(root instanceof InternalError) && root.getCause() != null) {
+      root = root.getCause();
+    }
+    assertTrue(root instanceof InternalError, "escaped: " + thrown);
+    assertTrue(dlq.isEmpty(), "no dead letter: the record is not to blame");
   }
 
   @Test

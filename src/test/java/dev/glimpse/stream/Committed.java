@@ -1,0 +1,81 @@
+package dev.glimpse.stream;
+
+import dev.glimpse.kafka.Topic;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What a topic holds, read committed from the beginning: a test's view of ingest's output. Reads
+ * to the end offsets, so "nothing more" is checked against what the broker has, not a pause.
+ */
+final class Committed<V> implements AutoCloseable {
+  private static final Duration DEADLINE = Duration.ofSeconds(90);
+
+  private final KafkaConsumer<String, V> consumer;
+  private final List<TopicPartition> partitions;
+  private final List<ConsumerRecord<String, V>> read = new ArrayList<>();
+
+  Committed(String bootstrap, Topic<String, V> topic) {
+    consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+            topic.keySerde().deserializer(),
+            topic.valueSerde().deserializer());
+    partitions =
+        consumer.partitionsFor(topic.name()).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+  }
+
+  /** Reads until a record matches, or fails after the deadline. */
+  ConsumerRecord<String, V> await(Predicate<V> wanted, String what) {
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    for (int seen = 0; System.nanoTime() < deadline; ) {
+      for (; seen < read.size(); seen++) {
+        if (wanted.test(read.get(seen).value())) {
+          return read.get(seen);
+        }
+      }
+      poll();
+    }
+    throw new AssertionError("never arrived: " + what + "; read " + values());
+  }
+
+  /** Reads everything committed so far: up to the end offsets (the last stable offsets). */
+  List<V> drain() {
+    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("could not read to " + end);
+      }
+      poll();
+    }
+    return values();
+  }
+
+  List<V> values() {
+    return read.stream().map(ConsumerRecord::value).toList();
+  }
+
+  private void poll() {
+    consumer.poll(Duration.ofMillis(100)).forEach(read::add);
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+}
