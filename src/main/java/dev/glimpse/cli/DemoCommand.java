@@ -111,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
         ResultTail tail = new ResultTail(pipeline.clientProperties(), pipeline.ingest().topics(),
             ResultTail.allKinds(), true);
         StandaloneView view = StandaloneView.start(pipeline.clientProperties(), pipeline.ingest().topics(),
-            ViewSettings.from(Settings.overlay(new Properties(), System.getenv())), viewHost, viewPort, true);
+            ViewSettings.from(Settings.overlay(new Properties(), System.getenv())), viewHost, viewPort, true, "--view-port");
         EventPublisher publisher = new EventPublisher(pipeline.clientProperties(),
             pipeline.ingest().topics().images(), "glimpse-demo")) {
       err.printf("live view at %s (%s)%n", view.url(), exit

@@ -48,11 +48,17 @@ final class RandomCheckpointCommand implements Callable<Integer> {
       case "bf16" -> TensorDType.BF16;
       default -> throw new Errors.UserError("BAD_DTYPE", "--dtype must be f32, f16 or bf16, got " + dtype);
     };
-    LlavaSpec spec = new LlavaSpec(
-        new LlavaSpec.Vision(visionHidden, visionLayers, visionHeads, 4 * visionHidden, imageSize, patchSize),
-        new LlavaSpec.Text(textHidden, textLayers, textHeads, kvHeads, intermediate, vocab, context, 10000.0,
-            textHidden / textHeads),
-        List.of(-2), false, LlavaSpec.Projector.MLP, false, 4, stored, 1);
+    LlavaSpec spec;
+    try {
+      spec = new LlavaSpec(
+          new LlavaSpec.Vision(visionHidden, visionLayers, visionHeads, 4 * visionHidden, imageSize, patchSize),
+          new LlavaSpec.Text(textHidden, textLayers, textHeads, kvHeads, intermediate, vocab, context, 10000.0,
+              textHidden / textHeads),
+          List.of(-2), false, LlavaSpec.Projector.MLP, false, 4, stored, 1);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      // a shape no LLaVA can have (heads not dividing the hidden size, ...): the user's numbers
+      throw new Errors.UserError("BAD_SHAPE", e.getMessage() + "; choose sizes that divide evenly (see --help)");
+    }
     long start = System.nanoTime();
     RandomLlava.write(out, spec, seed);
     err.printf("wrote a random LLaVA (vision %d layers x %d, %d image tokens; llama %d layers x %d, vocab %d) to %s"

@@ -43,7 +43,7 @@ final class ViewCommand implements Callable<Integer> {
     // consumers poll an absent broker forever without a word: ask first
     kafka.awaitBroker();
     try (StandaloneView view = StandaloneView.start(kafka.clientProperties(), topics, settings, httpHost, httpPort,
-            fromBeginning);
+            fromBeginning, "--http-port");
         StopSignal stop = StopSignal.install("view", err, within -> {
           view.close();
           return true;

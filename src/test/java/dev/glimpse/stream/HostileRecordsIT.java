@@ -95,7 +95,7 @@ class HostileRecordsIT {
         for (int i = 0; i < GOOD_EVENTS; i++) {
           assertTrue(requested.contains("good-" + i), "good-" + i + " made no request; got " + requested);
         }
-        assertEquals(KafkaStreams.State.RUNNING, ingest.state());
+        assertTrue(ingest.state().isRunningOrRebalancing(), "the client is alive (running or rebalancing its stream threads): " + ingest.state());
       }
     }
   }

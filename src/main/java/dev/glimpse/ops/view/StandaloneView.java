@@ -31,19 +31,20 @@ public final class StandaloneView implements AutoCloseable {
   /**
    * Binds {@code host:port} (0: any free port), then starts reading the cluster.
    *
+   * @param portOption the option that sets the port, for the message when it is taken
    * @throws ViewException VIEW_PORT_IN_USE when the port is taken
    */
   public static StandaloneView start(Map<String, String> clientProperties, Topics topics, ViewSettings settings,
-      String host, int port, boolean fromBeginning) {
+      String host, int port, boolean fromBeginning, String portOption) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 64);
     } catch (BindException e) {
       throw new ViewException(ViewException.Code.VIEW_PORT_IN_USE, "cannot listen on " + host + ":" + port + " ("
-          + e.getMessage() + "); choose another port (0 takes any free one)", e);
+          + e.getMessage() + "); choose another port with " + portOption + " (0 takes any free one)", e);
     } catch (IOException e) {
       throw new ViewException(ViewException.Code.VIEW_PORT_IN_USE, "cannot listen on " + host + ":" + port + " ("
-          + e + "); check the host and port asked for", e);
+          + e + "); check the host and " + portOption, e);
     }
     Board board = new Board(settings);
     LiveView view = new LiveView(board);

@@ -77,7 +77,7 @@ class LiveViewBrowserIT {
     Path chromium = HeadlessChromium.binary().orElseThrow();
     Map<String, String> client = Map.of("bootstrap.servers", broker.bootstrapServers());
     try (StandaloneView view = StandaloneView.start(client, topics, new ViewSettings(3, 192, 16_000_000L),
-            "127.0.0.1", 0, true);
+            "127.0.0.1", 0, true, "--http-port");
         KafkaProducer<String, byte[]> producer = producer();
         HeadlessChromium browser = HeadlessChromium.open(chromium, tmp, view.url(), 1280, 900)) {
       // 1. an empty, connected page; a mark that a reload would wipe
