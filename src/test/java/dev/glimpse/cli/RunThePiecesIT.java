@@ -45,7 +45,9 @@ class RunThePiecesIT {
               Map.of("GLIMPSE_INGEST_STATE_DIR", tmp.resolve("streams").toString()),
               "ingest", "--bootstrap-servers", servers)) {
         ingest.awaitLine("ingest running", START);
-        try (ChildProcess worker = ChildProcess.start(tmp, "worker", "--bootstrap-servers", servers)) {
+        String workerHttp = String.valueOf(freePort());
+        try (ChildProcess worker = ChildProcess.start(tmp, "worker", "--bootstrap-servers", servers,
+            "--http-port", workerHttp)) {
           worker.awaitLine("worker running", START);
           try (ChildProcess tail = ChildProcess.start(tmp, List.of("-Xmx256m"),
               "tail", "--bootstrap-servers", servers, "--from-beginning")) {
@@ -60,6 +62,25 @@ class RunThePiecesIT {
             tail.awaitLine(" answer ", START);
             tail.awaitLine(" moderation ", START);
             assertTrue(!tail.output().contains("DEAD LETTER"), tail.output());
+
+            // the worker's health and metrics at the port it was given
+            assertEquals(200, get("http://127.0.0.1:" + workerHttp + "/health/ready").statusCode());
+            assertTrue(get("http://127.0.0.1:" + workerHttp + "/metrics").body().contains("glimpse_results_total"));
+            // and the live view of the same stream, as the README types it
+            String viewHttp = String.valueOf(freePort());
+            try (ChildProcess view = ChildProcess.start(tmp, List.of("-Xmx256m"), "view", "--bootstrap-servers",
+                servers, "--from-beginning", "--http-port", viewHttp)) {
+              view.awaitLine("live view at http://127.0.0.1:" + viewHttp + "/", START);
+              assertEquals(200, get("http://127.0.0.1:" + viewHttp + "/").statusCode());
+              long deadline = System.nanoTime() + START.toNanos();
+              String cards = "";
+              while (!cards.contains("scene-1.png") && System.nanoTime() < deadline) {
+                cards = get("http://127.0.0.1:" + viewHttp + "/cards.json").body();
+                Thread.sleep(200);
+              }
+              assertTrue(cards.contains("scene-0.png") && cards.contains("scene-1.png"), cards);
+              assertEquals(0, view.terminate(STOP), view.output());
+            }
           } // tail runs until killed, as a user's does until Ctrl-C
           assertEquals(0, worker.terminate(STOP), worker.output());
         }
@@ -67,6 +88,12 @@ class RunThePiecesIT {
       }
       assertEquals(0, broker.terminate(STOP), broker.output());
     }
+  }
+
+  private static java.net.http.HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   private static int freePort() throws IOException {
