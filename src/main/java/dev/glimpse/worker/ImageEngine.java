@@ -2,7 +2,6 @@ package dev.glimpse.worker;
 
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.model.VisionLanguageModel;
-import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,13 +33,8 @@ public final class ImageEngine implements AutoCloseable {
     long offset = 0;
     for (InferenceRequest request : requests) {
       Job job = new Job(NO_PARTITION, offset++, request.getImageSha256(), new byte[0], request, System.currentTimeMillis());
-      List<Job.Task> tasks = new ArrayList<>();
-      for (var t : request.getTasks()) {
-        var resolved = dev.glimpse.task.ResolvedTask.of(t.getTask(), request.getOptions(), config.taskDefaults());
-        tasks.add(new Job.Task(job, t.getTaskIndex(), resolved, t.getCacheKey()));
-      }
-      job.setTasks(tasks);
-      remaining.put(job, tasks.size());
+      job.setTasks(job.resolveTasks(config.taskDefaults(), modelId));
+      remaining.put(job, job.tasks().size());
       scheduler.submit(job);
     }
     int failed = 0;

@@ -242,11 +242,7 @@ final class InferenceScheduler implements AutoCloseable {
     if (!full && !nothingMoreComing && !waitedEnough) {
       return; // more images are being prepared: encode them together
     }
-    List<Image> images = new ArrayList<>();
-    while (!toEncode.isEmpty() && images.size() < config.maxBatchSize()) {
-      images.add(toEncode.pollFirst());
-    }
-    encode(images, done);
+    encode(takeBatch(toEncode), done);
   }
 
   private void encode(List<Image> images, List<Outcome> done) {
@@ -279,11 +275,7 @@ final class InferenceScheduler implements AutoCloseable {
     if (toPrefill.isEmpty() || joining.size() >= config.maxBatchSize()) {
       return; // prefixes hold KV memory until their tasks join: make no more than the batch takes
     }
-    List<Image> images = new ArrayList<>();
-    while (!toPrefill.isEmpty() && images.size() < config.maxBatchSize()) {
-      images.add(toPrefill.pollFirst());
-    }
-    prefill(images, done);
+    prefill(takeBatch(toPrefill), done);
   }
 
   private void prefill(List<Image> images, List<Outcome> done) {
@@ -516,6 +508,15 @@ final class InferenceScheduler implements AutoCloseable {
     long encode = image.prepareMillis + image.encodeMillis + r.prefillMillis();
     return new Timings(Math.max(0, r.admittedMillis() - enqueued - image.prepareMillis - image.encodeMillis), encode,
         Math.max(0, now - r.admittedMillis() - r.prefillMillis()), Math.max(0, now - enqueued));
+  }
+
+  /** Up to a batch of images from the front of a stage's queue. */
+  private List<Image> takeBatch(Deque<Image> queue) {
+    List<Image> images = new ArrayList<>();
+    while (!queue.isEmpty() && images.size() < config.maxBatchSize()) {
+      images.add(queue.pollFirst());
+    }
+    return images;
   }
 
   private void failAll(Job job, ErrorCode code, String message, List<Outcome> done) {

@@ -1,7 +1,11 @@
 package dev.glimpse.worker;
 
 import dev.glimpse.contract.InferenceRequest;
+import dev.glimpse.contract.RequestTask;
+import dev.glimpse.task.CacheKey;
 import dev.glimpse.task.ResolvedTask;
+import dev.glimpse.task.TaskDefaults;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
@@ -55,6 +59,27 @@ final class Job {
 
   void setTasks(List<Task> tasks) {
     this.tasks = List.copyOf(tasks);
+  }
+
+  /**
+   * The request's tasks with these defaults applied, each with the cache key this model stores its
+   * result under, in the request's order. A version 1 request carries its one task in its own fields.
+   */
+  List<Task> resolveTasks(TaskDefaults defaults, String modelId) {
+    List<Task> resolved = new ArrayList<>();
+    if (request.getTasks().isEmpty() && request.getTask() != null) {
+      resolved.add(task(request.getTaskIndex() == null ? 0 : request.getTaskIndex(), request.getTask(), defaults,
+          modelId));
+    }
+    for (RequestTask t : request.getTasks()) {
+      resolved.add(task(t.getTaskIndex(), t.getTask(), defaults, modelId));
+    }
+    return resolved;
+  }
+
+  private Task task(int index, Object task, TaskDefaults defaults, String modelId) {
+    ResolvedTask resolved = ResolvedTask.of(task, request.getOptions(), defaults);
+    return new Task(this, index, resolved, CacheKey.of(request.getImageSha256(), resolved, modelId));
   }
 
   void setHeaders(Header[] headers) {

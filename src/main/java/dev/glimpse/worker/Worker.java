@@ -9,8 +9,6 @@ import dev.glimpse.kafka.RegistryException;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.ops.Health;
-import dev.glimpse.task.CacheKey;
-import dev.glimpse.task.ResolvedTask;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -311,27 +309,20 @@ public final class Worker implements Runnable, AutoCloseable {
   }
 
   /**
-   * The request's tasks with the worker's defaults applied, and the cache key their results are
-   * stored under. A version 1 request carries its one task in its own fields.
+   * The request's tasks with the worker's defaults applied; says once when ingest keyed one of them
+   * otherwise (then ingest and worker read different task defaults).
    */
   private List<Job.Task> tasksOf(Job job) {
-    InferenceRequest r = job.request();
-    List<Job.Task> tasks = new ArrayList<>();
-    if (r.getTasks().isEmpty() && r.getTask() != null) {
-      ResolvedTask resolved = ResolvedTask.of(r.getTask(), r.getOptions(), config.taskDefaults());
-      tasks.add(new Job.Task(job, r.getTaskIndex() == null ? 0 : r.getTaskIndex(), resolved,
-          CacheKey.of(r.getImageSha256(), resolved, modelId)));
-    }
-    for (RequestTask t : r.getTasks()) {
-      ResolvedTask resolved = ResolvedTask.of(t.getTask(), r.getOptions(), config.taskDefaults());
-      String key = CacheKey.of(r.getImageSha256(), resolved, modelId);
-      if (!key.equals(t.getCacheKey()) && !warnedAboutDefaults) {
+    List<Job.Task> tasks = job.resolveTasks(config.taskDefaults(), modelId);
+    List<RequestTask> asked = job.request().getTasks();
+    for (int i = 0; i < asked.size() && !warnedAboutDefaults; i++) {
+      String key = tasks.get(i).cacheKey();
+      if (!key.equals(asked.get(i).getCacheKey())) {
         warnedAboutDefaults = true;
         LOG.warn("ingest keyed a task {} where this worker keys it {}: ingest and worker read different task"
             + " defaults (glimpse.caption.question, glimpse.moderation.*, glimpse.generate.max.new.tokens.default);"
-            + " results are cached under the worker's key", t.getCacheKey(), key);
+            + " results are cached under the worker's key", asked.get(i).getCacheKey(), key);
       }
-      tasks.add(new Job.Task(job, t.getTaskIndex(), resolved, key));
     }
     return tasks;
   }
