@@ -79,16 +79,12 @@ def line(kind, msg, contract, registry):
 def run(args):
     contract = glimpse_wire.Contract(args.schemas)
     registry = glimpse_wire.Registry(args.registry_url) if args.registry_url else None
-    settings = {"bootstrap.servers": args.bootstrap, "group.id": "glimpse-python-consume-" + uuid.uuid4().hex,
-                "isolation.level": "read_committed", "enable.auto.commit": False,
-                "auto.offset.reset": "earliest" if args.from_beginning else "latest",
-                # topics ingest creates after this consumer subscribed are found within seconds
-                "topic.metadata.refresh.interval.ms": 2000}
-    for pair in args.client:
-        k, sep, v = pair.partition("=")
-        if not sep:
-            raise glimpse_wire.WireError("BAD_SETTING", f"-X {pair} is not KEY=VALUE: write e.g. -X security.protocol=SSL")
-        settings[k.strip()] = v
+    settings = glimpse_wire.client_settings({
+        "bootstrap.servers": args.bootstrap, "group.id": "glimpse-python-consume-" + uuid.uuid4().hex,
+        "isolation.level": "read_committed", "enable.auto.commit": False,
+        "auto.offset.reset": "earliest" if args.from_beginning else "latest",
+        # topics ingest creates after this consumer subscribed are found within seconds
+        "topic.metadata.refresh.interval.ms": 2000}, args.client)
     consumer = Consumer(settings)
     try:
         # a consumer polls an absent broker forever without a word: ask first
@@ -124,8 +120,4 @@ def run(args):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(run(parse_args(sys.argv[1:])))
-    except glimpse_wire.WireError as e:
-        print(f"consume.py: {e}", file=sys.stderr)
-        sys.exit(1)
+    sys.exit(glimpse_wire.run_cli("consume.py", lambda argv: run(parse_args(argv)), sys.argv[1:]))

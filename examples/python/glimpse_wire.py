@@ -374,6 +374,26 @@ def to_json(datum):
     return datum
 
 
+def client_settings(base, pairs):
+    """Kafka client settings: base plus each -X KEY=VALUE (librdkafka's names), the latter winning."""
+    settings = dict(base)
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise WireError("BAD_SETTING", f"-X {pair} is not KEY=VALUE: write e.g. -X security.protocol=SSL")
+        settings[key.strip()] = value
+    return settings
+
+
+def run_cli(name, run, argv):
+    """Runs a script's run(argv): its exit code, or 1 and one line "name: CODE: message" on a WireError."""
+    try:
+        return run(argv)
+    except WireError as e:
+        print(f"{name}: {e}", file=sys.stderr, flush=True)
+        return 1
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Print the fingerprint of every schema of the contract.")
     parser.add_argument("command", choices=["fingerprints"])
@@ -388,8 +408,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except WireError as e:
-        print(f"glimpse_wire.py: {e}", file=sys.stderr)
-        sys.exit(1)
+    sys.exit(run_cli("glimpse_wire.py", main, sys.argv[1:]))

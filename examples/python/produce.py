@@ -84,16 +84,6 @@ def event(event_id, client_id, path, data, event_tasks, max_new_tokens):
     }
 
 
-def client_settings(bootstrap, pairs):
-    settings = {"bootstrap.servers": bootstrap}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise glimpse_wire.WireError("BAD_SETTING", f"-X {pair} is not KEY=VALUE: write e.g. -X security.protocol=SSL")
-        settings[key.strip()] = value
-    return settings
-
-
 def run(args):
     contract = glimpse_wire.Contract(args.schemas)
     schema = contract.schema("ImageEvent")
@@ -104,7 +94,7 @@ def run(args):
         print(f"registered {schema.full_name} as schema id {schema_id}", flush=True)
         frame = lambda datum: glimpse_wire.registry_framed(schema_id, schema, datum)  # noqa: E731
     event_tasks = tasks(args)
-    settings = client_settings(args.bootstrap, args.client)
+    settings = glimpse_wire.client_settings({"bootstrap.servers": args.bootstrap}, args.client)
     # an image up to 10 MiB plus its envelope, as glimpse.images allows (topology/topics.json)
     settings.setdefault("message.max.bytes", str(12 << 20))
     settings.setdefault("message.timeout.ms", str(int(args.timeout * 1000)))
@@ -154,8 +144,4 @@ def run(args):
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(run(parse_args(sys.argv[1:])))
-    except glimpse_wire.WireError as e:
-        print(f"produce.py: {e}", file=sys.stderr)
-        sys.exit(1)
+    sys.exit(glimpse_wire.run_cli("produce.py", lambda argv: run(parse_args(argv)), sys.argv[1:]))
