@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 
 /**
  * The worker's image-level path without Kafka: requests handed straight to the scheduler the
@@ -32,7 +33,7 @@ public final class ImageEngine implements AutoCloseable {
     Map<Job, Integer> remaining = new IdentityHashMap<>();
     long offset = 0;
     for (InferenceRequest request : requests) {
-      Job job = new Job(NO_PARTITION, offset++, request.getImageSha256(), new byte[0], request, System.currentTimeMillis());
+      Job job = new Job(NO_PARTITION, offset++, request.getImageSha256(), new byte[0], request, new Header[0]);
       job.setTasks(job.resolveTasks(config.taskDefaults(), modelId));
       remaining.put(job, job.tasks().size());
       scheduler.submit(job);

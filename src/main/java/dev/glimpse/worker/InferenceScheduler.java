@@ -123,10 +123,6 @@ final class InferenceScheduler implements AutoCloseable {
     this.features = new FeatureCache(config.budget().featureCacheBytes());
   }
 
-  FeatureCache featureCache() {
-    return features;
-  }
-
   /** Accepts a job: its image is prepared off this thread, or found in the feature cache. */
   void submit(Job job) {
     live.add(job);

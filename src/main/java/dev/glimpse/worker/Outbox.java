@@ -75,8 +75,4 @@ final class Outbox {
   void forget(Collection<TopicPartition> revoked) {
     revoked.forEach(partitions::remove);
   }
-
-  void clear() {
-    partitions.clear();
-  }
 }

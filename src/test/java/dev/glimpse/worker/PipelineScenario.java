@@ -17,6 +17,7 @@ import dev.glimpse.stream.BadInputs;
 import dev.glimpse.stream.Ingest;
 import dev.glimpse.stream.IngestConfig;
 import dev.glimpse.stream.TestEvents;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +69,10 @@ final class PipelineScenario {
   }
 
   Worker worker(Ingest ingest, int maxBatch) {
+    return worker(ingest, maxBatch, WorkerClients.KAFKA);
+  }
+
+  Worker worker(Ingest ingest, int maxBatch, WorkerClients clients) {
     WorkerConfig config = WorkerConfig.from(Map.of(
         "glimpse.bootstrap.servers", bootstrap,
         "glimpse.worker.group.id", "pipeline-it-worker-" + runId,
@@ -76,7 +81,7 @@ final class PipelineScenario {
         // a dead worker's partitions move on within seconds
         "kafka.session.timeout.ms", "6000",
         "kafka.heartbeat.interval.ms", "1000"));
-    return new Worker(config, ingest.topics(), model);
+    return new Worker(config, ingest.topics(), model, new SimpleMeterRegistry(), clients);
   }
 
   /**
@@ -329,13 +334,14 @@ final class PipelineScenario {
   /** A worker dies inside a transaction; a second takes over: nothing lost, nothing twice. */
   void aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(int events) throws Exception {
     try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest)) {
-      Worker first = worker(ingest, 2);
+      DyingClients dying = new DyingClients();
+      Worker first = worker(ingest, 2, dying);
       Thread firstThread = first.start();
       int half = events / 2;
       produceGood(ingest, 0, half);
       out.pollUntil(() -> out.results() >= half * TASKS_PER_EVENT, "the first half, committed");
       // armed before the second half exists: the transaction that would carry it is where the worker dies
-      first.halt(Worker.Halt.IN_TRANSACTION);
+      dying.dieInNextTransaction();
       produceGood(ingest, half, events - half);
       firstThread.join(DEADLINE.toMillis());
       assertTrue(!firstThread.isAlive(), "the first worker should have died in its next transaction");
