@@ -29,12 +29,9 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
  * (topology/README.md says how to regenerate it).
  *
  * <p>Between processors only in-memory values travel: no repartition topic and no
- * changelog, so the intermediate types ({@link Checked}, {@link EventTasks}) need no serdes.
+ * changelog, so the intermediate types ({@link Verdict}, {@link KeyedEvent}) need no serdes.
  */
 public final class IngestTopology {
-  /** The global store of the result cache, keyed by cache key. */
-  public static final String RESULT_CACHE = "result-cache";
-
   private IngestTopology() {}
 
   /** The production topology: fetches image URIs over http(s) under the config's URI policy. */
@@ -56,7 +53,7 @@ public final class IngestTopology {
   public static Topology build(
       IngestConfig config, Topics topics, ImageFetcher fetcher, Clock clock, IngestMetrics metrics) {
     EventValidator validator = new EventValidator(config.limits(), fetcher);
-    Outputs out = new Outputs(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
+    IngestRecords out = new IngestRecords(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
     CacheLookup.BadEntries badEntries = new CacheLookup.BadEntries();
     // the config carries processor.wrapper.class (RecordErrors): it only acts through the builder
     StreamsBuilder builder =
@@ -67,10 +64,10 @@ public final class IngestTopology {
     builder.globalTable(
         topics.resultCache().name(),
         topics.resultCache().consumed().withName("result-cache"),
-        Materialized.as(RESULT_CACHE));
+        Materialized.as(CacheLookup.STORE));
 
     // 1. Decode: read raw bytes, so that bytes which are not an ImageEvent still reach the DLQ.
-    KStream<byte[], Checked<ImageEvent>> decoded =
+    KStream<byte[], Verdict<ImageEvent>> decoded =
         builder
             .stream(
                 topics.images().name(),
@@ -80,7 +77,7 @@ public final class IngestTopology {
 
     // 2. Validate: tasks, prompts, options, then the image (inline or fetched under the URI
     //    policy): size, format and pixels from the header, then a full decode.
-    KStream<byte[], Checked<ValidEvent>> validated =
+    KStream<byte[], Verdict<ValidEvent>> validated =
         decoded.mapValues(
             c -> {
               metrics.event();
@@ -89,11 +86,11 @@ public final class IngestTopology {
             Named.as("validate"));
 
     // 3. Hash the image bytes.
-    KStream<byte[], Checked<HashedEvent>> hashed =
+    KStream<byte[], Verdict<HashedEvent>> hashed =
         validated.mapValues(c -> c.then(HashedEvent::of), Named.as("hash"));
 
     // Refused at any step: exactly one dead letter, keyed by the input record's own key.
-    Map<String, KStream<byte[], Checked<HashedEvent>>> checked =
+    Map<String, KStream<byte[], Verdict<HashedEvent>>> checked =
         hashed
             .split(Named.as("checked-"))
             .branch((k, c) -> !c.isAccepted(), Branched.as("refused"))
@@ -111,11 +108,11 @@ public final class IngestTopology {
             Produced.with(Serdes.ByteArray(), topics.dlq().valueSerde()).withName("dlq"));
 
     // 4. Each task of the event keyed for the cache (its defaults applied) and looked up.
-    KStream<byte[], EventTasks> looked =
+    KStream<byte[], KeyedEvent> looked =
         checked
             .get("checked-accepted")
-            .mapValues(c -> EventTasks.of(c, config.taskDefaults(), config.modelId()), Named.as("tasks"))
-            .processValues(() -> new CacheLookup<>(RESULT_CACHE, badEntries), Named.as("cache-lookup"));
+            .mapValues(c -> KeyedEvent.of(c, config.taskDefaults(), config.modelId()), Named.as("tasks"))
+            .processValues(() -> new CacheLookup<>(badEntries), Named.as("cache-lookup"));
 
     // 5. Hits are answered now (from_cache=true), keyed by event id like the worker's results.
     looked
@@ -127,11 +124,11 @@ public final class IngestTopology {
             Named.as("hits"))
         .split(Named.as("hit-"))
         .branch(
-            (k, hit) -> hit.lookup().resolved() instanceof ResolvedTask.Caption,
+            (k, hit) -> hit.task().resolved() instanceof ResolvedTask.Caption,
             Branched.withConsumer(
                 hits -> answer(hits, topics.captions(), "caption", "captions", metrics), "caption"))
         .branch(
-            (k, hit) -> hit.lookup().resolved() instanceof ResolvedTask.Question,
+            (k, hit) -> hit.task().resolved() instanceof ResolvedTask.Question,
             Branched.withConsumer(
                 hits -> answer(hits, topics.answers(), "answer", "answers", metrics), "answer"))
         .defaultBranch(
@@ -163,7 +160,7 @@ public final class IngestTopology {
 
   /** Writes cache hits as results of the event that asked, keyed by its event id. */
   private static <V extends SpecificRecordBase> void answer(
-      KStream<byte[], EventTasks.Hit> hits,
+      KStream<byte[], KeyedEvent.CacheHit> hits,
       Topic<String, V> topic,
       String kind,
       String sink,
@@ -171,7 +168,7 @@ public final class IngestTopology {
     hits.map(
             (k, hit) -> {
               metrics.answered(kind, hit);
-              return KeyValue.pair(hit.event().getEventId(), Outputs.<V>fromCache(hit));
+              return KeyValue.pair(hit.event().getEventId(), IngestRecords.<V>fromCache(hit));
             },
             Named.as("cached-" + kind))
         .processValues(stamp(topic), Named.as(kind + "-headers"))

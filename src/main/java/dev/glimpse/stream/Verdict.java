@@ -7,20 +7,20 @@ import java.util.function.Function;
  * Steps are plain functions that throw {@link Rejected}; {@link #then} catches only that, so a bug
  * still reaches the processing exception handler.
  */
-public record Checked<T>(Origin origin, String eventId, T value, Rejected rejection) {
-  public static <T> Checked<T> accepted(Origin origin, String eventId, T value) {
-    return new Checked<>(origin, eventId, value, null);
+public record Verdict<T>(Origin origin, String eventId, T value, Rejected rejection) {
+  public static <T> Verdict<T> accepted(Origin origin, String eventId, T value) {
+    return new Verdict<>(origin, eventId, value, null);
   }
 
-  public static <T> Checked<T> rejected(Origin origin, String eventId, Rejected why) {
-    return new Checked<>(origin, eventId, null, why);
+  public static <T> Verdict<T> rejected(Origin origin, String eventId, Rejected why) {
+    return new Verdict<>(origin, eventId, null, why);
   }
 
   public boolean isAccepted() {
     return rejection == null;
   }
 
-  public <U> Checked<U> then(Function<T, U> step) {
+  public <U> Verdict<U> then(Function<T, U> step) {
     if (!isAccepted()) {
       return rejected(origin, eventId, rejection);
     }
