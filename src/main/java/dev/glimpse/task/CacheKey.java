@@ -1,5 +1,6 @@
 package dev.glimpse.task;
 
+import dev.glimpse.model.generate.GenerationOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,7 +39,7 @@ public final class CacheKey {
     return sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 32);
   }
 
-  private static void append(StringBuilder canonical, dev.glimpse.model.generate.GenerationOptions o) {
+  private static void append(StringBuilder canonical, GenerationOptions o) {
     canonical.append('\u0001').append(o.maxNewTokens()).append(',').append(o.temperature()).append(',')
         .append(o.topP()).append(',').append(o.topK()).append(',').append(o.seed());
     o.stopStrings().forEach(s -> canonical.append('\u0002').append(s));

@@ -2,6 +2,7 @@ package dev.glimpse.worker;
 
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.model.VisionLanguageModel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ public final class ImageEngine implements AutoCloseable {
     this.config = config;
     // the benchmark's own engine: its meters go to a registry nobody scrapes
     this.scheduler = new InferenceScheduler(model, modelId, config,
-        new WorkerMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        new WorkerMetrics(new SimpleMeterRegistry()));
   }
 
   /** Serves every request; returns how many tasks failed. */

@@ -16,6 +16,7 @@ import dev.glimpse.model.generate.SharedPrefix;
 import dev.glimpse.task.ResolvedTask;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
@@ -340,7 +341,7 @@ final class InferenceScheduler implements AutoCloseable {
       }
     }
     int shared = SharedPrefix.commonLength(all);
-    return new Prompts(java.util.Arrays.copyOf(all.get(0), shared), generations, moderations);
+    return new Prompts(Arrays.copyOf(all.get(0), shared), generations, moderations);
   }
 
   private void score(Image image, Prompts p, Prefix prefix, List<Outcome> done) {

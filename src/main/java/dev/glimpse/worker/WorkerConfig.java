@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 
 /**
  * Everything the worker process is configured with, read once at start: from a properties file
@@ -85,7 +86,7 @@ public record WorkerConfig(
         s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers")),
         s.getOrDefault("glimpse.worker.group.id", "glimpse-worker"),
         s.getOrDefault("glimpse.worker.transactional.id",
-            "glimpse-worker-" + java.util.UUID.randomUUID()),
+            "glimpse-worker-" + UUID.randomUUID()),
         Optional.ofNullable(s.get("glimpse.model.id")).map(String::strip).filter(id -> !id.isEmpty()),
         maxBatchSize,
         Duration.ofMillis(Long.parseLong(s.getOrDefault("glimpse.worker.max.wait.ms", "50"))),
