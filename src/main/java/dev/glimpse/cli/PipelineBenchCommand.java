@@ -207,9 +207,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
             scored.add(model.questionPrompt(ResolvedTask.Moderation.question(category)));
             scoredImage.add(i);
           }
-        } else {
-          generated.add(model.questionPrompt(resolved instanceof ResolvedTask.Caption c ? c.question()
-              : ((ResolvedTask.Question) resolved).question()));
+        } else if (resolved instanceof ResolvedTask.Generative g) {
+          generated.add(model.questionPrompt(g.question()));
           generatedImage.add(i);
         }
       }

@@ -26,10 +26,8 @@ public final class CacheKey {
   /** 32 hex characters (128 bits of SHA-256) of the resolved task. */
   public static String fingerprint(ResolvedTask task) {
     StringBuilder canonical = new StringBuilder(task.kind());
-    if (task instanceof ResolvedTask.Caption c) {
-      append(canonical.append('\u0000').append(c.question()), c.options());
-    } else if (task instanceof ResolvedTask.Question q) {
-      append(canonical.append('\u0000').append(q.question()), q.options());
+    if (task instanceof ResolvedTask.Generative g) {
+      append(canonical.append('\u0000').append(g.question()), g.options());
     } else if (task instanceof ResolvedTask.Moderation m) {
       // each category with its own threshold (since per-category thresholds: results carry
       // per-category verdicts, so entries keyed without them are not reused)

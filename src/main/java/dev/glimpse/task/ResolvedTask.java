@@ -22,8 +22,15 @@ import org.apache.avro.specific.SpecificRecordBase;
  */
 public sealed interface ResolvedTask {
 
+  /** A task answered with generated text: a question asked of the image, decoded with options. */
+  sealed interface Generative extends ResolvedTask {
+    String question();
+
+    GenerationOptions options();
+  }
+
   /** Describe the image: the configured caption question, decoded with these options. */
-  record Caption(String question, GenerationOptions options) implements ResolvedTask {
+  record Caption(String question, GenerationOptions options) implements Generative {
     @Override
     public String kind() {
       return "caption";
@@ -36,7 +43,7 @@ public sealed interface ResolvedTask {
   }
 
   /** Answer the event's question, decoded with these options. */
-  record Question(String question, GenerationOptions options) implements ResolvedTask {
+  record Question(String question, GenerationOptions options) implements Generative {
     @Override
     public String kind() {
       return "question";
