@@ -44,11 +44,6 @@ final class Outbox {
     }
   }
 
-  /** Requests consumed and not yet released. */
-  int inFlight() {
-    return partitions.values().stream().mapToInt(TreeMap::size).sum();
-  }
-
   boolean hasRelease() {
     return partitions.values().stream().anyMatch(o -> !o.isEmpty() && o.firstEntry().getValue() != null);
   }
