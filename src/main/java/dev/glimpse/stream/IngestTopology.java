@@ -24,8 +24,9 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 /**
  * The ingest topology: images in; dead letters, answers from the result cache and one inference
  * request per image out. Every record written carries the headers of the event it answers
- * (traceparent and the rest) and a content-type naming its schema. Read {@link #build(IngestConfig, Topics, ImageFetcher, Clock)} top to bottom: it
- * is the data flow. Its description is kept in {@code topology/ingest.txt}
+ * (traceparent and the rest) and a content-type naming its schema. Read
+ * {@link #build(IngestConfig, Topics, ImageFetcher, Clock, IngestMetrics)} top to bottom: it is
+ * the data flow. Its description is kept in {@code topology/ingest.txt}
  * (topology/README.md says how to regenerate it).
  *
  * <p>Between processors only in-memory values travel: no repartition topic and no
@@ -137,7 +138,8 @@ public final class IngestTopology {
                 "moderation"));
 
     // 6. Misses: one request per event, the image once with every task the cache missed, keyed by
-    //    image hash: one image stays on one partition (batching, the worker's feature cache).
+    //    image hash: repeats of an image land on one partition, so on the one worker whose
+    //    feature cache (worker/FeatureCache) holds its features while it owns that partition.
     looked
         .filter((k, work) -> work.hasMisses(), Named.as("misses"))
         .map(
