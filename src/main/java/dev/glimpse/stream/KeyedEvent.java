@@ -20,7 +20,7 @@ public record KeyedEvent(Origin origin, HashedEvent hashed, List<KeyedTask> task
    *
    * @param index its place in the event's task list
    * @param task the contract's CaptionTask, QuestionTask or ModerationTask: an Avro union, which
-   *     Java sees as Object; only copied into the request, never branched on
+   *     Java sees as Object; told apart once, by ResolvedTask.of, then only copied into the request
    * @param resolved the task with every default applied: what the cache key fingerprints
    * @param cached the cached result, of {@code resolved.resultType()}, or null
    */

@@ -3,7 +3,8 @@ package dev.glimpse.stream;
 import java.util.function.Function;
 
 /**
- * A value on its way through ingest, or the reason it was refused; either way with its origin.
+ * The verdict of ingest's checks on one record so far: accepted, with the value the last step
+ * made, or refused, with the reason; either way with its origin.
  * Steps are plain functions that throw {@link Rejected}; {@link #then} catches only that, so a bug
  * still reaches the processing exception handler.
  */
