@@ -11,11 +11,13 @@ import dev.glimpse.model.generate.Generation;
 import dev.glimpse.model.generate.GenerationOptions;
 import dev.glimpse.model.generate.GenerationRequest;
 import dev.glimpse.model.generate.Generator;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -142,8 +144,8 @@ final class BenchCommand implements Callable<Integer> {
     int size = vlm.config().vision().imageSize();
     List<float[]> images = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(size, size,
-          java.awt.image.BufferedImage.TYPE_INT_RGB);
+      BufferedImage img = new BufferedImage(size, size,
+          BufferedImage.TYPE_INT_RGB);
       for (int y = 0; y < size; y++) {
         for (int x = 0; x < size; x++) {
           img.setRGB(x, y, random.nextInt(1 << 24));
@@ -163,7 +165,7 @@ final class BenchCommand implements Callable<Integer> {
       body.run();
       seconds[i] = (System.nanoTime() - start) / 1e9;
     }
-    java.util.Arrays.sort(seconds);
+    Arrays.sort(seconds);
     return seconds[n / 2];
   }
 

@@ -48,7 +48,8 @@ final class BrokerProbe {
     } catch (TimeoutException e) {
       throw unreachable(servers, wait, "");
     } catch (ExecutionException e) {
-      // the client's own deadline can pass a moment before ours: the same silence
+      // the client's own deadline can pass a moment before ours: the same silence (Kafka's
+      // TimeoutException, written out: java.util.concurrent's, imported, has its name)
       throw unreachable(servers, wait, e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException
           ? "" : " (" + rootMessage(e) + ")");
     } catch (InterruptedException e) {

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -60,7 +61,7 @@ final class BuiltinModel {
   }
 
   /** The same for this environment and these system properties (DJL's natives go under it too). */
-  static Path cacheRoot(Map<String, String> env, java.util.Properties system) {
+  static Path cacheRoot(Map<String, String> env, Properties system) {
     String configured = system.getProperty(CACHE_DIR_PROPERTY);
     if (configured != null && !configured.isBlank()) {
       return Path.of(configured);

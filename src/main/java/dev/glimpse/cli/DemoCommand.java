@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -204,7 +205,7 @@ final class DemoCommand implements Callable<Integer> {
     line.put("task", r.kind().equals("answer") ? "question" : r.kind());
     if (r.scores() != null) {
       ObjectNode scores = line.putObject("scores");
-      new java.util.TreeMap<>(r.scores()).forEach(scores::put);
+      new TreeMap<>(r.scores()).forEach(scores::put);
       line.put("flagged", r.flagged());
     } else {
       line.put("text", r.text());

@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -116,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
           node.put("image", inputs.get(i).image.toString());
           node.putPOJO("token_ids", g.tokenIds());
           node.put("text", g.text());
-          node.put("finish_reason", g.finishReason().name().toLowerCase(java.util.Locale.ROOT));
+          node.put("finish_reason", g.finishReason().name().toLowerCase(Locale.ROOT));
           node.put("prompt_tokens", g.promptTokens());
           out.println(mapper.writeValueAsString(node));
         } else {

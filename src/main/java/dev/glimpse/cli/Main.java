@@ -1,5 +1,6 @@
 package dev.glimpse.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,11 +24,11 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code (0 success, 1 failure, 2 usage). */
   public static int run(String... args) {
-    return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
   }
 
   /** Runs a command line with its output and errors going to the given writers. */
-  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     Offline.configure();
     try {
       CommandLine commandLine = new CommandLine(new Main()).setOut(out).setErr(err);

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.model.image.ImageLimits;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -51,7 +52,7 @@ final class ModelOptions {
         padToSquare);
   }
 
-  VisionLanguageModel load(java.io.PrintWriter progress) {
+  VisionLanguageModel load(PrintWriter progress) {
     long start = System.nanoTime();
     Path dir = modelDir();
     progress.printf("loading %s on %s in %s ...%n", model != null ? model : "the built-in model", device, dtype);

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -206,9 +207,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
             scored.add(model.questionPrompt(ResolvedTask.Moderation.question(category)));
             scoredImage.add(i);
           }
-        } else {
-          generated.add(model.questionPrompt(resolved instanceof ResolvedTask.Caption c ? c.question()
-              : ((ResolvedTask.Question) resolved).question()));
+        } else if (resolved instanceof ResolvedTask.Generative g) {
+          generated.add(model.questionPrompt(g.question()));
           generatedImage.add(i);
         }
       }
@@ -245,7 +245,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
     Map<String, Integer> index = new HashMap<>();
     int[] remaining = new int[images.size()];
     long[] published = new long[images.size()];
-    List<EventPublisher.Published> sent = new java.util.ArrayList<>();
+    List<EventPublisher.Published> sent = new ArrayList<>();
     String run = prefix + "-" + System.nanoTime();
     for (int i = 0; i < images.size(); i++) {
       String id = run + "-" + i;
@@ -259,7 +259,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
       // an event the broker refused would otherwise show as 10 minutes of waiting
       try {
         p.delivery().join();
-      } catch (java.util.concurrent.CompletionException e) {
+      } catch (CompletionException e) {
         throw new Errors.Fatal("PUBLISH_FAILED", p.eventId() + " was not published (" + e.getCause()
             + "); the benchmark needs every event on the broker", e);
       }

@@ -3,6 +3,7 @@ package dev.glimpse.cli;
 import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.pipeline.EventPublisher;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ final class ProduceCommand implements Callable<Integer> {
   private static String size(Path file) {
     try {
       return Files.size(file) + " bytes";
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return "size unknown";
     }
   }

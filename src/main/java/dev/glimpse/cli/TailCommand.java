@@ -5,6 +5,7 @@ import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.RegistryConfig;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.pipeline.ResultTail;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -80,7 +81,7 @@ final class TailCommand implements Callable<Integer> {
     }
   }
 
-  private static String toJson(ObjectMapper mapper, ResultTail.Result r) throws java.io.IOException {
+  private static String toJson(ObjectMapper mapper, ResultTail.Result r) throws IOException {
     if (r.record() == null) {
       var node = mapper.createObjectNode();
       node.put("key", r.eventId());

@@ -217,7 +217,7 @@ public final class AvroSerde<T extends SpecificRecord>
   }
 
   @Override
-  public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+  public void configure(Map<String, ?> configs, boolean isKey) {
     // configured at construction
   }
 

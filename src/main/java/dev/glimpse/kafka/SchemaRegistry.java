@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
@@ -51,7 +52,7 @@ public final class SchemaRegistry {
   }
 
   /** The registry the config names; none when it names no URL. */
-  public static java.util.Optional<SchemaRegistry> of(RegistryConfig config) {
+  public static Optional<SchemaRegistry> of(RegistryConfig config) {
     return config.url().map(url -> {
       HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
       config.truststore().ifPresent(path -> http.sslContext(trusting(config)));

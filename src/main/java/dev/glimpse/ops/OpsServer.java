@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The HTTP side of a process, on the JDK's own server: {@code /metrics} (Prometheus text
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OpsServer implements AutoCloseable {
   /** What a route path must look like: absolute, no spaces. */
-  private static final java.util.regex.Pattern PATH = java.util.regex.Pattern.compile("/[\\x21-\\x7e]*");
+  private static final Pattern PATH = Pattern.compile("/[\\x21-\\x7e]*");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;

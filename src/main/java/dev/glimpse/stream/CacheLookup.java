@@ -1,16 +1,13 @@
 package dev.glimpse.stream;
 
-import dev.glimpse.contract.AnswerResult;
-import dev.glimpse.contract.CaptionResult;
-import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.contract.ResultCacheEntry;
-import dev.glimpse.task.ResolvedTask;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -29,12 +26,14 @@ import org.slf4j.LoggerFactory;
  * worker, whose result then replaces the entry. A global store restores the topic's raw bytes
  * (records a foreign producer wrote included), so such an entry only shows when it is read here.
  */
-final class CacheLookup<K> implements FixedKeyProcessor<K, EventTasks, EventTasks> {
+final class CacheLookup<K> implements FixedKeyProcessor<K, KeyedEvent, KeyedEvent> {
   private static final Logger LOG = LoggerFactory.getLogger(CacheLookup.class);
 
-  private final String storeName;
+  /** The global store of the result cache, keyed by cache key: the topology materializes it under this name. */
+  static final String STORE = "result-cache";
+
   private final BadEntries bad;
-  private FixedKeyProcessorContext<K, EventTasks> context;
+  private FixedKeyProcessorContext<K, KeyedEvent> context;
   private ReadOnlyKeyValueStore<String, ValueAndTimestamp<ResultCacheEntry>> cache;
 
   /**
@@ -53,68 +52,57 @@ final class CacheLookup<K> implements FixedKeyProcessor<K, EventTasks, EventTask
                   }
                 }));
 
-    void warn(String storeName, String key, String why) {
+    void warn(String key, String why) {
       if (logged.add(key)) {
         LOG.warn(
             "the result cache holds a bad entry under {} ({}): served as a miss; the worker's result"
                 + " replaces it (store {})",
-            key, why, storeName);
+            key, why, STORE);
       }
     }
   }
 
-  CacheLookup(String storeName, BadEntries bad) {
-    this.storeName = storeName;
+  CacheLookup(BadEntries bad) {
     this.bad = bad;
   }
 
   @Override
-  public void init(FixedKeyProcessorContext<K, EventTasks> context) {
+  public void init(FixedKeyProcessorContext<K, KeyedEvent> context) {
     this.context = context;
-    this.cache = context.getStateStore(storeName);
+    this.cache = context.getStateStore(STORE);
   }
 
   @Override
-  public void process(FixedKeyRecord<K, EventTasks> record) {
-    EventTasks event = record.value();
-    List<EventTasks.Lookup> looked = new ArrayList<>();
-    for (EventTasks.Lookup task : event.tasks()) {
-      Object cached = cached(task);
+  public void process(FixedKeyRecord<K, KeyedEvent> record) {
+    KeyedEvent event = record.value();
+    List<KeyedEvent.KeyedTask> looked = new ArrayList<>();
+    for (KeyedEvent.KeyedTask task : event.tasks()) {
+      SpecificRecordBase cached = cached(task);
       looked.add(cached == null ? task : task.withCached(cached));
     }
-    context.forward(record.withValue(new EventTasks(event.origin(), event.hashed(), looked)));
+    context.forward(record.withValue(new KeyedEvent(event.origin(), event.hashed(), looked)));
   }
 
   /** The cached result for this task, or null for a miss. */
-  private Object cached(EventTasks.Lookup task) {
+  private SpecificRecordBase cached(KeyedEvent.KeyedTask task) {
     ValueAndTimestamp<ResultCacheEntry> hit;
     try {
       hit = cache.get(task.cacheKey());
     } catch (SerializationException e) {
-      bad.warn(storeName, task.cacheKey(), e.getMessage());
+      bad.warn(task.cacheKey(), e.getMessage());
       return null;
     }
     if (hit == null || hit.value() == null || hit.value().getCached() == null) {
       return null;
     }
-    Object cached = hit.value().getCached();
-    if (!fits(task.resolved(), cached)) {
-      bad.warn(storeName, task.cacheKey(),
-          "a " + cached.getClass().getSimpleName() + " for a " + task.resolved().getClass().getSimpleName()
-              + " task");
+    Object cached = hit.value().getCached(); // the Avro union of the three result types
+    // each kind of task has its own result type (and topic): another type is a bad entry
+    Class<? extends SpecificRecordBase> wanted = task.resolved().resultType();
+    if (!wanted.isInstance(cached)) {
+      bad.warn(task.cacheKey(),
+          "a " + cached.getClass().getSimpleName() + " for a " + task.resolved().kind() + " task");
       return null;
     }
-    return cached;
-  }
-
-  /** Whether the result answers this kind of task: each kind has its own result topic and type. */
-  private static boolean fits(ResolvedTask task, Object result) {
-    if (task instanceof ResolvedTask.Caption) {
-      return result instanceof CaptionResult;
-    }
-    if (task instanceof ResolvedTask.Question) {
-      return result instanceof AnswerResult;
-    }
-    return task instanceof ResolvedTask.Moderation && result instanceof ModerationResult;
+    return wanted.cast(cached);
   }
 }

@@ -19,16 +19,16 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * OutOfMemoryError included, is about these bytes alone, so it ends here as NOT_AVRO: a better
  * code than the INTERNAL_ERROR that {@link RecordErrors} would give it in any later step.
  */
-final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEvent>> {
+final class Decode implements FixedKeyProcessor<byte[], byte[], Verdict<ImageEvent>> {
   private final Deserializer<ImageEvent> serde;
-  private FixedKeyProcessorContext<byte[], Checked<ImageEvent>> context;
+  private FixedKeyProcessorContext<byte[], Verdict<ImageEvent>> context;
 
   Decode(Deserializer<ImageEvent> serde) {
     this.serde = serde;
   }
 
   @Override
-  public void init(FixedKeyProcessorContext<byte[], Checked<ImageEvent>> context) {
+  public void init(FixedKeyProcessorContext<byte[], Verdict<ImageEvent>> context) {
     this.context = context;
   }
 
@@ -39,15 +39,15 @@ final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEve
         new Origin(
             meta.topic(), meta.partition(), meta.offset(), record.timestamp(), record.key(),
             record.value());
-    Checked<ImageEvent> decoded;
+    Verdict<ImageEvent> decoded;
     try {
       ImageEvent event = serde.deserialize(meta.topic(), record.value());
       if (event == null) {
         throw new SerializationException("the record has no value");
       }
-      decoded = Checked.accepted(origin, event.getEventId(), event);
+      decoded = Verdict.accepted(origin, event.getEventId(), event);
     } catch (RegistryException e) {
-      decoded = Checked.rejected(origin, null, new Rejected(e.code(), e.getMessage()));
+      decoded = Verdict.rejected(origin, null, new Rejected(e.code(), e.getMessage()));
     } catch (SerializationException e) {
       // the serde's own message ends in the same advice this one gives: keep only its reason
       decoded = notAvro(origin, e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
@@ -58,8 +58,8 @@ final class Decode implements FixedKeyProcessor<byte[], byte[], Checked<ImageEve
     context.forward(record.withValue(decoded));
   }
 
-  private static Checked<ImageEvent> notAvro(Origin origin, String why) {
-    return Checked.rejected(
+  private static Verdict<ImageEvent> notAvro(Origin origin, String why) {
+    return Verdict.rejected(
         origin,
         null,
         new Rejected(

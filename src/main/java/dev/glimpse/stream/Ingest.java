@@ -22,10 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
  * A running ingest application: topics ensured, topology built, Kafka Streams started. A failure
@@ -155,16 +153,6 @@ public final class Ingest implements AutoCloseable {
       byThread.put(thread.threadName(), partitions);
     }
     return byThread;
-  }
-
-  /** Whether the result cache holds this key yet (it fills from the result-cache topic). */
-  public boolean isCached(String cacheKey) {
-    var view =
-        streams.store(
-            StoreQueryParameters.fromNameAndType(
-                IngestTopology.RESULT_CACHE,
-                QueryableStoreTypes.<String, Object>timestampedKeyValueStore()));
-    return view.get(cacheKey) != null;
   }
 
   @Override

@@ -45,13 +45,13 @@ public final class IngestMetrics {
     events.increment();
   }
 
-  void deadLetter(Checked<?> refused) {
+  void deadLetter(Verdict<?> refused) {
     Meters.deadLetters(registry, refused.rejection().code().name(), STAGE).increment();
   }
 
   /** An event's tasks looked up in the result cache. */
-  void looked(EventTasks work) {
-    long hit = work.tasks().stream().filter(EventTasks.Lookup::isHit).count();
+  void looked(KeyedEvent work) {
+    long hit = work.tasks().stream().filter(KeyedEvent.KeyedTask::isHit).count();
     hits.increment(hit);
     misses.increment(work.tasks().size() - hit);
   }
@@ -61,7 +61,7 @@ public final class IngestMetrics {
   }
 
   /** A result answered from the cache, of this kind, for the event that asked. */
-  void answered(String kind, EventTasks.Hit hit) {
+  void answered(String kind, KeyedEvent.CacheHit hit) {
     Meters.results(registry, kind, Meters.CACHE).increment();
     long event = hit.event().getTimestamp().toEpochMilli();
     latency.record(Math.max(0, clock.millis() - event), TimeUnit.MILLISECONDS);

@@ -24,17 +24,15 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 /**
  * The ingest topology: images in; dead letters, answers from the result cache and one inference
  * request per image out. Every record written carries the headers of the event it answers
- * (traceparent and the rest) and a content-type naming its schema. Read {@link #build(IngestConfig, Topics, ImageFetcher, Clock)} top to bottom: it
- * is the data flow. Its description is kept in {@code topology/ingest.txt}
+ * (traceparent and the rest) and a content-type naming its schema. Read
+ * {@link #build(IngestConfig, Topics, ImageFetcher, Clock, IngestMetrics)} top to bottom: it is
+ * the data flow. Its description is kept in {@code topology/ingest.txt}
  * (topology/README.md says how to regenerate it).
  *
  * <p>Between processors only in-memory values travel: no repartition topic and no
- * changelog, so the intermediate types ({@link Checked}, {@link EventTasks}) need no serdes.
+ * changelog, so the intermediate types ({@link Verdict}, {@link KeyedEvent}) need no serdes.
  */
 public final class IngestTopology {
-  /** The global store of the result cache, keyed by cache key. */
-  public static final String RESULT_CACHE = "result-cache";
-
   private IngestTopology() {}
 
   /** The production topology: fetches image URIs over http(s) under the config's URI policy. */
@@ -56,7 +54,7 @@ public final class IngestTopology {
   public static Topology build(
       IngestConfig config, Topics topics, ImageFetcher fetcher, Clock clock, IngestMetrics metrics) {
     EventValidator validator = new EventValidator(config.limits(), fetcher);
-    Outputs out = new Outputs(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
+    IngestRecords out = new IngestRecords(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
     CacheLookup.BadEntries badEntries = new CacheLookup.BadEntries();
     // the config carries processor.wrapper.class (RecordErrors): it only acts through the builder
     StreamsBuilder builder =
@@ -67,10 +65,10 @@ public final class IngestTopology {
     builder.globalTable(
         topics.resultCache().name(),
         topics.resultCache().consumed().withName("result-cache"),
-        Materialized.as(RESULT_CACHE));
+        Materialized.as(CacheLookup.STORE));
 
     // 1. Decode: read raw bytes, so that bytes which are not an ImageEvent still reach the DLQ.
-    KStream<byte[], Checked<ImageEvent>> decoded =
+    KStream<byte[], Verdict<ImageEvent>> decoded =
         builder
             .stream(
                 topics.images().name(),
@@ -80,7 +78,7 @@ public final class IngestTopology {
 
     // 2. Validate: tasks, prompts, options, then the image (inline or fetched under the URI
     //    policy): size, format and pixels from the header, then a full decode.
-    KStream<byte[], Checked<ValidEvent>> validated =
+    KStream<byte[], Verdict<ValidEvent>> validated =
         decoded.mapValues(
             c -> {
               metrics.event();
@@ -89,11 +87,11 @@ public final class IngestTopology {
             Named.as("validate"));
 
     // 3. Hash the image bytes.
-    KStream<byte[], Checked<HashedEvent>> hashed =
+    KStream<byte[], Verdict<HashedEvent>> hashed =
         validated.mapValues(c -> c.then(HashedEvent::of), Named.as("hash"));
 
     // Refused at any step: exactly one dead letter, keyed by the input record's own key.
-    Map<String, KStream<byte[], Checked<HashedEvent>>> checked =
+    Map<String, KStream<byte[], Verdict<HashedEvent>>> checked =
         hashed
             .split(Named.as("checked-"))
             .branch((k, c) -> !c.isAccepted(), Branched.as("refused"))
@@ -111,11 +109,11 @@ public final class IngestTopology {
             Produced.with(Serdes.ByteArray(), topics.dlq().valueSerde()).withName("dlq"));
 
     // 4. Each task of the event keyed for the cache (its defaults applied) and looked up.
-    KStream<byte[], EventTasks> looked =
+    KStream<byte[], KeyedEvent> looked =
         checked
             .get("checked-accepted")
-            .mapValues(c -> EventTasks.of(c, config.taskDefaults(), config.modelId()), Named.as("tasks"))
-            .processValues(() -> new CacheLookup<>(RESULT_CACHE, badEntries), Named.as("cache-lookup"));
+            .mapValues(c -> KeyedEvent.of(c, config.taskDefaults(), config.modelId()), Named.as("tasks"))
+            .processValues(() -> new CacheLookup<>(badEntries), Named.as("cache-lookup"));
 
     // 5. Hits are answered now (from_cache=true), keyed by event id like the worker's results.
     looked
@@ -127,11 +125,11 @@ public final class IngestTopology {
             Named.as("hits"))
         .split(Named.as("hit-"))
         .branch(
-            (k, hit) -> hit.lookup().resolved() instanceof ResolvedTask.Caption,
+            (k, hit) -> hit.task().resolved() instanceof ResolvedTask.Caption,
             Branched.withConsumer(
                 hits -> answer(hits, topics.captions(), "caption", "captions", metrics), "caption"))
         .branch(
-            (k, hit) -> hit.lookup().resolved() instanceof ResolvedTask.Question,
+            (k, hit) -> hit.task().resolved() instanceof ResolvedTask.Question,
             Branched.withConsumer(
                 hits -> answer(hits, topics.answers(), "answer", "answers", metrics), "answer"))
         .defaultBranch(
@@ -140,7 +138,8 @@ public final class IngestTopology {
                 "moderation"));
 
     // 6. Misses: one request per event, the image once with every task the cache missed, keyed by
-    //    image hash: one image stays on one partition (batching, the worker's feature cache).
+    //    image hash: repeats of an image land on one partition, so on the one worker whose
+    //    feature cache (worker/FeatureCache) holds its features while it owns that partition.
     looked
         .filter((k, work) -> work.hasMisses(), Named.as("misses"))
         .map(
@@ -163,7 +162,7 @@ public final class IngestTopology {
 
   /** Writes cache hits as results of the event that asked, keyed by its event id. */
   private static <V extends SpecificRecordBase> void answer(
-      KStream<byte[], EventTasks.Hit> hits,
+      KStream<byte[], KeyedEvent.CacheHit> hits,
       Topic<String, V> topic,
       String kind,
       String sink,
@@ -171,7 +170,7 @@ public final class IngestTopology {
     hits.map(
             (k, hit) -> {
               metrics.answered(kind, hit);
-              return KeyValue.pair(hit.event().getEventId(), Outputs.<V>fromCache(hit));
+              return KeyValue.pair(hit.event().getEventId(), IngestRecords.<V>fromCache(hit));
             },
             Named.as("cached-" + kind))
         .processValues(stamp(topic), Named.as(kind + "-headers"))

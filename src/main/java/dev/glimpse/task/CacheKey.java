@@ -1,5 +1,6 @@
 package dev.glimpse.task;
 
+import dev.glimpse.model.generate.GenerationOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,10 +26,8 @@ public final class CacheKey {
   /** 32 hex characters (128 bits of SHA-256) of the resolved task. */
   public static String fingerprint(ResolvedTask task) {
     StringBuilder canonical = new StringBuilder(task.kind());
-    if (task instanceof ResolvedTask.Caption c) {
-      append(canonical.append('\u0000').append(c.question()), c.options());
-    } else if (task instanceof ResolvedTask.Question q) {
-      append(canonical.append('\u0000').append(q.question()), q.options());
+    if (task instanceof ResolvedTask.Generative g) {
+      append(canonical.append('\u0000').append(g.question()), g.options());
     } else if (task instanceof ResolvedTask.Moderation m) {
       // each category with its own threshold (since per-category thresholds: results carry
       // per-category verdicts, so entries keyed without them are not reused)
@@ -38,7 +37,7 @@ public final class CacheKey {
     return sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 32);
   }
 
-  private static void append(StringBuilder canonical, dev.glimpse.model.generate.GenerationOptions o) {
+  private static void append(StringBuilder canonical, GenerationOptions o) {
     canonical.append('\u0001').append(o.maxNewTokens()).append(',').append(o.temperature()).append(',')
         .append(o.topP()).append(',').append(o.topK()).append(',').append(o.seed());
     o.stopStrings().forEach(s -> canonical.append('\u0002').append(s));

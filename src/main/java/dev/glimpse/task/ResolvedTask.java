@@ -1,15 +1,19 @@
 package dev.glimpse.task;
 
+import dev.glimpse.contract.AnswerResult;
+import dev.glimpse.contract.CaptionResult;
 import dev.glimpse.contract.CaptionTask;
-import dev.glimpse.contract.GenerationOptions;
+import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.contract.ModerationTask;
 import dev.glimpse.contract.QuestionTask;
+import dev.glimpse.model.generate.GenerationOptions;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * One task of an event with every default applied: the exact question the model is asked, the
@@ -18,19 +22,36 @@ import java.util.Set;
  */
 public sealed interface ResolvedTask {
 
+  /** A task answered with generated text: a question asked of the image, decoded with options. */
+  sealed interface Generative extends ResolvedTask {
+    String question();
+
+    GenerationOptions options();
+  }
+
   /** Describe the image: the configured caption question, decoded with these options. */
-  record Caption(String question, dev.glimpse.model.generate.GenerationOptions options) implements ResolvedTask {
+  record Caption(String question, GenerationOptions options) implements Generative {
     @Override
     public String kind() {
       return "caption";
     }
+
+    @Override
+    public Class<CaptionResult> resultType() {
+      return CaptionResult.class;
+    }
   }
 
   /** Answer the event's question, decoded with these options. */
-  record Question(String question, dev.glimpse.model.generate.GenerationOptions options) implements ResolvedTask {
+  record Question(String question, GenerationOptions options) implements Generative {
     @Override
     public String kind() {
       return "question";
+    }
+
+    @Override
+    public Class<AnswerResult> resultType() {
+      return AnswerResult.class;
     }
   }
 
@@ -66,6 +87,11 @@ public sealed interface ResolvedTask {
       return "moderation";
     }
 
+    @Override
+    public Class<ModerationResult> resultType() {
+      return ModerationResult.class;
+    }
+
     /** The yes/no question a category asks: "warning_sign" becomes "is there a warning sign". */
     public static String question(String category) {
       String thing = category.strip().replace('_', ' ').replace('-', ' ').toLowerCase(Locale.ROOT);
@@ -77,13 +103,18 @@ public sealed interface ResolvedTask {
   /** The result kind, as results and logs name it: caption, question or moderation. */
   String kind();
 
+  /** The result record this kind of task is answered with (each has its own result topic). */
+  Class<? extends SpecificRecordBase> resultType();
+
   /**
    * Applies the defaults to one task of the contract.
    *
-   * @param task a CaptionTask, QuestionTask or ModerationTask (the Avro union's value)
+   * @param task a CaptionTask, QuestionTask or ModerationTask: Avro types a union's value as
+   *     Object, and this is the one place it is told apart
    * @param options the event's options, or null
    */
-  static ResolvedTask of(Object task, GenerationOptions options, TaskDefaults defaults) {
+  // the parameter's type written out: the model's GenerationOptions, imported, has the contract's name
+  static ResolvedTask of(Object task, dev.glimpse.contract.GenerationOptions options, TaskDefaults defaults) {
     if (task instanceof CaptionTask) {
       return new Caption(defaults.captionQuestion().strip(), options(options, defaults));
     }
@@ -100,11 +131,12 @@ public sealed interface ResolvedTask {
   }
 
   /** The decoding options an event's options mean, the defaults filled in. */
-  static dev.glimpse.model.generate.GenerationOptions options(GenerationOptions o, TaskDefaults defaults) {
+  // the parameter's type written out: the model's GenerationOptions, imported, has the contract's name
+  static GenerationOptions options(dev.glimpse.contract.GenerationOptions o, TaskDefaults defaults) {
     if (o == null) {
-      return dev.glimpse.model.generate.GenerationOptions.greedy(defaults.maxNewTokens());
+      return GenerationOptions.greedy(defaults.maxNewTokens());
     }
-    return new dev.glimpse.model.generate.GenerationOptions(
+    return new GenerationOptions(
         o.getMaxNewTokens() == null ? defaults.maxNewTokens() : o.getMaxNewTokens(),
         o.getTemperature() == null ? 0 : o.getTemperature(),
         o.getTopK() == null ? 0 : o.getTopK(),

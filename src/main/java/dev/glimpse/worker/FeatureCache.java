@@ -14,8 +14,6 @@ final class FeatureCache {
   private final long maxBytes;
   private final LinkedHashMap<String, ImageFeatures> entries = new LinkedHashMap<>(16, 0.75f, true);
   private long bytes;
-  private long hits;
-  private long misses;
 
   FeatureCache(long maxBytes) {
     this.maxBytes = maxBytes;
@@ -25,15 +23,9 @@ final class FeatureCache {
     return modelId + ":" + imageSha256;
   }
 
-  /** The features, counted as a hit, or null, counted as a miss. */
+  /** The features, or null (the scheduler counts hits and misses in its meters). */
   ImageFeatures get(String key) {
-    ImageFeatures features = entries.get(key);
-    if (features == null) {
-      misses++;
-    } else {
-      hits++;
-    }
-    return features;
+    return entries.get(key);
   }
 
   void put(String key, ImageFeatures features) {
@@ -48,21 +40,5 @@ final class FeatureCache {
       bytes -= e.getValue().bytes();
       eldest.remove();
     }
-  }
-
-  long hits() {
-    return hits;
-  }
-
-  long misses() {
-    return misses;
-  }
-
-  long bytes() {
-    return bytes;
-  }
-
-  int size() {
-    return entries.size();
   }
 }

@@ -2,10 +2,12 @@ package dev.glimpse.worker;
 
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.model.VisionLanguageModel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 
 /**
  * The worker's image-level path without Kafka: requests handed straight to the scheduler the
@@ -24,7 +26,7 @@ public final class ImageEngine implements AutoCloseable {
     this.config = config;
     // the benchmark's own engine: its meters go to a registry nobody scrapes
     this.scheduler = new InferenceScheduler(model, modelId, config,
-        new WorkerMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        new WorkerMetrics(new SimpleMeterRegistry()));
   }
 
   /** Serves every request; returns how many tasks failed. */
@@ -32,7 +34,7 @@ public final class ImageEngine implements AutoCloseable {
     Map<Job, Integer> remaining = new IdentityHashMap<>();
     long offset = 0;
     for (InferenceRequest request : requests) {
-      Job job = new Job(NO_PARTITION, offset++, request.getImageSha256(), new byte[0], request, System.currentTimeMillis());
+      Job job = new Job(NO_PARTITION, offset++, request.getImageSha256(), new byte[0], request, new Header[0]);
       job.setTasks(job.resolveTasks(config.taskDefaults(), modelId));
       remaining.put(job, job.tasks().size());
       scheduler.submit(job);

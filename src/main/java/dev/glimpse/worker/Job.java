@@ -5,8 +5,10 @@ import dev.glimpse.contract.RequestTask;
 import dev.glimpse.task.CacheKey;
 import dev.glimpse.task.ResolvedTask;
 import dev.glimpse.task.TaskDefaults;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
@@ -38,23 +40,29 @@ final class Job {
   private final String key;
   private final byte[] original;
   private final InferenceRequest request;
-  private final long receivedAtMillis;
-  private List<Task> tasks = List.of();
   /** The request's headers (the event's, as ingest carried them): its results carry them on. */
-  private Header[] headers = new Header[0];
+  private final Header[] headers;
+  private List<Task> tasks = List.of();
 
   /**
    * @param original the record's value as consumed, for a dead letter
    * @param request the decoded request, or null when the value is not one
+   * @param headers the record's headers, carried on to its results
    */
   Job(TopicPartition partition, long offset, String key, byte[] original, InferenceRequest request,
-      long receivedAtMillis) {
+      Header[] headers) {
     this.partition = partition;
     this.offset = offset;
     this.key = key;
     this.original = original;
     this.request = request;
-    this.receivedAtMillis = receivedAtMillis;
+    this.headers = headers.clone();
+  }
+
+  /** The job of a consumed record; {@code request} is its decoded value, or null when it is not one. */
+  static Job consumed(ConsumerRecord<String, byte[]> record, InferenceRequest request) {
+    return new Job(new TopicPartition(record.topic(), record.partition()), record.offset(), record.key(),
+        record.value(), request, record.headers().toArray());
   }
 
   void setTasks(List<Task> tasks) {
@@ -82,10 +90,6 @@ final class Job {
     return new Task(this, index, resolved, CacheKey.of(request.getImageSha256(), resolved, modelId));
   }
 
-  void setHeaders(Header[] headers) {
-    this.headers = headers.clone();
-  }
-
   Header[] headers() {
     return headers.clone();
   }
@@ -110,17 +114,13 @@ final class Job {
     return request;
   }
 
-  long receivedAtMillis() {
-    return receivedAtMillis;
-  }
-
   List<Task> tasks() {
     return tasks;
   }
 
   /** The image file the request carries. */
   byte[] imageBytes() {
-    java.nio.ByteBuffer b = request.getImage().duplicate();
+    ByteBuffer b = request.getImage().duplicate();
     byte[] out = new byte[b.remaining()];
     b.get(out);
     return out;

@@ -44,11 +44,6 @@ final class Outbox {
     }
   }
 
-  /** Requests consumed and not yet released. */
-  int inFlight() {
-    return partitions.values().stream().mapToInt(TreeMap::size).sum();
-  }
-
   boolean hasRelease() {
     return partitions.values().stream().anyMatch(o -> !o.isEmpty() && o.firstEntry().getValue() != null);
   }
@@ -74,9 +69,5 @@ final class Outbox {
   /** Forgets partitions this worker no longer owns: their work is redone by the new owner. */
   void forget(Collection<TopicPartition> revoked) {
     revoked.forEach(partitions::remove);
-  }
-
-  void clear() {
-    partitions.clear();
   }
 }

@@ -38,13 +38,12 @@ final class ResultRecords {
     return outcome.task().resolved() instanceof ResolvedTask.Question ? "answer" : "caption";
   }
 
-  /** The result record and the cache entry of a served task. */
+  /** The result record and the cache entry of a served task (a text or scores outcome). */
   List<ProducerRecord<String, byte[]>> of(Outcome outcome) {
     Job.Task task = outcome.task();
     var r = task.job().request();
     String eventId = r.getEventId();
-    if (outcome instanceof Outcome.Scores s) {
-      ResolvedTask.Moderation m = (ResolvedTask.Moderation) task.resolved();
+    if (outcome instanceof Outcome.Scores s && task.resolved() instanceof ResolvedTask.Moderation m) {
       Map<String, Boolean> verdicts = new HashMap<>();
       s.scores().forEach((category, p) -> verdicts.put(category, m.flags(category, p)));
       ModerationResult result = new ModerationResult(eventId, task.index(), modelId, r.getImageSha256(),
@@ -52,15 +51,17 @@ final class ResultRecords {
           m.thresholds());
       return both(topics.moderation(), eventId, result, task.cacheKey(), task.job().headers());
     }
-    Outcome.Text t = (Outcome.Text) outcome;
-    if (task.resolved() instanceof ResolvedTask.Question q) {
+    if (outcome instanceof Outcome.Text t && task.resolved() instanceof ResolvedTask.Question q) {
       AnswerResult result = new AnswerResult(eventId, task.index(), modelId, r.getImageSha256(), q.question(),
           t.text(), t.timings(), false);
       return both(topics.answers(), eventId, result, task.cacheKey(), task.job().headers());
     }
-    CaptionResult result = new CaptionResult(eventId, task.index(), modelId, r.getImageSha256(), t.text(),
-        t.timings(), false);
-    return both(topics.captions(), eventId, result, task.cacheKey(), task.job().headers());
+    if (outcome instanceof Outcome.Text t && task.resolved() instanceof ResolvedTask.Caption) {
+      CaptionResult result = new CaptionResult(eventId, task.index(), modelId, r.getImageSha256(), t.text(),
+          t.timings(), false);
+      return both(topics.captions(), eventId, result, task.cacheKey(), task.job().headers());
+    }
+    throw new IllegalArgumentException("no result record for " + outcome.getClass().getSimpleName() + " of " + task);
   }
 
   private <V extends SpecificRecord> List<ProducerRecord<String, byte[]>> both(Topic<String, V> topic, String eventId,

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 
 /**
  * Everything the worker process is configured with, read once at start: from a properties file
@@ -16,7 +17,8 @@ import java.util.Properties;
  * @param modelId {@code glimpse.model.id}: the id to serve under, the same value ingest keys its
  *     cache with; empty: the id derived from the checkpoint ({@link dev.glimpse.model.ModelId})
  * @param maxBatchSize decode slots: task rows decoded together, and images encoded together
- * @param maxWait how long a request may wait for others before an idle batch starts
+ * @param maxWait how long prepared images wait for others before they are encoded together, and
+ *     tasks before an idle decode batch starts
  * @param commitInterval longest time between transactions while results are ready
  * @param taskDefaults what tasks mean when an event leaves them open (shared with ingest)
  * @param budget how much work the worker holds before it pauses consumption, and its caches
@@ -85,7 +87,7 @@ public record WorkerConfig(
         s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers")),
         s.getOrDefault("glimpse.worker.group.id", "glimpse-worker"),
         s.getOrDefault("glimpse.worker.transactional.id",
-            "glimpse-worker-" + java.util.UUID.randomUUID()),
+            "glimpse-worker-" + UUID.randomUUID()),
         Optional.ofNullable(s.get("glimpse.model.id")).map(String::strip).filter(id -> !id.isEmpty()),
         maxBatchSize,
         Duration.ofMillis(Long.parseLong(s.getOrDefault("glimpse.worker.max.wait.ms", "50"))),

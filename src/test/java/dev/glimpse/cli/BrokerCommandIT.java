@@ -27,6 +27,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -127,7 +128,7 @@ class BrokerCommandIT {
     try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, address,
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new StringDeserializer())) {
-      var partition = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
+      var partition = new TopicPartition(TOPIC, 0);
       consumer.assign(Set.of(partition));
       consumer.seekToBeginning(Set.of(partition));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

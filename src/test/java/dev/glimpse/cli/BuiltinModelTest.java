@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.train.shapes.DatasetConfig;
+import dev.glimpse.train.shapes.ShapeRenderer;
 import dev.glimpse.train.shapes.ShapesDataset;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -37,7 +38,7 @@ class BuiltinModelTest {
   void generateWithoutModelAnswersWithTheBuiltinModel() throws Exception {
     var example = ShapesDataset.split(4, DatasetConfig.defaults()).evaluation().example(0);
     Path image = tmp.resolve("scene.png");
-    Files.write(image, dev.glimpse.train.shapes.ShapeRenderer.png(example.image()));
+    Files.write(image, ShapeRenderer.png(example.image()));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "generate", "--image",

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glimpse.model.Fixture;
 import dev.glimpse.stream.TestImages;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +50,7 @@ class DemoCommandIT {
   @Test
   void jsonPrintsEveryResultAsOneObjectWithTheContractFieldsAndTheSummaryLast() throws Exception {
     Path images = Files.createDirectory(tmp.resolve("json-images"));
-    Path fixture = dev.glimpse.model.Fixture.llavaTinyA().dir();
+    Path fixture = Fixture.llavaTinyA().dir();
     Files.copy(fixture.resolve("shapes.png"), images.resolve("shapes.png"));
     Files.copy(fixture.resolve("photo.jpg"), images.resolve("photo.jpg"));
     Files.writeString(images.resolve("notes.txt"), "not an image");
@@ -61,7 +63,7 @@ class DemoCommandIT {
 
     assertEquals(0, code, out + "\n" + err);
     ObjectMapper json = new ObjectMapper();
-    List<JsonNode> lines = new java.util.ArrayList<>();
+    List<JsonNode> lines = new ArrayList<>();
     for (String line : out.toString().strip().lines().toList()) {
       lines.add(json.readTree(line)); // every line is JSON
     }
@@ -86,7 +88,7 @@ class DemoCommandIT {
   }
 
   private static List<String> fieldNames(JsonNode node) {
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     node.fieldNames().forEachRemaining(names::add);
     return names.stream().sorted().toList();
   }

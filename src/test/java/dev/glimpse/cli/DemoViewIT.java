@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -88,7 +89,7 @@ class DemoViewIT {
         }, Duration.ofSeconds(60)));
         browser.screenshot(Path.of("target", "view.png"));
 
-        Map<String, PageCards.Results> shown = new java.util.LinkedHashMap<>();
+        Map<String, PageCards.Results> shown = new LinkedHashMap<>();
         page.byEvent().forEach((id, card) -> shown.put(id, card.results()));
         assertEquals(expected, shown, "the cards say what the topics hold");
         for (PageCards.Shown card : page.cards()) {

@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class EvalCommandTest {
       }
     }
     try (InputStream in = EvalCommandTest.class.getResourceAsStream("/dev/glimpse/train/shapes/tokenizer.json")) {
-      Files.copy(in, dir.resolve("tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(in, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     GenerateCommandTest.Result r = eval(dir, "--blind", fixture.toString());

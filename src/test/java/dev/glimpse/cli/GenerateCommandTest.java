@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.model.Fixture;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -126,7 +128,7 @@ class GenerateCommandTest {
 
   @Test
   void gpuWithoutAGpuIsNamed() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getInstance().getGpuCount() == 0);
+    Assumptions.assumeTrue(Engine.getInstance().getGpuCount() == 0);
     Result r = run("generate", "--model", fixture.dir().toString(), "--device", "gpu", "--image",
         fixture.image(0).toString(), "--prompt", "<image>", "--max-new-tokens", "2");
     assertEquals(1, r.exitCode());

@@ -12,6 +12,8 @@ import dev.glimpse.model.Fixture;
 import dev.glimpse.ops.Scrape;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -107,8 +109,8 @@ class HttpPortIT {
 
   @Test
   void aPortOutOfRangeIsRefusedWithItsCode() {
-    var err = new java.io.StringWriter();
-    int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true),
+    var err = new StringWriter();
+    int code = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
         "ingest", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "70000");
     assertEquals(1, code);
     assertTrue(err.toString().contains("BAD_HTTP_PORT"), err.toString());

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,7 +39,7 @@ class IngestCommandIT {
       }
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
-      var ingest = java.util.concurrent.Executors.newSingleThreadExecutor().submit(() -> Main.run(
+      var ingest = Executors.newSingleThreadExecutor().submit(() -> Main.run(
           new PrintWriter(out, true), new PrintWriter(err, true), "ingest",
           "--bootstrap-servers", broker.bootstrapServers(),
           "-p", "glimpse.ingest.state.dir=" + tmp.resolve("state"),
@@ -57,7 +59,7 @@ class IngestCommandIT {
             .get();
       }
 
-      int code = ingest.get(120, java.util.concurrent.TimeUnit.SECONDS);
+      int code = ingest.get(120, TimeUnit.SECONDS);
 
       assertEquals(1, code, err.toString());
       String last = err.toString().strip().lines().reduce((a, b) -> b).orElse("");

@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -95,7 +96,7 @@ class ProduceCommandIT {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<String> keys = new java.util.ArrayList<>();
+      List<String> keys = new ArrayList<>();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
       }

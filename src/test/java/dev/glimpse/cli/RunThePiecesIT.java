@@ -8,6 +8,10 @@ import dev.glimpse.train.shapes.ShapeRenderer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,10 +94,10 @@ class RunThePiecesIT {
     }
   }
 
-  private static java.net.http.HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return java.net.http.HttpClient.newHttpClient().send(
-        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+  private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static int freePort() throws IOException {

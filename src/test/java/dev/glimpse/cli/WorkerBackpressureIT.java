@@ -19,6 +19,7 @@ import dev.glimpse.model.Fixture;
 import dev.glimpse.model.ModelId;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,7 +143,7 @@ class WorkerBackpressureIT {
     return consumer;
   }
 
-  private static byte[] noisePng(int width, int height) throws java.io.IOException {
+  private static byte[] noisePng(int width, int height) throws IOException {
     BufferedImage picture = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     SplittableRandom random = new SplittableRandom(7);
     for (int y = 0; y < height; y++) {

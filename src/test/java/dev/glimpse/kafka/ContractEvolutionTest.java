@@ -15,12 +15,15 @@ import dev.glimpse.contract.Timings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -89,7 +92,7 @@ class ContractEvolutionTest {
         ImageEvent.newBuilder()
             .setEventId("e")
             .setClientId("c")
-            .setTimestamp(java.time.Instant.ofEpochMilli(1))
+            .setTimestamp(Instant.ofEpochMilli(1))
             .setImage(new InlineImage(ByteBuffer.wrap(new byte[] {9}), "image/png"))
             .setTasks(List.of(new CaptionTask()))
             .build();
@@ -194,10 +197,10 @@ class ContractEvolutionTest {
         new Timings(1L, 2L, 3L, 6L), false, Map.of("hazard", true), Map.of("hazard", 0.5));
     byte[] bytes = Contract.current().moderation().serialize("glimpse.moderation", today);
     Schema v1 = shipped("ModerationResult");
-    var store = new org.apache.avro.message.SchemaStore.Cache();
+    var store = new SchemaStore.Cache();
     store.addSchema(ModerationResult.getClassSchema());
 
-    GenericRecord old = new org.apache.avro.message.BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, store)
+    GenericRecord old = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, store)
         .decode(bytes);
 
     assertEquals(true, old.get("flagged"));

@@ -4,6 +4,7 @@ import dev.glimpse.contract.ImageEvent;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -114,7 +115,7 @@ public final class CraftedRecords {
     }
 
     Body string(String s) {
-      byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
       varint(utf8.length);
       out.writeBytes(utf8);
       return this;

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -178,7 +179,7 @@ class OpsEndpointsIT {
   }
 
   private static WorkerConfig workerConfig(String run, Map<String, String> more) {
-    Map<String, String> settings = new java.util.HashMap<>(Map.of(
+    Map<String, String> settings = new HashMap<>(Map.of(
         "glimpse.bootstrap.servers", broker.bootstrapServers(),
         "glimpse.worker.group.id", "ops-it-worker-" + run,
         "glimpse.worker.max.batch.size", "4",

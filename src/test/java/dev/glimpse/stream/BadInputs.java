@@ -3,6 +3,7 @@ package dev.glimpse.stream;
 import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.GenerationOptions;
+import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.contract.QuestionTask;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -75,7 +76,7 @@ public record BadInputs(String name, byte[] value, ErrorCode expected) {
             ErrorCode.URI_NOT_ALLOWED));
   }
 
-  private static byte[] encode(dev.glimpse.contract.ImageEvent event) {
+  private static byte[] encode(ImageEvent event) {
     return TestEvents.encode(event);
   }
 }

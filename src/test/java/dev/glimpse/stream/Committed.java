@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,16 +42,23 @@ final class Committed<V> implements AutoCloseable {
 
   /** Reads until a record matches, or fails after the deadline. */
   ConsumerRecord<String, V> await(Predicate<V> wanted, String what) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    for (int seen = 0; System.nanoTime() < deadline; ) {
+    return within(DEADLINE, wanted).orElseThrow(() -> new AssertionError("never arrived: " + what + "; read " + values()));
+  }
+
+  /** The first record read that matches, reading for at most {@code wait}. */
+  Optional<ConsumerRecord<String, V>> within(Duration wait, Predicate<V> wanted) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    for (int seen = 0; ; ) {
       for (; seen < read.size(); seen++) {
         if (wanted.test(read.get(seen).value())) {
-          return read.get(seen);
+          return Optional.of(read.get(seen));
         }
+      }
+      if (System.nanoTime() >= deadline) {
+        return Optional.empty();
       }
       poll();
     }
-    throw new AssertionError("never arrived: " + what + "; read " + values());
   }
 
   /** Reads everything committed so far: up to the end offsets (the last stable offsets). */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
+import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import java.net.URI;
@@ -156,7 +157,7 @@ class ErrorsInStepsIT {
   }
 
   private static void send(
-      KafkaProducer<String, byte[]> producer, String topic, String key, dev.glimpse.contract.ImageEvent event)
+      KafkaProducer<String, byte[]> producer, String topic, String key, ImageEvent event)
       throws Exception {
     producer.send(new ProducerRecord<>(topic, 0, key, TestEvents.encode(event))).get();
   }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 class IngestConfigTest {
@@ -48,7 +49,7 @@ class IngestConfigTest {
     // at most the broker's default transaction.max.timeout.ms (15 min), or the producer is refused
     assertTrue(Long.parseLong((String) p.get("transaction.timeout.ms")) <= 900_000);
     // and they reach the clients over Streams' own exactly-once defaults (10 s, 1000 records)
-    var streams = new org.apache.kafka.streams.StreamsConfig(p);
+    var streams = new StreamsConfig(p);
     assertEquals(p.get("transaction.timeout.ms"),
         String.valueOf(streams.getProducerConfigs("c").get("transaction.timeout.ms")));
     assertEquals(p.get("max.poll.records"),
@@ -66,7 +67,7 @@ class IngestConfigTest {
     assertEquals("6", p.get("num.stream.threads"));
     assertEquals("50", p.get("max.poll.records"));
     assertEquals("60000", p.get("transaction.timeout.ms"));
-    var streams = new org.apache.kafka.streams.StreamsConfig(p);
+    var streams = new StreamsConfig(p);
     assertEquals("50", String.valueOf(streams.getMainConsumerConfigs("g", "c", 0).get("max.poll.records")));
     assertEquals("60000", String.valueOf(streams.getProducerConfigs("c").get("transaction.timeout.ms")));
   }

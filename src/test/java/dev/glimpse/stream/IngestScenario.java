@@ -98,14 +98,13 @@ final class IngestScenario {
     }
   }
 
-  /** Acts as the worker for one caption, then sends the same image again. */
+  /** Acts as the worker for one caption, then sends the same image again until ingest answers it from the cache. */
   private static void answerACaptionAndSeeTheRepeatServedFromCache(
       String bootstrap, Ingest ingest, List<InferenceRequest> requests) throws Exception {
     InferenceRequest request = requests.get(0);
     RequestTask caption =
         request.getTasks().stream().filter(t -> t.getTask() instanceof CaptionTask).findFirst().orElseThrow();
     var cacheTopic = ingest.topics().resultCache();
-    var captionsTopic = ingest.topics().captions();
     try (var worker =
         new KafkaProducer<>(
             Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
@@ -122,33 +121,10 @@ final class IngestScenario {
                       new Timings(1L, 2L, 3L, 6L), false))))
           .get();
     }
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!ingest.isCached(caption.getCacheKey())) {
-      assertTrue(System.nanoTime() < deadline, "the result never reached the result cache");
-      Thread.sleep(50);
-    }
     int seed = Integer.parseInt(request.getEventId().substring("good-".length()));
-    try (var producer = producer(bootstrap);
-        var captions = readCommitted(bootstrap, captionsTopic)) {
-      producer.send(
-          new ProducerRecord<>(
-              ingest.topics().images().name(),
-              "repeat",
-              TestEvents.encode(
-                  TestEvents.inline("repeat", TestImages.png(seed), List.of(new CaptionTask())))));
-      producer.flush();
-      CaptionResult hit = null;
-      while (hit == null && System.nanoTime() < deadline) {
-        for (var record : captions.poll(Duration.ofMillis(200))) {
-          if (record.value().getEventId().equals("repeat")) {
-            hit = record.value();
-          }
-        }
-      }
-      assertNotNull(hit, "no cached caption for the repeat");
-      assertTrue(hit.getFromCache());
-      assertEquals("a circle on a square", hit.getCaption());
-    }
+    CaptionResult hit = CacheProbe.awaitCachedCaption(bootstrap, ingest.topics(), TestImages.png(seed), "repeat");
+    assertTrue(hit.getFromCache());
+    assertEquals("a circle on a square", hit.getCaption());
   }
 
   private static List<ErrorCode> codes(List<DeadLetter> letters) {

@@ -18,6 +18,7 @@ import dev.glimpse.contract.RequestTask;
 import dev.glimpse.contract.ResultCacheEntry;
 import dev.glimpse.contract.Timings;
 import dev.glimpse.kafka.Contract;
+import dev.glimpse.kafka.Topic;
 import dev.glimpse.kafka.Topics;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -26,12 +27,16 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,7 +93,7 @@ class IngestTopologyTest {
             "glimpse.ingest.state.dir", System.getProperty("java.io.tmpdir") + "/ingest-ttd"));
   }
 
-  private <V> TestOutputTopic<String, V> output(dev.glimpse.kafka.Topic<String, V> topic) {
+  private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
     return driver.createOutputTopic(
         topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
   }
@@ -182,7 +187,7 @@ class IngestTopologyTest {
     RequestTask caption = requests.readValue().getTasks().get(0);
     cacheIn.pipeInput(caption.getCacheKey(), new ResultCacheEntry(new CaptionResult("first", 0, "test-model",
         HashedEvent.sha256(png), "a ball", new Timings(1L, 1L, 1L, 3L), false)));
-    var headers = new org.apache.kafka.common.header.internals.RecordHeaders()
+    var headers = new RecordHeaders()
         .add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".getBytes())
         .add("content-type", "application/octet-stream".getBytes());
 
@@ -195,7 +200,7 @@ class IngestTopologyTest {
     assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", new String(request.lastHeader("traceparent").value()));
     assertEquals("application/vnd.glimpse.captionresult.v1+avro", new String(hit.lastHeader("content-type").value()));
     assertEquals("application/vnd.glimpse.inferencerequest.v2+avro", new String(request.lastHeader("content-type").value()));
-    assertEquals(1, java.util.stream.StreamSupport.stream(request.headers("content-type").spliterator(), false).count());
+    assertEquals(1, StreamSupport.stream(request.headers("content-type").spliterator(), false).count());
   }
 
   @Test
@@ -275,8 +280,8 @@ class IngestTopologyTest {
     assertEquals(1, requests.readValuesToList().size());
   }
 
-  static java.util.stream.Stream<Error> errorsOfOneRecord() {
-    return java.util.stream.Stream.of(
+  static Stream<Error> errorsOfOneRecord() {
+    return Stream.of(
         new StackOverflowError(),
         new OutOfMemoryError("Java heap space"),
         new AssertionError("a library's invariant"));
@@ -303,7 +308,7 @@ class IngestTopologyTest {
   void shouldStillStopOnAnErrorOfTheJvmItself() {
     start((uri, max) -> { throw new InternalError("the JVM is in trouble"); });
     Throwable thrown =
-        org.junit.jupiter.api.Assertions.assertThrows(
+        Assertions.assertThrows(
             Throwable.class,
             () -> images.pipeInput(TestEvents.encode(
                 TestEvents.event("u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask())))));

@@ -21,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -229,7 +230,7 @@ abstract class RegistryFramingScenario {
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      List<String> letters = new java.util.ArrayList<>();
+      List<String> letters = new ArrayList<>();
       long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
       while (System.nanoTime() < until) {
         for (var r : consumer.poll(Duration.ofMillis(200))) {

@@ -6,7 +6,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Random;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 
@@ -22,7 +24,7 @@ public final class TestImages {
   /** A PNG of noise, big in bytes for its pixel count. */
   public static byte[] noisyPng(int width, int height) {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    java.util.Random random = new java.util.Random(7);
+    Random random = new Random(7);
     for (int y = 0; y < height; y++) {
       for (int x = 0; x < width; x++) {
         image.setRGB(x, y, random.nextInt());
@@ -44,7 +46,7 @@ public final class TestImages {
   /** Signature + IHDR of a PNG claiming {@code width x height}, and nothing else. */
   public static byte[] pngHeaderClaiming(int width, int height) {
     ByteBuffer ihdr = ByteBuffer.allocate(17);
-    ihdr.put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII));
     ihdr.putInt(width).putInt(height);
     ihdr.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
     CRC32 crc = new CRC32();

@@ -7,6 +7,7 @@ import dev.glimpse.contract.AnswerResult;
 import dev.glimpse.contract.CaptionResult;
 import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.DeadLetter;
+import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.contract.ModerationTask;
 import dev.glimpse.contract.QuestionTask;
@@ -17,14 +18,22 @@ import dev.glimpse.stream.BadInputs;
 import dev.glimpse.stream.Ingest;
 import dev.glimpse.stream.IngestConfig;
 import dev.glimpse.stream.TestEvents;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -68,6 +77,10 @@ final class PipelineScenario {
   }
 
   Worker worker(Ingest ingest, int maxBatch) {
+    return worker(ingest, maxBatch, WorkerClients.KAFKA);
+  }
+
+  Worker worker(Ingest ingest, int maxBatch, WorkerClients clients) {
     WorkerConfig config = WorkerConfig.from(Map.of(
         "glimpse.bootstrap.servers", bootstrap,
         "glimpse.worker.group.id", "pipeline-it-worker-" + runId,
@@ -76,7 +89,7 @@ final class PipelineScenario {
         // a dead worker's partitions move on within seconds
         "kafka.session.timeout.ms", "6000",
         "kafka.heartbeat.interval.ms", "1000"));
-    return new Worker(config, ingest.topics(), model);
+    return new Worker(config, ingest.topics(), model, new SimpleMeterRegistry(), clients);
   }
 
   /**
@@ -85,19 +98,19 @@ final class PipelineScenario {
    * from the cache and never reach the worker under test.
    */
   byte[] image(int i) {
-    java.util.SplittableRandom random = new java.util.SplittableRandom((runId + "#" + i).hashCode());
-    java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(32, 24,
-        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    SplittableRandom random = new SplittableRandom((runId + "#" + i).hashCode());
+    BufferedImage picture = new BufferedImage(32, 24,
+        BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < picture.getHeight(); y++) {
       for (int x = 0; x < picture.getWidth(); x++) {
         picture.setRGB(x, y, random.nextInt(1 << 24));
       }
     }
-    var out = new java.io.ByteArrayOutputStream();
+    var out = new ByteArrayOutputStream();
     try {
-      javax.imageio.ImageIO.write(picture, "png", out);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      ImageIO.write(picture, "png", out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return out.toByteArray();
   }
@@ -173,7 +186,7 @@ final class PipelineScenario {
       });
       dlqConsumer.poll(t).forEach(r -> {
         DeadLetter d = r.value();
-        String key = d.getOriginalKey() == null ? "" : java.nio.charset.StandardCharsets.UTF_8.decode(
+        String key = d.getOriginalKey() == null ? "" : StandardCharsets.UTF_8.decode(
             d.getOriginalKey().duplicate()).toString();
         if (ours(d.getEventId()) || key.contains(runId)) {
           deadLetters.add(d);
@@ -301,7 +314,7 @@ final class PipelineScenario {
       String poisonedToo = "good-" + runId + "-" + (events / 2 + 1);
       assertEquals(List.of(poisoned + "#1", poisonedToo + "#2"), out.deadLetters.stream()
           .map(d -> d.getEventId() + "#" + d.getTaskIndex()).sorted().toList());
-      out.deadLetters.forEach(d -> assertEquals(dev.glimpse.contract.ErrorCode.MODEL_ERROR, d.getCode(), d.getMessage()));
+      out.deadLetters.forEach(d -> assertEquals(ErrorCode.MODEL_ERROR, d.getCode(), d.getMessage()));
       assertTrue(out.resultsPerTask.containsKey(poisoned + "#0") && out.resultsPerTask.containsKey(poisoned + "#2"),
           "the poisoned event's other tasks are answered");
     }
@@ -329,13 +342,14 @@ final class PipelineScenario {
   /** A worker dies inside a transaction; a second takes over: nothing lost, nothing twice. */
   void aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(int events) throws Exception {
     try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest)) {
-      Worker first = worker(ingest, 2);
+      DyingClients dying = new DyingClients();
+      Worker first = worker(ingest, 2, dying);
       Thread firstThread = first.start();
       int half = events / 2;
       produceGood(ingest, 0, half);
       out.pollUntil(() -> out.results() >= half * TASKS_PER_EVENT, "the first half, committed");
       // armed before the second half exists: the transaction that would carry it is where the worker dies
-      first.halt(Worker.Halt.IN_TRANSACTION);
+      dying.dieInNextTransaction();
       produceGood(ingest, half, events - half);
       firstThread.join(DEADLINE.toMillis());
       assertTrue(!firstThread.isAlive(), "the first worker should have died in its next transaction");

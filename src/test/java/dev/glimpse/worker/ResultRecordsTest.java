@@ -37,11 +37,9 @@ class ResultRecordsTest {
         .setTasks(List.of(new RequestTask(0, new CaptionTask(), "k0")))
         .setImage(ByteBuffer.wrap(new byte[] {1})).setImageSha256("sha").setImageFormat("png").setModelId("m")
         .setEventTimestamp(Instant.EPOCH).setEnqueuedAt(Instant.EPOCH).build();
-    Job job = new Job(new TopicPartition("glimpse.requests", 0), 5L, "sha", new byte[0], request, 0L);
-    job.setHeaders(new Header[] {
+    return new Job(new TopicPartition("glimpse.requests", 0), 5L, "sha", new byte[0], request, new Header[] {
         new RecordHeader("traceparent", TRACEPARENT.getBytes(StandardCharsets.UTF_8)),
         new RecordHeader("content-type", "application/vnd.glimpse.inferencerequest.v2+avro".getBytes(StandardCharsets.UTF_8))});
-    return job;
   }
 
   private static Outcome.Scores scores(Map<String, Double> scores, TaskDefaults defaults) {

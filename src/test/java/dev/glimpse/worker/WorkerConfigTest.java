@@ -25,10 +25,10 @@ class WorkerConfigTest {
   void kafkaSettingsPassThroughAndWin() {
     WorkerConfig c = WorkerConfig.from(Map.of("glimpse.bootstrap.servers", "a:1",
         "kafka.security.protocol", "SSL", "kafka.max.poll.records", "3"));
-    assertEquals("SSL", Worker.consumerProperties(c).get("security.protocol"));
-    assertEquals("3", Worker.consumerProperties(c).get("max.poll.records"));
-    assertEquals("SSL", Worker.producerProperties(c).get("security.protocol"));
-    assertEquals("read_committed", Worker.consumerProperties(c).get("isolation.level"));
+    assertEquals("SSL", WorkerClients.consumerProperties(c).get("security.protocol"));
+    assertEquals("3", WorkerClients.consumerProperties(c).get("max.poll.records"));
+    assertEquals("SSL", WorkerClients.producerProperties(c).get("security.protocol"));
+    assertEquals("read_committed", WorkerClients.consumerProperties(c).get("isolation.level"));
   }
 
   @Test

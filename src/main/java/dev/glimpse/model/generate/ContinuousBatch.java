@@ -283,11 +283,6 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     return dropped;
   }
 
-  /** Tags of the rows decoding now. */
-  public List<T> runningTags() {
-    return rows.stream().filter(r -> r != null).map(r -> r.tag).toList();
-  }
-
   /** Records a row's pending token; the reason it stops, or null while it runs. */
   private Generation.FinishReason accept(Row<T> row) {
     if (eosIds.contains(row.next)) {

@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -86,7 +87,7 @@ public final class Feed implements AutoCloseable {
         }
       }
       stopped.complete(null);
-    } catch (org.apache.kafka.common.errors.WakeupException e) {
+    } catch (WakeupException e) {
       stopped.complete(null);
     } catch (RuntimeException e) {
       board.feedStopped("VIEW_FEED_FAILED: " + e.getMessage());

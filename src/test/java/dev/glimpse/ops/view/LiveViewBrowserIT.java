@@ -32,10 +32,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,7 +154,7 @@ class LiveViewBrowserIT {
   }
 
   private static PageCards.Shown card(HeadlessChromium browser, String eventId,
-      java.util.function.Predicate<PageCards.Shown> done) throws Exception {
+      Predicate<PageCards.Shown> done) throws Exception {
     return PageCards.parse(browser.await(PageCards.script(), v -> {
       PageCards.Shown c = PageCards.parse(v).byEvent().get(eventId);
       return c != null && done.test(c);
@@ -185,6 +187,6 @@ class LiveViewBrowserIT {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 << 20));
-    return new KafkaProducer<>(p, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 }

@@ -11,7 +11,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /** What ingest writes: dead letters, answers from the cache, inference requests. */
-final class Outputs {
+final class IngestRecords {
   private final Clock clock;
   private final String modelId;
   private final long maxOriginalBytes;
@@ -20,13 +20,13 @@ final class Outputs {
    * @param maxOriginalBytes larger original values are not copied into the dead letter (it would
    *     not fit the producer's max.request.size); the letter points at topic, partition, offset
    */
-  Outputs(Clock clock, String modelId, long maxOriginalBytes) {
+  IngestRecords(Clock clock, String modelId, long maxOriginalBytes) {
     this.clock = clock;
     this.modelId = modelId;
     this.maxOriginalBytes = maxOriginalBytes;
   }
 
-  DeadLetter deadLetter(Checked<?> refused) {
+  DeadLetter deadLetter(Verdict<?> refused) {
     Origin o = refused.origin();
     boolean keep = o.value() == null || o.value().length <= maxOriginalBytes;
     String message = refused.rejection().getMessage();
@@ -48,7 +48,7 @@ final class Outputs {
   }
 
   /** One request for the event's image, carrying it once with every task the cache missed. */
-  InferenceRequest request(EventTasks work) {
+  InferenceRequest request(KeyedEvent work) {
     var event = work.event();
     List<RequestTask> tasks = work.misses().stream()
         .map(l -> new RequestTask(l.index(), l.task(), l.cacheKey()))
@@ -72,12 +72,13 @@ final class Outputs {
    * A cached result re-addressed to the event that hit it: its event id and task index, no time
    * spent, from_cache set. Every result record has these four fields.
    */
-  @SuppressWarnings("unchecked")
-  static <R extends SpecificRecordBase> R fromCache(EventTasks.Hit hit) {
-    R cached = (R) hit.lookup().cached();
+  @SuppressWarnings("unchecked") // the topology branches hits by kind, and a kind's cached type is checked on lookup
+
+  static <R extends SpecificRecordBase> R fromCache(KeyedEvent.CacheHit hit) {
+    R cached = (R) hit.task().cached();
     R copy = SpecificData.get().deepCopy(cached.getSchema(), cached);
     copy.put("event_id", hit.event().getEventId());
-    copy.put("task_index", hit.lookup().index());
+    copy.put("task_index", hit.task().index());
     copy.put("timings", noTime());
     copy.put("from_cache", true);
     return copy;
