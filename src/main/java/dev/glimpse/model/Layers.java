@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.norm.LayerNorm;
 
 /** The few tensor operations the model is built from, each as transformers computes it. */
 public final class Layers {
@@ -20,10 +19,11 @@ public final class Layers {
     }
   }
 
-  /** LayerNorm over the last axis. */
-  public record Norm(NDArray weight, NDArray bias, float eps) {
+  /** LayerNorm over the last axis (the engine's layer_norm, which DJL's LayerNorm block also calls). */
+  public record LayerNorm(NDArray weight, NDArray bias, float eps) {
     public NDArray forward(NDArray x) {
-      return LayerNorm.layerNorm(x, new Shape(weight.getShape().get(0)), weight, bias, eps).singletonOrThrow();
+      Shape normalized = new Shape(weight.getShape().get(0));
+      return x.getNDArrayInternal().layerNorm(x, normalized, weight, bias, eps).singletonOrThrow();
     }
   }
 

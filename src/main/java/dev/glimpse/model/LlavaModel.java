@@ -58,7 +58,7 @@ public final class LlavaModel implements AutoCloseable {
     LlavaConfig config = checkpoint.config();
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      Weights weights = new Weights(checkpoint, manager, dtype);
+      WeightLoader weights = new WeightLoader(checkpoint, manager, dtype);
       int depth = config.visionFeatureLayers().stream().mapToInt(config::hiddenStateIndex).max().orElseThrow();
       ClipVisionTower tower = ClipVisionTower.load(weights, config.vision(), depth, progress);
       MultiModalProjector projector = MultiModalProjector.load(weights, config);

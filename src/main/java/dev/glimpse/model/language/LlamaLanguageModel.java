@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import dev.glimpse.model.Layers;
-import dev.glimpse.model.Weights;
+import dev.glimpse.model.WeightLoader;
 import dev.glimpse.model.config.TextConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +46,7 @@ public final class LlamaLanguageModel {
     this.rotateHalf = rotateHalf;
   }
 
-  public static LlamaLanguageModel load(Weights w, TextConfig c, dev.glimpse.model.LoadProgress progress) {
+  public static LlamaLanguageModel load(WeightLoader w, TextConfig c, dev.glimpse.model.LoadProgress progress) {
     long h = c.hiddenSize();
     long d = c.headDim();
     long q = (long) c.numAttentionHeads() * d;

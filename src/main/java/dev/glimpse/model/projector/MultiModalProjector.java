@@ -2,7 +2,7 @@ package dev.glimpse.model.projector;
 
 import ai.djl.ndarray.NDArray;
 import dev.glimpse.model.Layers;
-import dev.glimpse.model.Weights;
+import dev.glimpse.model.WeightLoader;
 import dev.glimpse.model.config.LlavaConfig;
 
 /**
@@ -18,7 +18,7 @@ public sealed interface MultiModalProjector permits MultiModalProjector.LinearPr
   /** "linear" or "mlp2x_gelu", the names LLaVA's own code uses. */
   String kind();
 
-  static MultiModalProjector load(Weights w, LlavaConfig config) {
+  static MultiModalProjector load(WeightLoader w, LlavaConfig config) {
     long in = config.projectorInputSize();
     long out = config.text().hiddenSize();
     boolean bias = config.projectorBias();

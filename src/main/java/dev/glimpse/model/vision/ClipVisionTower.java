@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import dev.glimpse.model.Layers;
-import dev.glimpse.model.Weights;
+import dev.glimpse.model.WeightLoader;
 import dev.glimpse.model.config.VisionConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,15 +22,15 @@ public final class ClipVisionTower {
   private final NDArray patchEmbedding; // (hidden, channels, patch, patch)
   private final NDArray classEmbedding; // (1, 1, hidden)
   private final NDArray positionEmbedding; // (1, patches + 1, hidden)
-  private final Layers.Norm preLayerNorm;
+  private final Layers.LayerNorm preLayerNorm;
   private final List<EncoderLayer> layers;
 
   /** One pre-norm transformer layer. */
   private record EncoderLayer(
-      Layers.Norm layerNorm1,
+      Layers.LayerNorm layerNorm1,
       Layers.Linear qkv, // (hidden, 3 * hidden)
       Layers.Linear outProj,
-      Layers.Norm layerNorm2,
+      Layers.LayerNorm layerNorm2,
       Layers.Linear fc1,
       Layers.Linear fc2) {}
 
@@ -39,7 +39,7 @@ public final class ClipVisionTower {
       NDArray patchEmbedding,
       NDArray classEmbedding,
       NDArray positionEmbedding,
-      Layers.Norm preLayerNorm,
+      Layers.LayerNorm preLayerNorm,
       List<EncoderLayer> layers) {
     this.config = config;
     this.patchEmbedding = patchEmbedding;
@@ -50,7 +50,7 @@ public final class ClipVisionTower {
   }
 
   /** Loads the first {@code depth} encoder layers (later ones are never read by LLaVA). */
-  public static ClipVisionTower load(Weights w, VisionConfig c, int depth, dev.glimpse.model.LoadProgress progress) {
+  public static ClipVisionTower load(WeightLoader w, VisionConfig c, int depth, dev.glimpse.model.LoadProgress progress) {
     long h = c.hiddenSize();
     NDArray patch = w.tensor("vision.embeddings.patch_embedding.weight",
         h, c.numChannels(), c.patchSize(), c.patchSize());
