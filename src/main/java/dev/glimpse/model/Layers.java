@@ -12,7 +12,7 @@ public final class Layers {
 
   /** A linear layer with its weight stored transposed, (in, out), so forward is one matMul. */
   public record Linear(NDArray weightT, NDArray bias) {
-    /** (..., in) → (..., out) */
+    /** (..., in) x (in, out) → (..., out), + bias (out) when there is one */
     public NDArray forward(NDArray x) {
       NDArray y = x.matMul(weightT);
       return bias == null ? y : y.addi(bias);
@@ -21,6 +21,7 @@ public final class Layers {
 
   /** LayerNorm over the last axis (the engine's layer_norm, which DJL's LayerNorm block also calls). */
   public record LayerNorm(NDArray weight, NDArray bias, float eps) {
+    /** (..., d) → (..., d), with weight and bias (d) */
     public NDArray forward(NDArray x) {
       Shape normalized = new Shape(weight.getShape().get(0));
       return x.getNDArrayInternal().layerNorm(x, normalized, weight, bias, eps).singletonOrThrow();
@@ -35,6 +36,7 @@ public final class Layers {
     /** @param eps a one-element float32 array on the weight's device: no scalar upload per call */
     public RmsNorm {}
 
+    /** (..., d) → (..., d), with weight (d) */
     public NDArray forward(NDArray x) {
       DataType inputType = x.getDataType();
       NDArray x32 = inputType == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
