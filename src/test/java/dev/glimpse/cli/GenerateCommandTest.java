@@ -3,7 +3,9 @@ package dev.glimpse.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.model.Fixture;
@@ -126,7 +128,8 @@ class GenerateCommandTest {
 
   @Test
   void gpuWithoutAGpuIsNamed() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getInstance().getGpuCount() == 0);
+    assumeTrue(Engine.getInstance().getGpuCount() == 0,
+        "a GPU is present, so --device gpu is available and its absence cannot be tested here");
     Result r = run("generate", "--model", fixture.dir().toString(), "--device", "gpu", "--image",
         fixture.image(0).toString(), "--prompt", "<image>", "--max-new-tokens", "2");
     assertEquals(1, r.exitCode());
