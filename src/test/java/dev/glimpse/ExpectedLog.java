@@ -23,7 +23,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>slf4j-simple writes each record with one {@code println(String)} to the current {@code
  * System.err}, then any stack trace through {@code println(Object)}; a filtering stream put in
- * its place for the test's duration sees whole records and drops a matching one with its trace.
+ * its place for the test's duration sees whole records and drops a matching one with the trace
+ * lines that directly follow it on the same thread (an uncaught exception printed later, which
+ * starts with {@code print(String)}, still shows).
  */
 @Retention(RUNTIME)
 @Target({TYPE, METHOD})
@@ -96,11 +98,19 @@ public @interface ExpectedLog {
       }
     }
 
+    /** A stack-trace line: dropped when it follows a dropped record on the same thread. */
     @Override
     public void println(Object line) {
       if (!dropping.get()) {
         super.println(line);
       }
+    }
+
+    /** Anything else ends a dropped record's trace (e.g. "Exception in thread ..." is printed). */
+    @Override
+    public void print(String text) {
+      dropping.set(false);
+      super.print(text);
     }
   }
 }
