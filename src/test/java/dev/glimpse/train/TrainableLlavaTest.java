@@ -128,12 +128,15 @@ class TrainableLlavaTest {
     }
   }
 
+  /** The built-in shapes model with the MLP projector, freshly initialised (seed 5). */
+  private static TrainableLlava mlpModel(NDManager root) {
+    return new TrainableLlava(ShapesTrainer.spec(LlavaSpec.Projector.MLP), root, Map.of(), 5);
+  }
+
   @Test
   void aFewStepsOfAdamWHalveTheLoss() {
-    LlavaSpec spec = ShapesTrainer.spec(LlavaSpec.Projector.MLP);
     Batch batch = Batch.random();
-    try (NDManager root = NDManager.newBaseManager();
-        TrainableLlava model = new TrainableLlava(spec, root, Map.of(), 5)) {
+    try (NDManager root = NDManager.newBaseManager(); TrainableLlava model = mlpModel(root)) {
       AdamW adam = AdamW.defaults(model.weights(TrainableLlava.PROJECTOR));
       double first = 0;
       double last = 0;
@@ -162,10 +165,8 @@ class TrainableLlavaTest {
    */
   @Test
   void projectorGradientsAgreeWithCentralDifferencesOfTheLoss() {
-    LlavaSpec spec = ShapesTrainer.spec(LlavaSpec.Projector.MLP);
     Batch batch = Batch.random();
-    try (NDManager root = NDManager.newBaseManager();
-        TrainableLlava model = new TrainableLlava(spec, root, Map.of(), 5)) {
+    try (NDManager root = NDManager.newBaseManager(); TrainableLlava model = mlpModel(root)) {
       Map<String, NDArray> projector = model.weights(TrainableLlava.PROJECTOR);
       projector.values().forEach(p -> p.setRequiresGradient(true));
       Map<String, float[]> gradients = new HashMap<>();
