@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.norm.LayerNorm;
 
 /** The few tensor operations the model is built from, each as transformers computes it. */
 public final class Layers {
@@ -13,17 +12,19 @@ public final class Layers {
 
   /** A linear layer with its weight stored transposed, (in, out), so forward is one matMul. */
   public record Linear(NDArray weightT, NDArray bias) {
-    /** (..., in) → (..., out) */
+    /** (..., in) x (in, out) → (..., out), + bias (out) when there is one */
     public NDArray forward(NDArray x) {
       NDArray y = x.matMul(weightT);
       return bias == null ? y : y.addi(bias);
     }
   }
 
-  /** LayerNorm over the last axis. */
-  public record Norm(NDArray weight, NDArray bias, float eps) {
+  /** LayerNorm over the last axis (the engine's layer_norm, which DJL's LayerNorm block also calls). */
+  public record LayerNorm(NDArray weight, NDArray bias, float eps) {
+    /** (..., d) → (..., d), with weight and bias (d) */
     public NDArray forward(NDArray x) {
-      return LayerNorm.layerNorm(x, new Shape(weight.getShape().get(0)), weight, bias, eps).singletonOrThrow();
+      Shape normalized = new Shape(weight.getShape().get(0));
+      return x.getNDArrayInternal().layerNorm(x, normalized, weight, bias, eps).singletonOrThrow();
     }
   }
 
@@ -35,6 +36,7 @@ public final class Layers {
     /** @param eps a one-element float32 array on the weight's device: no scalar upload per call */
     public RmsNorm {}
 
+    /** (..., d) → (..., d), with weight (d) */
     public NDArray forward(NDArray x) {
       DataType inputType = x.getDataType();
       NDArray x32 = inputType == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);

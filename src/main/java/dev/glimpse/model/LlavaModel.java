@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
 import dev.glimpse.model.checkpoint.LlavaCheckpoint;
 import dev.glimpse.model.config.LlavaConfig;
 import dev.glimpse.model.language.KvCache;
@@ -58,7 +60,7 @@ public final class LlavaModel implements AutoCloseable {
     LlavaConfig config = checkpoint.config();
     NDManager manager = NDManager.newBaseManager(device);
     try {
-      Weights weights = new Weights(checkpoint, manager, dtype);
+      WeightLoader weights = new WeightLoader(checkpoint, manager, dtype);
       int depth = config.visionFeatureLayers().stream().mapToInt(config::hiddenStateIndex).max().orElseThrow();
       ClipVisionTower tower = ClipVisionTower.load(weights, config.vision(), depth, progress);
       MultiModalProjector projector = MultiModalProjector.load(weights, config);
@@ -272,9 +274,10 @@ public final class LlavaModel implements AutoCloseable {
     }
     NDArray text = languageModel.embed(batch.create(lookup, new Shape(b * (long) t))); // (b*t, hidden)
     pieces.add(0, text);
+    // (b*t + feature rows, hidden): token embeddings first, then each needed image's features
     NDArray table = pieces.size() == 1 ? text : NDArrays.concat(pieces, 0);
-    return ai.djl.nn.core.Embedding.embedding(batch.create(gather, new Shape(b, t)), table,
-        ai.djl.ndarray.types.SparseFormat.DENSE).singletonOrThrow();
+    return Embedding.embedding(batch.create(gather, new Shape(b, t)), table, SparseFormat.DENSE)
+        .singletonOrThrow(); // (b, t) rows of the table -> (b, t, hidden)
   }
 
   private int tokensOf(ImageInput image) {

@@ -3,6 +3,7 @@ package dev.glimpse.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glimpse.ExpectedLog;
 import dev.glimpse.contract.AnswerResult;
 import dev.glimpse.contract.CaptionResult;
 import dev.glimpse.contract.DeadLetter;
@@ -50,6 +51,11 @@ import org.junit.jupiter.api.io.TempDir;
  * could not reach the broker, ingest that found no broker at start) is restarted and named in
  * the report, as a supervisor would restart it.
  */
+@ExpectedLog({
+    "could not be established. Node may not be available",
+    "Got error produce response",
+    "Received invalid metadata error"
+})
 class FaultsIT {
   /** Another seed gives other moments and another order: {@code -Dglimpse.faults.seed=N}. */
   private static final long SEED = Long.getLong("glimpse.faults.seed", 20261201L);

@@ -3,6 +3,7 @@ package dev.glimpse.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,7 +128,8 @@ class GenerateCommandTest {
 
   @Test
   void gpuWithoutAGpuIsNamed() {
-    Assumptions.assumeTrue(Engine.getInstance().getGpuCount() == 0);
+    assumeTrue(Engine.getInstance().getGpuCount() == 0,
+        "a GPU is present, so --device gpu is available and its absence cannot be tested here");
     Result r = run("generate", "--model", fixture.dir().toString(), "--device", "gpu", "--image",
         fixture.image(0).toString(), "--prompt", "<image>", "--max-new-tokens", "2");
     assertEquals(1, r.exitCode());

@@ -3,6 +3,7 @@ package dev.glimpse.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glimpse.ExpectedLog;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.kafka.TopicAdmin;
 import dev.glimpse.kafka.Topics;
@@ -30,6 +31,12 @@ import org.junit.jupiter.api.io.TempDir;
 class IngestCommandIT {
   @TempDir Path tmp;
 
+  @ExpectedLog({
+      "Exception caught during Deserialization",
+      "Error happened while",
+      "Encountered the following exception during processing",
+      "Global thread has died"
+  })
   @Test
   void aStreamsClientInErrorEndsIngestWithIngestFailedAndExitOne() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {

@@ -2,6 +2,7 @@ package dev.glimpse.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.glimpse.ExpectedLog;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every command that needs Kafka says in one coded line that none answered, and exits 1. */
+@ExpectedLog("clientId=glimpse-broker-probe] Connection to node")
 class NoBrokerTest {
   @TempDir Path tmp;
 

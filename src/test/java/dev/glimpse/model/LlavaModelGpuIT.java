@@ -10,6 +10,8 @@ import dev.glimpse.model.generate.Generation;
 import dev.glimpse.model.generate.GenerationOptions;
 import dev.glimpse.model.generate.GenerationRequest;
 import dev.glimpse.model.generate.SharedPrefix;
+import dev.glimpse.model.image.ImageLimits;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * gives transformers' greedy tokens as one batch; float16, the precision GPUs run, gives the
  * tokens float16 gives on the CPU; a shared prefix gives the whole prompts' tokens.
  */
-@EnabledIf("gpuPresent")
+@EnabledIf(value = "gpuPresent", disabledReason = "no CUDA GPU visible to the PyTorch engine (getGpuCount() is 0)")
 class LlavaModelGpuIT {
 
   static boolean gpuPresent() {
@@ -31,7 +33,7 @@ class LlavaModelGpuIT {
   private static List<GenerationRequest> batch(VisionLanguageModel vlm, Fixture fixture) throws Exception {
     List<GenerationRequest> requests = new ArrayList<>();
     for (int c = 0; c < fixture.cases(); c++) {
-      byte[] image = java.nio.file.Files.readAllBytes(fixture.image(c));
+      byte[] image = Files.readAllBytes(fixture.image(c));
       requests.add(GenerationRequest.ofPixels(fixture.inputIds(c), List.of(vlm.pixelValues(image)),
           GenerationOptions.greedy(12)));
     }
@@ -42,7 +44,7 @@ class LlavaModelGpuIT {
   void float32OnTheGpuGivesTheReferenceTokens() throws Exception {
     Fixture fixture = Fixture.llavaTinyA();
     var options = new VisionLanguageModel.Options(Device.gpu(), DataType.FLOAT32,
-        dev.glimpse.model.image.ImageLimits.defaults(), false);
+        ImageLimits.defaults(), false);
     try (VisionLanguageModel vlm = VisionLanguageModel.load(fixture.dir(), options)) {
       List<Generation> out = vlm.generate(batch(vlm, fixture));
       for (int c = 0; c < fixture.cases(); c++) {
@@ -55,9 +57,9 @@ class LlavaModelGpuIT {
   void float16OnTheGpuGivesTheTokensFloat16GivesOnTheCpu() throws Exception {
     Fixture fixture = Fixture.llavaTinyA();
     var gpu = new VisionLanguageModel.Options(Device.gpu(), DataType.FLOAT16,
-        dev.glimpse.model.image.ImageLimits.defaults(), false);
+        ImageLimits.defaults(), false);
     var cpu = new VisionLanguageModel.Options(Device.cpu(), DataType.FLOAT16,
-        dev.glimpse.model.image.ImageLimits.defaults(), false);
+        ImageLimits.defaults(), false);
     List<Generation> onCpu;
     try (VisionLanguageModel vlm = VisionLanguageModel.load(fixture.dir(), cpu)) {
       onCpu = vlm.generate(batch(vlm, fixture));
@@ -75,9 +77,9 @@ class LlavaModelGpuIT {
   void aSharedPrefixOnTheGpuGivesTheWholePromptsTokens() throws Exception {
     Fixture fixture = Fixture.llavaTinyA();
     var options = new VisionLanguageModel.Options(Device.gpu(), DataType.FLOAT32,
-        dev.glimpse.model.image.ImageLimits.defaults(), false);
+        ImageLimits.defaults(), false);
     try (VisionLanguageModel vlm = VisionLanguageModel.load(fixture.dir(), options)) {
-      byte[] image = java.nio.file.Files.readAllBytes(fixture.image(0));
+      byte[] image = Files.readAllBytes(fixture.image(0));
       List<ImageFeatures> features = vlm.encodeImages(List.of(vlm.pixelValues(image)));
       int[] caption = fixture.inputIds(0);
       int[] question = vlm.encodePrompt(vlm.questionPrompt("what is in the picture"));

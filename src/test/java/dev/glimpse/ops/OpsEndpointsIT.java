@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glimpse.ExpectedLog;
 import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.model.Fixture;
@@ -138,6 +139,11 @@ class OpsEndpointsIT {
     }
   }
 
+  @ExpectedLog({
+      "ProducerFencedException",
+      "Aborting producer batches",
+      "This Gauge has been already registered"
+  })
   @Test
   void aWorkerFencedByAnotherWithItsTransactionalIdIsNotReady() throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glimpse.ExpectedLog;
 import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
 import java.util.Map;
@@ -36,6 +37,7 @@ class DeadLetterProductionHandlerTest {
     handler.configure(Map.of("glimpse.dlq.topic", "glimpse.dlq", "glimpse.dlq.max.original.bytes", "10"));
   }
 
+  @ExpectedLog("goes to glimpse.dlq")
   @Test
   void anOutputTooLargeForTheBrokerDeadLettersItsSourceAndTheStreamGoesOn() throws Exception {
     var response =

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glimpse.ExpectedLog;
 import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
@@ -35,6 +36,11 @@ import org.junit.jupiter.api.Test;
  * answered, Streams stays RUNNING and a restart does not meet the record again. An Error of the
  * JVM itself still stops the client.
  */
+@ExpectedLog({
+    "ingest failed on glimpse.images-",
+    "Encountered the following exception during processing",
+    "Global thread has died"
+})
 class ErrorsInStepsIT {
   private static final String OVERFLOW = "https://images.example/overflow.png";
   private static final String HEAP = "https://images.example/heap.png";

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glimpse.ExpectedLog;
 import dev.glimpse.contract.AnswerResult;
 import dev.glimpse.contract.CaptionResult;
 import dev.glimpse.contract.CaptionTask;
@@ -42,6 +43,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@ExpectedLog({
+    "ingest failed on glimpse.images-",
+    "Exception caught during Deserialization",
+    "Skipping record due to deserialization error",
+    "the result cache holds a bad entry"
+})
 class IngestTopologyTest {
   private static final Instant NOW = Instant.parse("2026-11-23T09:00:00Z");
 

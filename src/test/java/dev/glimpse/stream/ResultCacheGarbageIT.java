@@ -3,6 +3,7 @@ package dev.glimpse.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glimpse.ExpectedLog;
 import dev.glimpse.contract.CaptionResult;
 import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.ImageEvent;
@@ -35,6 +36,11 @@ import org.junit.jupiter.api.Test;
  * they are) and while it runs (and so again at a restart), each is a cache miss: the event becomes
  * a request, no dead letter is written and Streams stays RUNNING.
  */
+@ExpectedLog({
+    "the result cache holds a bad entry",
+    "Exception caught during Deserialization",
+    "Skipping record due to deserialization error"
+})
 class ResultCacheGarbageIT {
   private static final byte[] GARBAGE = "written by someone else".getBytes(StandardCharsets.UTF_8);
 

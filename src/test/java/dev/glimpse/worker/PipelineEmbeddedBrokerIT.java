@@ -1,5 +1,6 @@
 package dev.glimpse.worker;
 
+import dev.glimpse.ExpectedLog;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.model.VisionLanguageModel;
 import org.junit.jupiter.api.AfterAll;
@@ -7,6 +8,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The pipeline scenarios on a real KRaft broker started from the Maven Central jars. */
+@ExpectedLog({
+    "worker halted abruptly",
+    "failed to join the decode batch",
+    "moderation tasks from one prefix failed"
+})
 class PipelineEmbeddedBrokerIT {
   private static EmbeddedKafkaBroker broker;
   private static VisionLanguageModel model;

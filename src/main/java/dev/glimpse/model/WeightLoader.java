@@ -11,12 +11,12 @@ import dev.glimpse.model.checkpoint.LlavaCheckpoint;
  * Builds the model's layers from a checkpoint onto one manager (device) in one dtype, reshaping
  * weights once at load so that forward passes do as few array operations as possible.
  */
-public final class Weights {
+public final class WeightLoader {
   private final LlavaCheckpoint checkpoint;
   private final NDManager manager;
   private final DataType dtype;
 
-  public Weights(LlavaCheckpoint checkpoint, NDManager manager, DataType dtype) {
+  public WeightLoader(LlavaCheckpoint checkpoint, NDManager manager, DataType dtype) {
     this.checkpoint = checkpoint;
     this.manager = manager;
     this.dtype = dtype;
@@ -68,8 +68,8 @@ public final class Weights {
     return new Layers.Linear(weightT, fusedBias);
   }
 
-  public Layers.Norm layerNorm(String prefix, long size, double eps) {
-    return new Layers.Norm(tensor(prefix + ".weight", size), tensor(prefix + ".bias", size), (float) eps);
+  public Layers.LayerNorm layerNorm(String prefix, long size, double eps) {
+    return new Layers.LayerNorm(tensor(prefix + ".weight", size), tensor(prefix + ".bias", size), (float) eps);
   }
 
   public Layers.RmsNorm rmsNorm(String prefix, long size, double eps) {
