@@ -40,10 +40,7 @@ class ProduceCommandIT {
     Files.write(images.resolve("b-huge.png"), new byte[13 << 20]);
     Files.write(images.resolve("c-small.png"), TestImages.png(2));
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      try (Admin admin = Admin.create(
-          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
-      }
+      ensureTopics(broker);
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
 
@@ -70,10 +67,7 @@ class ProduceCommandIT {
     Files.write(nested.resolve("inside.png"), TestImages.png(2));
     Path empty = Files.createDirectory(images.resolve("c-empty"));
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      try (Admin admin = Admin.create(
-          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
-      }
+      ensureTopics(broker);
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
 
@@ -96,10 +90,7 @@ class ProduceCommandIT {
     Path images = Files.createDirectory(tmp.resolve("shared images"));
     Files.write(images.resolve("a.png"), TestImages.png(1));
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      try (Admin admin = Admin.create(
-          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
-      }
+      ensureTopics(broker);
       StringWriter err = new StringWriter();
       for (List<String> extra : List.of(List.of("--by-reference"), List.<String>of())) {
         List<String> args = new java.util.ArrayList<>(List.of("produce", "--bootstrap-servers",
@@ -122,6 +113,12 @@ class ProduceCommandIT {
           .contains("shared%20images/a.png"), byReference.toString());
       Object inline = contract.imageEvents().deserialize("glimpse.images", records.get(1).value()).getImage();
       assertTrue(inline instanceof InlineImage, inline.toString());
+    }
+  }
+
+  private static void ensureTopics(EmbeddedKafkaBroker broker) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
     }
   }
 

@@ -21,8 +21,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,24 +31,16 @@ import org.junit.jupiter.api.Test;
  * are read from the history, so one added there is tested without touching this class.
  */
 class OlderSchemaVersionsIT {
-  private static EmbeddedKafkaBroker broker;
-  private static VisionLanguageModel model;
-
-  @BeforeAll
-  static void start() {
-    broker = EmbeddedKafkaBroker.start();
-    model = PipelineScenario.tinyModel();
-  }
-
-  @AfterAll
-  static void stop() {
-    model.close();
-    broker.close();
-  }
 
   @Test
   void anEventOrRequestWrittenWithEveryShippedVersionIsAnswered() throws Exception {
-    PipelineScenario scenario = new PipelineScenario(broker.bootstrapServers(), model);
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+        VisionLanguageModel model = PipelineScenario.tinyModel()) {
+      everyShippedVersionIsAnswered(new PipelineScenario(broker.bootstrapServers(), model), model.modelId());
+    }
+  }
+
+  private static void everyShippedVersionIsAnswered(PipelineScenario scenario, String modelId) throws Exception {
     List<Schema> eventVersions = new ArrayList<>(OlderWriters.shipped("ImageEvent"));
     eventVersions.add(ImageEvent.getClassSchema());
     List<Schema> requestVersions = OlderWriters.shipped("InferenceRequest");
@@ -71,7 +61,7 @@ class OlderSchemaVersionsIT {
         }
         for (Schema v : requestVersions) {
           String id = "request-" + OlderWriters.fingerprint(v) + "-" + scenario.runId();
-          InferenceRequest request = legacyRequest(id, scenario.image(image++));
+          InferenceRequest request = legacyRequest(id, scenario.image(image++), modelId);
           producer.send(new ProducerRecord<>(ingest.topics().requests().name(), request.getImageSha256(),
               OlderWriters.writtenBy(v, request)));
           written.put(id, v);
@@ -94,7 +84,7 @@ class OlderSchemaVersionsIT {
    * A caption request in the shape of version 1 (one task per record, in task_index, task and
    * cache_key; no task list), as today's class holds it.
    */
-  private InferenceRequest legacyRequest(String eventId, byte[] png) {
+  private static InferenceRequest legacyRequest(String eventId, byte[] png, String modelId) {
     String sha = CacheKey.sha256(png);
     Instant now = Instant.now();
     return InferenceRequest.newBuilder()
@@ -106,13 +96,13 @@ class OlderSchemaVersionsIT {
         .setImageSha256(sha)
         .setImageFormat("png")
         .setOptions(null)
-        .setModelId(model.modelId())
+        .setModelId(modelId)
         .setEventTimestamp(now)
         .setEnqueuedAt(now)
         .setTaskIndex(0)
         .setTask(new CaptionTask())
         // today's worker keys the result itself; version 1 carried ingest's key here
-        .setCacheKey(sha + ":caption:" + model.modelId())
+        .setCacheKey(sha + ":caption:" + modelId)
         .build();
   }
 }
