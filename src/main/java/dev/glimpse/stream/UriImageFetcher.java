@@ -18,7 +18,8 @@ public final class UriImageFetcher implements ImageFetcher {
 
   /** The fetcher of the config's two policies. */
   public static UriImageFetcher of(IngestConfig config) {
-    return new UriImageFetcher(new FileImageFetcher(config.filePolicy()), new HttpImageFetcher(config.uriPolicy()));
+    return new UriImageFetcher(new FileImageFetcher(config.filePolicy(), config.uriPolicy().deadline()),
+        new HttpImageFetcher(config.uriPolicy()));
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.glimpse.stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -129,23 +128,5 @@ class FilePolicyTest {
 
     assertTrue(e.getMessage().startsWith("IMAGE_FILE_ROOT_UNUSABLE: glimpse.image.file.root="), e.getMessage());
     assertThrows(FilePolicy.Unusable.class, () -> FilePolicy.under(tmp.resolve("not-mounted")));
-  }
-
-  @Test
-  void theFetcherReturnsTheFilesBytes() throws IOException {
-    var fetcher = new FileImageFetcher(FilePolicy.under(root));
-
-    assertArrayEquals(Files.readAllBytes(image), fetcher.fetch(image.toUri(), LIMIT));
-  }
-
-  @Test
-  void ingestsFetcherReadsFileUrisAndLeavesTheRestToTheUriPolicy() throws IOException {
-    IngestConfig config = IngestConfig.from(java.util.Map.of(
-        "glimpse.bootstrap.servers", "127.0.0.1:1", "glimpse.image.file.root", root.toString()));
-    ImageFetcher fetcher = UriImageFetcher.of(config);
-
-    assertArrayEquals(Files.readAllBytes(image), fetcher.fetch(image.toUri(), LIMIT));
-    Rejected e = assertThrows(Rejected.class, () -> fetcher.fetch(URI.create("ftp://example.com/a.png"), LIMIT));
-    assertTrue(e.getMessage().contains("scheme 'ftp'"), e.getMessage());
   }
 }
