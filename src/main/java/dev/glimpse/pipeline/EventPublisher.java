@@ -132,7 +132,8 @@ public final class EventPublisher implements AutoCloseable {
    * The file is not read here; the event id is its file name.
    */
   public Published publishReference(Path file, Tasks tasks) {
-    String uri = file.toAbsolutePath().normalize().toUri().toString();
+    // not normalized: removing "dir/.." by its letters names another file when dir is a link
+    String uri = file.toAbsolutePath().toUri().toString();
     return publishImage(file.getFileName().toString(), new ImageUri(uri), file, tasks);
   }
 
