@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code produce}: every file of a folder into the input topic, one event each. A file counts as
+ * {@code produce}: every file of a folder into the input topic, one event each, its bytes inline
+ * or, with {@code --by-reference}, its {@code file:} URI. A file counts as
  * published only when the broker acknowledged it; each one that was not is named with why, and
  * the command then exits non-zero.
  */
@@ -34,6 +35,10 @@ final class ProduceCommand implements Callable<Integer> {
 
   @Option(names = "--images", required = true, paramLabel = "DIR", description = "The folder of images.")
   Path images;
+
+  @Option(names = "--by-reference", description = "Publish each file's file: URI (its absolute path) instead of its"
+      + " bytes, for an ingest that reads the same volume: its glimpse.image.file.root must hold the folder.")
+  boolean byReference;
 
   @Override
   public Integer call() {
@@ -50,7 +55,8 @@ final class ProduceCommand implements Callable<Integer> {
       List<EventPublisher.Published> sent = new ArrayList<>();
       for (Path file : files) {
         try {
-          sent.add(publisher.publish(file, taskOptions.tasks()));
+          sent.add(byReference ? publisher.publishReference(file, taskOptions.tasks())
+              : publisher.publish(file, taskOptions.tasks()));
         } catch (UncheckedIOException e) {
           err.println("glimpse: NOT_PUBLISHED: " + file.getFileName() + ": cannot read it ("
               + e.getCause().getMessage() + ")");

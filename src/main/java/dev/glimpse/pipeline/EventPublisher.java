@@ -5,9 +5,11 @@ import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.GenerationOptions;
 import dev.glimpse.contract.ImageEvent;
+import dev.glimpse.contract.ImageUri;
 import dev.glimpse.contract.InlineImage;
 import dev.glimpse.contract.ModerationTask;
 import dev.glimpse.contract.QuestionTask;
+import dev.glimpse.kafka.CarriedHeaders;
 import dev.glimpse.kafka.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,12 +30,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes images as {@link ImageEvent}s, one per file, keyed by event id. The file's bytes go
- * inline whatever they are: deciding what is an image is ingest's job, and what it refuses
+ * Publishes images as {@link ImageEvent}s, one per file, keyed by event id, each with the topic's
+ * {@code content-type} header. The file's bytes go inline (or its {@code file:} URI, by reference)
+ * whatever they are: deciding what is an image is ingest's job, and what it refuses
  * becomes a dead letter. Every send has a {@link Published#delivery()} that says whether the
  * broker took it: a caller must look, or files vanish without a word.
  */
@@ -118,12 +123,27 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   public Published publish(String eventId, byte[] bytes, Path file, Tasks tasks) {
+    return publishImage(eventId, new InlineImage(ByteBuffer.wrap(bytes), contentType(eventId)), file, tasks);
+  }
+
+  /**
+   * Publishes one file by reference: the event carries the {@code file:} URI of its absolute path
+   * instead of its bytes, for an ingest that reads the same volume ({@code glimpse.image.file.root}).
+   * The file is not read here; the event id is its file name.
+   */
+  public Published publishReference(Path file, Tasks tasks) {
+    // not normalized: removing "dir/.." by its letters names another file when dir is a link
+    String uri = file.toAbsolutePath().toUri().toString();
+    return publishImage(file.getFileName().toString(), new ImageUri(uri), file, tasks);
+  }
+
+  private Published publishImage(String eventId, Object image, Path file, Tasks tasks) {
     ImageEvent event = ImageEvent.newBuilder()
         .setEventId(eventId)
         .setClientId(clientId)
         .setSource(file == null ? "generated" : file.toString())
         .setTimestamp(Instant.now())
-        .setImage(new InlineImage(ByteBuffer.wrap(bytes), contentType(eventId)))
+        .setImage(image)
         .setTasks(tasks.toTasks())
         .setOptions(tasks.maxNewTokens() == null ? null
             : new GenerationOptions(tasks.maxNewTokens(), null, null, null, null))
@@ -131,7 +151,7 @@ public final class EventPublisher implements AutoCloseable {
         .build();
     long now = System.nanoTime();
     return new Published(eventId, file, tasks.count(), now,
-        send(topic.name(), eventId, topic.valueSerde().serializer().serialize(topic.name(), event)));
+        send(topic, eventId, event));
   }
 
   /**
@@ -153,13 +173,16 @@ public final class EventPublisher implements AutoCloseable {
         .setOriginalValue(null)
         .setTimestamp(Instant.now())
         .build();
-    return send(dlq.name(), eventId, dlq.valueSerde().serializer().serialize(dlq.name(), letter));
+    return send(dlq, eventId, letter);
   }
 
-  private CompletableFuture<RecordMetadata> send(String topicName, String key, byte[] value) {
+  /** Sends with the {@code content-type} header every record Glimpse writes carries (schemas/README.md). */
+  private <V> CompletableFuture<RecordMetadata> send(Topic<String, V> to, String key, V value) {
     CompletableFuture<RecordMetadata> delivery = new CompletableFuture<>();
     try {
-      producer.send(new ProducerRecord<>(topicName, key, value), (metadata, e) -> {
+      byte[] bytes = to.valueSerde().serializer().serialize(to.name(), value);
+      Headers headers = CarriedHeaders.of((Header[]) null, to.contentType());
+      producer.send(new ProducerRecord<>(to.name(), null, key, bytes, headers), (metadata, e) -> {
         if (e != null) {
           delivery.completeExceptionally(e);
         } else {

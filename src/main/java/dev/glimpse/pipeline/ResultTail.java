@@ -52,10 +52,27 @@ public final class ResultTail implements AutoCloseable {
       };
     }
 
+    /**
+     * Each category's score, and beside it its threshold and verdict when the result has them
+     * ({@code hazard=0.750 (threshold 0.500, flagged)}); a version 1 result has neither.
+     */
     private String formattedScores() {
+      ModerationResult m = record instanceof ModerationResult r ? r : null;
       StringBuilder out = new StringBuilder();
-      new TreeMap<>(scores).forEach((category, p) ->
-          out.append(out.length() == 0 ? "" : " ").append(category).append('=').append(String.format("%.3f", p)));
+      for (Map.Entry<String, Double> score : new TreeMap<>(scores).entrySet()) {
+        List<String> beside = new ArrayList<>();
+        Double threshold = m == null ? null : m.getThresholds().get(score.getKey());
+        Boolean flagged = m == null ? null : m.getCategories().get(score.getKey());
+        if (threshold != null) {
+          beside.add(String.format("threshold %.3f", threshold));
+        }
+        if (flagged != null) {
+          beside.add(flagged ? "flagged" : "clear");
+        }
+        out.append(out.length() == 0 ? "" : " ").append(score.getKey()).append('=')
+            .append(String.format("%.3f", score.getValue()))
+            .append(beside.isEmpty() ? "" : " (" + String.join(", ", beside) + ")");
+      }
       return out.toString();
     }
 

@@ -62,7 +62,7 @@ public final class Ingest implements AutoCloseable {
    * Streams' own metrics in {@code registry}.
    */
   public static Ingest start(IngestConfig config, MeterRegistry registry) {
-    return start(config, registry, new HttpImageFetcher(config.uriPolicy()));
+    return start(config, registry, UriImageFetcher.of(config));
   }
 
   /** As {@link #start(IngestConfig)}, with image URIs fetched by {@code fetcher}. */

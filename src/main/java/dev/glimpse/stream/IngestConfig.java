@@ -35,6 +35,8 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * @param topicsFile topic specs to use instead of the bundled topology/topics.json
  * @param registry {@code glimpse.schema.registry.*} and {@code glimpse.output.framing}: the
  *     schema registry that registry-framed images are read through, and the framing ingest writes
+ * @param filePolicy {@code glimpse.image.file.root}: the directory {@code file:} image URIs may
+ *     name files under; unset, they are refused
  */
 public record IngestConfig(
     String applicationId,
@@ -46,7 +48,8 @@ public record IngestConfig(
     UriPolicy uriPolicy,
     Optional<Path> topicsFile,
     Map<String, String> kafka,
-    RegistryConfig registry) {
+    RegistryConfig registry,
+    FilePolicy filePolicy) {
 
   /**
    * What an event may ask for.
@@ -112,7 +115,8 @@ public record IngestConfig(
         uris,
         Optional.ofNullable(s.get("glimpse.topics.file")).map(Path::of),
         kafka,
-        RegistryConfig.from(s));
+        RegistryConfig.from(s),
+        FilePolicy.fromSetting(s.get(FilePolicy.SETTING)));
   }
 
   /** Properties file overlaid with {@code GLIMPSE_*} environment variables. */

@@ -35,14 +35,14 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 public final class IngestTopology {
   private IngestTopology() {}
 
-  /** The production topology: fetches image URIs over http(s) under the config's URI policy. */
+  /** The production topology: fetches image URIs over http(s) and from the file root under the config's policies. */
   public static Topology build(IngestConfig config, Topics topics) {
     return build(config, topics, IngestMetrics.unscraped(Clock.systemUTC()));
   }
 
   /** The production topology, counting what flows through it in {@code metrics}. */
   public static Topology build(IngestConfig config, Topics topics, IngestMetrics metrics) {
-    return build(config, topics, new HttpImageFetcher(config.uriPolicy()), Clock.systemUTC(), metrics);
+    return build(config, topics, UriImageFetcher.of(config), Clock.systemUTC(), metrics);
   }
 
   public static Topology build(

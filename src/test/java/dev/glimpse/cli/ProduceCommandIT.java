@@ -3,12 +3,16 @@ package dev.glimpse.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glimpse.contract.ImageUri;
+import dev.glimpse.contract.InlineImage;
+import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.kafka.TopicAdmin;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.stream.TestImages;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +22,7 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -36,10 +41,7 @@ class ProduceCommandIT {
     Files.write(images.resolve("b-huge.png"), new byte[13 << 20]);
     Files.write(images.resolve("c-small.png"), TestImages.png(2));
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      try (Admin admin = Admin.create(
-          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
-      }
+      ensureTopics(broker);
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
 
@@ -66,10 +68,7 @@ class ProduceCommandIT {
     Files.write(nested.resolve("inside.png"), TestImages.png(2));
     Path empty = Files.createDirectory(images.resolve("c-empty"));
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      try (Admin admin = Admin.create(
-          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
-      }
+      ensureTopics(broker);
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
 
@@ -87,7 +86,51 @@ class ProduceCommandIT {
     }
   }
 
+  @Test
+  void byReferenceEachEventCarriesTheFilesUriAndEveryEventItsContentType() throws Exception {
+    Path images = Files.createDirectory(tmp.resolve("shared images"));
+    Files.write(images.resolve("a.png"), TestImages.png(1));
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+      ensureTopics(broker);
+      StringWriter err = new StringWriter();
+      for (List<String> extra : List.of(List.of("--by-reference"), List.<String>of())) {
+        List<String> args = new java.util.ArrayList<>(List.of("produce", "--bootstrap-servers",
+            broker.bootstrapServers(), "--images", images.toString()));
+        args.addAll(extra);
+        assertEquals(0, Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+            args.toArray(String[]::new)), err.toString());
+      }
+
+      List<ConsumerRecord<String, byte[]>> records = recordsOn(broker.bootstrapServers(), "glimpse.images");
+      assertEquals(2, records.size());
+      Contract contract = Contract.current();
+      for (ConsumerRecord<String, byte[]> r : records) {
+        assertEquals(contract.imageEvents().contentType(),
+            new String(r.headers().lastHeader("content-type").value(), StandardCharsets.UTF_8));
+      }
+      Object byReference = contract.imageEvents().deserialize("glimpse.images", records.get(0).value()).getImage();
+      assertEquals(new ImageUri(images.resolve("a.png").toAbsolutePath().toUri().toString()), byReference);
+      assertTrue(((ImageUri) byReference).getUri().startsWith("file:///") && ((ImageUri) byReference).getUri()
+          .contains("shared%20images/a.png"), byReference.toString());
+      Object inline = contract.imageEvents().deserialize("glimpse.images", records.get(1).value()).getImage();
+      assertTrue(inline instanceof InlineImage, inline.toString());
+    }
+  }
+
+  private static void ensureTopics(EmbeddedKafkaBroker broker) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
+    }
+  }
+
   private static List<String> keysOn(String bootstrap, String topic) {
+    List<String> keys = new java.util.ArrayList<>(recordsOn(bootstrap, topic).stream().map(ConsumerRecord::key).toList());
+    keys.sort(null);
+    return keys;
+  }
+
+  /** Every record of the topic, partition by partition, each in offset order. */
+  private static List<ConsumerRecord<String, byte[]>> recordsOn(String bootstrap, String topic) {
     try (var consumer = new KafkaConsumer<>(
         Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
         new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -96,12 +139,11 @@ class ProduceCommandIT {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<String> keys = new ArrayList<>();
+      List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> keys.add(r.key()));
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
       }
-      keys.sort(null);
-      return keys;
+      return records;
     }
   }
 }

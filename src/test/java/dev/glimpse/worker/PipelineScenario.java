@@ -66,14 +66,26 @@ final class PipelineScenario {
   }
 
   Ingest startIngest() {
+    return startIngest(Map.of());
+  }
+
+  /** Ingest with these settings besides (or instead of) the scenario's own. */
+  Ingest startIngest(Map<String, String> extra) {
     String app = "pipeline-it-" + runId;
-    return Ingest.start(IngestConfig.from(Map.of(
+    Map<String, String> settings = new HashMap<>(Map.of(
         "glimpse.bootstrap.servers", bootstrap,
         "glimpse.ingest.application.id", app,
         "glimpse.ingest.state.dir", Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
         "glimpse.model.id", model.modelId(),
         "glimpse.generate.max.new.tokens.default", "4",
-        "glimpse.image.max.bytes", String.valueOf(BadInputs.MAX_IMAGE_BYTES))));
+        "glimpse.image.max.bytes", String.valueOf(BadInputs.MAX_IMAGE_BYTES)));
+    settings.putAll(extra);
+    return Ingest.start(IngestConfig.from(settings));
+  }
+
+  /** Unique to this run: event ids that contain it are the ones {@link Outputs} counts. */
+  String runId() {
+    return runId;
   }
 
   Worker worker(Ingest ingest, int maxBatch) {
@@ -244,7 +256,7 @@ final class PipelineScenario {
     return consumer;
   }
 
-  private KafkaProducer<String, byte[]> producer() {
+  KafkaProducer<String, byte[]> producer() {
     return new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(12 << 20)), new StringSerializer(),
         new ByteArraySerializer());
