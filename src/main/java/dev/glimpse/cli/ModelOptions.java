@@ -37,6 +37,12 @@ final class ModelOptions {
       description = "Refuse images whose header claims more pixels (default: ${DEFAULT-VALUE}).")
   long maxPixels;
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "CPU threads inside each model operation (PyTorch's intra-op threads; default: one per core)."
+          + " Where the model shares a small machine with Kafka clients, ingest or a broker, leaving them a core"
+          + " is faster: the model's threads wait for each other whenever one of them is preempted.")
+  Integer threads;
+
   VisionLanguageModel.Options toOptions() {
     Device d = switch (device) {
       case "cpu" -> Device.cpu();
@@ -55,7 +61,15 @@ final class ModelOptions {
   VisionLanguageModel load(PrintWriter progress) {
     long start = System.nanoTime();
     Path dir = modelDir();
-    progress.printf("loading %s on %s in %s ...%n", model != null ? model : "the built-in model", device, dtype);
+    if (threads != null) {
+      if (threads < 1) {
+        throw new Errors.UserError("BAD_THREADS", "--threads must be 1 or more, got " + threads);
+      }
+      // read by DJL's PyTorch engine when it starts, which loading the model does
+      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+    }
+    progress.printf("loading %s on %s in %s%s ...%n", model != null ? model : "the built-in model", device, dtype,
+        threads != null ? " with " + threads + " thread(s) per operation" : "");
     progress.flush();
     int[] lastDecile = {-1};
     VisionLanguageModel vlm = VisionLanguageModel.load(dir, toOptions(), (part, done, total) -> {

@@ -19,6 +19,7 @@ import dev.glimpse.train.shapes.ShapeRenderer;
 import dev.glimpse.train.shapes.ShapesLanguage;
 import dev.glimpse.worker.ImageEngine;
 import dev.glimpse.worker.WorkerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -92,18 +93,24 @@ final class PipelineBenchCommand implements Callable<Integer> {
       err.printf("per task, full prompts: %.2f images/s%n", perTask);
       // 2. the image-level engine alone
       double engine;
-      try (ImageEngine direct = new ImageEngine(model, config)) {
+      SimpleMeterRegistry engineMeters = new SimpleMeterRegistry();
+      StageTimes engineStages;
+      try (ImageEngine direct = new ImageEngine(model, config, engineMeters)) {
         direct.run(requests(warmup, tasks, direct.modelId(), "warmup"));
+        StageTimes before = StageTimes.of(engineMeters);
         long start = System.nanoTime();
         int failed = direct.run(requests(measured, tasks, direct.modelId(), "engine"));
         engine = measured.size() / ((System.nanoTime() - start) / 1e9);
+        engineStages = StageTimes.of(engineMeters).minus(before);
         if (failed > 0) {
           throw new IllegalStateException(failed + " tasks failed in the engine run; see the log");
         }
       }
       err.printf("image-level engine: %.2f images/s%n", engine);
+      err.printf("  engine stages: %s%n", engineStages.describe());
       // 3. through Kafka
-      try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, settings, err);
+      SimpleMeterRegistry pipelineMeters = new SimpleMeterRegistry();
+      try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, settings, err, pipelineMeters);
           ResultTail tail = new ResultTail(pipeline.clientProperties(), pipeline.ingest().topics(),
               ResultTail.allKinds(), false);
           EventPublisher publisher = new EventPublisher(pipeline.clientProperties(),
@@ -113,7 +120,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
         long visionBefore = model.model().imagesEncoded();
         long prefillBefore = model.model().prefillTokens();
         long[] latencies = new long[measured.size()];
+        StageTimes before = StageTimes.of(pipelineMeters);
         double seconds = throughKafka(publisher, tail, measured, tasks, "event", latencies);
+        StageTimes kafkaStages = StageTimes.of(pipelineMeters).minus(before);
+        err.printf("  Kafka stages:  %s%n", kafkaStages.describe());
         double kafka = measured.size() / seconds;
         double visionRuns = (model.model().imagesEncoded() - visionBefore) / (double) measured.size();
         double prefill = (model.model().prefillTokens() - prefillBefore) / (double) measured.size();
@@ -141,6 +151,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
         report.put("prefill_tokens_per_image", round(prefill));
         report.put("latency_p50_ms", round(p50));
         report.put("latency_p99_ms", round(p99));
+        ObjectNode stages = report.putObject("stages");
+        engineStages.writeTo(stages.putObject("engine"));
+        kafkaStages.writeTo(stages.putObject("kafka"));
       }
     }
     out.println(new ObjectMapper().writeValueAsString(report));

@@ -137,7 +137,7 @@ public final class EventValidator {
       } catch (URISyntaxException e) {
         throw new Rejected(
             ErrorCode.URI_NOT_ALLOWED,
-            "'" + ref.getUri() + "' is not a URI (" + e.getReason() + "): send an http(s) URL");
+            "'" + ref.getUri() + "' is not a URI (" + e.getReason() + "): send an http(s) URL, or a file: URI under the root ingest allows");
       }
       return fetcher.fetch(uri, limits.maxImageBytes());
     }

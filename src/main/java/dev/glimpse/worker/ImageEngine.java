@@ -2,6 +2,7 @@ package dev.glimpse.worker;
 
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.model.VisionLanguageModel;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -22,11 +23,14 @@ public final class ImageEngine implements AutoCloseable {
   private final WorkerConfig config;
 
   public ImageEngine(VisionLanguageModel model, WorkerConfig config) {
+    this(model, config, new SimpleMeterRegistry());
+  }
+
+  /** The same, with the scheduler's meters (stage timers, batch rows) in {@code registry}. */
+  public ImageEngine(VisionLanguageModel model, WorkerConfig config, MeterRegistry registry) {
     this.modelId = config.modelId().orElse(model.modelId());
     this.config = config;
-    // the benchmark's own engine: its meters go to a registry nobody scrapes
-    this.scheduler = new InferenceScheduler(model, modelId, config,
-        new WorkerMetrics(new SimpleMeterRegistry()));
+    this.scheduler = new InferenceScheduler(model, modelId, config, new WorkerMetrics(registry));
   }
 
   /** Serves every request; returns how many tasks failed. */

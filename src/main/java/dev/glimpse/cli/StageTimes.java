@@ -1,0 +1,81 @@
+package dev.glimpse.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a run's model time went, read from the worker's own meters: the vision passes, the
+ * prefills of shared prefixes and of task suffixes, and the decode steps with the rows they
+ * carried. {@code bench-pipeline} takes one before and one after each measured run, so that the
+ * engine and the Kafka runs can be compared stage by stage.
+ */
+record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double decodeRows) {
+
+  /** Calls of one stage and the seconds they took together. */
+  record Stage(long calls, double seconds) {
+    Stage minus(Stage before) {
+      return new Stage(calls - before.calls, seconds - before.seconds);
+    }
+
+    double millisPerCall() {
+      return calls == 0 ? 0 : seconds * 1000 / calls;
+    }
+  }
+
+  static StageTimes of(MeterRegistry registry) {
+    DistributionSummary rows = registry.find("glimpse.decode.batch.rows").summary();
+    return new StageTimes(
+        stage(registry.find("glimpse.vision.encode").timer()),
+        stage(registry.find("glimpse.prefill").tag("part", "prefix").timer()),
+        stage(registry.find("glimpse.prefill").tag("part", "suffix").timer()),
+        stage(registry.find("glimpse.decode.step").timer()),
+        rows == null ? 0 : rows.totalAmount());
+  }
+
+  private static Stage stage(Timer timer) {
+    return timer == null ? new Stage(0, 0) : new Stage(timer.count(), timer.totalTime(TimeUnit.SECONDS));
+  }
+
+  /** What happened between {@code before} and this snapshot. */
+  StageTimes minus(StageTimes before) {
+    return new StageTimes(vision.minus(before.vision), prefix.minus(before.prefix), suffix.minus(before.suffix),
+        decode.minus(before.decode), decodeRows - before.decodeRows);
+  }
+
+  double meanRows() {
+    return decode.calls == 0 ? 0 : decodeRows / decode.calls;
+  }
+
+  /** The seconds of all four stages: the model's busy time. */
+  double modelSeconds() {
+    return vision.seconds + prefix.seconds + suffix.seconds + decode.seconds;
+  }
+
+  String describe() {
+    return String.format("vision %d x %.0f ms, prefix prefill %d x %.0f ms, suffix prefill %d x %.0f ms, "
+            + "decode %d steps x %.1f ms (%.1f rows); model busy %.1f s",
+        vision.calls, vision.millisPerCall(), prefix.calls, prefix.millisPerCall(), suffix.calls,
+        suffix.millisPerCall(), decode.calls, decode.millisPerCall(), meanRows(), modelSeconds());
+  }
+
+  void writeTo(ObjectNode node) {
+    put(node.putObject("vision"), vision);
+    put(node.putObject("prefix_prefill"), prefix);
+    put(node.putObject("suffix_prefill"), suffix);
+    put(node.putObject("decode"), decode);
+    node.put("decode_rows_mean", round(meanRows()));
+    node.put("model_busy_s", round(modelSeconds()));
+  }
+
+  private static void put(ObjectNode node, Stage stage) {
+    node.put("calls", stage.calls);
+    node.put("ms_per_call", round(stage.millisPerCall()));
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}
