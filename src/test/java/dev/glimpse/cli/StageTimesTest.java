@@ -1,0 +1,39 @@
+package dev.glimpse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class StageTimesTest {
+
+  @Test
+  void aRunIsWhatTheWorkersMetersGainedBetweenTwoSnapshots() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Timer decode = Timer.builder("glimpse.decode.step").register(registry);
+    Timer prefix = Timer.builder("glimpse.prefill").tag("part", "prefix").register(registry);
+    Timer.builder("glimpse.prefill").tag("part", "suffix").register(registry);
+    DistributionSummary rows = DistributionSummary.builder("glimpse.decode.batch.rows").register(registry);
+    decode.record(Duration.ofMillis(100)); // before the run: the warm-up
+    rows.record(2);
+    StageTimes before = StageTimes.of(registry);
+
+    decode.record(Duration.ofMillis(20));
+    decode.record(Duration.ofMillis(40));
+    rows.record(8);
+    rows.record(6);
+    prefix.record(Duration.ofMillis(500));
+    StageTimes run = StageTimes.of(registry).minus(before);
+
+    assertEquals(2, run.decode().calls());
+    assertEquals(30, run.decode().millisPerCall(), 1e-9);
+    assertEquals(7, run.meanRows(), 1e-9);
+    assertEquals(1, run.prefix().calls());
+    assertEquals(0, run.suffix().calls());
+    assertEquals(0, run.vision().calls(), "a meter the registry lacks counts as none");
+    assertEquals(0.56, run.modelSeconds(), 1e-9);
+  }
+}
