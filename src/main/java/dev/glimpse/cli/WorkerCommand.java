@@ -71,7 +71,7 @@ final class WorkerCommand implements Callable<Integer> {
       try (StopSignal stop = StopSignal.install("worker", err, within -> {
         worker.stop();
         thread.join(within.toMillis());
-        return !thread.isAlive() && died.get() == null;
+        return !thread.isAlive() && died.get() == null && worker.failure().isEmpty();
       })) {
         err.printf("worker running: %s (group %s, batch %d), serving model id %s (run ingest with the same"
             + " glimpse.model.id); stop with Ctrl-C%n", topics.requests().name(), config.groupId(),
@@ -79,7 +79,8 @@ final class WorkerCommand implements Callable<Integer> {
         err.flush();
         thread.join();
       }
-      Throwable cause = died.get();
+      // a fenced or denied worker ends its loop without throwing: it reports why
+      Throwable cause = died.get() != null ? died.get() : worker.failure().orElse(null);
       if (cause != null) {
         throw new Errors.Fatal("WORKER_FAILED", "the worker loop stopped on " + cause
             + "; the process exits so that its supervisor restarts it (a fenced worker needs its"

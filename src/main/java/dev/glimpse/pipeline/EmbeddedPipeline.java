@@ -82,11 +82,16 @@ public final class EmbeddedPipeline implements AutoCloseable {
     return Map.of("bootstrap.servers", broker.bootstrapServers());
   }
 
+  /**
+   * Stops the worker and ingest, each waiting until its Kafka clients are closed, and only then the
+   * broker: a client still running when its broker goes reconnects to nothing for as long as the
+   * JVM lives. The broker closes even when a client's close fails.
+   */
   @Override
   public void close() {
-    worker.stop();
-    ingest.close();
-    broker.close();
+    try (EmbeddedKafkaBroker last = broker; Ingest second = ingest) {
+      worker.close();
+    }
   }
 
   /** A folder for files the demo writes. */

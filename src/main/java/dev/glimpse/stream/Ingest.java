@@ -1,5 +1,6 @@
 package dev.glimpse.stream;
 
+import dev.glimpse.kafka.ClientThreads;
 import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.TopicAdmin;
 import dev.glimpse.kafka.TopicSpec;
@@ -20,10 +21,15 @@ import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running ingest application: topics ensured, topology built, Kafka Streams started. A failure
@@ -33,19 +39,23 @@ import org.apache.kafka.streams.ThreadMetadata;
  * so that a process can exit non-zero and its supervisor restart it.
  */
 public final class Ingest implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
   private final KafkaStreams streams;
   private final Topics topics;
   private final AtomicReference<Throwable> failure;
   private final CountDownLatch stopped;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final String applicationId;
 
   private Ingest(
       KafkaStreams streams,
       Topics topics,
       AtomicReference<Throwable> failure,
       CountDownLatch stopped,
-      KafkaStreamsMetrics streamsMetrics) {
+      KafkaStreamsMetrics streamsMetrics,
+      String applicationId) {
     this.streams = streams;
+    this.applicationId = applicationId;
     this.topics = topics;
     this.failure = failure;
     this.stopped = stopped;
@@ -103,7 +113,8 @@ public final class Ingest implements AutoCloseable {
           }
         });
     streams.start();
-    return new Ingest(streams, topics, failure, stopped, streamsMetrics);
+    return new Ingest(streams, topics, failure, stopped, streamsMetrics,
+        props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
   }
 
   /**
@@ -161,12 +172,30 @@ public final class Ingest implements AutoCloseable {
   }
 
   /**
-   * Closes the client: commits or aborts the open transaction and leaves the group.
+   * Closes the client: commits or aborts the open transaction and leaves the group. A close that
+   * runs out of time leaves Kafka Streams' threads running (they go on reconnecting to a broker
+   * that may be gone), so it says so with the threads still alive and where each one is.
+   *
+   * <p>Leaving matters: a stream thread told to stop keeps polling while a rebalance of its group
+   * is in progress, and a thread that stopped without leaving stays a member the coordinator waits
+   * for (up to the session timeout), so a rebalance under way at close kept the other threads, the
+   * global thread and the admin client running until then, and for ever once the broker was gone.
    *
    * @return whether it reached NOT_RUNNING (or ERROR) within {@code timeout}
    */
   public boolean close(Duration timeout) {
-    streamsMetrics.close();
-    return streams.close(timeout);
+    boolean stopped;
+    try {
+      stopped = streams.close(
+          CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP).withTimeout(timeout));
+    } finally {
+      streamsMetrics.close();
+    }
+    if (!stopped) {
+      LOG.warn("INGEST_CLOSE_TIMEOUT: Kafka Streams did not stop within {} s; its threads keep running"
+          + " in the background: {}. Keep the brokers up until ingest has stopped; if this repeats,"
+          + " report it with this line", timeout.toSeconds(), ClientThreads.describe(applicationId));
+    }
+    return stopped;
   }
 }

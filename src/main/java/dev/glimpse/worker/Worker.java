@@ -1,5 +1,6 @@
 package dev.glimpse.worker;
 
+import dev.glimpse.kafka.ClientThreads;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.ops.Health;
@@ -11,7 +12,10 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -41,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(100);
+  /** Longest {@link #close} waits for the loop: its clients close within 5 s each. */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private final WorkerConfig config;
   private final Topics topics;
@@ -59,6 +65,11 @@ public final class Worker implements Runnable, AutoCloseable {
   private final TransactionalWriter writer;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private volatile String stoppedBecause;
+  // whoever claims the clients closes them: the loop when it runs, else close()
+  private final AtomicBoolean claimed = new AtomicBoolean();
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile Thread loop;
+  private volatile RuntimeException failure;
   private volatile Set<TopicPartition> assigned = Set.of();
   private long lastCommit = System.currentTimeMillis();
 
@@ -130,8 +141,20 @@ public final class Worker implements Runnable, AutoCloseable {
     return assigned;
   }
 
+  /**
+   * Why the loop stopped on its own, where it did: fenced by another worker with its
+   * transactional.id, or denied. Empty while it runs and after a plain {@link #stop()}.
+   */
+  public Optional<RuntimeException> failure() {
+    return Optional.ofNullable(failure);
+  }
+
   @Override
   public void run() {
+    if (!claimed.compareAndSet(false, true)) {
+      return; // closed before it ran, or a second run() of the same worker
+    }
+    loop = Thread.currentThread();
     try {
       producer.initTransactions();
       consumer.subscribe(List.of(topics.requests().name()), new Rebalance());
@@ -155,10 +178,11 @@ public final class Worker implements Runnable, AutoCloseable {
         throw e;
       }
     } catch (ProducerFencedException | AuthorizationException e) {
+      // an expected end, not a bug: one line, not-ready, and failure() for the exit code
+      failure = e;
       stoppedBecause = (e instanceof ProducerFencedException ? "fenced: " : "denied: ") + e.getMessage();
       LOG.error("worker stopped: {} (another worker with this transactional.id took over, or access was"
           + " denied); restart it with its own glimpse.worker.transactional.id", e.toString());
-      throw e;
     } catch (RuntimeException | Error e) {
       stoppedBecause = (isFenced(e) ? "fenced: " : "the worker loop stopped: ") + e;
       throw e;
@@ -166,8 +190,7 @@ public final class Worker implements Runnable, AutoCloseable {
       if (stoppedBecause == null) {
         stoppedBecause = "the worker stopped";
       }
-      scheduler.close();
-      closeQuietly();
+      release();
     }
   }
 
@@ -219,9 +242,29 @@ public final class Worker implements Runnable, AutoCloseable {
     consumer.wakeup();
   }
 
+  /**
+   * Stops the loop and waits until it has closed its Kafka clients (or closes them itself when the
+   * loop never ran), so that nothing of this worker outlives it; a loop that does not end in time
+   * is named in a warning with where it is stuck.
+   */
   @Override
   public void close() {
     stop();
+    if (claimed.compareAndSet(false, true)) {
+      release();
+      return;
+    }
+    try {
+      if (!finished.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        Thread running = loop;
+        LOG.warn("WORKER_CLOSE_TIMEOUT: the worker loop did not stop within {} s and keeps its Kafka"
+            + " clients open: {}. Keep the brokers up until the worker has stopped; if this repeats,"
+            + " report it with this line", CLOSE_TIMEOUT.toSeconds(),
+            running == null ? "none" : ClientThreads.describe(List.of(running)));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Drops all local state of these partitions and seeks them back to their committed offsets. */
@@ -267,6 +310,13 @@ public final class Worker implements Runnable, AutoCloseable {
       forget(partitions);
       assigned = Set.of();
     }
+  }
+
+  /** Closes the model's queue and the Kafka clients, once, by whoever claimed them. */
+  private void release() {
+    scheduler.close();
+    closeQuietly();
+    finished.countDown();
   }
 
   private void closeQuietly() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.glimpse.kafka.ClientThreads;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.stream.TestImages;
 import java.io.PrintWriter;
@@ -13,12 +14,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code demo --images DIR}: files too large are dead letters like any bad input, and the folder goes on. */
 class DemoCommandIT {
   @TempDir Path tmp;
+
+  /** demo runs in this JVM: once it returned, none of its Kafka clients may still be running. */
+  @AfterEach
+  void noClientOfTheDemoOutlivesIt() {
+    assertEquals("none", ClientThreads.describe("glimpse-ingest-"), "ingest's threads alive after demo");
+    assertEquals("none", ClientThreads.describe("| glimpse-worker"), "the worker's consumer alive after demo");
+    assertEquals("none", ClientThreads.describe("producer-glimpse-worker-"), "the worker's producer alive after demo");
+  }
 
   @Test
   void filesOverTheImageAndTheRecordLimitAreImageTooLargeDeadLettersAndTheRestIsAnswered() throws Exception {

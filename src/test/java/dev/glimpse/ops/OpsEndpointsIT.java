@@ -2,12 +2,14 @@ package dev.glimpse.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.ExpectedLog;
 import dev.glimpse.contract.CaptionTask;
+import dev.glimpse.kafka.ClientThreads;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.model.VisionLanguageModel;
@@ -29,11 +31,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -137,6 +141,7 @@ class OpsEndpointsIT {
         await(() -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 503, "/health/ready 503 once stopped");
       }
     }
+    assertEquals("none", ClientThreads.describe("ops-it-" + run + "-"), "ingest's threads alive after close");
   }
 
   @ExpectedLog({
@@ -145,15 +150,18 @@ class OpsEndpointsIT {
       "This Gauge has been already registered"
   })
   @Test
-  void aWorkerFencedByAnotherWithItsTransactionalIdIsNotReady() throws Exception {
+  void aWorkerFencedByAnotherWithItsTransactionalIdIsNotReadyAndStopsWithoutLeavingAClient() throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> shared = Map.of("glimpse.worker.transactional.id", "ops-it-txn-" + run);
+    AtomicReference<Throwable> uncaught = new AtomicReference<>();
+    Worker fenced;
     try (Metrics metrics = new Metrics();
         Ingest ingest = Ingest.start(ingestConfig(run), metrics.registry());
         Worker first = new Worker(workerConfig(run + "-a", shared), ingest.topics(), model, metrics.registry());
         Worker second = new Worker(workerConfig(run + "-b", shared), ingest.topics(), model, metrics.registry())) {
       try (OpsServer server = OpsServer.start("127.0.0.1", 0, metrics, new Health().check("worker", first::readiness))) {
-        first.start();
+        Thread firstLoop = first.start();
+        firstLoop.setUncaughtExceptionHandler((thread, e) -> uncaught.set(e));
         await(() -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 200, "the first worker ready");
         second.start(); // its initTransactions fences the first's producer
         await(() -> second.readiness().up(), "the second worker ready");
@@ -167,7 +175,14 @@ class OpsEndpointsIT {
         JsonNode body = JSON.readTree(OpsHttp.get(server.url(), "/health/ready").body());
         assertTrue(body.at("/checks/worker/detail").asText().startsWith("fenced"), body.toString());
       }
+      fenced = first;
     }
+    // fencing ends the loop like a stop: no stack trace on the thread, the cause kept for the exit code
+    assertNull(uncaught.get(), "the fenced worker's thread died of an uncaught exception");
+    assertTrue(fenced.failure().orElseThrow() instanceof ProducerFencedException, fenced.failure().toString());
+    assertEquals("none", ClientThreads.describe("ops-it-" + run + "-"), "ingest's threads alive after close");
+    assertEquals("none", ClientThreads.describe("ops-it-txn-" + run), "the workers' producers alive after close");
+    assertEquals("none", ClientThreads.describe("ops-it-worker-" + run), "the workers' consumers alive after close");
   }
 
   private static IngestConfig ingestConfig(String run) {

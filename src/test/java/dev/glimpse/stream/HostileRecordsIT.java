@@ -7,6 +7,7 @@ import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.kafka.CraftedRecords;
+import dev.glimpse.kafka.ClientThreads;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.kafka.Topic;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +98,7 @@ class HostileRecordsIT {
         }
         assertTrue(ingest.state().isRunningOrRebalancing(), "the client is alive (running or rebalancing its stream threads): " + ingest.state());
       }
+      assertEquals("none", ClientThreads.describe(app), "threads of " + app + " alive after close");
     }
   }
 
