@@ -101,7 +101,9 @@ class HttpPortIT {
         scrape = Scrape.parse(get(url + "metrics").body());
       }
       assertEquals(scenes, scrape.value("glimpse_results_total", "kind", "caption"));
-      assertEquals(scenes, scrape.value("glimpse_end_to_end_latency_seconds_count", "source", "model"));
+      // every caption has its latency observed where it was answered: by the model, or by ingest from the
+      // result cache (a scene the demo's cache already holds)
+      assertEquals(scenes, scrape.value("glimpse_end_to_end_latency_seconds_count"), scrape.toString());
       assertEquals(scenes, scrape.value("glimpse_events_total"));
       assertEquals(200, get(url + "health/ready").statusCode());
     }
