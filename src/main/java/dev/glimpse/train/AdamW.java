@@ -1,6 +1,7 @@
 package dev.glimpse.train;
 
 import ai.djl.ndarray.NDArray;
+import dev.glimpse.model.checkpoint.CheckpointKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +38,7 @@ public final class AdamW {
       params.add(p);
       m.add(p.zerosLike());
       v.add(p.zerosLike());
-      decay.add(p.getShape().dimension() >= 2 && !name.contains("embedding"));
+      decay.add(p.getShape().dimension() >= 2 && !CheckpointKeys.isEmbedding(name));
     });
   }
 

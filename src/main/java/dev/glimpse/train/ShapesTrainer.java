@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.glimpse.model.checkpoint.CheckpointKeys;
 import dev.glimpse.model.checkpoint.LlavaSpec;
 import dev.glimpse.model.checkpoint.TensorDType;
 import dev.glimpse.model.image.ClipImageProcessor;
@@ -410,11 +411,11 @@ public final class ShapesTrainer {
       int h = spec.vision().hidden();
       int th = spec.text().hidden();
       int slots = spec.imageSeqLength();
-      NDArray table = model.weight(TrainableLlava.TEXT + "embed_tokens.weight");
+      NDArray table = model.weight(CheckpointKeys.EMBED_TOKENS);
       float meanSquare = table.square().mean().getFloat();
       float logitScale = (float) (1 / (meanSquare * Math.sqrt(th)));
-      Map<String, NDArray> trainable = new LinkedHashMap<>(model.weights(TrainableLlava.VISION));
-      trainable.keySet().removeIf(k -> k.contains("post_layernorm"));
+      Map<String, NDArray> trainable = new LinkedHashMap<>(model.weights(CheckpointKeys.VISION));
+      trainable.keySet().removeIf(k -> k.startsWith(CheckpointKeys.POST_LAYER_NORM));
       NDArray headW = model.manager().randomNormal(0, 0.02f, new Shape(h, th), ai.djl.ndarray.types.DataType.FLOAT32);
       NDArray headB = model.manager().zeros(new Shape(th));
       trainable.put("head.weight", headW);
@@ -471,9 +472,9 @@ public final class ShapesTrainer {
       }
       results.add(progress.result());
       projectorInit = Map.of(
-          TrainableLlava.PROJECTOR + "linear_1.weight", headW.transpose().toFloatArray(),
-          TrainableLlava.PROJECTOR + "linear_1.bias", headB.toFloatArray());
-      return model.values(TrainableLlava.VISION);
+          CheckpointKeys.weight(CheckpointKeys.projectorLinear(1)), headW.transpose().toFloatArray(),
+          CheckpointKeys.bias(CheckpointKeys.projectorLinear(1)), headB.toFloatArray());
+      return model.values(CheckpointKeys.VISION);
     }
   }
 
@@ -487,7 +488,7 @@ public final class ShapesTrainer {
   Map<String, float[]> pretrainLanguage(NDManager root) {
     LlavaSpec spec = spec(settings.projector());
     try (TrainableLlava model = new TrainableLlava(spec, root, Map.of(), settings.seed() ^ 0x7E)) {
-      AdamW adam = AdamW.defaults(model.weights(TrainableLlava.TEXT));
+      AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.TEXT));
       Progress progress = new Progress("language", settings.languageSteps());
       CompletableFuture<Batch> next = prefetch(LANGUAGE_OFFSET, 0, false);
       for (int step = 0; step < settings.languageSteps(); step++) {
@@ -500,7 +501,7 @@ public final class ShapesTrainer {
           NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
           NDArray loss;
           NDArray logits;
-          NDArray table = model.weight(TrainableLlava.TEXT + "embed_tokens.weight");
+          NDArray table = model.weight(CheckpointKeys.EMBED_TOKENS);
           float rms = (float) Math.sqrt(table.square().mean().getFloat());
           int slots = spec.imageSeqLength();
           NDArray noise = s.randomNormal(0, SLOT_NOISE * rms, new Shape(seq.rows(), slots, spec.text().hidden()),
@@ -524,7 +525,7 @@ public final class ShapesTrainer {
           return argmax(logits);
         }
       }, spec.imageSeqLength(), true);
-      return model.values(TrainableLlava.TEXT);
+      return model.values(CheckpointKeys.TEXT);
     }
   }
 
@@ -538,7 +539,7 @@ public final class ShapesTrainer {
   private static NDArray describedEmbeds(TrainableLlava model, NDArray ids, float[] hot, int slots,
       NDArray noise) {
     NDArray text = model.embed(ids);
-    NDArray table = model.weight(TrainableLlava.TEXT + "embed_tokens.weight");
+    NDArray table = model.weight(CheckpointKeys.EMBED_TOKENS);
     long rows = ids.getShape().get(0);
     NDArray described = ids.getManager().create(hot, new Shape(rows, slots, table.getShape().get(0)))
         .matMul(table);
@@ -561,7 +562,7 @@ public final class ShapesTrainer {
       frozen.putAll(projectorInit);
     }
     try (TrainableLlava model = new TrainableLlava(spec, root, frozen, settings.seed() ^ 0xB0)) {
-      AdamW adam = AdamW.defaults(model.weights(TrainableLlava.PROJECTOR));
+      AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.PROJECTOR));
       String name = blind ? "blind" : "projector-" + kind.name().toLowerCase(java.util.Locale.ROOT);
       Progress progress = new Progress(name, steps);
       int slots = spec.imageSeqLength();
@@ -599,7 +600,7 @@ public final class ShapesTrainer {
       }, slots, false);
       if (blind) {
         // the blind projector sees only zeros: its weight has no gradient; store it as zero
-        model.weight(TrainableLlava.PROJECTOR + "linear_1.weight").muli(0);
+        model.weight(CheckpointKeys.weight(CheckpointKeys.projectorLinear(1))).muli(0);
       }
       writeCheckpoint(model, spec, dir);
     }

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.glimpse.HandComputed;
 import dev.glimpse.model.LlavaModel;
+import dev.glimpse.model.checkpoint.CheckpointKeys;
 import dev.glimpse.model.checkpoint.LlavaCheckpoint;
 import dev.glimpse.model.checkpoint.LlavaSpec;
 import dev.glimpse.model.checkpoint.RandomLlava;
@@ -100,7 +101,7 @@ class TrainableLlavaTest {
     LlavaSpec spec = ShapesTrainer.spec(LlavaSpec.Projector.MLP);
     try (NDManager root = NDManager.newBaseManager();
         TrainableLlava model = new TrainableLlava(spec, root, Map.of(), 5)) {
-      AdamW adam = AdamW.defaults(model.weights(TrainableLlava.PROJECTOR));
+      AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.PROJECTOR));
       float[] pixels = new float[2 * 3 * 64 * 64];
       SplittableRandom random = new SplittableRandom(1);
       for (int i = 0; i < pixels.length; i++) {
