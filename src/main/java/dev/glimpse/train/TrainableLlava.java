@@ -15,6 +15,7 @@ import dev.glimpse.model.checkpoint.LlavaCheckpointWriter;
 import dev.glimpse.model.checkpoint.LlavaSpec;
 import dev.glimpse.model.checkpoint.RandomLlava;
 import dev.glimpse.model.checkpoint.SafetensorsWriter;
+import dev.glimpse.model.config.LlavaConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +39,8 @@ import java.util.Map;
 public final class TrainableLlava implements AutoCloseable {
 
   private final LlavaSpec spec;
+  /** The config a checkpoint of the spec is read back with: its rotary and feature-layer numbering. */
+  private final LlavaConfig config;
   private final NDManager manager;
   private final Map<String, NDArray> weights = new LinkedHashMap<>();
   private final float[] inverseFrequencies;
@@ -57,8 +60,8 @@ public final class TrainableLlava implements AutoCloseable {
       }
       weights.put(t.name(), manager.create(v, new Shape(t.shape())));
     }
-    this.inverseFrequencies = LlavaCheckpointWriter.config(spec).text().rope()
-        .inverseFrequencies(spec.text().headDim());
+    this.config = LlavaCheckpointWriter.config(spec);
+    this.inverseFrequencies = config.text().rope().inverseFrequencies(spec.text().headDim());
   }
 
   private static float[] filled(int n, float value) {
@@ -188,13 +191,12 @@ public final class TrainableLlava implements AutoCloseable {
     return states;
   }
 
-  /** Encoder layers the configured feature layer needs. */
+  /** Encoder layers the configured feature layer needs: its hidden-state index. */
   public int featureDepth() {
     if (spec.featureLayers().size() != 1) {
       throw new IllegalStateException("training supports one vision feature layer");
     }
-    int layer = spec.featureLayers().get(0);
-    return layer < 0 ? spec.vision().layers() + 1 + layer : layer;
+    return config.hiddenStateIndex(spec.featureLayers().get(0));
   }
 
   private NDArray visionAttention(NDArray x, CheckpointKeys.VisionLayer layer) {
