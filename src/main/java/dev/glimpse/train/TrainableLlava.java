@@ -18,9 +18,12 @@ import dev.glimpse.model.checkpoint.SafetensorsWriter;
 import dev.glimpse.model.config.LlavaConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * A LLaVA whose weights are trainable NDArrays kept exactly as the checkpoint stores them
@@ -66,7 +69,7 @@ public final class TrainableLlava implements AutoCloseable {
 
   private static float[] filled(int n, float value) {
     float[] a = new float[n];
-    java.util.Arrays.fill(a, value);
+    Arrays.fill(a, value);
     return a;
   }
 
@@ -98,7 +101,7 @@ public final class TrainableLlava implements AutoCloseable {
   }
 
   public Map<String, NDArray> allWeights() {
-    return java.util.Collections.unmodifiableMap(weights);
+    return Collections.unmodifiableMap(weights);
   }
 
   /** Replaces the values of the named weights (e.g. with those of another stage). */
@@ -398,7 +401,7 @@ public final class TrainableLlava implements AutoCloseable {
   }
 
   private static NDArray weightedLoss(NDArray logits, int[][] targets, boolean[][] counted,
-      java.util.function.IntToDoubleFunction rowWeight) {
+      IntToDoubleFunction rowWeight) {
     int b = targets.length;
     int t = targets[0].length;
     int vocab = (int) logits.getShape().get(2);
