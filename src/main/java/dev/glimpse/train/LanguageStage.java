@@ -1,6 +1,8 @@
 package dev.glimpse.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -49,10 +51,12 @@ final class LanguageStage {
         float rms = (float) Math.sqrt(table.square().mean().getFloat());
         NDArray noise = s.randomNormal(0, SLOT_NOISE * rms, new Shape(seq.rows(), slots, spec.text().hidden()),
             DataType.FLOAT32);
-        NDArray logits = model.logits(describedEmbeds(model, ids, seq.described(), slots, noise));
-        NDArray loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
-        return new TrainingLoop.StepLoss(loss, () -> Accuracy.teacherForced(logits, seq.targets(), seq.counted()),
-            seq.rows());
+        return () -> {
+          NDArray logits = model.logits(describedEmbeds(model, ids, seq.described(), slots, noise));
+          NDArray loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
+          return new TrainingLoop.StepLoss(loss, () -> Accuracy.teacherForced(logits, seq.targets(), seq.counted()),
+              seq.rows());
+        };
       });
       Map<String, Double> heldOut = probe.score("language", false, slots, true, (batch, seq) -> {
         try (NDManager s = model.step(List.of())) {
@@ -74,10 +78,15 @@ final class LanguageStage {
    */
   private static NDArray describedEmbeds(TrainableLlava model, NDArray ids, float[] hot, int slots,
       NDArray noise) {
+    NDArray text = model.embed(ids);
     NDArray table = model.weight(CheckpointKeys.EMBED_TOKENS);
     long rows = ids.getShape().get(0);
     NDArray described = ids.getManager().create(hot, new Shape(rows, slots, table.getShape().get(0)))
         .matMul(table);
-    return model.inputsEmbeds(ids, noise == null ? described : described.add(noise), Sequences.IMAGE_START);
+    if (noise != null) {
+      described = described.add(noise);
+    }
+    return NDArrays.concat(new NDList(text.get(":, :{}, :", Sequences.IMAGE_START), described,
+        text.get(":, {}:, :", Sequences.IMAGE_START + slots)), 1);
   }
 }

@@ -65,14 +65,19 @@ final class ProjectorStage {
           !run.blind());
       StageReport report = loop.run(plan, model, adam, adam.state(), (s, batch) -> {
         Sequences seq = Sequences.of(batch.examples(), slots, false);
-        NDArray logits = logits(model, s, batch, seq, run.blind());
-        NDArray loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
-        return new TrainingLoop.StepLoss(loss, () -> Accuracy.teacherForced(logits, seq.targets(), seq.counted()),
-            seq.rows());
+        NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+        NDArray features = features(model, s, batch, run.blind());
+        return () -> {
+          NDArray logits = logits(model, ids, features);
+          NDArray loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
+          return new TrainingLoop.StepLoss(loss, () -> Accuracy.teacherForced(logits, seq.targets(), seq.counted()),
+              seq.rows());
+        };
       });
       Map<String, Double> heldOut = probe.score(run.name(), !run.blind(), slots, false, (batch, seq) -> {
         try (NDManager s = model.step(List.of())) {
-          return Accuracy.argmax(logits(model, s, batch, seq, run.blind()));
+          NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+          return Accuracy.argmax(logits(model, ids, features(model, s, batch, run.blind())));
         }
       });
       if (run.blind()) {
@@ -84,11 +89,8 @@ final class ProjectorStage {
     }
   }
 
-  /** The logits of a batch whose image slot holds the projected features. */
-  private static NDArray logits(TrainableLlava model, NDManager s, Batches.Batch batch, Sequences seq,
-      boolean blind) {
-    NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
-    NDArray features = features(model, s, batch, blind);
+  /** The logits of token rows whose image slot holds the projected features. */
+  private static NDArray logits(TrainableLlava model, NDArray ids, NDArray features) {
     return model.logits(model.inputsEmbeds(ids, model.project(features), Sequences.IMAGE_START));
   }
 

@@ -10,7 +10,7 @@ import java.util.function.DoubleSupplier;
 
 /**
  * The training loop every stage runs: the next batch built off the training thread while this one
- * trains, one forward pass under the gradient collector, one AdamW update (warm-up then cosine
+ * trains, the step's inputs, then its forward pass under the gradient collector, one AdamW update (warm-up then cosine
  * decay), and the step's progress on the log.
  */
 final class TrainingLoop {
@@ -30,10 +30,19 @@ final class TrainingLoop {
    */
   record StepLoss(NDArray loss, DoubleSupplier accuracy, int examples) {}
 
-  /** A stage's forward pass over a batch, inside the step's manager and the gradient collector. */
+  /**
+   * A stage's step over a batch, inside the step's manager: what it computes here is not recorded
+   * for autograd (the batch's inputs, frozen features, noise); the pass it returns is.
+   */
   @FunctionalInterface
   interface Forward {
-    StepLoss apply(NDManager step, Batches.Batch batch);
+    RecordedPass apply(NDManager step, Batches.Batch batch);
+  }
+
+  /** The part of a step that runs under the gradient collector: its loss and what it needs. */
+  @FunctionalInterface
+  interface RecordedPass {
+    StepLoss run();
   }
 
   private final Batches batches;
@@ -60,9 +69,10 @@ final class TrainingLoop {
         next = batches.prefetch(plan.dataOffset(), step + 1, plan.withPixels());
       }
       try (NDManager s = model.step(attached)) {
+        RecordedPass pass = forward.apply(s, batch);
         StepLoss out;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-          out = forward.apply(s, batch);
+          out = pass.run();
           gc.backward(out.loss());
         }
         adam.step(AdamW.schedule(plan.peakLr(), step, steps, warmup(steps)));

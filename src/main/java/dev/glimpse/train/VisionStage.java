@@ -81,16 +81,19 @@ final class VisionStage {
             Arrays.fill(localCounted[r * 3 + a], true);
           }
         }
-        List<NDArray> states = model.visionStates(batch.images(s), model.featureDepth());
-        NDArray projected = states.get(states.size() - 1).get(":, 1:, :").matMul(headW).add(headB);
-        NDArray logits = projected.matMul(table.transpose()).mul(logitScale);
-        NDArray wanted = s.create(SceneSlots.multiHot(bags, vocab), new Shape(b, slots, vocab)).matMul(table);
-        NDArray distance = projected.sub(wanted).square().mean().div(meanSquare);
-        NDArray localLogits = states.get(localLayer).get(":, 1:, :").matMul(localW).add(localB)
-            .reshape(b, slots, 3, vocab).transpose(0, 2, 1, 3).reshape(b * 3, slots, vocab);
-        NDArray loss = TrainableLlava.bagLoss(logits, bags).add(distance)
-            .add(TrainableLlava.loss(localLogits, local, localCounted));
-        return new TrainingLoop.StepLoss(loss, () -> Accuracy.bags(logits, bags), b);
+        NDArray pixels = batch.images(s);
+        return () -> {
+          List<NDArray> states = model.visionStates(pixels, model.featureDepth());
+          NDArray projected = states.get(states.size() - 1).get(":, 1:, :").matMul(headW).add(headB);
+          NDArray logits = projected.matMul(table.transpose()).mul(logitScale);
+          NDArray wanted = s.create(SceneSlots.multiHot(bags, vocab), new Shape(b, slots, vocab)).matMul(table);
+          NDArray distance = projected.sub(wanted).square().mean().div(meanSquare);
+          NDArray localLogits = states.get(localLayer).get(":, 1:, :").matMul(localW).add(localB)
+              .reshape(b, slots, 3, vocab).transpose(0, 2, 1, 3).reshape(b * 3, slots, vocab);
+          NDArray loss = TrainableLlava.bagLoss(logits, bags).add(distance)
+              .add(TrainableLlava.loss(localLogits, local, localCounted));
+          return new TrainingLoop.StepLoss(loss, () -> Accuracy.bags(logits, bags), b);
+        };
       });
       Map<String, float[]> projectorStart = Map.of(
           CheckpointKeys.weight(CheckpointKeys.projectorLinear(1)), headW.transpose().toFloatArray(),

@@ -30,7 +30,7 @@ class TrainingLoopTest {
       AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.PROJECTOR));
       f.loop.run(new TrainingLoop.Plan("test", 3, 1e-3, 1000, false), model, adam, adam.state(), (s, batch) -> {
         seen.addAll(batch.examples());
-        return squaredWeight(model, 1f, batch.size());
+        return () -> squaredWeight(model, 1f, batch.size());
       });
     }
     assertEquals(3 * TrainingFixture.BATCH, seen.size());
@@ -50,12 +50,12 @@ class TrainingLoopTest {
       float[] before = model.weight(PROJECTOR_WEIGHT).toFloatArray();
 
       f.loop.run(new TrainingLoop.Plan("nan", 2, 1e-3, 0, false), model, adam, adam.state(),
-          (s, batch) -> squaredWeight(model, Float.NaN, batch.size()));
+          (s, batch) -> () -> squaredWeight(model, Float.NaN, batch.size()));
       assertEquals(2, adam.skipped());
       assertArrayEquals(before, model.weight(PROJECTOR_WEIGHT).toFloatArray());
 
       f.loop.run(new TrainingLoop.Plan("finite", 1, 1e-3, 0, false), model, adam, adam.state(),
-          (s, batch) -> squaredWeight(model, 1f, batch.size()));
+          (s, batch) -> () -> squaredWeight(model, 1f, batch.size()));
       assertEquals(2, adam.skipped());
       assertNotEquals(before[0], model.weight(PROJECTOR_WEIGHT).toFloatArray()[0]);
     }
@@ -70,7 +70,7 @@ class TrainingLoopTest {
         TrainableLlava model = model(root)) {
       AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.PROJECTOR));
       report = f.loop.run(new TrainingLoop.Plan("curve", 3, 1e-3, 0, false), model, adam, adam.state(),
-          (s, batch) -> {
+          (s, batch) -> () -> {
             TrainingLoop.StepLoss out = squaredWeight(model, 1f, batch.size());
             losses.add(out.loss().getFloat());
             return out;
