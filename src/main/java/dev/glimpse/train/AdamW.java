@@ -1,6 +1,8 @@
 package dev.glimpse.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import dev.glimpse.model.checkpoint.CheckpointKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +39,7 @@ public final class AdamW {
       params.add(p);
       m.add(p.zerosLike());
       v.add(p.zerosLike());
-      decay.add(p.getShape().dimension() >= 2 && !name.contains("embedding"));
+      decay.add(p.getShape().dimension() >= 2 && !CheckpointKeys.isEmbedding(name));
     });
   }
 
@@ -74,7 +76,7 @@ public final class AdamW {
         if (!Float.isFinite(g.square().sum().getFloat())) {
           bad.add(names.get(i));
         }
-        g.set(new ai.djl.ndarray.index.NDIndex("..."), g.zerosLike());
+        g.set(new NDIndex("..."), g.zerosLike());
       }
       skipped++;
       System.err.println("skipped an update with a non-finite gradient (" + bad.size() + " weights, first "

@@ -6,6 +6,7 @@ import dev.glimpse.train.shapes.Shape;
 import dev.glimpse.train.shapes.ShapesLanguage;
 import dev.glimpse.train.shapes.ShapesVocabulary;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -46,7 +47,7 @@ public final class SceneSlots {
       throw new IllegalArgumentException("the description needs " + MIN_SLOTS + " image tokens, not " + slots);
     }
     int[][] bags = new int[slots][];
-    java.util.Arrays.fill(bags, new int[] {ShapesVocabulary.PAD_ID});
+    Arrays.fill(bags, new int[] {ShapesVocabulary.PAD_ID});
     List<Shape> ordered = captionOrder(scene);
     for (int i = 0; i < ordered.size(); i++) {
       Shape s = ordered.get(i);
@@ -89,7 +90,7 @@ public final class SceneSlots {
   public static int[][] centred(Scene scene, int grid) {
     int[][] out = new int[3][grid * grid];
     for (int[] a : out) {
-      java.util.Arrays.fill(a, ShapesVocabulary.PAD_ID);
+      Arrays.fill(a, ShapesVocabulary.PAD_ID);
     }
     for (Shape s : scene.shapes()) {
       int col = Math.min(grid - 1, (int) (s.x() * grid));

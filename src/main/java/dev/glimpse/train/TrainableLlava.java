@@ -10,15 +10,20 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.norm.LayerNorm;
+import dev.glimpse.model.checkpoint.CheckpointKeys;
 import dev.glimpse.model.checkpoint.LlavaCheckpointWriter;
 import dev.glimpse.model.checkpoint.LlavaSpec;
 import dev.glimpse.model.checkpoint.RandomLlava;
 import dev.glimpse.model.checkpoint.SafetensorsWriter;
+import dev.glimpse.model.config.LlavaConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * A LLaVA whose weights are trainable NDArrays kept exactly as the checkpoint stores them
@@ -36,11 +41,9 @@ import java.util.Map;
  */
 public final class TrainableLlava implements AutoCloseable {
 
-  public static final String VISION = "vision_tower.vision_model.";
-  public static final String PROJECTOR = "multi_modal_projector.";
-  public static final String TEXT = "language_model.model.";
-
   private final LlavaSpec spec;
+  /** The config a checkpoint of the spec is read back with: its rotary and feature-layer numbering. */
+  private final LlavaConfig config;
   private final NDManager manager;
   private final Map<String, NDArray> weights = new LinkedHashMap<>();
   private final float[] inverseFrequencies;
@@ -52,7 +55,7 @@ public final class TrainableLlava implements AutoCloseable {
     List<SafetensorsWriter.Tensor> init = RandomLlava.weights(spec, seed, 0.02);
     for (SafetensorsWriter.Tensor t : init) {
       float[] v = values.getOrDefault(t.name(), t.values());
-      if (values.get(t.name()) == null && isNorm(t.name())) {
+      if (values.get(t.name()) == null && CheckpointKeys.isNorm(t.name())) {
         v = t.name().endsWith(".weight") ? filled(v.length, 1f) : new float[v.length];
       }
       if (values.get(t.name()) == null && t.name().endsWith(".bias")) {
@@ -60,17 +63,13 @@ public final class TrainableLlava implements AutoCloseable {
       }
       weights.put(t.name(), manager.create(v, new Shape(t.shape())));
     }
-    this.inverseFrequencies = LlavaCheckpointWriter.config(spec).text().rope()
-        .inverseFrequencies(spec.text().headDim());
-  }
-
-  private static boolean isNorm(String name) {
-    return name.contains("norm") || name.contains("layrnorm");
+    this.config = LlavaCheckpointWriter.config(spec);
+    this.inverseFrequencies = config.text().rope().inverseFrequencies(spec.text().headDim());
   }
 
   private static float[] filled(int n, float value) {
     float[] a = new float[n];
-    java.util.Arrays.fill(a, value);
+    Arrays.fill(a, value);
     return a;
   }
 
@@ -102,7 +101,7 @@ public final class TrainableLlava implements AutoCloseable {
   }
 
   public Map<String, NDArray> allWeights() {
-    return java.util.Collections.unmodifiableMap(weights);
+    return Collections.unmodifiableMap(weights);
   }
 
   /** Replaces the values of the named weights (e.g. with those of another stage). */
@@ -176,45 +175,45 @@ public final class TrainableLlava implements AutoCloseable {
     int h = v.hidden();
     int p = v.patchSize();
     int patches = v.numPatches();
-    NDArray x = Conv2d.conv2d(pixels, weight(VISION + "embeddings.patch_embedding.weight"), null, new Shape(p, p))
+    NDArray x = Conv2d.conv2d(pixels, weight(CheckpointKeys.PATCH_EMBEDDING), null, new Shape(p, p))
         .singletonOrThrow().reshape(n, h, patches).transpose(0, 2, 1);
-    NDArray cls = weight(VISION + "embeddings.class_embedding").reshape(1, 1, h).broadcast(n, 1, h);
+    NDArray cls = weight(CheckpointKeys.CLASS_EMBEDDING).reshape(1, 1, h).broadcast(n, 1, h);
     x = NDArrays.concat(new NDList(cls, x), 1)
-        .add(weight(VISION + "embeddings.position_embedding.weight").reshape(1, patches + 1, h));
-    x = layerNorm(x, VISION + "pre_layrnorm");
+        .add(weight(CheckpointKeys.POSITION_EMBEDDING).reshape(1, patches + 1, h));
+    x = layerNorm(x, CheckpointKeys.PRE_LAYER_NORM);
     List<NDArray> states = new ArrayList<>();
     states.add(x);
     for (int i = 0; i < depth; i++) {
-      String l = VISION + "encoder.layers." + i + ".";
-      x = x.add(visionAttention(layerNorm(x, l + "layer_norm1"), l + "self_attn."));
-      NDArray f = linear(layerNorm(x, l + "layer_norm2"), l + "mlp.fc1");
+      CheckpointKeys.VisionLayer l = CheckpointKeys.VisionLayer.of(i);
+      x = x.add(visionAttention(layerNorm(x, l.norm1()), l));
+      NDArray f = linear(layerNorm(x, l.norm2()), l.fc1());
       f = f.mul(Activation.sigmoid(f.mul(1.702f)));
-      x = x.add(linear(f, l + "mlp.fc2"));
+      x = x.add(linear(f, l.fc2()));
       states.add(x);
     }
     return states;
   }
 
-  /** Encoder layers the configured feature layer needs. */
+  /** Encoder layers the configured feature layer needs: its hidden-state index. */
   public int featureDepth() {
     if (spec.featureLayers().size() != 1) {
       throw new IllegalStateException("training supports one vision feature layer");
     }
-    int layer = spec.featureLayers().get(0);
-    return layer < 0 ? spec.vision().layers() + 1 + layer : layer;
+    return config.hiddenStateIndex(spec.featureLayers().get(0));
   }
 
-  private NDArray visionAttention(NDArray x, String prefix) {
+  private NDArray visionAttention(NDArray x, CheckpointKeys.VisionLayer layer) {
     long n = x.getShape().get(0);
     long t = x.getShape().get(1);
     int heads = spec.vision().heads();
     int d = spec.vision().hidden() / heads;
-    NDArray q = heads(linear(x, prefix + "q_proj"), n, t, heads, d);
-    NDArray k = heads(linear(x, prefix + "k_proj"), n, t, heads, d);
-    NDArray v = heads(linear(x, prefix + "v_proj"), n, t, heads, d);
+    CheckpointKeys.SelfAttention attention = layer.attention();
+    NDArray q = heads(linear(x, attention.q()), n, t, heads, d);
+    NDArray k = heads(linear(x, attention.k()), n, t, heads, d);
+    NDArray v = heads(linear(x, attention.v()), n, t, heads, d);
     NDArray probs = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)).softmax(-1);
     NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(n, t, (long) heads * d);
-    return linear(context, prefix + "out_proj");
+    return linear(context, layer.out());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -222,9 +221,9 @@ public final class TrainableLlava implements AutoCloseable {
 
   /** (n, tokens, vision hidden) → (n, tokens, text hidden) */
   public NDArray project(NDArray features) {
-    NDArray y = linear(features, PROJECTOR + "linear_1");
+    NDArray y = linear(features, CheckpointKeys.projectorLinear(1));
     if (spec.projector() == LlavaSpec.Projector.MLP) {
-      y = linear(Activation.gelu(y), PROJECTOR + "linear_2");
+      y = linear(Activation.gelu(y), CheckpointKeys.projectorLinear(2));
     }
     return y;
   }
@@ -234,7 +233,7 @@ public final class TrainableLlava implements AutoCloseable {
 
   /** Token embeddings: (b, t) int64 → (b, t, hidden). */
   public NDArray embed(NDArray ids) {
-    return Embedding.embedding(ids, weight(TEXT + "embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+    return Embedding.embedding(ids, weight(CheckpointKeys.EMBED_TOKENS), SparseFormat.DENSE).singletonOrThrow();
   }
 
   /**
@@ -283,11 +282,12 @@ public final class TrainableLlava implements AutoCloseable {
     NDArray maskA = m.create(mask, new Shape(1, 1, t, t));
     NDArray x = inputsEmbeds;
     for (int i = 0; i < c.layers(); i++) {
-      String l = TEXT + "layers." + i + ".";
-      NDArray a = rmsNorm(x, l + "input_layernorm");
-      NDArray q = rope(heads(linear(a, l + "self_attn.q_proj"), b, t, heads, d), cosA, sinA);
-      NDArray k = rope(heads(linear(a, l + "self_attn.k_proj"), b, t, kvHeads, d), cosA, sinA);
-      NDArray v = heads(linear(a, l + "self_attn.v_proj"), b, t, kvHeads, d);
+      CheckpointKeys.TextLayer l = CheckpointKeys.TextLayer.of(i);
+      NDArray a = rmsNorm(x, l.inputNorm());
+      CheckpointKeys.SelfAttention attention = l.attention();
+      NDArray q = rope(heads(linear(a, attention.q()), b, t, heads, d), cosA, sinA);
+      NDArray k = rope(heads(linear(a, attention.k()), b, t, kvHeads, d), cosA, sinA);
+      NDArray v = heads(linear(a, attention.v()), b, t, kvHeads, d);
       if (kvHeads != heads) {
         int group = heads / kvHeads;
         k = k.expandDims(2).broadcast(b, kvHeads, group, t, d).reshape(b, heads, t, d);
@@ -295,15 +295,14 @@ public final class TrainableLlava implements AutoCloseable {
       }
       NDArray probs = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)).add(maskA).softmax(-1);
       NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
-      x = x.add(linear(context, l + "self_attn.o_proj"));
-      NDArray f = rmsNorm(x, l + "post_attention_layernorm");
-      NDArray gate = linear(f, l + "mlp.gate_proj");
-      NDArray up = linear(f, l + "mlp.up_proj");
-      x = x.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), l + "mlp.down_proj"));
+      x = x.add(linear(context, l.o()));
+      NDArray f = rmsNorm(x, l.postAttentionNorm());
+      NDArray gate = linear(f, l.gate());
+      NDArray up = linear(f, l.up());
+      x = x.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), l.down()));
     }
-    x = rmsNorm(x, TEXT + "norm");
-    NDArray head = spec.tieEmbeddings() ? weight(TEXT + "embed_tokens.weight")
-        : weight("language_model.lm_head.weight");
+    x = rmsNorm(x, CheckpointKeys.FINAL_NORM);
+    NDArray head = spec.tieEmbeddings() ? weight(CheckpointKeys.EMBED_TOKENS) : weight(CheckpointKeys.LM_HEAD);
     return x.matMul(head.transpose());
   }
 
@@ -321,20 +320,20 @@ public final class TrainableLlava implements AutoCloseable {
   // Layers, from the checkpoint's (out, in) weights
 
   private NDArray linear(NDArray x, String prefix) {
-    NDArray y = x.matMul(weight(prefix + ".weight").transpose());
-    NDArray bias = weights.get(prefix + ".bias");
+    NDArray y = x.matMul(weight(CheckpointKeys.weight(prefix)).transpose());
+    NDArray bias = weights.get(CheckpointKeys.bias(prefix));
     return bias == null ? y : y.add(bias);
   }
 
   private NDArray layerNorm(NDArray x, String prefix) {
-    NDArray w = weight(prefix + ".weight");
-    return LayerNorm.layerNorm(x, new Shape(w.getShape().get(0)), w, weight(prefix + ".bias"), 1e-5f)
+    NDArray w = weight(CheckpointKeys.weight(prefix));
+    return LayerNorm.layerNorm(x, new Shape(w.getShape().get(0)), w, weight(CheckpointKeys.bias(prefix)), 1e-5f)
         .singletonOrThrow();
   }
 
   private NDArray rmsNorm(NDArray x, String prefix) {
     NDArray variance = x.square().mean(new int[] {-1}, true);
-    return x.div(variance.add(1e-5f).sqrt()).mul(weight(prefix + ".weight"));
+    return x.div(variance.add(1e-5f).sqrt()).mul(weight(CheckpointKeys.weight(prefix)));
   }
 
   /**
@@ -402,7 +401,7 @@ public final class TrainableLlava implements AutoCloseable {
   }
 
   private static NDArray weightedLoss(NDArray logits, int[][] targets, boolean[][] counted,
-      java.util.function.IntToDoubleFunction rowWeight) {
+      IntToDoubleFunction rowWeight) {
     int b = targets.length;
     int t = targets[0].length;
     int vocab = (int) logits.getShape().get(2);

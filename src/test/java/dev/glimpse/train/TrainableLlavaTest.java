@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.glimpse.HandComputed;
 import dev.glimpse.model.LlavaModel;
+import dev.glimpse.model.checkpoint.CheckpointKeys;
 import dev.glimpse.model.checkpoint.LlavaCheckpoint;
 import dev.glimpse.model.checkpoint.LlavaSpec;
 import dev.glimpse.model.checkpoint.RandomLlava;
@@ -137,7 +138,7 @@ class TrainableLlavaTest {
   void aFewStepsOfAdamWHalveTheLoss() {
     Batch batch = Batch.random();
     try (NDManager root = NDManager.newBaseManager(); TrainableLlava model = mlpModel(root)) {
-      AdamW adam = AdamW.defaults(model.weights(TrainableLlava.PROJECTOR));
+      AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.PROJECTOR));
       double first = 0;
       double last = 0;
       for (int step = 0; step < 20; step++) {
@@ -167,7 +168,7 @@ class TrainableLlavaTest {
   void projectorGradientsAgreeWithCentralDifferencesOfTheLoss() {
     Batch batch = Batch.random();
     try (NDManager root = NDManager.newBaseManager(); TrainableLlava model = mlpModel(root)) {
-      Map<String, NDArray> projector = model.weights(TrainableLlava.PROJECTOR);
+      Map<String, NDArray> projector = model.weights(CheckpointKeys.PROJECTOR);
       projector.values().forEach(p -> p.setRequiresGradient(true));
       Map<String, float[]> gradients = new HashMap<>();
       try (NDManager s = model.step(List.of())) {

@@ -22,9 +22,9 @@ import java.util.stream.Stream;
  * A LLaVA checkpoint directory in the Hugging Face layout: {@code config.json} and
  * {@code model.safetensors} (or shards named by {@code model.safetensors.index.json}).
  *
- * <p>Checkpoint key strings live here and nowhere else. Every layout transformers has written is
- * mapped to one canonical name: {@code vision.*} (CLIP tower, {@code vision_model.} dropped),
- * {@code projector.*}, {@code text.*} (LLaMA, {@code model.} dropped) and {@code text.lm_head.weight}.
+ * <p>Every layout transformers has written is mapped to one canonical name by {@link
+ * CheckpointKeys#canonical}, where the checkpoint's key strings live: {@code vision.*} (CLIP tower),
+ * {@code projector.*}, {@code text.*} (LLaMA) and {@code text.lm_head.weight}.
  */
 public final class LlavaCheckpoint implements AutoCloseable {
 
@@ -59,7 +59,7 @@ public final class LlavaCheckpoint implements AutoCloseable {
         SafetensorsFile file = SafetensorsFile.open(shard);
         files.add(file);
         for (String key : file.tensors().keySet()) {
-          tensors.put(canonicalName(key), new Located(file, key));
+          tensors.put(CheckpointKeys.canonical(key), new Located(file, key));
         }
       }
     } catch (RuntimeException e) {
@@ -110,35 +110,6 @@ public final class LlavaCheckpoint implements AutoCloseable {
     }
     throw new CheckpointException(CheckpointException.Code.MISSING_FILE,
         dir + " has no model.safetensors or model.safetensors.index.json; add the weights in safetensors format");
-  }
-
-  /** Maps a key of any transformers LLaVA layout to its canonical name. */
-  static String canonicalName(String key) {
-    String k = key;
-    if (k.startsWith("model.") && !k.startsWith("model.layers.")) {
-      k = k.substring("model.".length()); // transformers >= 4.52: model.vision_tower..., model.language_model...
-    }
-    if (k.equals("lm_head.weight") || k.equals("language_model.lm_head.weight")) {
-      return "text.lm_head.weight";
-    }
-    if (k.startsWith("vision_tower.")) {
-      k = k.substring("vision_tower.".length());
-      if (k.startsWith("vision_model.")) {
-        k = k.substring("vision_model.".length());
-      }
-      return "vision." + k;
-    }
-    if (k.startsWith("multi_modal_projector.")) {
-      return "projector." + k.substring("multi_modal_projector.".length());
-    }
-    if (k.startsWith("language_model.")) {
-      k = k.substring("language_model.".length());
-      if (k.startsWith("model.")) {
-        k = k.substring("model.".length());
-      }
-      return "text." + k;
-    }
-    return "other." + key;
   }
 
   public Path dir() {

@@ -57,16 +57,7 @@ public final class LlavaCheckpointWriter {
 
     /** The name of a legacy-layout tensor in this layout. */
     public String name(String legacy) {
-      if (this == LEGACY) {
-        return legacy;
-      }
-      if (legacy.equals("language_model.lm_head.weight")) {
-        return "lm_head.weight";
-      }
-      if (legacy.startsWith("language_model.model.")) {
-        return "model.language_model." + legacy.substring("language_model.model.".length());
-      }
-      return "model." + legacy;
+      return this == LEGACY ? legacy : CheckpointKeys.modelPrefixed(legacy);
     }
   }
 
@@ -78,60 +69,62 @@ public final class LlavaCheckpointWriter {
     Map<String, long[]> shapes = new LinkedHashMap<>();
     LlavaSpec.Vision v = spec.vision();
     long vh = v.hidden();
-    String vp = "vision_tower.vision_model.";
-    shapes.put(vp + "embeddings.class_embedding", new long[] {vh});
-    shapes.put(vp + "embeddings.patch_embedding.weight", new long[] {vh, 3, v.patchSize(), v.patchSize()});
-    shapes.put(vp + "embeddings.position_embedding.weight", new long[] {v.numPatches() + 1, vh});
-    shapes.put(vp + "pre_layrnorm.weight", new long[] {vh});
-    shapes.put(vp + "pre_layrnorm.bias", new long[] {vh});
+    shapes.put(CheckpointKeys.CLASS_EMBEDDING, new long[] {vh});
+    shapes.put(CheckpointKeys.PATCH_EMBEDDING, new long[] {vh, 3, v.patchSize(), v.patchSize()});
+    shapes.put(CheckpointKeys.POSITION_EMBEDDING, new long[] {v.numPatches() + 1, vh});
+    putNorm(shapes, CheckpointKeys.PRE_LAYER_NORM, vh);
     for (int i = 0; i < v.layers(); i++) {
-      String p = vp + "encoder.layers." + i + ".";
-      for (String proj : List.of("k_proj", "v_proj", "q_proj", "out_proj")) {
-        shapes.put(p + "self_attn." + proj + ".weight", new long[] {vh, vh});
-        shapes.put(p + "self_attn." + proj + ".bias", new long[] {vh});
+      CheckpointKeys.VisionLayer layer = CheckpointKeys.VisionLayer.of(i);
+      for (String proj : layer.attentionInStateDictOrder()) {
+        putLinear(shapes, proj, vh, vh);
       }
-      shapes.put(p + "layer_norm1.weight", new long[] {vh});
-      shapes.put(p + "layer_norm1.bias", new long[] {vh});
-      shapes.put(p + "mlp.fc1.weight", new long[] {v.intermediate(), vh});
-      shapes.put(p + "mlp.fc1.bias", new long[] {v.intermediate()});
-      shapes.put(p + "mlp.fc2.weight", new long[] {vh, v.intermediate()});
-      shapes.put(p + "mlp.fc2.bias", new long[] {vh});
-      shapes.put(p + "layer_norm2.weight", new long[] {vh});
-      shapes.put(p + "layer_norm2.bias", new long[] {vh});
+      putNorm(shapes, layer.norm1(), vh);
+      putLinear(shapes, layer.fc1(), v.intermediate(), vh);
+      putLinear(shapes, layer.fc2(), vh, v.intermediate());
+      putNorm(shapes, layer.norm2(), vh);
     }
-    shapes.put(vp + "post_layernorm.weight", new long[] {vh});
-    shapes.put(vp + "post_layernorm.bias", new long[] {vh});
+    putNorm(shapes, CheckpointKeys.POST_LAYER_NORM, vh);
 
     LlavaSpec.Text t = spec.text();
     long th = t.hidden();
-    shapes.put("multi_modal_projector.linear_1.weight", new long[] {th, vh * spec.featureLayers().size()});
-    shapes.put("multi_modal_projector.linear_1.bias", new long[] {th});
+    putLinear(shapes, CheckpointKeys.projectorLinear(1), th, vh * spec.featureLayers().size());
     if (spec.projector() == LlavaSpec.Projector.MLP) {
-      shapes.put("multi_modal_projector.linear_2.weight", new long[] {th, th});
-      shapes.put("multi_modal_projector.linear_2.bias", new long[] {th});
+      putLinear(shapes, CheckpointKeys.projectorLinear(2), th, th);
     }
 
     long q = (long) t.heads() * t.headDim();
     long kv = (long) t.kvHeads() * t.headDim();
-    String tp = "language_model.model.";
-    shapes.put(tp + "embed_tokens.weight", new long[] {t.vocab(), th});
+    shapes.put(CheckpointKeys.EMBED_TOKENS, new long[] {t.vocab(), th});
     for (int i = 0; i < t.layers(); i++) {
-      String p = tp + "layers." + i + ".";
-      shapes.put(p + "self_attn.q_proj.weight", new long[] {q, th});
-      shapes.put(p + "self_attn.k_proj.weight", new long[] {kv, th});
-      shapes.put(p + "self_attn.v_proj.weight", new long[] {kv, th});
-      shapes.put(p + "self_attn.o_proj.weight", new long[] {th, q});
-      shapes.put(p + "mlp.gate_proj.weight", new long[] {t.intermediate(), th});
-      shapes.put(p + "mlp.up_proj.weight", new long[] {t.intermediate(), th});
-      shapes.put(p + "mlp.down_proj.weight", new long[] {th, t.intermediate()});
-      shapes.put(p + "input_layernorm.weight", new long[] {th});
-      shapes.put(p + "post_attention_layernorm.weight", new long[] {th});
+      CheckpointKeys.TextLayer layer = CheckpointKeys.TextLayer.of(i);
+      CheckpointKeys.SelfAttention attention = layer.attention();
+      shapes.put(CheckpointKeys.weight(attention.q()), new long[] {q, th});
+      shapes.put(CheckpointKeys.weight(attention.k()), new long[] {kv, th});
+      shapes.put(CheckpointKeys.weight(attention.v()), new long[] {kv, th});
+      shapes.put(CheckpointKeys.weight(layer.o()), new long[] {th, q});
+      shapes.put(CheckpointKeys.weight(layer.gate()), new long[] {t.intermediate(), th});
+      shapes.put(CheckpointKeys.weight(layer.up()), new long[] {t.intermediate(), th});
+      shapes.put(CheckpointKeys.weight(layer.down()), new long[] {th, t.intermediate()});
+      shapes.put(CheckpointKeys.weight(layer.inputNorm()), new long[] {th});
+      shapes.put(CheckpointKeys.weight(layer.postAttentionNorm()), new long[] {th});
     }
-    shapes.put(tp + "norm.weight", new long[] {th});
+    shapes.put(CheckpointKeys.weight(CheckpointKeys.FINAL_NORM), new long[] {th});
     if (!spec.tieEmbeddings()) {
-      shapes.put("language_model.lm_head.weight", new long[] {t.vocab(), th});
+      shapes.put(CheckpointKeys.LM_HEAD, new long[] {t.vocab(), th});
     }
     return shapes;
+  }
+
+  /** A layer with a bias: weight (out, in), then bias (out), as transformers lists them. */
+  private static void putLinear(Map<String, long[]> shapes, String layer, long out, long in) {
+    shapes.put(CheckpointKeys.weight(layer), new long[] {out, in});
+    shapes.put(CheckpointKeys.bias(layer), new long[] {out});
+  }
+
+  /** A LayerNorm: weight, then bias, both (hidden). */
+  private static void putNorm(Map<String, long[]> shapes, String layer, long hidden) {
+    shapes.put(CheckpointKeys.weight(layer), new long[] {hidden});
+    shapes.put(CheckpointKeys.bias(layer), new long[] {hidden});
   }
 
   /** The {@code config.json} of a spec, in the layout transformers 5 writes for llava-hf models. */

@@ -1,6 +1,8 @@
 package dev.glimpse.model.checkpoint;
 
+import dev.glimpse.model.config.LlavaConfig;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The shape of a LLaVA checkpoint to write: what {@link LlavaCheckpointWriter} turns into a
@@ -65,11 +67,8 @@ public record LlavaSpec(
 
   public LlavaSpec {
     featureLayers = List.copyOf(featureLayers);
-    require(!featureLayers.isEmpty(), "at least one feature layer is needed");
-    for (int layer : featureLayers) {
-      require(layer >= -(vision.layers() + 1) && layer <= vision.layers(),
-          "feature layer " + layer + " is outside the tower's " + (vision.layers() + 1) + " hidden states");
-    }
+    Optional<String> layersProblem = LlavaConfig.featureLayersProblem(featureLayers, vision.layers());
+    require(layersProblem.isEmpty(), layersProblem.orElse(""));
     require(imageTokenId >= 4 && imageTokenId < text.vocab(),
         "image token id " + imageTokenId + " must lie in [4, vocab) after the four special tokens");
     require(dtype == TensorDType.F32 || dtype == TensorDType.F16 || dtype == TensorDType.BF16,

@@ -45,7 +45,7 @@ public final class RandomLlava {
       }
       float[] values = new float[Math.toIntExact(n)];
       SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ name.hashCode());
-      boolean norm = name.contains("norm") || name.contains("layrnorm");
+      boolean norm = CheckpointKeys.isNorm(name);
       if (norm && name.endsWith(".weight")) {
         fill(values, random, 1.0, 0.1);
       } else if (name.endsWith(".bias")) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A LLaVA checkpoint's {@code config.json}: vision tower, projector and language model. Every field
@@ -31,12 +32,8 @@ public record LlavaConfig(
 
   public LlavaConfig {
     visionFeatureLayers = List.copyOf(visionFeatureLayers);
-    VisionConfig.require(!visionFeatureLayers.isEmpty(), "vision_feature_layer is empty");
-    for (int layer : visionFeatureLayers) {
-      int n = vision.numHiddenLayers();
-      VisionConfig.require(layer >= -(n + 1) && layer <= n,
-          "vision_feature_layer " + layer + " is outside the tower's " + (n + 1) + " hidden states");
-    }
+    Optional<String> layersProblem = featureLayersProblem(visionFeatureLayers, vision.numHiddenLayers());
+    VisionConfig.require(layersProblem.isEmpty(), layersProblem.orElse(""));
     VisionConfig.require(projectorHiddenAct.equals("gelu"),
         "projector_hidden_act " + projectorHiddenAct + " is not supported (gelu)");
     // an id at or past the vocabulary is allowed: image tokens are never looked up in the embeddings
@@ -51,6 +48,23 @@ public record LlavaConfig(
   /** Width of the vision features that enter the projector. */
   public int projectorInputSize() {
     return vision.hiddenSize() * visionFeatureLayers.size();
+  }
+
+  /**
+   * What is wrong with feature layers for a tower of {@code towerLayers} encoder layers, if anything:
+   * the one rule for a config read here and a {@code LlavaSpec} written by Glimpse.
+   */
+  public static Optional<String> featureLayersProblem(List<Integer> layers, int towerLayers) {
+    if (layers.isEmpty()) {
+      return Optional.of("vision_feature_layer is empty");
+    }
+    for (int layer : layers) {
+      if (layer < -(towerLayers + 1) || layer > towerLayers) {
+        return Optional.of("vision_feature_layer " + layer + " is outside the tower's " + (towerLayers + 1)
+            + " hidden states");
+      }
+    }
+    return Optional.empty();
   }
 
   /** Hidden-state index in [0, layers]: 0 is the embeddings, i the output of encoder layer i. */

@@ -83,7 +83,7 @@ class LlavaCheckpointWriterTest {
     RandomLlava.write(dir, OTHER, 1);
     try (LlavaCheckpoint checkpoint = LlavaCheckpoint.open(dir)) {
       for (var e : LlavaCheckpointWriter.tensorShapes(OTHER).entrySet()) {
-        String canonical = LlavaCheckpoint.canonicalName(e.getKey());
+        String canonical = CheckpointKeys.canonical(e.getKey());
         assertArrayEquals(e.getValue(), checkpoint.info(canonical).shape(), e.getKey());
         assertEquals(TensorDType.BF16, checkpoint.info(canonical).dtype());
       }
