@@ -22,10 +22,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * every other warning still prints, so the log of {@code mvn verify} shows what nobody expected.
  *
  * <p>slf4j-simple writes each record with one {@code println(String)} to the current {@code
- * System.err}, then any stack trace through {@code println(Object)}; a filtering stream put in
- * its place for the test's duration sees whole records and drops a matching one with the trace
- * lines that directly follow it on the same thread (an uncaught exception printed later, which
- * starts with {@code print(String)}, still shows).
+ * System.err}, then any stack trace through {@code println(Object)}; a filtering stream put in its
+ * place for the test's duration sees whole records and drops a matching one with the trace lines
+ * that directly follow it on the same thread (an uncaught exception printed later, which starts
+ * with {@code print(String)}, still shows).
  */
 @Retention(RUNTIME)
 @Target({TYPE, METHOD})
@@ -36,8 +36,10 @@ public @interface ExpectedLog {
   String[] value();
 
   /** Puts a {@link FilteringStream} in place of System.err for an annotated class or method. */
-  final class Filter implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Filter.class);
+  final class Filter
+      implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+    private static final ExtensionContext.Namespace NAMESPACE =
+        ExtensionContext.Namespace.create(Filter.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -71,7 +73,8 @@ public @interface ExpectedLog {
     }
 
     private static void restore(ExtensionContext context) {
-      PrintStream previous = context.getStore(NAMESPACE).remove(context.getUniqueId(), PrintStream.class);
+      PrintStream previous =
+          context.getStore(NAMESPACE).remove(context.getUniqueId(), PrintStream.class);
       if (previous != null) {
         System.setErr(previous);
       }
@@ -81,6 +84,7 @@ public @interface ExpectedLog {
   /** Passes everything through but records that contain one of the expected substrings. */
   final class FilteringStream extends PrintStream {
     private final List<String> expected;
+
     /** Whether this thread's last record was dropped: the stack-trace lines that follow go too. */
     private final ThreadLocal<Boolean> dropping = ThreadLocal.withInitial(() -> false);
 

@@ -7,10 +7,10 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 
 /**
- * Prints every skipped test or class with its reason on the console of {@code mvn verify}:
- * surefire itself only counts skips and leaves the reason (no Docker, no GPU, no Chromium) in
- * its XML reports. Registered through META-INF/services, so the JUnit Platform launcher that
- * surefire runs picks it up with no build change.
+ * Prints every skipped test or class with its reason on the console of {@code mvn verify}: surefire
+ * itself only counts skips and leaves the reason (no Docker, no GPU, no Chromium) in its XML
+ * reports. Registered through META-INF/services, so the JUnit Platform launcher that surefire runs
+ * picks it up with no build change.
  */
 public final class SkipReasons implements TestExecutionListener {
 

@@ -24,16 +24,18 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code bench}: the model's own throughput on the real path: image encoding (vision tower +
- * projector) in images/s, and batched greedy decoding in generated tokens/s, per batch size,
- * with peak memory. EOS is ignored so every row decodes the same number of tokens.
+ * projector) in images/s, and batched greedy decoding in generated tokens/s, per batch size, with
+ * peak memory. EOS is ignored so every row decodes the same number of tokens.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
     description = "Measure images/s and tokens/s of a checkpoint at several batch sizes.")
 final class BenchCommand implements Callable<Integer> {
 
@@ -41,16 +43,29 @@ final class BenchCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--batch", split = ",", defaultValue = "1,8", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch",
+      split = ",",
+      defaultValue = "1,8",
+      description = "Batch sizes (default: ${DEFAULT-VALUE}).")
   List<Integer> batches;
 
-  @Option(names = "--new-tokens", defaultValue = "32", description = "Tokens generated per row (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--new-tokens",
+      defaultValue = "32",
+      description = "Tokens generated per row (default: ${DEFAULT-VALUE}).")
   int newTokens;
 
-  @Option(names = "--iterations", defaultValue = "5", description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--iterations",
+      defaultValue = "5",
+      description = "Timed runs per measurement (default: ${DEFAULT-VALUE}).")
   int iterations;
 
-  @Option(names = "--question", defaultValue = "describe the image", description = "The question asked of every image.")
+  @Option(
+      names = "--question",
+      defaultValue = "describe the image",
+      description = "The question asked of every image.")
   String question;
 
   @Override
@@ -75,7 +90,8 @@ final class BenchCommand implements Callable<Integer> {
         generator.generate(requests(prompt, images, newTokens));
       }
       err.println("warmed up");
-      out.printf("%-6s %12s %12s %12s %12s%n", "batch", "images/s", "prefill ms", "tokens/s", "ms/step");
+      out.printf(
+          "%-6s %12s %12s %12s %12s%n", "batch", "images/s", "prefill ms", "tokens/s", "ms/step");
       for (int batch : batches) {
         List<float[]> images = randomImages(vlm, batch);
         // 1. image encoding alone
@@ -85,15 +101,19 @@ final class BenchCommand implements Callable<Integer> {
         List<GenerationRequest> full = requests(prompt, images, newTokens);
         double prefillSeconds = time(iterations, () -> generator.generate(one));
         double[] tokens = new double[1];
-        double generateSeconds = time(iterations, () -> {
-          List<Generation> g = generator.generate(full);
-          tokens[0] = g.stream().mapToInt(x -> x.tokenIds().length).sum();
-        });
+        double generateSeconds =
+            time(
+                iterations,
+                () -> {
+                  List<Generation> g = generator.generate(full);
+                  tokens[0] = g.stream().mapToInt(x -> x.tokenIds().length).sum();
+                });
         double imagesPerSecond = batch / encodeSeconds;
         double tokensPerSecond = tokens[0] / generateSeconds;
         double msPerStep = (generateSeconds - prefillSeconds) / Math.max(1, newTokens - 1) * 1000;
-        out.printf("%-6d %12.1f %12.1f %12.1f %12.2f%n", batch, imagesPerSecond, prefillSeconds * 1000,
-            tokensPerSecond, msPerStep);
+        out.printf(
+            "%-6d %12.1f %12.1f %12.1f %12.2f%n",
+            batch, imagesPerSecond, prefillSeconds * 1000, tokensPerSecond, msPerStep);
         out.flush();
         ObjectNode row = rows.addObject();
         row.put("batch", batch);
@@ -120,7 +140,8 @@ final class BenchCommand implements Callable<Integer> {
   private static List<GenerationRequest> requests(int[] prompt, List<float[]> images, int tokens) {
     List<GenerationRequest> requests = new ArrayList<>();
     for (float[] image : images) {
-      requests.add(GenerationRequest.ofPixels(prompt, List.of(image), GenerationOptions.greedy(tokens)));
+      requests.add(
+          GenerationRequest.ofPixels(prompt, List.of(image), GenerationOptions.greedy(tokens)));
     }
     return requests;
   }
@@ -132,8 +153,9 @@ final class BenchCommand implements Callable<Integer> {
       for (int i = 0; i < images.size(); i++) {
         System.arraycopy(images.get(i), 0, all, i * images.get(i).length, images.get(i).length);
       }
-      NDArray pixels = m.create(all, new Shape(images.size(), v.numChannels(), v.imageSize(), v.imageSize()))
-          .toType(vlm.model().languageModel().embedDtype(), false);
+      NDArray pixels =
+          m.create(all, new Shape(images.size(), v.numChannels(), v.imageSize(), v.imageSize()))
+              .toType(vlm.model().languageModel().embedDtype(), false);
       vlm.model().imageFeatures(pixels).toFloatArray(); // waits for the device
     }
   }
@@ -144,8 +166,7 @@ final class BenchCommand implements Callable<Integer> {
     int size = vlm.config().vision().imageSize();
     List<float[]> images = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      BufferedImage img = new BufferedImage(size, size,
-          BufferedImage.TYPE_INT_RGB);
+      BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
       for (int y = 0; y < size; y++) {
         for (int x = 0; x < size; x++) {
           img.setRGB(x, y, random.nextInt(1 << 24));

@@ -11,9 +11,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
 
 /**
- * Asks the cluster for its nodes before a command starts its clients. Kafka clients retry an
- * absent broker quietly for a minute or forever (a consumer's poll); a user or supervisor
- * needs one line that says so, soon.
+ * Asks the cluster for its nodes before a command starts its clients. Kafka clients retry an absent
+ * broker quietly for a minute or forever (a consumer's poll); a user or supervisor needs one line
+ * that says so, soon.
  */
 final class BrokerProbe {
   /** Setting that changes how long to wait, in milliseconds (tests use less). */
@@ -50,8 +50,12 @@ final class BrokerProbe {
     } catch (ExecutionException e) {
       // the client's own deadline can pass a moment before ours: the same silence (Kafka's
       // TimeoutException, written out: java.util.concurrent's, imported, has its name)
-      throw unreachable(servers, wait, e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException
-          ? "" : " (" + rootMessage(e) + ")");
+      throw unreachable(
+          servers,
+          wait,
+          e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException
+              ? ""
+              : " (" + rootMessage(e) + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw unreachable(servers, wait, " (interrupted)");
@@ -61,8 +65,14 @@ final class BrokerProbe {
   }
 
   private static Errors.UserError unreachable(String servers, Duration wait, String why) {
-    return new Errors.UserError("BROKER_UNREACHABLE", "no Kafka broker answered at " + servers
-        + " within " + seconds(wait) + why + "; check --bootstrap-servers and that Kafka is up");
+    return new Errors.UserError(
+        "BROKER_UNREACHABLE",
+        "no Kafka broker answered at "
+            + servers
+            + " within "
+            + seconds(wait)
+            + why
+            + "; check --bootstrap-servers and that Kafka is up");
   }
 
   private static String seconds(Duration wait) {

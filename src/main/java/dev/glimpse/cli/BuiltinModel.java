@@ -23,12 +23,12 @@ import java.util.Set;
 
 /**
  * The built-in shapes-world model, shipped inside the jar under {@value #RESOURCE} (trained by
- * {@code glimpse train}; see README), extracted so that the checkpoint loader can read files.
- * It goes to a per-user cache ({@code glimpse.cache.dir}, else {@code $XDG_CACHE_HOME/glimpse},
- * else {@code ~/.cache/glimpse}), a directory of mode 700 owned by this user: in a shared
- * {@code /tmp} another user could create the directory first and plant weights or a tokenizer
- * this process would then load. Every start compares each extracted file with the jar's bytes
- * (SHA-256) and rewrites whatever is missing, truncated or edited.
+ * {@code glimpse train}; see README), extracted so that the checkpoint loader can read files. It
+ * goes to a per-user cache ({@code glimpse.cache.dir}, else {@code $XDG_CACHE_HOME/glimpse}, else
+ * {@code ~/.cache/glimpse}), a directory of mode 700 owned by this user: in a shared {@code /tmp}
+ * another user could create the directory first and plant weights or a tokenizer this process would
+ * then load. Every start compares each extracted file with the jar's bytes (SHA-256) and rewrites
+ * whatever is missing, truncated or edited.
  */
 final class BuiltinModel {
 
@@ -38,10 +38,18 @@ final class BuiltinModel {
   static final String CACHE_DIR_PROPERTY = "glimpse.cache.dir";
 
   /** The checkpoint files of the model and of its blind baseline in blind/. */
-  static final List<String> FILES = List.of("config.json", "model.safetensors", "tokenizer.json",
-      "tokenizer_config.json", "preprocessor_config.json", "generation_config.json", "train_report.json");
+  static final List<String> FILES =
+      List.of(
+          "config.json",
+          "model.safetensors",
+          "tokenizer.json",
+          "tokenizer_config.json",
+          "preprocessor_config.json",
+          "generation_config.json",
+          "train_report.json");
 
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rwx------");
 
   private static Path extracted;
 
@@ -74,8 +82,8 @@ final class BuiltinModel {
   }
 
   /**
-   * Extracts into {@code root/glimpse/builtin-<hash>}, rewriting each file whose bytes differ
-   * from the jar's.
+   * Extracts into {@code root/glimpse/builtin-<hash>}, rewriting each file whose bytes differ from
+   * the jar's.
    */
   static Path extractInto(Path root) {
     try {
@@ -90,11 +98,13 @@ final class BuiltinModel {
       }
       byte[] weights = files.get("model.safetensors");
       if (weights == null) {
-        throw new Errors.UserError("NO_BUILTIN_MODEL",
+        throw new Errors.UserError(
+            "NO_BUILTIN_MODEL",
             "this build has no built-in model; pass --model DIR (train one with: glimpse train --out DIR)");
       }
       Path cache = privateDirectory(root.resolve("glimpse"));
-      Path dir = privateDirectory(cache.resolve("builtin-" + hex(sha256(weights)).substring(0, 16)));
+      Path dir =
+          privateDirectory(cache.resolve("builtin-" + hex(sha256(weights)).substring(0, 16)));
       privateDirectory(dir.resolve("blind"));
       for (Map.Entry<String, byte[]> file : files.entrySet()) {
         Path target = dir.resolve(file.getKey());
@@ -102,7 +112,8 @@ final class BuiltinModel {
           // write aside and move over: a reader never sees half a file, nor does a crash leave one
           Path tmp = Files.createTempFile(target.getParent(), ".extract-", ".tmp");
           Files.write(tmp, file.getValue());
-          Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          Files.move(
+              tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
       }
       return dir;
@@ -113,15 +124,16 @@ final class BuiltinModel {
 
   /** Whether the file holds exactly these bytes (a regular file, not a link someone planted). */
   private static boolean matches(Path file, byte[] expected) throws IOException {
-    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.size(file) != expected.length) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+        || Files.size(file) != expected.length) {
       return false;
     }
     return MessageDigest.isEqual(sha256(Files.readAllBytes(file)), sha256(expected));
   }
 
   /**
-   * Creates the directory with mode 700, or checks that an existing one is ours and tightens it
-   * to 700; refuses one that another user owns or that is a symbolic link.
+   * Creates the directory with mode 700, or checks that an existing one is ours and tightens it to
+   * 700; refuses one that another user owns or that is a symbolic link.
    */
   private static Path privateDirectory(Path dir) throws IOException {
     try {
@@ -136,13 +148,15 @@ final class BuiltinModel {
     if (Files.isSymbolicLink(dir) || !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       throw unsafe(dir, "is not a plain directory");
     }
-    PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class,
-        LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributeView view =
+        Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
     if (view == null) {
       return dir;
     }
-    UserPrincipal me = dir.getFileSystem().getUserPrincipalLookupService()
-        .lookupPrincipalByName(System.getProperty("user.name"));
+    UserPrincipal me =
+        dir.getFileSystem()
+            .getUserPrincipalLookupService()
+            .lookupPrincipalByName(System.getProperty("user.name"));
     if (!view.readAttributes().owner().equals(me)) {
       throw unsafe(dir, "belongs to " + view.readAttributes().owner().getName());
     }
@@ -153,8 +167,15 @@ final class BuiltinModel {
   }
 
   private static Errors.UserError unsafe(Path dir, String why) {
-    return new Errors.UserError("UNSAFE_MODEL_CACHE", dir + " " + why + ", so the built-in model is not"
-        + " extracted there; remove it, or set -D" + CACHE_DIR_PROPERTY + "=DIR to a directory of your own");
+    return new Errors.UserError(
+        "UNSAFE_MODEL_CACHE",
+        dir
+            + " "
+            + why
+            + ", so the built-in model is not"
+            + " extracted there; remove it, or set -D"
+            + CACHE_DIR_PROPERTY
+            + "=DIR to a directory of your own");
   }
 
   private static byte[] sha256(byte[] bytes) {

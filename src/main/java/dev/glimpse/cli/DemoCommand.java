@@ -37,16 +37,19 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code demo}: the whole pipeline in one JVM (a real KRaft broker, ingest, a worker), fed with
- * a folder of images or with generated shape scenes, printing each result as it arrives.
+ * {@code demo}: the whole pipeline in one JVM (a real KRaft broker, ingest, a worker), fed with a
+ * folder of images or with generated shape scenes, printing each result as it arrives.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run broker, ingest and worker in one JVM and caption a folder of images (or generated scenes).")
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run broker, ingest and worker in one JVM and caption a folder of images (or generated scenes).")
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -56,39 +59,67 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin HttpOptions http;
 
-  @Option(names = "--images", paramLabel = "DIR", description = "Publish every file of this folder (default: "
-      + "generated shape scenes, written to target/demo-images).")
+  @Option(
+      names = "--images",
+      paramLabel = "DIR",
+      description =
+          "Publish every file of this folder (default: "
+              + "generated shape scenes, written to target/demo-images).")
   Path images;
 
-  @Option(names = "--count", defaultValue = "8", description = "Scenes to generate without --images (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--count",
+      defaultValue = "8",
+      description = "Scenes to generate without --images (default: ${DEFAULT-VALUE}).")
   int count;
 
   @Option(names = "--seed", defaultValue = "2026", description = "Seed of the generated scenes.")
   long seed;
 
-  @Option(names = "--batch", defaultValue = "8", description = "The worker's batch size (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch",
+      defaultValue = "8",
+      description = "The worker's batch size (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--exit", description = "Stop once every event is answered or dead-lettered; the last line is "
-      + "a JSON summary (events, results, dead_letters, ...).")
+  @Option(
+      names = "--exit",
+      description =
+          "Stop once every event is answered or dead-lettered; the last line is "
+              + "a JSON summary (events, results, dead_letters, ...).")
   boolean exit;
 
-  @Option(names = "--json", description = "Print each result as one JSON line as it arrives ({\"file\", \"event_id\", "
-      + "\"task\", \"text\", \"scores\", \"flagged\", \"from_cache\", \"model_id\"}; a dead letter as {\"file\", \"code\", "
-      + "\"message\"}); the JSON summary stays the last line.")
+  @Option(
+      names = "--json",
+      description =
+          "Print each result as one JSON line as it arrives ({\"file\", \"event_id\", "
+              + "\"task\", \"text\", \"scores\", \"flagged\", \"from_cache\", \"model_id\"}; a dead letter as {\"file\", \"code\", "
+              + "\"message\"}); the JSON summary stays the last line.")
   boolean json;
 
-  @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
+  @Option(
+      names = "--timeout",
+      defaultValue = "600",
+      paramLabel = "SECONDS",
       description = "With --exit, give up waiting after this long (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
-  // the view has a port of its own: its event streams hold a thread each, which /metrics must not wait behind
-  @Option(names = "--view-port", defaultValue = "0", paramLabel = "N",
-      description = "Port of the live view (default: ${DEFAULT-VALUE}, any free port; the URL is printed).")
+  // the view has a port of its own: its event streams hold a thread each, which /metrics must not
+  // wait behind
+  @Option(
+      names = "--view-port",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "Port of the live view (default: ${DEFAULT-VALUE}, any free port; the URL is printed).")
   int viewPort;
 
-  @Option(names = "--view-host", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
-      description = "Address the live view listens on (default: ${DEFAULT-VALUE}, this machine only).")
+  @Option(
+      names = "--view-host",
+      defaultValue = "127.0.0.1",
+      paramLabel = "ADDRESS",
+      description =
+          "Address the live view listens on (default: ${DEFAULT-VALUE}, this machine only).")
   String viewHost;
 
   @Override
@@ -100,24 +131,49 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("glimpse.worker.max.batch.size", String.valueOf(batch));
     AtomicReference<EmbeddedPipeline> started = new AtomicReference<>();
-    Health health = new Health()
-        .check("streams", () -> started.get() == null ? Health.Status.down("starting")
-            : started.get().ingest().readiness())
-        .check("worker", () -> started.get() == null ? Health.Status.down("starting")
-            : started.get().worker().readiness());
+    Health health =
+        new Health()
+            .check(
+                "streams",
+                () ->
+                    started.get() == null
+                        ? Health.Status.down("starting")
+                        : started.get().ingest().readiness())
+            .check(
+                "worker",
+                () ->
+                    started.get() == null
+                        ? Health.Status.down("starting")
+                        : started.get().worker().readiness());
     try (Metrics metrics = new Metrics();
         HttpOptions.Served served = http.start(metrics, health, err);
         VisionLanguageModel model = modelOptions.load(err);
-        EmbeddedPipeline pipeline = started(started, EmbeddedPipeline.start(model, settings, err, metrics.registry()));
-        ResultTail tail = new ResultTail(pipeline.clientProperties(), pipeline.ingest().topics(),
-            ResultTail.allKinds(), true);
-        StandaloneView view = StandaloneView.start(pipeline.clientProperties(), pipeline.ingest().topics(),
-            ViewSettings.from(Settings.overlay(new Properties(), System.getenv())), viewHost, viewPort, true, "--view-port");
-        EventPublisher publisher = new EventPublisher(pipeline.clientProperties(),
-            pipeline.ingest().topics().images(), "glimpse-demo")) {
-      err.printf("live view at %s (%s)%n", view.url(), exit
-          ? "it stops with the demo, once every event is answered"
-          : "Ctrl-C stops the demo and the view");
+        EmbeddedPipeline pipeline =
+            started(started, EmbeddedPipeline.start(model, settings, err, metrics.registry()));
+        ResultTail tail =
+            new ResultTail(
+                pipeline.clientProperties(),
+                pipeline.ingest().topics(),
+                ResultTail.allKinds(),
+                true);
+        StandaloneView view =
+            StandaloneView.start(
+                pipeline.clientProperties(),
+                pipeline.ingest().topics(),
+                ViewSettings.from(Settings.overlay(new Properties(), System.getenv())),
+                viewHost,
+                viewPort,
+                true,
+                "--view-port");
+        EventPublisher publisher =
+            new EventPublisher(
+                pipeline.clientProperties(), pipeline.ingest().topics().images(), "glimpse-demo")) {
+      err.printf(
+          "live view at %s (%s)%n",
+          view.url(),
+          exit
+              ? "it stops with the demo, once every event is answered"
+              : "Ctrl-C stops the demo and the view");
       err.flush();
       EventPublisher.Tasks tasks = taskOptions.tasks();
       Map<String, Integer> expected = new HashMap<>();
@@ -161,29 +217,42 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static EmbeddedPipeline started(AtomicReference<EmbeddedPipeline> started, EmbeddedPipeline pipeline) {
+  private static EmbeddedPipeline started(
+      AtomicReference<EmbeddedPipeline> started, EmbeddedPipeline pipeline) {
     started.set(pipeline);
     return pipeline;
   }
 
   /**
-   * A file whose event is over the record limit never reaches ingest, so the publisher writes
-   * the IMAGE_TOO_LARGE dead letter ingest gives an image over its own limit (the same code for
-   * the same cause, and the folder goes on); any other failed send ends the demo.
+   * A file whose event is over the record limit never reaches ingest, so the publisher writes the
+   * IMAGE_TOO_LARGE dead letter ingest gives an image over its own limit (the same code for the
+   * same cause, and the folder goes on); any other failed send ends the demo.
    */
-  private static void deadLetterWhatTheBrokerRefused(EventPublisher publisher, EmbeddedPipeline pipeline,
-      List<Input> inputs, List<EventPublisher.Published> sent) {
+  private static void deadLetterWhatTheBrokerRefused(
+      EventPublisher publisher,
+      EmbeddedPipeline pipeline,
+      List<Input> inputs,
+      List<EventPublisher.Published> sent) {
     List<CompletableFuture<?>> letters = new ArrayList<>();
     for (int i = 0; i < sent.size(); i++) {
       try {
         sent.get(i).delivery().join();
       } catch (CompletionException e) {
         if (!(e.getCause() instanceof RecordTooLargeException)) {
-          throw new Errors.Fatal("PUBLISH_FAILED", inputs.get(i).eventId() + " was not published ("
-              + e.getCause() + "); the embedded broker should take every send: report it with the log", e);
+          throw new Errors.Fatal(
+              "PUBLISH_FAILED",
+              inputs.get(i).eventId()
+                  + " was not published ("
+                  + e.getCause()
+                  + "); the embedded broker should take every send: report it with the log",
+              e);
         }
-        letters.add(publisher.deadLetterTooLarge(pipeline.ingest().topics().dlq(), inputs.get(i).eventId(),
-            inputs.get(i).bytes().length, e.getCause().getMessage()));
+        letters.add(
+            publisher.deadLetterTooLarge(
+                pipeline.ingest().topics().dlq(),
+                inputs.get(i).eventId(),
+                inputs.get(i).bytes().length,
+                e.getCause().getMessage()));
       }
     }
     publisher.flush();
@@ -220,11 +289,13 @@ final class DemoCommand implements Callable<Integer> {
 
   private List<Input> folder(Path dir, PrintWriter err) throws IOException {
     if (!Files.isDirectory(dir)) {
-      throw new Errors.UserError("MISSING_IMAGES", dir + " is not a folder; --images must name a folder of images");
+      throw new Errors.UserError(
+          "MISSING_IMAGES", dir + " is not a folder; --images must name a folder of images");
     }
     List<Input> inputs = new ArrayList<>();
     for (Path file : ImageFolder.files(dir, err)) {
-      // every file goes: one over ingest's limit or the record limit becomes an IMAGE_TOO_LARGE dead letter
+      // every file goes: one over ingest's limit or the record limit becomes an IMAGE_TOO_LARGE
+      // dead letter
       byte[] bytes = Files.readAllBytes(file);
       inputs.add(new Input(file.getFileName().toString(), bytes, file, null));
     }
@@ -242,9 +313,12 @@ final class DemoCommand implements Callable<Integer> {
       byte[] png = renderer.renderPng(scene);
       Path file = dir.resolve(String.format("scene-%02d.png", i));
       Files.write(file, png);
-      inputs.add(new Input(file.getFileName().toString(), png, file, ShapesLanguage.caption(scene)));
+      inputs.add(
+          new Input(file.getFileName().toString(), png, file, ShapesLanguage.caption(scene)));
     }
-    err.printf("generated %d scenes in %s (open them to check the captions)%n", count, dir.toAbsolutePath());
+    err.printf(
+        "generated %d scenes in %s (open them to check the captions)%n",
+        count, dir.toAbsolutePath());
     return inputs;
   }
 
@@ -282,7 +356,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     boolean done(String event) {
-      return rejected.contains(event) || seen.getOrDefault(event, Set.of()).size() >= expected.get(event);
+      return rejected.contains(event)
+          || seen.getOrDefault(event, Set.of()).size() >= expected.get(event);
     }
 
     boolean allDone() {

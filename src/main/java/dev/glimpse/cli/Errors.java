@@ -7,7 +7,8 @@ import picocli.CommandLine;
 final class Errors implements CommandLine.IExecutionExceptionHandler {
 
   @Override
-  public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+  public int handleExecutionException(
+      Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     if (e instanceof GlimpseException || e instanceof UserError || e instanceof Fatal) {
       cmd.getErr().println("glimpse: " + e.getMessage());
       return 1;
@@ -22,7 +23,8 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
    * coded line and exit code 2 like any usage error, without the usage text after it; every other
    * parse error goes to picocli's own handler.
    */
-  static CommandLine.IParameterExceptionHandler parseErrors(CommandLine.IParameterExceptionHandler standard) {
+  static CommandLine.IParameterExceptionHandler parseErrors(
+      CommandLine.IParameterExceptionHandler standard) {
     return (e, args) -> {
       if (e.getCause() instanceof UserError refused) {
         e.getCommandLine().getErr().println("glimpse: " + refused.getMessage());

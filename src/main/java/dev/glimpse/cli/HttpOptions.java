@@ -9,12 +9,19 @@ import picocli.CommandLine.Option;
 
 /** Where a long-running command serves /metrics and /health: off unless --http-port is given. */
 final class HttpOptions {
-  @Option(names = "--http-port", paramLabel = "PORT",
-      description = "Serve /metrics and /health/live, /health/ready on this port (0: any free port; default: none).")
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      description =
+          "Serve /metrics and /health/live, /health/ready on this port (0: any free port; default: none).")
   Integer port;
 
-  @Option(names = "--http-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-      description = "The address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface, as in a container).")
+  @Option(
+      names = "--http-host",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description =
+          "The address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 for every interface, as in a container).")
   String host;
 
   /** The server, when one was asked for; closing it stops it. */
@@ -31,8 +38,9 @@ final class HttpOptions {
       return new Served(Optional.empty());
     }
     if (port < 0 || port > 65535) {
-      throw new Errors.UserError("BAD_HTTP_PORT", "--http-port " + port + " is not a port; give 0 to 65535 (0 takes"
-          + " any free port)");
+      throw new Errors.UserError(
+          "BAD_HTTP_PORT",
+          "--http-port " + port + " is not a port; give 0 to 65535 (0 takes" + " any free port)");
     }
     OpsServer server;
     try {

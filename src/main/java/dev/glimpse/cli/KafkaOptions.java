@@ -13,18 +13,26 @@ import picocli.CommandLine.Option;
 
 /**
  * How a command reaches Kafka: bootstrap servers, a properties file and single settings. Settings
- * are read in this order, later ones winning: the file and {@code GLIMPSE_*} environment
- * variables ({@link Settings#overlay}), {@code --property}, {@code --bootstrap-servers}.
+ * are read in this order, later ones winning: the file and {@code GLIMPSE_*} environment variables
+ * ({@link Settings#overlay}), {@code --property}, {@code --bootstrap-servers}.
  */
 final class KafkaOptions {
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT,...", description = "The Kafka cluster.")
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT,...",
+      description = "The Kafka cluster.")
   String bootstrapServers;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "A properties file of glimpse.* and kafka.* settings.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "A properties file of glimpse.* and kafka.* settings.")
   Path config;
 
-  @Option(names = {"-p", "--property"}, paramLabel = "KEY=VALUE",
+  @Option(
+      names = {"-p", "--property"},
+      paramLabel = "KEY=VALUE",
       description = "One setting, e.g. kafka.security.protocol=SASL_SSL (repeatable).")
   Map<String, String> properties = new LinkedHashMap<>();
 
@@ -35,7 +43,8 @@ final class KafkaOptions {
       try (InputStream in = Files.newInputStream(config)) {
         file.load(in);
       } catch (IOException e) {
-        throw new Errors.UserError("BAD_CONFIG", "cannot read " + config + " (" + e.getMessage() + ")");
+        throw new Errors.UserError(
+            "BAD_CONFIG", "cannot read " + config + " (" + e.getMessage() + ")");
       }
     }
     Map<String, String> s = Settings.overlay(file, System.getenv());
@@ -44,24 +53,27 @@ final class KafkaOptions {
       s.put("glimpse.bootstrap.servers", bootstrapServers);
     }
     if (!s.containsKey("glimpse.bootstrap.servers") && !s.containsKey("kafka.bootstrap.servers")) {
-      throw new Errors.UserError("NO_BOOTSTRAP_SERVERS",
+      throw new Errors.UserError(
+          "NO_BOOTSTRAP_SERVERS",
           "say where Kafka is: --bootstrap-servers HOST:PORT (or glimpse.bootstrap.servers in --config)");
     }
     return s;
   }
 
   /**
-   * Returns once a broker answers, or fails with one BROKER_UNREACHABLE line after 15 s
-   * ({@value BrokerProbe#WAIT_SETTING} in milliseconds changes that).
+   * Returns once a broker answers, or fails with one BROKER_UNREACHABLE line after 15 s ({@value
+   * BrokerProbe#WAIT_SETTING} in milliseconds changes that).
    */
   void awaitBroker() {
     String wait = settings().get(BrokerProbe.WAIT_SETTING);
     Duration within;
     try {
-      within = wait == null ? BrokerProbe.DEFAULT_WAIT : Duration.ofMillis(Long.parseLong(wait.trim()));
+      within =
+          wait == null ? BrokerProbe.DEFAULT_WAIT : Duration.ofMillis(Long.parseLong(wait.trim()));
     } catch (NumberFormatException e) {
-      throw new Errors.UserError("BAD_CONFIG", BrokerProbe.WAIT_SETTING + " is '" + wait
-          + "'; give a whole number of milliseconds");
+      throw new Errors.UserError(
+          "BAD_CONFIG",
+          BrokerProbe.WAIT_SETTING + " is '" + wait + "'; give a whole number of milliseconds");
     }
     BrokerProbe.await(clientProperties(), within);
   }

@@ -11,9 +11,20 @@ import picocli.CommandLine.Command;
     version = "glimpse 0.1.0",
     description = "Understands image streams with a LLaVA-style vision-language model.",
     subcommands = {
-      DemoCommand.class, BrokerCommand.class, IngestCommand.class, WorkerCommand.class, ProduceCommand.class, TailCommand.class,
-      GenerateCommand.class, TrainCommand.class, EvalCommand.class, BenchCommand.class, PipelineBenchCommand.class,
-      RandomCheckpointCommand.class, ViewCommand.class})
+      DemoCommand.class,
+      BrokerCommand.class,
+      IngestCommand.class,
+      WorkerCommand.class,
+      ProduceCommand.class,
+      TailCommand.class,
+      GenerateCommand.class,
+      TrainCommand.class,
+      EvalCommand.class,
+      BenchCommand.class,
+      PipelineBenchCommand.class,
+      RandomCheckpointCommand.class,
+      ViewCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -34,13 +45,17 @@ public final class Main implements Runnable {
       CommandLine commandLine = new CommandLine(new Main()).setOut(out).setErr(err);
       return commandLine
           .setExecutionExceptionHandler(new Errors())
-          .setParameterExceptionHandler(Errors.parseErrors(commandLine.getParameterExceptionHandler()))
+          .setParameterExceptionHandler(
+              Errors.parseErrors(commandLine.getParameterExceptionHandler()))
           .execute(args);
     } catch (Error e) {
       // picocli hands only Exceptions to Errors; an Error (OutOfMemoryError, ...) would leave
       // main with Kafka's non-daemon threads still keeping the JVM up, doing nothing
-      err.println("glimpse: FATAL: " + e + "; the process cannot go on: raise -Xmx if memory ran"
-          + " out, otherwise report it with the log");
+      err.println(
+          "glimpse: FATAL: "
+              + e
+              + "; the process cannot go on: raise -Xmx if memory ran"
+              + " out, otherwise report it with the log");
       err.flush();
       return 1;
     }

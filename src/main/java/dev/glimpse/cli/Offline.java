@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * DJL runs offline: its PyTorch natives come from the Maven Central jar next to glimpse.jar and
- * are unpacked (about 445 MB, once) into a per-user cache, {@code $XDG_CACHE_HOME/glimpse/djl} or
- * {@code ~/.cache/glimpse/djl}, beside the built-in model's ({@link BuiltinModel#cacheRoot}).
- * Never into the working directory: a relative default there once left a copy of the natives in
- * every folder the jar was started from. {@code DJL_CACHE_DIR} / {@code ENGINE_CACHE_DIR}, as an
+ * DJL runs offline: its PyTorch natives come from the Maven Central jar next to glimpse.jar and are
+ * unpacked (about 445 MB, once) into a per-user cache, {@code $XDG_CACHE_HOME/glimpse/djl} or
+ * {@code ~/.cache/glimpse/djl}, beside the built-in model's ({@link BuiltinModel#cacheRoot}). Never
+ * into the working directory: a relative default there once left a copy of the natives in every
+ * folder the jar was started from. {@code DJL_CACHE_DIR} / {@code ENGINE_CACHE_DIR}, as an
  * environment variable or system property (the test build sets them), still win.
  */
 final class Offline {

@@ -2,10 +2,7 @@ package dev.glimpse.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.InferenceRequest;
-import dev.glimpse.contract.ModerationTask;
-import dev.glimpse.contract.QuestionTask;
 import dev.glimpse.contract.RequestTask;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.model.generate.GenerationOptions;
@@ -35,20 +32,23 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code bench-pipeline}: the same images and tasks three ways, so that each cost shows as a
- * ratio. Per task: every task an independent full prompt straight through the model in fixed
- * batches, each decoding its image again, as a user of a bare engine would. Image-level engine:
- * the worker's own path driven directly (one decode and one vision pass per image, a shared
- * prompt prefix, continuous batching), no Kafka. Through Kafka: broker, ingest and a worker with
- * the same batch size. Every image is distinct, so no cache answers.
+ * {@code bench-pipeline}: the same images and tasks three ways, so that each cost shows as a ratio.
+ * Per task: every task an independent full prompt straight through the model in fixed batches, each
+ * decoding its image again, as a user of a bare engine would. Image-level engine: the worker's own
+ * path driven directly (one decode and one vision pass per image, a shared prompt prefix,
+ * continuous batching), no Kafka. Through Kafka: broker, ingest and a worker with the same batch
+ * size. Every image is distinct, so no cache answers.
  */
-@Command(name = "bench-pipeline", mixinStandardHelpOptions = true,
-    description = "Measure images/s through Kafka next to the image-level engine alone and to independent per-task prompts.")
+@Command(
+    name = "bench-pipeline",
+    mixinStandardHelpOptions = true,
+    description =
+        "Measure images/s through Kafka next to the image-level engine alone and to independent per-task prompts.")
 final class PipelineBenchCommand implements Callable<Integer> {
   private static final List<String> CATEGORIES = List.of("warning_sign", "hazard", "weapon");
 
@@ -56,18 +56,31 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
   @Mixin ModelOptions modelOptions;
 
-  @Option(names = "--events", defaultValue = "64", description = "Events (images) measured (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--events",
+      defaultValue = "64",
+      description = "Events (images) measured (default: ${DEFAULT-VALUE}).")
   int events;
 
-  @Option(names = "--batch", defaultValue = "8", description = "Batch size of model and worker (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch",
+      defaultValue = "8",
+      description = "Batch size of model and worker (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--new-tokens", defaultValue = "16", description = "Most tokens per caption or answer (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--new-tokens",
+      defaultValue = "16",
+      description = "Most tokens per caption or answer (default: ${DEFAULT-VALUE}).")
   int newTokens;
 
-  @Option(names = "--workload", defaultValue = "caption", paramLabel = "caption|mixed",
-      description = "caption: one caption per image; mixed: a caption, one question and moderation over 3 "
-          + "categories per image (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--workload",
+      defaultValue = "caption",
+      paramLabel = "caption|mixed",
+      description =
+          "caption: one caption per image; mixed: a caption, one question and moderation over 3 "
+              + "categories per image (default: ${DEFAULT-VALUE}).")
   String workload;
 
   @Override
@@ -75,15 +88,22 @@ final class PipelineBenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!workload.equals("caption") && !workload.equals("mixed")) {
-      throw new Errors.UserError("BAD_WORKLOAD", "--workload must be caption or mixed, got " + workload);
+      throw new Errors.UserError(
+          "BAD_WORKLOAD", "--workload must be caption or mixed, got " + workload);
     }
-    EventPublisher.Tasks tasks = workload.equals("mixed")
-        ? new EventPublisher.Tasks(true, ShapesLanguage.COUNT_QUESTION, true, CATEGORIES, newTokens)
-        : new EventPublisher.Tasks(true, null, false, List.of(), newTokens);
+    EventPublisher.Tasks tasks =
+        workload.equals("mixed")
+            ? new EventPublisher.Tasks(
+                true, ShapesLanguage.COUNT_QUESTION, true, CATEGORIES, newTokens)
+            : new EventPublisher.Tasks(true, null, false, List.of(), newTokens);
     List<byte[]> warmup = images(batch, 1);
     List<byte[]> measured = images(events, 2);
-    Map<String, String> settings = Map.of("glimpse.worker.max.batch.size", String.valueOf(batch),
-        "glimpse.generate.max.new.tokens.default", String.valueOf(newTokens));
+    Map<String, String> settings =
+        Map.of(
+            "glimpse.worker.max.batch.size",
+            String.valueOf(batch),
+            "glimpse.generate.max.new.tokens.default",
+            String.valueOf(newTokens));
     ObjectNode report = new ObjectMapper().createObjectNode();
     try (VisionLanguageModel model = modelOptions.load(err)) {
       WorkerConfig config = WorkerConfig.from(withBootstrap(settings, "in-process:0"));
@@ -110,11 +130,19 @@ final class PipelineBenchCommand implements Callable<Integer> {
       err.printf("  engine stages: %s%n", engineStages.describe());
       // 3. through Kafka
       SimpleMeterRegistry pipelineMeters = new SimpleMeterRegistry();
-      try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, settings, err, pipelineMeters);
-          ResultTail tail = new ResultTail(pipeline.clientProperties(), pipeline.ingest().topics(),
-              ResultTail.allKinds(), false);
-          EventPublisher publisher = new EventPublisher(pipeline.clientProperties(),
-              pipeline.ingest().topics().images(), "glimpse-bench")) {
+      try (EmbeddedPipeline pipeline =
+              EmbeddedPipeline.start(model, settings, err, pipelineMeters);
+          ResultTail tail =
+              new ResultTail(
+                  pipeline.clientProperties(),
+                  pipeline.ingest().topics(),
+                  ResultTail.allKinds(),
+                  false);
+          EventPublisher publisher =
+              new EventPublisher(
+                  pipeline.clientProperties(),
+                  pipeline.ingest().topics().images(),
+                  "glimpse-bench")) {
         tail.awaitAssignment(Duration.ofSeconds(30));
         throughKafka(publisher, tail, warmup, tasks, "warmup", new long[warmup.size()]);
         long visionBefore = model.model().imagesEncoded();
@@ -125,16 +153,23 @@ final class PipelineBenchCommand implements Callable<Integer> {
         StageTimes kafkaStages = StageTimes.of(pipelineMeters).minus(before);
         err.printf("  Kafka stages:  %s%n", kafkaStages.describe());
         double kafka = measured.size() / seconds;
-        double visionRuns = (model.model().imagesEncoded() - visionBefore) / (double) measured.size();
+        double visionRuns =
+            (model.model().imagesEncoded() - visionBefore) / (double) measured.size();
         double prefill = (model.model().prefillTokens() - prefillBefore) / (double) measured.size();
         Arrays.sort(latencies);
         double p50 = latencies[latencies.length / 2] / 1e6;
-        double p99 = latencies[Math.min(latencies.length - 1, (int) Math.ceil(latencies.length * 0.99) - 1)] / 1e6;
-        out.printf("per task      %8.2f images/s (independent full prompts, fixed batches of %d)%n", perTask, batch);
+        double p99 =
+            latencies[Math.min(latencies.length - 1, (int) Math.ceil(latencies.length * 0.99) - 1)]
+                / 1e6;
+        out.printf(
+            "per task      %8.2f images/s (independent full prompts, fixed batches of %d)%n",
+            perTask, batch);
         out.printf("engine        %8.2f images/s (image-level path, no Kafka)%n", engine);
-        out.printf("through Kafka %8.2f images/s; latency p50 %.0f ms, p99 %.0f ms%n", kafka, p50, p99);
-        out.printf("speedup       %8.2f (engine / per task); ratio %.2f (Kafka / engine)%n", engine / perTask,
-            kafka / engine);
+        out.printf(
+            "through Kafka %8.2f images/s; latency p50 %.0f ms, p99 %.0f ms%n", kafka, p50, p99);
+        out.printf(
+            "speedup       %8.2f (engine / per task); ratio %.2f (Kafka / engine)%n",
+            engine / perTask, kafka / engine);
         out.printf("per image     %8.2f vision runs, %.1f prefill tokens%n", visionRuns, prefill);
         report.put("model", model.modelId());
         report.put("workload", workload);
@@ -184,8 +219,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
   }
 
   /** Requests as ingest would write them: each image once with all its tasks. */
-  private static List<InferenceRequest> requests(List<byte[]> images, EventPublisher.Tasks tasks, String modelId,
-      String run) {
+  private static List<InferenceRequest> requests(
+      List<byte[]> images, EventPublisher.Tasks tasks, String modelId, String run) {
     List<InferenceRequest> out = new ArrayList<>();
     List<Object> asked = tasks.toTasks();
     for (int i = 0; i < images.size(); i++) {
@@ -194,10 +229,19 @@ final class PipelineBenchCommand implements Callable<Integer> {
         list.add(new RequestTask(t, asked.get(t), run + "-" + i + "#" + t));
       }
       Instant now = Instant.now();
-      out.add(InferenceRequest.newBuilder().setRequestId(run + "-" + i).setEventId(run + "-" + i)
-          .setClientId("bench").setTasks(list).setImage(ByteBuffer.wrap(images.get(i)))
-          .setImageSha256(run + "-" + i).setImageFormat("png").setModelId(modelId).setEventTimestamp(now)
-          .setEnqueuedAt(now).build());
+      out.add(
+          InferenceRequest.newBuilder()
+              .setRequestId(run + "-" + i)
+              .setEventId(run + "-" + i)
+              .setClientId("bench")
+              .setTasks(list)
+              .setImage(ByteBuffer.wrap(images.get(i)))
+              .setImageSha256(run + "-" + i)
+              .setImageFormat("png")
+              .setModelId(modelId)
+              .setEventTimestamp(now)
+              .setEnqueuedAt(now)
+              .build());
     }
     return out;
   }
@@ -206,7 +250,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
    * Every task an independent full prompt in fixed batches of {@code batch}, each decoding and
    * preprocessing its image itself: captions and answers generated, moderation categories scored.
    */
-  private double perTaskImagesPerSecond(VisionLanguageModel model, WorkerConfig config, List<byte[]> images,
+  private double perTaskImagesPerSecond(
+      VisionLanguageModel model,
+      WorkerConfig config,
+      List<byte[]> images,
       EventPublisher.Tasks tasks) {
     List<String> generated = new ArrayList<>(); // prompt per row
     List<Integer> generatedImage = new ArrayList<>();
@@ -230,8 +277,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
     for (int from = 0; from < generated.size(); from += batch) {
       List<GenerationRequest> rows = new ArrayList<>();
       for (int r = from; r < Math.min(generated.size(), from + batch); r++) {
-        rows.add(GenerationRequest.ofPixels(model.encodePrompt(generated.get(r)),
-            List.of(model.pixelValues(images.get(generatedImage.get(r)))), GenerationOptions.greedy(newTokens)));
+        rows.add(
+            GenerationRequest.ofPixels(
+                model.encodePrompt(generated.get(r)),
+                List.of(model.pixelValues(images.get(generatedImage.get(r)))),
+                GenerationOptions.greedy(newTokens)));
       }
       model.generate(rows);
     }
@@ -253,8 +303,13 @@ final class PipelineBenchCommand implements Callable<Integer> {
    * Publishes every image, waits until each has a result (or dead letter) for every task; returns
    * the seconds from first publish to last result, and each image's latency to its last result.
    */
-  private double throughKafka(EventPublisher publisher, ResultTail tail, List<byte[]> images,
-      EventPublisher.Tasks tasks, String prefix, long[] latencies) {
+  private double throughKafka(
+      EventPublisher publisher,
+      ResultTail tail,
+      List<byte[]> images,
+      EventPublisher.Tasks tasks,
+      String prefix,
+      long[] latencies) {
     Map<String, Integer> index = new HashMap<>();
     int[] remaining = new int[images.size()];
     long[] published = new long[images.size()];
@@ -273,8 +328,13 @@ final class PipelineBenchCommand implements Callable<Integer> {
       try {
         p.delivery().join();
       } catch (CompletionException e) {
-        throw new Errors.Fatal("PUBLISH_FAILED", p.eventId() + " was not published (" + e.getCause()
-            + "); the benchmark needs every event on the broker", e);
+        throw new Errors.Fatal(
+            "PUBLISH_FAILED",
+            p.eventId()
+                + " was not published ("
+                + e.getCause()
+                + "); the benchmark needs every event on the broker",
+            e);
       }
     }
     int done = 0;
@@ -282,7 +342,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     while (done < images.size()) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("only " + done + " of " + images.size() + " images were answered in 10 minutes");
+        throw new IllegalStateException(
+            "only " + done + " of " + images.size() + " images were answered in 10 minutes");
       }
       for (ResultTail.Result r : tail.poll(Duration.ofMillis(50))) {
         Integer i = index.get(r.eventId());

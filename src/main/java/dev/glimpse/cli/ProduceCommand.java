@@ -14,18 +14,21 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code produce}: every file of a folder into the input topic, one event each, its bytes inline
- * or, with {@code --by-reference}, its {@code file:} URI. A file counts as
- * published only when the broker acknowledged it; each one that was not is named with why, and
- * the command then exits non-zero.
+ * or, with {@code --by-reference}, its {@code file:} URI. A file counts as published only when the
+ * broker acknowledged it; each one that was not is named with why, and the command then exits
+ * non-zero.
  */
-@Command(name = "produce", mixinStandardHelpOptions = true,
-    description = "Publish every file of a folder as an image event (caption, plus --question / --moderate).")
+@Command(
+    name = "produce",
+    mixinStandardHelpOptions = true,
+    description =
+        "Publish every file of a folder as an image event (caption, plus --question / --moderate).")
 final class ProduceCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -33,11 +36,18 @@ final class ProduceCommand implements Callable<Integer> {
 
   @Mixin TaskOptions taskOptions;
 
-  @Option(names = "--images", required = true, paramLabel = "DIR", description = "The folder of images.")
+  @Option(
+      names = "--images",
+      required = true,
+      paramLabel = "DIR",
+      description = "The folder of images.")
   Path images;
 
-  @Option(names = "--by-reference", description = "Publish each file's file: URI (its absolute path) instead of its"
-      + " bytes, for an ingest that reads the same volume: its glimpse.image.file.root must hold the folder.")
+  @Option(
+      names = "--by-reference",
+      description =
+          "Publish each file's file: URI (its absolute path) instead of its"
+              + " bytes, for an ingest that reads the same volume: its glimpse.image.file.root must hold the folder.")
   boolean byReference;
 
   @Override
@@ -45,21 +55,29 @@ final class ProduceCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!Files.isDirectory(images)) {
-      throw new Errors.UserError("MISSING_IMAGES", images + " is not a folder; --images must name a folder of images");
+      throw new Errors.UserError(
+          "MISSING_IMAGES", images + " is not a folder; --images must name a folder of images");
     }
     Topics topics = Topics.from(Topics.bundledSpecs(), Contract.current());
     List<Path> files = ImageFolder.files(images, err);
     kafka.awaitBroker();
     int failed = 0;
-    try (EventPublisher publisher = new EventPublisher(kafka.clientProperties(), topics.images(), "glimpse-produce")) {
+    try (EventPublisher publisher =
+        new EventPublisher(kafka.clientProperties(), topics.images(), "glimpse-produce")) {
       List<EventPublisher.Published> sent = new ArrayList<>();
       for (Path file : files) {
         try {
-          sent.add(byReference ? publisher.publishReference(file, taskOptions.tasks())
-              : publisher.publish(file, taskOptions.tasks()));
+          sent.add(
+              byReference
+                  ? publisher.publishReference(file, taskOptions.tasks())
+                  : publisher.publish(file, taskOptions.tasks()));
         } catch (UncheckedIOException e) {
-          err.println("glimpse: NOT_PUBLISHED: " + file.getFileName() + ": cannot read it ("
-              + e.getCause().getMessage() + ")");
+          err.println(
+              "glimpse: NOT_PUBLISHED: "
+                  + file.getFileName()
+                  + ": cannot read it ("
+                  + e.getCause().getMessage()
+                  + ")");
           failed++;
         }
       }
@@ -69,8 +87,13 @@ final class ProduceCommand implements Callable<Integer> {
           p.delivery().join();
           out.println("published " + p.file().getFileName());
         } catch (CompletionException e) {
-          err.println("glimpse: NOT_PUBLISHED: " + p.file().getFileName() + " (" + size(p.file()) + "): "
-              + e.getCause());
+          err.println(
+              "glimpse: NOT_PUBLISHED: "
+                  + p.file().getFileName()
+                  + " ("
+                  + size(p.file())
+                  + "): "
+                  + e.getCause());
           failed++;
         }
       }
@@ -78,8 +101,15 @@ final class ProduceCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     if (failed > 0) {
-      throw new Errors.Fatal("PUBLISH_FAILED", failed + " of " + files.size() + " files were not published to "
-          + topics.images().name() + " (named above); fix them or the cluster and run produce again", null);
+      throw new Errors.Fatal(
+          "PUBLISH_FAILED",
+          failed
+              + " of "
+              + files.size()
+              + " files were not published to "
+              + topics.images().name()
+              + " (named above); fix them or the cluster and run produce again",
+          null);
     }
     out.printf("published %d events to %s%n", files.size(), topics.images().name());
     out.flush();

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * Whether a checkpoint speaks the shapes world's language. {@code eval} asks its questions in the
- * built-in 54-word vocabulary and compares words: any other tokenizer reads them as unknown
- * tokens, and a model that cannot be right scored 0.0 everywhere and exited 0.
+ * built-in 54-word vocabulary and compares words: any other tokenizer reads them as unknown tokens,
+ * and a model that cannot be right scored 0.0 everywhere and exited 0.
  */
 final class ShapesCheckpoint {
   private ShapesCheckpoint() {}
@@ -25,9 +25,16 @@ final class ShapesCheckpoint {
     }
     String why = mismatch(file);
     if (why != null) {
-      throw new Errors.UserError("NOT_A_SHAPES_MODEL", dir + " (" + option + ") is not a shapes-world model: its"
-          + " tokenizer " + why + "; eval scores only models trained by glimpse train (leave --model out for the"
-          + " built-in one, or train one with: glimpse train --out DIR)");
+      throw new Errors.UserError(
+          "NOT_A_SHAPES_MODEL",
+          dir
+              + " ("
+              + option
+              + ") is not a shapes-world model: its"
+              + " tokenizer "
+              + why
+              + "; eval scores only models trained by glimpse train (leave --model out for the"
+              + " built-in one, or train one with: glimpse train --out DIR)");
     }
   }
 
@@ -50,8 +57,13 @@ final class ShapesCheckpoint {
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> token = it.next();
-      if (!shapes.contains(token.getKey()) || shapes.id(token.getKey()) != token.getValue().asInt(-1)) {
-        return "gives '" + token.getKey() + "' id " + token.getValue() + ", which the built-in vocabulary does not";
+      if (!shapes.contains(token.getKey())
+          || shapes.id(token.getKey()) != token.getValue().asInt(-1)) {
+        return "gives '"
+            + token.getKey()
+            + "' id "
+            + token.getValue()
+            + ", which the built-in vocabulary does not";
       }
     }
     return null;

@@ -7,10 +7,10 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where a run's model time went, read from the worker's own meters: the vision passes, the
- * prefills of shared prefixes and of task suffixes, and the decode steps with the rows they
- * carried. {@code bench-pipeline} takes one before and one after each measured run, so that the
- * engine and the Kafka runs can be compared stage by stage.
+ * Where a run's model time went, read from the worker's own meters: the vision passes, the prefills
+ * of shared prefixes and of task suffixes, and the decode steps with the rows they carried. {@code
+ * bench-pipeline} takes one before and one after each measured run, so that the engine and the
+ * Kafka runs can be compared stage by stage.
  */
 record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double decodeRows) {
 
@@ -36,13 +36,19 @@ record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double
   }
 
   private static Stage stage(Timer timer) {
-    return timer == null ? new Stage(0, 0) : new Stage(timer.count(), timer.totalTime(TimeUnit.SECONDS));
+    return timer == null
+        ? new Stage(0, 0)
+        : new Stage(timer.count(), timer.totalTime(TimeUnit.SECONDS));
   }
 
   /** What happened between {@code before} and this snapshot. */
   StageTimes minus(StageTimes before) {
-    return new StageTimes(vision.minus(before.vision), prefix.minus(before.prefix), suffix.minus(before.suffix),
-        decode.minus(before.decode), decodeRows - before.decodeRows);
+    return new StageTimes(
+        vision.minus(before.vision),
+        prefix.minus(before.prefix),
+        suffix.minus(before.suffix),
+        decode.minus(before.decode),
+        decodeRows - before.decodeRows);
   }
 
   double meanRows() {
@@ -55,10 +61,19 @@ record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double
   }
 
   String describe() {
-    return String.format("vision %d x %.0f ms, prefix prefill %d x %.0f ms, suffix prefill %d x %.0f ms, "
+    return String.format(
+        "vision %d x %.0f ms, prefix prefill %d x %.0f ms, suffix prefill %d x %.0f ms, "
             + "decode %d steps x %.1f ms (%.1f rows); model busy %.1f s",
-        vision.calls, vision.millisPerCall(), prefix.calls, prefix.millisPerCall(), suffix.calls,
-        suffix.millisPerCall(), decode.calls, decode.millisPerCall(), meanRows(), modelSeconds());
+        vision.calls,
+        vision.millisPerCall(),
+        prefix.calls,
+        prefix.millisPerCall(),
+        suffix.calls,
+        suffix.millisPerCall(),
+        decode.calls,
+        decode.millisPerCall(),
+        meanRows(),
+        modelSeconds());
   }
 
   void writeTo(ObjectNode node) {

@@ -12,29 +12,42 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code tail}: prints a result topic (read committed), one line per result. */
-@Command(name = "tail", mixinStandardHelpOptions = true,
-    description = "Print results as they arrive: captions, answers, moderation verdicts, dead letters.")
+@Command(
+    name = "tail",
+    mixinStandardHelpOptions = true,
+    description =
+        "Print results as they arrive: captions, answers, moderation verdicts, dead letters.")
 final class TailCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--topic", defaultValue = "caption,answer,moderation,dead_letter", split = ",",
-      paramLabel = "KIND", description = "caption, answer, moderation, dead_letter (default: all).")
+  @Option(
+      names = "--topic",
+      defaultValue = "caption,answer,moderation,dead_letter",
+      split = ",",
+      paramLabel = "KIND",
+      description = "caption, answer, moderation, dead_letter (default: all).")
   List<String> kinds;
 
   @Option(names = "--from-beginning", description = "Also print what the topics already hold.")
   boolean fromBeginning;
 
-  @Option(names = "--max", defaultValue = "-1", description = "Stop after this many results (-1: never).")
+  @Option(
+      names = "--max",
+      defaultValue = "-1",
+      description = "Stop after this many results (-1: never).")
   int max;
 
-  @Option(names = "--timeout", defaultValue = "-1", paramLabel = "SECONDS",
+  @Option(
+      names = "--timeout",
+      defaultValue = "-1",
+      paramLabel = "SECONDS",
       description = "Stop after this many seconds without a result (-1: never).")
   int timeoutSeconds;
 
@@ -44,8 +57,8 @@ final class TailCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Topics topics = Topics.from(Topics.bundledSpecs(),
-        Contract.current(RegistryConfig.from(kafka.settings())));
+    Topics topics =
+        Topics.from(Topics.bundledSpecs(), Contract.current(RegistryConfig.from(kafka.settings())));
     ObjectMapper mapper = new ObjectMapper();
     requireKnownKinds();
     // a consumer polls an absent broker forever without a word: ask first
@@ -63,7 +76,8 @@ final class TailCommand implements Callable<Integer> {
           printed++;
           lastResult = System.nanoTime();
         }
-        if (timeoutSeconds >= 0 && System.nanoTime() - lastResult > timeoutSeconds * 1_000_000_000L) {
+        if (timeoutSeconds >= 0
+            && System.nanoTime() - lastResult > timeoutSeconds * 1_000_000_000L) {
           break;
         }
       }
@@ -71,12 +85,19 @@ final class TailCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Names an unknown --topic before anything connects, instead of a stack trace from the consumer. */
+  /**
+   * Names an unknown --topic before anything connects, instead of a stack trace from the consumer.
+   */
   private void requireKnownKinds() {
     for (String kind : kinds) {
       if (!ResultTail.allKinds().contains(kind)) {
-        throw new Errors.UserError("UNKNOWN_RESULT_KIND", "--topic " + kind + " is not a result kind; use "
-            + String.join(", ", ResultTail.allKinds()) + " (comma-separated, default: all)");
+        throw new Errors.UserError(
+            "UNKNOWN_RESULT_KIND",
+            "--topic "
+                + kind
+                + " is not a result kind; use "
+                + String.join(", ", ResultTail.allKinds())
+                + " (comma-separated, default: all)");
       }
     }
   }

@@ -10,19 +10,29 @@ final class TaskOptions {
 
   String question;
 
-  @Option(names = "--question", paramLabel = "TEXT", description = "Also ask this question about every image.")
+  @Option(
+      names = "--question",
+      paramLabel = "TEXT",
+      description = "Also ask this question about every image.")
   void question(String text) {
     question = QuestionOption.require(text);
   }
 
-  @Option(names = "--moderate", description = "Also score every image against the moderation categories.")
+  @Option(
+      names = "--moderate",
+      description = "Also score every image against the moderation categories.")
   boolean moderate;
 
-  @Option(names = "--category", paramLabel = "NAME",
+  @Option(
+      names = "--category",
+      paramLabel = "NAME",
       description = "A moderation category (repeatable; default: the worker's list).")
   List<String> categories = new ArrayList<>();
 
-  @Option(names = "--max-new-tokens", paramLabel = "N", description = "Most tokens per caption or answer.")
+  @Option(
+      names = "--max-new-tokens",
+      paramLabel = "N",
+      description = "Most tokens per caption or answer.")
   Integer maxNewTokens;
 
   EventPublisher.Tasks tasks() {

@@ -6,14 +6,14 @@ import org.apache.avro.Schema;
  * Walks Avro binary data over its writer schema, without building anything, and refuses data whose
  * lengths and counts claim more than the record holds. Avro 1.12.1's decoder allocates what a
  * length prefix says before it reads: a {@code bytes} or {@code string} of 2^31-9 bytes is one
- * {@code ByteBuffer.allocate}, and an array count becomes {@code new ArrayList(count)}. Its
- * {@code org.apache.avro.limits.*} system properties are fixed process-wide caps (checked in
- * {@code SystemLimitException}), not bounds by the bytes left, so any cap that lets a real 10 MiB
- * image through still lets a 44-byte record claim 10 MiB. Here every string and bytes length must
- * fit in the bytes that remain, and all collection items of one datum together may not outnumber
- * the datum's bytes (zero-byte items, e.g. nulls or empty records, cost nothing to claim, so they
- * are counted too). The decoder that runs after this check then allocates at most a small
- * multiple of the record's size.
+ * {@code ByteBuffer.allocate}, and an array count becomes {@code new ArrayList(count)}. Its {@code
+ * org.apache.avro.limits.*} system properties are fixed process-wide caps (checked in {@code
+ * SystemLimitException}), not bounds by the bytes left, so any cap that lets a real 10 MiB image
+ * through still lets a 44-byte record claim 10 MiB. Here every string and bytes length must fit in
+ * the bytes that remain, and all collection items of one datum together may not outnumber the
+ * datum's bytes (zero-byte items, e.g. nulls or empty records, cost nothing to claim, so they are
+ * counted too). The decoder that runs after this check then allocates at most a small multiple of
+ * the record's size.
  */
 final class AvroBounds {
   /** Deeper nesting than this only comes from a recursive schema fed crafted bytes. */
@@ -52,7 +52,7 @@ final class AvroBounds {
       throw new Refused(where + " nests deeper than " + MAX_DEPTH + " levels");
     }
     switch (schema.getType()) {
-      case NULL -> { }
+      case NULL -> {}
       case BOOLEAN -> skip(1, where);
       case INT, LONG -> readLong(where);
       case FLOAT -> skip(4, where);
@@ -89,13 +89,20 @@ final class AvroBounds {
         count = -count;
         long size = readLong(where);
         if (size < 0 || size > remaining()) {
-          throw new Refused(where + " has a block of " + size + " bytes where " + remaining()
-              + " bytes remain");
+          throw new Refused(
+              where + " has a block of " + size + " bytes where " + remaining() + " bytes remain");
         }
       }
       if (count > itemBudget) {
-        throw new Refused(where + " claims " + count + " items where the record holds "
-            + (end - pos) + " more bytes (at most " + itemBudget + " more items)");
+        throw new Refused(
+            where
+                + " claims "
+                + count
+                + " items where the record holds "
+                + (end - pos)
+                + " more bytes (at most "
+                + itemBudget
+                + " more items)");
       }
       itemBudget -= count;
       for (long i = 0; i < count; i++) {
@@ -110,8 +117,13 @@ final class AvroBounds {
   private long length(String where) {
     long length = readLong(where);
     if (length < 0 || length > remaining()) {
-      throw new Refused(where + " claims a length of " + length + " bytes where " + remaining()
-          + " bytes remain");
+      throw new Refused(
+          where
+              + " claims a length of "
+              + length
+              + " bytes where "
+              + remaining()
+              + " bytes remain");
     }
     return length;
   }

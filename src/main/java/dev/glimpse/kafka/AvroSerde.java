@@ -28,12 +28,12 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Kafka serde for an Avro-generated class. It reads both framings ({@link Framing}), told apart by
  * each record's first bytes: single-object ({@code C3 01}, the 8-byte CRC-64-AVRO fingerprint of
- * the writer schema, the body), whose older writer schemas come from the
- * {@link org.apache.avro.message.SchemaStore} it was created with, and the registry's ({@code 00},
- * a 4-byte big-endian schema id, the body), whose writer schemas come from the schema registry.
- * It writes the framing the contract was configured with. Before decoding, the body is checked
- * against its writer schema ({@link AvroBounds}) so that no record makes this process allocate
- * much more than its own size.
+ * the writer schema, the body), whose older writer schemas come from the {@link
+ * org.apache.avro.message.SchemaStore} it was created with, and the registry's ({@code 00}, a
+ * 4-byte big-endian schema id, the body), whose writer schemas come from the schema registry. It
+ * writes the framing the contract was configured with. Before decoding, the body is checked against
+ * its writer schema ({@link AvroBounds}) so that no record makes this process allocate much more
+ * than its own size.
  */
 public final class AvroSerde<T extends SpecificRecord>
     implements Serde<T>, Serializer<T>, Deserializer<T> {
@@ -47,14 +47,17 @@ public final class AvroSerde<T extends SpecificRecord>
   private final Optional<SchemaRegistry> registry;
   private final Framing output;
   private final String contentType;
-  /** The registry id of {@link #schema} per topic written (one lookup per topic, not per record). */
+
+  /**
+   * The registry id of {@link #schema} per topic written (one lookup per topic, not per record).
+   */
   private final Map<String, Integer> ids = new ConcurrentHashMap<>();
 
   /**
    * @param writers the older writer schemas {@code decoder} resolves; the bounds check needs them
    *     too, to walk a record the way it was written
-   * @param registry where registry-framed records' writer schemas come from, and where this
-   *     serde registers its schema when {@code output} is {@link Framing#REGISTRY}
+   * @param registry where registry-framed records' writer schemas come from, and where this serde
+   *     registers its schema when {@code output} is {@link Framing#REGISTRY}
    * @param contentType the {@code content-type} header of what this serde writes
    */
   AvroSerde(
@@ -93,20 +96,23 @@ public final class AvroSerde<T extends SpecificRecord>
     return output;
   }
 
-  /** The {@code content-type} header value of what this serde writes ({@code schemas/README.md}). */
+  /**
+   * The {@code content-type} header value of what this serde writes ({@code schemas/README.md}).
+   */
   public String contentType() {
     return contentType;
   }
 
   /**
-   * Registers this serde's schema under {@code <topic>-value} when it writes registry framing
-   * (a no-op otherwise), so that a start fails loudly on a registry that refuses it.
+   * Registers this serde's schema under {@code <topic>-value} when it writes registry framing (a
+   * no-op otherwise), so that a start fails loudly on a registry that refuses it.
    *
    * @return the schema's registry id, or empty for single-object output
    */
   public Optional<Integer> register(String topic) {
     return output == Framing.REGISTRY
-        ? Optional.of(ids.computeIfAbsent(topic, t -> registry.orElseThrow().register(subject(t), schema)))
+        ? Optional.of(
+            ids.computeIfAbsent(topic, t -> registry.orElseThrow().register(subject(t), schema)))
         : Optional.empty();
   }
 
@@ -142,8 +148,8 @@ public final class AvroSerde<T extends SpecificRecord>
   }
 
   /**
-   * Decodes, or throws {@link SerializationException} for bytes that are not this contract
-   * ({@link RegistryException}, with its error code, when the registry has no schema for them).
+   * Decodes, or throws {@link SerializationException} for bytes that are not this contract ({@link
+   * RegistryException}, with its error code, when the registry has no schema for them).
    */
   @Override
   public T deserialize(String topic, byte[] bytes) {
@@ -153,7 +159,11 @@ public final class AvroSerde<T extends SpecificRecord>
     Framing framing = Framing.detect(bytes);
     if (framing == null) {
       throw new SerializationException(
-          "the bytes on topic " + topic + " are not an Avro " + type.getSimpleName() + ": they start"
+          "the bytes on topic "
+              + topic
+              + " are not an Avro "
+              + type.getSimpleName()
+              + ": they start"
               + " with neither C3 01 (single-object encoding) nor 00 (schema registry framing)");
     }
     try {
@@ -192,18 +202,33 @@ public final class AvroSerde<T extends SpecificRecord>
     int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
     if (registry.isEmpty()) {
       // without a registry a leading 00 is as likely garbage as framing: NOT_AVRO, with the hint
-      throw new IOException("it starts like a schema registry's framing (00, schema id " + id
-          + ") but no registry is configured: if it is one, set " + RegistryConfig.URL
-          + " to the registry its producer uses");
+      throw new IOException(
+          "it starts like a schema registry's framing (00, schema id "
+              + id
+              + ") but no registry is configured: if it is one, set "
+              + RegistryConfig.URL
+              + " to the registry its producer uses");
     }
     Schema writer = registry.get().schema(id);
     if (!writer.getFullName().equals(schema.getFullName())) {
-      throw new RegistryException(ErrorCode.NOT_AVRO, "schema id " + id + " is " + writer.getFullName()
-          + ", not " + schema.getFullName() + ": produce " + type.getSimpleName() + "s to this topic", null);
+      throw new RegistryException(
+          ErrorCode.NOT_AVRO,
+          "schema id "
+              + id
+              + " is "
+              + writer.getFullName()
+              + ", not "
+              + schema.getFullName()
+              + ": produce "
+              + type.getSimpleName()
+              + "s to this topic",
+          null);
     }
     checkBounds(writer, bytes, Framing.REGISTRY_HEADER);
-    var in = DecoderFactory.get().binaryDecoder(bytes, Framing.REGISTRY_HEADER,
-        bytes.length - Framing.REGISTRY_HEADER, null);
+    var in =
+        DecoderFactory.get()
+            .binaryDecoder(
+                bytes, Framing.REGISTRY_HEADER, bytes.length - Framing.REGISTRY_HEADER, null);
     return new SpecificDatumReader<T>(writer, schema, model).read(null, in);
   }
 
@@ -212,7 +237,8 @@ public final class AvroSerde<T extends SpecificRecord>
       AvroBounds.check(writer, bytes, offset);
     } catch (AvroBounds.Refused e) {
       throw new SerializationException(
-          "the " + bytes.length + "-byte record does not hold what it claims: " + e.getMessage(), e);
+          "the " + bytes.length + "-byte record does not hold what it claims: " + e.getMessage(),
+          e);
     }
   }
 

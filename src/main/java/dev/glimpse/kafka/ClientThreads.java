@@ -29,10 +29,11 @@ public final class ClientThreads {
 
   /** Each of {@code threads} still alive: name, state and top frames; "none" when none is. */
   public static String describe(Collection<Thread> threads) {
-    String found = threads.stream()
-        .filter(Thread::isAlive)
-        .map(t -> t.getName() + " (" + t.getState() + ")" + frames(t.getStackTrace()))
-        .collect(Collectors.joining("; "));
+    String found =
+        threads.stream()
+            .filter(Thread::isAlive)
+            .map(t -> t.getName() + " (" + t.getState() + ")" + frames(t.getStackTrace()))
+            .collect(Collectors.joining("; "));
     return found.isEmpty() ? "none" : found;
   }
 

@@ -48,8 +48,8 @@ public final class Contract {
   }
 
   /**
-   * Like {@link #current()}, reading registry-framed records through the registry the config
-   * names and writing the framing it chooses.
+   * Like {@link #current()}, reading registry-framed records through the registry the config names
+   * and writing the framing it chooses.
    */
   public static Contract current(RegistryConfig config) {
     return current().withRegistry(config);
@@ -65,8 +65,8 @@ public final class Contract {
   }
 
   /**
-   * Reads what the current schemas wrote and what every released older version wrote
-   * ({@code schemas/history/}, bundled in the jar).
+   * Reads what the current schemas wrote and what every released older version wrote ({@code
+   * schemas/history/}, bundled in the jar).
    */
   public static Contract current() {
     return withOlderWriters(shippedHistory());
@@ -75,7 +75,8 @@ public final class Contract {
   /** The released older schema versions, as listed in {@code schemas/history/versions.txt}. */
   public static List<Schema> shippedHistory() {
     List<Schema> schemas = new ArrayList<>();
-    for (String file : resource("versions.txt").lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
+    for (String file :
+        resource("versions.txt").lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
       schemas.add(new Schema.Parser().parse(resource(file)));
     }
     return List.copyOf(schemas);
@@ -84,7 +85,8 @@ public final class Contract {
   private static String resource(String name) {
     try (InputStream in = Contract.class.getResourceAsStream(HISTORY + name)) {
       if (in == null) {
-        throw new IllegalStateException("the jar lacks " + HISTORY + name + "; rebuild it with mvn package");
+        throw new IllegalStateException(
+            "the jar lacks " + HISTORY + name + "; rebuild it with mvn package");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
@@ -106,19 +108,29 @@ public final class Contract {
   }
 
   /**
-   * The {@code content-type} header of records with this schema:
-   * {@code application/vnd.glimpse.<record name, lower case>.v<N>+avro}, N the schema's version
-   * (one more than its released older versions in {@code schemas/history/}). The framing is not
-   * in it: readers tell it from the first bytes.
+   * The {@code content-type} header of records with this schema: {@code
+   * application/vnd.glimpse.<record name, lower case>.v<N>+avro}, N the schema's version (one more
+   * than its released older versions in {@code schemas/history/}). The framing is not in it:
+   * readers tell it from the first bytes.
    */
   public String contentType(Schema schema) {
     int version = versions.getOrDefault(schema.getFullName(), 0) + 1;
-    return "application/vnd.glimpse." + schema.getName().toLowerCase(Locale.ROOT) + ".v" + version + "+avro";
+    return "application/vnd.glimpse."
+        + schema.getName().toLowerCase(Locale.ROOT)
+        + ".v"
+        + version
+        + "+avro";
   }
 
   private <T extends SpecificRecord> AvroSerde<T> serde(
       Class<T> type, BinaryMessageEncoder<T> encoder, BinaryMessageDecoder<T> decoder) {
-    return new AvroSerde<>(type, writers, encoder, decoder, registry, output,
+    return new AvroSerde<>(
+        type,
+        writers,
+        encoder,
+        decoder,
+        registry,
+        output,
         contentType(SpecificData.get().getSchema(type)));
   }
 
@@ -127,23 +139,34 @@ public final class Contract {
   }
 
   public AvroSerde<InferenceRequest> requests() {
-    return serde(InferenceRequest.class, InferenceRequest.getEncoder(), InferenceRequest.createDecoder(writers));
+    return serde(
+        InferenceRequest.class,
+        InferenceRequest.getEncoder(),
+        InferenceRequest.createDecoder(writers));
   }
 
   public AvroSerde<CaptionResult> captions() {
-    return serde(CaptionResult.class, CaptionResult.getEncoder(), CaptionResult.createDecoder(writers));
+    return serde(
+        CaptionResult.class, CaptionResult.getEncoder(), CaptionResult.createDecoder(writers));
   }
 
   public AvroSerde<AnswerResult> answers() {
-    return serde(AnswerResult.class, AnswerResult.getEncoder(), AnswerResult.createDecoder(writers));
+    return serde(
+        AnswerResult.class, AnswerResult.getEncoder(), AnswerResult.createDecoder(writers));
   }
 
   public AvroSerde<ModerationResult> moderation() {
-    return serde(ModerationResult.class, ModerationResult.getEncoder(), ModerationResult.createDecoder(writers));
+    return serde(
+        ModerationResult.class,
+        ModerationResult.getEncoder(),
+        ModerationResult.createDecoder(writers));
   }
 
   public AvroSerde<ResultCacheEntry> resultCache() {
-    return serde(ResultCacheEntry.class, ResultCacheEntry.getEncoder(), ResultCacheEntry.createDecoder(writers));
+    return serde(
+        ResultCacheEntry.class,
+        ResultCacheEntry.getEncoder(),
+        ResultCacheEntry.createDecoder(writers));
   }
 
   public AvroSerde<DeadLetter> deadLetters() {

@@ -29,10 +29,10 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * A real single-node Kafka (KRaft, broker and controller in one) running in this JVM, for the
- * demo, {@code glimpse broker} and the integration tests. By default it listens on free ports of
- * 127.0.0.1 and keeps its data in a fresh directory under {@code java.io.tmpdir} that
- * {@link #close()} deletes; a {@link Placement} fixes the port and keeps the log in a directory.
+ * A real single-node Kafka (KRaft, broker and controller in one) running in this JVM, for the demo,
+ * {@code glimpse broker} and the integration tests. By default it listens on free ports of
+ * 127.0.0.1 and keeps its data in a fresh directory under {@code java.io.tmpdir} that {@link
+ * #close()} deletes; a {@link Placement} fixes the port and keeps the log in a directory.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -46,7 +46,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final KafkaRaftServer server;
   private boolean closed;
 
-  private EmbeddedKafkaBroker(Path dataDir, boolean temporary, String bootstrapServers, KafkaRaftServer server) {
+  private EmbeddedKafkaBroker(
+      Path dataDir, boolean temporary, String bootstrapServers, KafkaRaftServer server) {
     this.dataDir = dataDir;
     this.temporary = temporary;
     this.bootstrapServers = bootstrapServers;
@@ -96,12 +97,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /**
    * Starts the node at {@code placement}: formats its storage unless the data directory already
-   * holds a formatted log (then the node comes back with its topics, offsets and transactions),
-   * and waits until it answers.
+   * holds a formatted log (then the node comes back with its topics, offsets and transactions), and
+   * waits until it answers.
    *
    * @throws PortInUseException when the client or controller port is taken
    */
-  public static EmbeddedKafkaBroker start(Placement placement, Map<String, String> extraBrokerConfig) {
+  public static EmbeddedKafkaBroker start(
+      Placement placement, Map<String, String> extraBrokerConfig) {
     boolean temporary = placement.dataDir().isEmpty();
     Path dataDir;
     try {
@@ -120,8 +122,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     int brokerPort = placement.port() == 0 ? freePort(host) : placement.port();
     // a kept log names its controller's address in the quorum's voter set: keep the port it was
     // formatted with, and a restart is the same node in the same place
-    int controllerPort = formatted ? savedControllerPort(dataDir).orElseGet(() -> freePortOtherThan(host, brokerPort))
-        : freePortOtherThan(host, brokerPort);
+    int controllerPort =
+        formatted
+            ? savedControllerPort(dataDir).orElseGet(() -> freePortOtherThan(host, brokerPort))
+            : freePortOtherThan(host, brokerPort);
     try {
       requireFree(host, brokerPort, "client");
       requireFree(host, controllerPort, "controller");
@@ -136,8 +140,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("process.roles", "broker,controller");
     props.put("node.id", "1");
     props.put(
-        "listeners",
-        "PLAINTEXT://" + bootstrap + ",CONTROLLER://" + host + ":" + controllerPort);
+        "listeners", "PLAINTEXT://" + bootstrap + ",CONTROLLER://" + host + ":" + controllerPort);
     props.put("advertised.listeners", "PLAINTEXT://" + bootstrap);
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("controller.listener.names", "CONTROLLER");
@@ -172,7 +175,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       }
       if (causedBy(e, BindException.class)) {
         // another process took a port between the check above and the bind
-        throw new PortInUseException(bootstrap + " or " + host + ":" + controllerPort, "client or controller", e);
+        throw new PortInUseException(
+            bootstrap + " or " + host + ":" + controllerPort, "client or controller", e);
       }
       throw e;
     }
@@ -204,7 +208,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return temporary;
   }
 
-  /** Blocks until the node has shut down: after {@link #close()}, or when it stopped on a fatal error. */
+  /**
+   * Blocks until the node has shut down: after {@link #close()}, or when it stopped on a fatal
+   * error.
+   */
   public void awaitShutdown() {
     server.awaitShutdown();
   }
@@ -245,7 +252,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     String servers = saved.getProperty(CONTROLLER_BOOTSTRAP, "");
     int colon = servers.lastIndexOf(':');
     try {
-      return colon < 0 ? Optional.empty() : Optional.of(Integer.parseInt(servers.substring(colon + 1).trim()));
+      return colon < 0
+          ? Optional.empty()
+          : Optional.of(Integer.parseInt(servers.substring(colon + 1).trim()));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
@@ -284,8 +293,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         } catch (Exception e) {
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException(
-                "the embedded broker did not answer on " + bootstrapServers + " within "
-                    + READY_TIMEOUT.toSeconds() + " s",
+                "the embedded broker did not answer on "
+                    + bootstrapServers
+                    + " within "
+                    + READY_TIMEOUT.toSeconds()
+                    + " s",
                 e);
           }
         }
@@ -297,7 +309,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  /** A free port, never {@code taken}: the OS may hand the same ephemeral port out twice in a row. */
+  /**
+   * A free port, never {@code taken}: the OS may hand the same ephemeral port out twice in a row.
+   */
   private static int freePortOtherThan(String host, int taken) {
     for (int attempt = 0; attempt < 20; attempt++) {
       int port = freePort(host);
@@ -305,7 +319,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return port;
       }
     }
-    throw new IllegalStateException("the OS keeps handing out port " + taken + " only; free some ports on " + host);
+    throw new IllegalStateException(
+        "the OS keeps handing out port " + taken + " only; free some ports on " + host);
   }
 
   private static int freePort(String host) {

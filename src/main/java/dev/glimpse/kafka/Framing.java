@@ -32,8 +32,9 @@ public enum Framing {
     return switch (setting.strip().toLowerCase(Locale.ROOT)) {
       case "single-object" -> SINGLE_OBJECT;
       case "registry" -> REGISTRY;
-      default -> throw new IllegalArgumentException(
-          "glimpse.output.framing is '" + setting + "': set it to single-object or registry");
+      default ->
+          throw new IllegalArgumentException(
+              "glimpse.output.framing is '" + setting + "': set it to single-object or registry");
     };
   }
 }

@@ -9,9 +9,9 @@ import java.util.Optional;
  * How to reach a Confluent-compatible schema registry ({@code glimpse.schema.registry.*}), and
  * which framing Glimpse writes.
  *
- * @param url {@code glimpse.schema.registry.url}: the API's base, e.g. Apicurio's
- *     {@code http://host:8080/apis/ccompat/v7}; empty: no registry (registry-framed input is then
- *     refused with a message naming this setting)
+ * @param url {@code glimpse.schema.registry.url}: the API's base, e.g. Apicurio's {@code
+ *     http://host:8080/apis/ccompat/v7}; empty: no registry (registry-framed input is then refused
+ *     with a message naming this setting)
  * @param userInfo {@code glimpse.schema.registry.basic.auth.user.info}: {@code user:password} for
  *     HTTP basic auth, as Confluent's clients name it
  * @param truststore {@code glimpse.schema.registry.ssl.truststore.location}: trusted certificates
@@ -33,21 +33,30 @@ public record RegistryConfig(
   public RegistryConfig {
     if (output == Framing.REGISTRY && url.isEmpty()) {
       throw new IllegalArgumentException(
-          OUTPUT_FRAMING + "=registry needs " + URL + ": set it to the registry's"
+          OUTPUT_FRAMING
+              + "=registry needs "
+              + URL
+              + ": set it to the registry's"
               + " Confluent-compatible API, e.g. http://host:8080/apis/ccompat/v7");
     }
   }
 
   /** No registry, single-object output. */
   public static RegistryConfig none() {
-    return new RegistryConfig(Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), "PKCS12", Framing.SINGLE_OBJECT);
+    return new RegistryConfig(
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        "PKCS12",
+        Framing.SINGLE_OBJECT);
   }
 
   public static RegistryConfig from(Map<String, String> s) {
     String prefix = "glimpse.schema.registry.";
     return new RegistryConfig(
-        nonBlank(s.get(URL)).map(u -> URI.create(u.endsWith("/") ? u.substring(0, u.length() - 1) : u)),
+        nonBlank(s.get(URL))
+            .map(u -> URI.create(u.endsWith("/") ? u.substring(0, u.length() - 1) : u)),
         nonBlank(s.get(prefix + "basic.auth.user.info")),
         nonBlank(s.get(prefix + "ssl.truststore.location")).map(Path::of),
         nonBlank(s.get(prefix + "ssl.truststore.password")),
@@ -62,6 +71,10 @@ public record RegistryConfig(
   @Override
   public String toString() {
     // the password and user info stay out of logs
-    return "RegistryConfig[url=" + url.map(URI::toString).orElse("(none)") + ", output=" + output + "]";
+    return "RegistryConfig[url="
+        + url.map(URI::toString).orElse("(none)")
+        + ", output="
+        + output
+        + "]";
   }
 }

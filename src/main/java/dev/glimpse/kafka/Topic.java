@@ -16,6 +16,8 @@ public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {
 
   /** The {@code content-type} header of this topic's values ({@code schemas/README.md}). */
   public String contentType() {
-    return valueSerde instanceof AvroSerde<?> avro ? avro.contentType() : "application/octet-stream";
+    return valueSerde instanceof AvroSerde<?> avro
+        ? avro.contentType()
+        : "application/octet-stream";
   }
 }

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How one topic is created: its role in the pipeline (images, requests, ...), its name,
- * partitions, replication (empty: the broker's default.replication.factor) and topic configs.
+ * How one topic is created: its role in the pipeline (images, requests, ...), its name, partitions,
+ * replication (empty: the broker's default.replication.factor) and topic configs.
  */
 public record TopicSpec(
     String role,

@@ -1,13 +1,13 @@
 package dev.glimpse.model;
 
 /**
- * One image's projected features on the host: what the vision tower and projector make of it,
- * ready to replace the image's tokens in a prompt. Float32 whatever the model's dtype, because
- * f16 → f32 → f16 is exact: a cached copy gives the very activations a fresh pass would.
+ * One image's projected features on the host: what the vision tower and projector make of it, ready
+ * to replace the image's tokens in a prompt. Float32 whatever the model's dtype, because f16 → f32
+ * → f16 is exact: a cached copy gives the very activations a fresh pass would.
  *
  * @param values (tokens, hidden) row-major
- * @param tokens image tokens (the model's image_seq_length, or fewer for the part a shared
- *     prefix holds)
+ * @param tokens image tokens (the model's image_seq_length, or fewer for the part a shared prefix
+ *     holds)
  * @param hidden the language model's hidden size
  */
 public record ImageFeatures(float[] values, int tokens, int hidden) implements ImageInput {
@@ -29,6 +29,8 @@ public record ImageFeatures(float[] values, int tokens, int hidden) implements I
     if (n < 0 || n > tokens) {
       throw new IllegalArgumentException("cannot take " + n + " of " + tokens + " image tokens");
     }
-    return n == tokens ? this : new ImageFeatures(java.util.Arrays.copyOf(values, n * hidden), n, hidden);
+    return n == tokens
+        ? this
+        : new ImageFeatures(java.util.Arrays.copyOf(values, n * hidden), n, hidden);
   }
 }

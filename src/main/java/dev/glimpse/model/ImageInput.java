@@ -2,8 +2,8 @@ package dev.glimpse.model;
 
 /**
  * One image as a request carries it: pixel values that still have to go through the vision tower
- * and projector, or the features they already produced (see {@link LlavaModel#encodeImages}).
- * A request whose images are all features never runs the vision tower.
+ * and projector, or the features they already produced (see {@link LlavaModel#encodeImages}). A
+ * request whose images are all features never runs the vision tower.
  */
 public sealed interface ImageInput permits ImageInput.Pixels, ImageFeatures {
 

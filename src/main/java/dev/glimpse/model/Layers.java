@@ -1,7 +1,6 @@
 package dev.glimpse.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -19,7 +18,9 @@ public final class Layers {
     }
   }
 
-  /** LayerNorm over the last axis (the engine's layer_norm, which DJL's LayerNorm block also calls). */
+  /**
+   * LayerNorm over the last axis (the engine's layer_norm, which DJL's LayerNorm block also calls).
+   */
   public record LayerNorm(NDArray weight, NDArray bias, float eps) {
     /** (..., d) → (..., d), with weight and bias (d) */
     public NDArray forward(NDArray x) {
@@ -33,7 +34,9 @@ public final class Layers {
    * transformers does for half-precision inputs.
    */
   public record RmsNorm(NDArray weight, NDArray eps) {
-    /** @param eps a one-element float32 array on the weight's device: no scalar upload per call */
+    /**
+     * @param eps a one-element float32 array on the weight's device: no scalar upload per call
+     */
     public RmsNorm {}
 
     /** (..., d) → (..., d), with weight (d) */

@@ -39,8 +39,12 @@ public final class LlavaModel implements AutoCloseable {
   private final AtomicLong imagesEncoded = new AtomicLong();
   private final AtomicLong prefillTokens = new AtomicLong();
 
-  private LlavaModel(LlavaConfig config, NDManager manager, ClipVisionTower visionTower,
-      MultiModalProjector multiModalProjector, LlamaLanguageModel languageModel) {
+  private LlavaModel(
+      LlavaConfig config,
+      NDManager manager,
+      ClipVisionTower visionTower,
+      MultiModalProjector multiModalProjector,
+      LlamaLanguageModel languageModel) {
     this.config = config;
     this.manager = manager;
     this.visionTower = visionTower;
@@ -56,12 +60,17 @@ public final class LlavaModel implements AutoCloseable {
     return load(checkpoint, device, dtype, LoadProgress.NONE);
   }
 
-  public static LlavaModel load(LlavaCheckpoint checkpoint, Device device, DataType dtype, LoadProgress progress) {
+  public static LlavaModel load(
+      LlavaCheckpoint checkpoint, Device device, DataType dtype, LoadProgress progress) {
     LlavaConfig config = checkpoint.config();
     NDManager manager = NDManager.newBaseManager(device);
     try {
       WeightLoader weights = new WeightLoader(checkpoint, manager, dtype);
-      int depth = config.visionFeatureLayers().stream().mapToInt(config::hiddenStateIndex).max().orElseThrow();
+      int depth =
+          config.visionFeatureLayers().stream()
+              .mapToInt(config::hiddenStateIndex)
+              .max()
+              .orElseThrow();
       ClipVisionTower tower = ClipVisionTower.load(weights, config.vision(), depth, progress);
       MultiModalProjector projector = MultiModalProjector.load(weights, config);
       LlamaLanguageModel language = LlamaLanguageModel.load(weights, config.text(), progress);
@@ -93,8 +102,8 @@ public final class LlavaModel implements AutoCloseable {
   }
 
   /**
-   * The vision features LLaVA feeds its projector: the configured hidden states, concatenated
-   * along the hidden axis, with the class token dropped unless the strategy is "full".
+   * The vision features LLaVA feeds its projector: the configured hidden states, concatenated along
+   * the hidden axis, with the class token dropped unless the strategy is "full".
    *
    * @param pixelValues (images, channels, size, size)
    * @return (images, image tokens, vision hidden × layers)
@@ -121,7 +130,9 @@ public final class LlavaModel implements AutoCloseable {
     return imagesEncoded.get();
   }
 
-  /** Prompt positions the language model has prefilled since load (prefixes and suffixes; no pads). */
+  /**
+   * Prompt positions the language model has prefilled since load (prefixes and suffixes; no pads).
+   */
   public long prefillTokens() {
     return prefillTokens.get();
   }
@@ -140,12 +151,16 @@ public final class LlavaModel implements AutoCloseable {
     int hidden = config.text().hiddenSize();
     try (NDManager m = manager.newSubManager()) {
       NDArray features = encode(m, pixelValues); // (images, image tokens, hidden)
-      float[] all = (features.getDataType() == DataType.FLOAT32 ? features
-          : features.toType(DataType.FLOAT32, false)).toFloatArray();
+      float[] all =
+          (features.getDataType() == DataType.FLOAT32
+                  ? features
+                  : features.toType(DataType.FLOAT32, false))
+              .toFloatArray();
       List<ImageFeatures> out = new ArrayList<>();
       int size = perImage * hidden;
       for (int i = 0; i < pixelValues.size(); i++) {
-        out.add(new ImageFeatures(Arrays.copyOfRange(all, i * size, (i + 1) * size), perImage, hidden));
+        out.add(
+            new ImageFeatures(Arrays.copyOfRange(all, i * size, (i + 1) * size), perImage, hidden));
       }
       return out;
     }
@@ -171,10 +186,10 @@ public final class LlavaModel implements AutoCloseable {
   }
 
   /**
-   * The rows' embeddings with their image tokens replaced, in order, by their images' features:
-   * one gather over [token embeddings; features of the images needed]. An image whose tokens all
-   * lie before the rows (in the prefix) is not needed, and pixels of it are not encoded; the same
-   * image object in several rows is encoded once.
+   * The rows' embeddings with their image tokens replaced, in order, by their images' features: one
+   * gather over [token embeddings; features of the images needed]. An image whose tokens all lie
+   * before the rows (in the prefix) is not needed, and pixels of it are not encoded; the same image
+   * object in several rows is encoded once.
    *
    * @return (rows, t, hidden)
    */
@@ -213,9 +228,15 @@ public final class LlavaModel implements AutoCloseable {
         }
       }
       if (before + inRow != available) {
-        throw new ModelException(ModelException.Code.IMAGE_TOKEN_MISMATCH,
-            "a prompt holds " + (before + inRow) + " image tokens but its " + images.size() + " image(s) give "
-                + available + " features; use one <image> placeholder per image");
+        throw new ModelException(
+            ModelException.Code.IMAGE_TOKEN_MISMATCH,
+            "a prompt holds "
+                + (before + inRow)
+                + " image tokens but its "
+                + images.size()
+                + " image(s) give "
+                + available
+                + " features; use one <image> placeholder per image");
       }
     }
     // 2. features of the needed images: pixels through one encoder pass, host features uploaded
@@ -254,7 +275,8 @@ public final class LlavaModel implements AutoCloseable {
     for (int r = 0; r < b; r++) {
       List<ImageInput> images = rows.images().get(r);
       int image = 0;
-      int within = rows.imageTokensBefore()[r]; // image tokens consumed, counted from the row's first image
+      int within =
+          rows.imageTokensBefore()[r]; // image tokens consumed, counted from the row's first image
       for (int i = 0; i < t; i++) {
         int id = rows.ids()[r][i];
         int flat = r * t + i;
@@ -272,7 +294,8 @@ public final class LlavaModel implements AutoCloseable {
         within++;
       }
     }
-    NDArray text = languageModel.embed(batch.create(lookup, new Shape(b * (long) t))); // (b*t, hidden)
+    NDArray text =
+        languageModel.embed(batch.create(lookup, new Shape(b * (long) t))); // (b*t, hidden)
     pieces.add(0, text);
     // (b*t + feature rows, hidden): token embeddings first, then each needed image's features
     NDArray table = pieces.size() == 1 ? text : NDArrays.concat(pieces, 0);
@@ -286,21 +309,36 @@ public final class LlavaModel implements AutoCloseable {
 
   private void checkFeatures(ImageFeatures f) {
     if (f.hidden() != config.text().hiddenSize() || f.tokens() > config.imageSeqLength()) {
-      throw new ModelException(ModelException.Code.BAD_OPTIONS, "image features of " + f.tokens() + " tokens × "
-          + f.hidden() + " do not fit this model (" + config.imageSeqLength() + " tokens × "
-          + config.text().hiddenSize() + "); encode the image with the model that serves it");
+      throw new ModelException(
+          ModelException.Code.BAD_OPTIONS,
+          "image features of "
+              + f.tokens()
+              + " tokens × "
+              + f.hidden()
+              + " do not fit this model ("
+              + config.imageSeqLength()
+              + " tokens × "
+              + config.text().hiddenSize()
+              + "); encode the image with the model that serves it");
     }
   }
 
-  /** Pixel values of images through the vision tower and projector: (images, image tokens, hidden). */
+  /**
+   * Pixel values of images through the vision tower and projector: (images, image tokens, hidden).
+   */
   private NDArray encode(NDManager batch, List<float[]> pixelValues) {
     var v = config.vision();
     Shape one = new Shape(1, v.numChannels(), v.imageSize(), v.imageSize());
     NDList arrays = new NDList();
     for (float[] image : pixelValues) {
       if (image.length != one.size()) {
-        throw new ModelException(ModelException.Code.BAD_OPTIONS, "an image has " + image.length
-            + " values; this model takes " + one + " pixel values per image");
+        throw new ModelException(
+            ModelException.Code.BAD_OPTIONS,
+            "an image has "
+                + image.length
+                + " values; this model takes "
+                + one
+                + " pixel values per image");
       }
       arrays.add(batch.create(image, one));
     }
@@ -318,9 +356,19 @@ public final class LlavaModel implements AutoCloseable {
   public String describe() {
     var v = config.vision();
     var x = config.text();
-    return String.format("vision %dx%d/%d %d layers (using %d) hidden %d; projector %s; llama %d layers hidden %d heads %d/%d vocab %d",
-        v.imageSize(), v.imageSize(), v.patchSize(), v.numHiddenLayers(), visionTower.depth(), v.hiddenSize(),
-        multiModalProjector.kind(), x.numHiddenLayers(), x.hiddenSize(), x.numAttentionHeads(), x.numKeyValueHeads(),
+    return String.format(
+        "vision %dx%d/%d %d layers (using %d) hidden %d; projector %s; llama %d layers hidden %d heads %d/%d vocab %d",
+        v.imageSize(),
+        v.imageSize(),
+        v.patchSize(),
+        v.numHiddenLayers(),
+        visionTower.depth(),
+        v.hiddenSize(),
+        multiModalProjector.kind(),
+        x.numHiddenLayers(),
+        x.hiddenSize(),
+        x.numAttentionHeads(),
+        x.numKeyValueHeads(),
         x.vocabSize());
   }
 }

@@ -23,9 +23,9 @@ import java.util.stream.Stream;
  * another: results cached under the old id are never served for the new model.
  *
  * <p>Weight files up to {@value #WHOLE_FILE_BYTES} bytes are hashed whole; larger ones by their
- * size, their first MiB (the safetensors header with every tensor's name, dtype, shape and
- * offsets) and {@value #SAMPLES} MiB spread evenly through them, which keeps start-up at
- * milliseconds for a 14 GB checkpoint.
+ * size, their first MiB (the safetensors header with every tensor's name, dtype, shape and offsets)
+ * and {@value #SAMPLES} MiB spread evenly through them, which keeps start-up at milliseconds for a
+ * 14 GB checkpoint.
  */
 public final class ModelId {
   /** Where the built-in model lies in the jar. */
@@ -34,8 +34,14 @@ public final class ModelId {
   static final long WHOLE_FILE_BYTES = 64L << 20;
   static final int SAMPLES = 16;
   private static final int BLOCK = 1 << 20;
-  private static final List<String> CONFIG_FILES = List.of("config.json", "generation_config.json",
-      "preprocessor_config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors.index.json");
+  private static final List<String> CONFIG_FILES =
+      List.of(
+          "config.json",
+          "generation_config.json",
+          "preprocessor_config.json",
+          "tokenizer.json",
+          "tokenizer_config.json",
+          "model.safetensors.index.json");
 
   private ModelId() {}
 
@@ -51,7 +57,11 @@ public final class ModelId {
       }
       List<Path> weights;
       try (Stream<Path> files = Files.list(dir)) {
-        weights = files.filter(f -> f.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        weights =
+            files
+                .filter(f -> f.getFileName().toString().endsWith(".safetensors"))
+                .sorted()
+                .toList();
       }
       for (Path file : weights) {
         hashWeights(digest, file);
@@ -77,7 +87,8 @@ public final class ModelId {
     }
     byte[] weights = resource("model.safetensors");
     if (weights == null) {
-      throw new ModelException(ModelException.Code.NO_BUILTIN_MODEL,
+      throw new ModelException(
+          ModelException.Code.NO_BUILTIN_MODEL,
           "this build has no built-in model; set glimpse.model.id to the id the worker prints at start");
     }
     update(digest, "model.safetensors", weights);
@@ -91,7 +102,8 @@ public final class ModelId {
         update(digest, file.getFileName().toString(), Files.readAllBytes(file));
         return;
       }
-      digest.update((file.getFileName() + "\u0000" + size + "\u0000").getBytes(StandardCharsets.UTF_8));
+      digest.update(
+          (file.getFileName() + "\u0000" + size + "\u0000").getBytes(StandardCharsets.UTF_8));
       ByteBuffer block = ByteBuffer.allocate(BLOCK);
       for (int i = 0; i <= SAMPLES; i++) {
         long at = i == 0 ? 0 : (size - BLOCK) * i / SAMPLES;
@@ -111,8 +123,9 @@ public final class ModelId {
   }
 
   private static String finish(MessageDigest digest, String template, boolean padToSquare) {
-    digest.update(("template\u0000" + template + "\u0000pad_to_square\u0000" + padToSquare)
-        .getBytes(StandardCharsets.UTF_8));
+    digest.update(
+        ("template\u0000" + template + "\u0000pad_to_square\u0000" + padToSquare)
+            .getBytes(StandardCharsets.UTF_8));
     return "llava-" + HexFormat.of().formatHex(digest.digest()).substring(0, 12);
   }
 

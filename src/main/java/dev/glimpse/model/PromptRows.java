@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * Prompt rows for one prefill pass, left-padded to one length, placed after {@code prefixLength}
  * cache positions that hold a shared prefix (0 for whole prompts). Rotary positions count each
- * row's real tokens only, prefix included (transformers: cumsum(mask) - 1, and 1 where padded);
- * no query attends to a pad, so the pads between a prefix and a shorter suffix are invisible.
+ * row's real tokens only, prefix included (transformers: cumsum(mask) - 1, and 1 where padded); no
+ * query attends to a pad, so the pads between a prefix and a shorter suffix are invisible.
  *
  * @param ids (rows, t), pads first
  * @param padding pads at the start of each row
@@ -17,8 +17,14 @@ import java.util.List;
  * @param images per row, the images its image tokens take their features from, in order
  * @param imageTokensBefore per row, how many of those images' tokens the prefix already holds
  */
-public record PromptRows(int[][] ids, int[] padding, int prefixLength, float[] positions, float[] mask,
-    List<List<ImageInput>> images, int[] imageTokensBefore) {
+public record PromptRows(
+    int[][] ids,
+    int[] padding,
+    int prefixLength,
+    float[] positions,
+    float[] mask,
+    List<List<ImageInput>> images,
+    int[] imageTokensBefore) {
 
   /** What a masked score gets: finite, so a row that sees nothing still has no NaN. */
   public static final float MASKED = -Float.MAX_VALUE;
@@ -26,8 +32,8 @@ public record PromptRows(int[][] ids, int[] padding, int prefixLength, float[] p
   public PromptRows {
     images = List.copyOf(images);
     if (images.size() != ids.length || imageTokensBefore.length != ids.length) {
-      throw new IllegalArgumentException("need images and a prefix image-token count for each of the "
-          + ids.length + " rows");
+      throw new IllegalArgumentException(
+          "need images and a prefix image-token count for each of the " + ids.length + " rows");
     }
   }
 
@@ -35,8 +41,13 @@ public record PromptRows(int[][] ids, int[] padding, int prefixLength, float[] p
    * @param rows token ids of each row (after the prefix, if any)
    * @param t the padded length, at least the longest row
    */
-  public static PromptRows leftPad(int[][] rows, int t, int padId, int prefixLength,
-      List<List<ImageInput>> images, int[] imageTokensBefore) {
+  public static PromptRows leftPad(
+      int[][] rows,
+      int t,
+      int padId,
+      int prefixLength,
+      List<List<ImageInput>> images,
+      int[] imageTokensBefore) {
     int b = rows.length;
     int s = prefixLength + t;
     int[][] ids = new int[b][t];
@@ -54,7 +65,11 @@ public record PromptRows(int[][] ids, int[] padding, int prefixLength, float[] p
         int query = (r * t + i) * s;
         if (i >= pad) {
           Arrays.fill(mask, query, query + prefixLength, 0f); // the prefix
-          Arrays.fill(mask, query + prefixLength + pad, query + prefixLength + i + 1, 0f); // own tokens so far
+          Arrays.fill(
+              mask,
+              query + prefixLength + pad,
+              query + prefixLength + i + 1,
+              0f); // own tokens so far
         } // a pad's query sees nothing: its output is never read
       }
     }

@@ -28,9 +28,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A loaded checkpoint with everything around it that turns image bytes and text into model
- * inputs: the image decoder and CLIP processor, the tokenizer and prompt template, and the
- * generator. One per process; the CLI and the Kafka worker both serve through it.
+ * A loaded checkpoint with everything around it that turns image bytes and text into model inputs:
+ * the image decoder and CLIP processor, the tokenizer and prompt template, and the generator. One
+ * per process; the CLI and the Kafka worker both serve through it.
  */
 public final class VisionLanguageModel implements AutoCloseable {
 
@@ -43,8 +43,15 @@ public final class VisionLanguageModel implements AutoCloseable {
   private final PromptTemplate template;
   private final Generator generator;
 
-  private VisionLanguageModel(String modelId, LlavaCheckpoint checkpoint, LlavaModel model, LlavaTokenizer tokenizer,
-      ImageDecoder imageDecoder, ClipImageProcessor imageProcessor, PromptTemplate template, Set<Integer> eos) {
+  private VisionLanguageModel(
+      String modelId,
+      LlavaCheckpoint checkpoint,
+      LlavaModel model,
+      LlavaTokenizer tokenizer,
+      ImageDecoder imageDecoder,
+      ClipImageProcessor imageProcessor,
+      PromptTemplate template,
+      Set<Integer> eos) {
     this.modelId = modelId;
     this.checkpoint = checkpoint;
     this.model = model;
@@ -56,7 +63,8 @@ public final class VisionLanguageModel implements AutoCloseable {
   }
 
   /** What to load and how. */
-  public record Options(Device device, DataType dtype, ImageLimits imageLimits, boolean padToSquare) {
+  public record Options(
+      Device device, DataType dtype, ImageLimits imageLimits, boolean padToSquare) {
     public static Options cpuFloat32() {
       return new Options(Device.cpu(), DataType.FLOAT32, ImageLimits.defaults(), false);
     }
@@ -73,12 +81,18 @@ public final class VisionLanguageModel implements AutoCloseable {
     LlavaTokenizer tokenizer = null;
     try {
       LlavaConfig config = checkpoint.config();
-      ImageProcessorConfig processorConfig = readProcessorConfig(dir, config).withPadToSquare(options.padToSquare());
+      ImageProcessorConfig processorConfig =
+          readProcessorConfig(dir, config).withPadToSquare(options.padToSquare());
       tokenizer = LlavaTokenizer.load(dir, config.imageSeqLength());
       model = LlavaModel.load(checkpoint, options.device(), options.dtype(), progress);
-      return new VisionLanguageModel(ModelId.of(dir, PromptTemplate.LLAVA_1_5.name(), options.padToSquare()),
-          checkpoint, model, tokenizer,
-          new ImageDecoder(options.imageLimits()), new ClipImageProcessor(processorConfig), PromptTemplate.LLAVA_1_5,
+      return new VisionLanguageModel(
+          ModelId.of(dir, PromptTemplate.LLAVA_1_5.name(), options.padToSquare()),
+          checkpoint,
+          model,
+          tokenizer,
+          new ImageDecoder(options.imageLimits()),
+          new ClipImageProcessor(processorConfig),
+          PromptTemplate.LLAVA_1_5,
           eosIds(dir, config));
     } catch (RuntimeException e) {
       if (model != null) {
@@ -94,7 +108,8 @@ public final class VisionLanguageModel implements AutoCloseable {
 
   private static void checkDevice(Device device) {
     if (device.isGpu() && Engine.getInstance().getGpuCount() == 0) {
-      throw new ModelException(ModelException.Code.DEVICE_UNAVAILABLE,
+      throw new ModelException(
+          ModelException.Code.DEVICE_UNAVAILABLE,
           "no GPU is visible to the PyTorch engine; run with --device cpu, or install a CUDA build of "
               + "the PyTorch natives on a machine with a GPU");
     }
@@ -129,7 +144,10 @@ public final class VisionLanguageModel implements AutoCloseable {
     return eos;
   }
 
-  /** What this checkpoint served with these options is called in cache keys and results ({@link ModelId}). */
+  /**
+   * What this checkpoint served with these options is called in cache keys and results ({@link
+   * ModelId}).
+   */
   public String modelId() {
     return modelId;
   }
@@ -184,22 +202,26 @@ public final class VisionLanguageModel implements AutoCloseable {
   }
 
   /**
-   * Projected features of the images, one vision pass for all of them (see
-   * {@link LlavaModel#encodeImages}): requests built from them skip the vision tower.
+   * Projected features of the images, one vision pass for all of them (see {@link
+   * LlavaModel#encodeImages}): requests built from them skip the vision tower.
    */
   public List<ImageFeatures> encodeImages(List<float[]> pixelValues) {
     return model.encodeImages(pixelValues);
   }
 
   /**
-   * The probability of each candidate answer after a raw prompt, as one batch. A candidate's
-   * tokens are those the tokenizer gives the prompt followed by a space and the candidate.
+   * The probability of each candidate answer after a raw prompt, as one batch. A candidate's tokens
+   * are those the tokenizer gives the prompt followed by a space and the candidate.
    */
-  public List<Candidates> score(List<String> prompts, List<List<float[]>> images, List<List<String>> candidates) {
+  public List<Candidates> score(
+      List<String> prompts, List<List<float[]>> images, List<List<String>> candidates) {
     List<ScoringRequest> requests = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
-      requests.add(scoringRequest(prompts.get(i), images.get(i).stream().map(ImageInput::pixels).toList(),
-          candidates.get(i)));
+      requests.add(
+          scoringRequest(
+              prompts.get(i),
+              images.get(i).stream().map(ImageInput::pixels).toList(),
+              candidates.get(i)));
     }
     return generator.score(requests);
   }
@@ -208,9 +230,11 @@ public final class VisionLanguageModel implements AutoCloseable {
    * A scoring request for a raw prompt, tokenized as {@link #score} tokenizes it: a candidate's
    * tokens are those the tokenizer gives the prompt followed by a space and the candidate.
    *
-   * @param images one per {@code <image>} in the prompt: pixels, or features from {@link #encodeImages}
+   * @param images one per {@code <image>} in the prompt: pixels, or features from {@link
+   *     #encodeImages}
    */
-  public ScoringRequest scoringRequest(String prompt, List<? extends ImageInput> images, List<String> candidates) {
+  public ScoringRequest scoringRequest(
+      String prompt, List<? extends ImageInput> images, List<String> candidates) {
     int[] promptIds = encodePrompt(prompt);
     List<int[]> ids = new ArrayList<>();
     for (String candidate : candidates) {
@@ -221,7 +245,8 @@ public final class VisionLanguageModel implements AutoCloseable {
 
   private int[] continuation(String prompt, int[] promptIds, String candidate) {
     int[] joined = encodePrompt(prompt + " " + candidate.strip());
-    if (joined.length > promptIds.length && Arrays.equals(promptIds, Arrays.copyOf(joined, promptIds.length))) {
+    if (joined.length > promptIds.length
+        && Arrays.equals(promptIds, Arrays.copyOf(joined, promptIds.length))) {
       return Arrays.copyOfRange(joined, promptIds.length, joined.length);
     }
     return tokenizer.encode(candidate.strip(), false);

@@ -59,7 +59,8 @@ public final class WeightLoader {
     NDArray weight = weights.size() == 1 ? weights.head() : NDArrays.concat(weights, 0);
     // (in, out), contiguous so every matMul reads it in the same layout
     NDArray weightT = weight.transpose().duplicate();
-    NDArray fusedBias = !bias ? null : biases.size() == 1 ? biases.head() : NDArrays.concat(biases, 0);
+    NDArray fusedBias =
+        !bias ? null : biases.size() == 1 ? biases.head() : NDArrays.concat(biases, 0);
     weights.close();
     weight.close();
     if (bias && biases.size() > 1) {
@@ -69,10 +70,12 @@ public final class WeightLoader {
   }
 
   public Layers.LayerNorm layerNorm(String prefix, long size, double eps) {
-    return new Layers.LayerNorm(tensor(prefix + ".weight", size), tensor(prefix + ".bias", size), (float) eps);
+    return new Layers.LayerNorm(
+        tensor(prefix + ".weight", size), tensor(prefix + ".bias", size), (float) eps);
   }
 
   public Layers.RmsNorm rmsNorm(String prefix, long size, double eps) {
-    return new Layers.RmsNorm(tensor(prefix + ".weight", size), manager.create(new float[] {(float) eps}));
+    return new Layers.RmsNorm(
+        tensor(prefix + ".weight", size), manager.create(new float[] {(float) eps}));
   }
 }

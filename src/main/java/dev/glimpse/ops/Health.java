@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Whether a process can do its work, as named checks: ready when every check is up. Each check
- * says why in a few words ("streams RUNNING", "no partitions assigned yet"), so that a 503 from
- * {@code /health/ready} tells an operator what to look at.
+ * Whether a process can do its work, as named checks: ready when every check is up. Each check says
+ * why in a few words ("streams RUNNING", "no partitions assigned yet"), so that a 503 from {@code
+ * /health/ready} tells an operator what to look at.
  */
 public final class Health {
   /** One check's answer. */
@@ -32,15 +32,16 @@ public final class Health {
   /** Every check's status, in the order they were added; a check that throws is down. */
   public synchronized Map<String, Status> statuses() {
     Map<String, Status> out = new LinkedHashMap<>();
-    checks.forEach((name, check) -> {
-      Status s;
-      try {
-        s = check.get();
-      } catch (RuntimeException e) {
-        s = Status.down("the check failed: " + e);
-      }
-      out.put(name, s);
-    });
+    checks.forEach(
+        (name, check) -> {
+          Status s;
+          try {
+            s = check.get();
+          } catch (RuntimeException e) {
+            s = Status.down("the check failed: " + e);
+          }
+          out.put(name, s);
+        });
     return out;
   }
 

@@ -10,14 +10,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
- * The metrics registry of a process: Micrometer's Prometheus registry (Prometheus Java client
- * 1.x underneath), with the JVM's memory, GC, threads, class loading, CPU and uptime bound to it.
- * A process makes one and hands it to ingest and the worker; {@link OpsServer} serves it at
- * {@code /metrics}. Glimpse's own meters are named {@code glimpse.*} (scraped as
- * {@code glimpse_*}); ops/runbook.md lists every one.
+ * The metrics registry of a process: Micrometer's Prometheus registry (Prometheus Java client 1.x
+ * underneath), with the JVM's memory, GC, threads, class loading, CPU and uptime bound to it. A
+ * process makes one and hands it to ingest and the worker; {@link OpsServer} serves it at {@code
+ * /metrics}. Glimpse's own meters are named {@code glimpse.*} (scraped as {@code glimpse_*});
+ * ops/runbook.md lists every one.
  */
 public final class Metrics implements AutoCloseable {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
 
   public Metrics() {

@@ -30,26 +30,35 @@ public final class EmbeddedPipeline implements AutoCloseable {
   }
 
   /**
-   * Starts broker, ingest and worker. {@code settings} are the glimpse.* keys of
-   * {@link IngestConfig} and {@link WorkerConfig}; the bootstrap servers are the broker's.
+   * Starts broker, ingest and worker. {@code settings} are the glimpse.* keys of {@link
+   * IngestConfig} and {@link WorkerConfig}; the bootstrap servers are the broker's.
    */
-  public static EmbeddedPipeline start(VisionLanguageModel model, Map<String, String> settings, PrintWriter progress) {
+  public static EmbeddedPipeline start(
+      VisionLanguageModel model, Map<String, String> settings, PrintWriter progress) {
     return start(model, settings, progress, new SimpleMeterRegistry());
   }
 
-  /** The same, with ingest's and the worker's meters (and their Kafka clients') in {@code registry}. */
-  public static EmbeddedPipeline start(VisionLanguageModel model, Map<String, String> settings, PrintWriter progress,
+  /**
+   * The same, with ingest's and the worker's meters (and their Kafka clients') in {@code registry}.
+   */
+  public static EmbeddedPipeline start(
+      VisionLanguageModel model,
+      Map<String, String> settings,
+      PrintWriter progress,
       MeterRegistry registry) {
     long start = System.nanoTime();
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-    progress.printf("broker ready at %s (%.1f s)%n", broker.bootstrapServers(), (System.nanoTime() - start) / 1e9);
+    progress.printf(
+        "broker ready at %s (%.1f s)%n",
+        broker.bootstrapServers(), (System.nanoTime() - start) / 1e9);
     progress.flush();
     Ingest ingest = null;
     try {
       Map<String, String> s = new LinkedHashMap<>(settings);
       s.put("glimpse.bootstrap.servers", broker.bootstrapServers());
       s.putIfAbsent("glimpse.model.id", model.modelId());
-      s.putIfAbsent("glimpse.ingest.state.dir", Files.createTempDirectory("glimpse-streams").toString());
+      s.putIfAbsent(
+          "glimpse.ingest.state.dir", Files.createTempDirectory("glimpse-streams").toString());
       ingest = Ingest.start(IngestConfig.from(s), registry);
       Worker worker = new Worker(WorkerConfig.from(s), ingest.topics(), model, registry);
       worker.start();
@@ -89,7 +98,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
    */
   @Override
   public void close() {
-    try (EmbeddedKafkaBroker last = broker; Ingest second = ingest) {
+    try (EmbeddedKafkaBroker last = broker;
+        Ingest second = ingest) {
       worker.close();
     }
   }

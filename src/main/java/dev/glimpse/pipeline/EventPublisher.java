@@ -38,14 +38,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Publishes images as {@link ImageEvent}s, one per file, keyed by event id, each with the topic's
  * {@code content-type} header. The file's bytes go inline (or its {@code file:} URI, by reference)
- * whatever they are: deciding what is an image is ingest's job, and what it refuses
- * becomes a dead letter. Every send has a {@link Published#delivery()} that says whether the
- * broker took it: a caller must look, or files vanish without a word.
+ * whatever they are: deciding what is an image is ingest's job, and what it refuses becomes a dead
+ * letter. Every send has a {@link Published#delivery()} that says whether the broker took it: a
+ * caller must look, or files vanish without a word.
  */
 public final class EventPublisher implements AutoCloseable {
 
   /** The tasks every published event asks for. */
-  public record Tasks(boolean caption, String question, boolean moderate, List<String> categories,
+  public record Tasks(
+      boolean caption,
+      String question,
+      boolean moderate,
+      List<String> categories,
       Integer maxNewTokens) {
     public Tasks {
       categories = List.copyOf(categories);
@@ -75,14 +79,19 @@ public final class EventPublisher implements AutoCloseable {
    *
    * @param delivery completes when the broker acknowledged it, or fails with why it did not
    */
-  public record Published(String eventId, Path file, int tasks, long publishedAtNanos,
+  public record Published(
+      String eventId,
+      Path file,
+      int tasks,
+      long publishedAtNanos,
       CompletableFuture<RecordMetadata> delivery) {}
 
   private final KafkaProducer<String, byte[]> producer;
   private final Topic<String, ImageEvent> topic;
   private final String clientId;
 
-  public EventPublisher(Map<String, String> clientProperties, Topic<String, ImageEvent> topic, String clientId) {
+  public EventPublisher(
+      Map<String, String> clientProperties, Topic<String, ImageEvent> topic, String clientId) {
     Properties p = new Properties();
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(12 << 20));
     p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -99,8 +108,8 @@ public final class EventPublisher implements AutoCloseable {
 
   /**
    * Every regular file of a folder, sorted by name. Subfolders are not descended into; each one
-   * goes to {@code skippedFolder} (in name order), so that a caller can say so instead of
-   * leaving a user to wonder where those images went.
+   * goes to {@code skippedFolder} (in name order), so that a caller can say so instead of leaving a
+   * user to wonder where those images went.
    */
   public static List<Path> files(Path dir, Consumer<Path> skippedFolder) {
     List<Path> entries;
@@ -123,13 +132,14 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   public Published publish(String eventId, byte[] bytes, Path file, Tasks tasks) {
-    return publishImage(eventId, new InlineImage(ByteBuffer.wrap(bytes), contentType(eventId)), file, tasks);
+    return publishImage(
+        eventId, new InlineImage(ByteBuffer.wrap(bytes), contentType(eventId)), file, tasks);
   }
 
   /**
    * Publishes one file by reference: the event carries the {@code file:} URI of its absolute path
-   * instead of its bytes, for an ingest that reads the same volume ({@code glimpse.image.file.root}).
-   * The file is not read here; the event id is its file name.
+   * instead of its bytes, for an ingest that reads the same volume ({@code
+   * glimpse.image.file.root}). The file is not read here; the event id is its file name.
    */
   public Published publishReference(Path file, Tasks tasks) {
     // not normalized: removing "dir/.." by its letters names another file when dir is a link
@@ -138,57 +148,72 @@ public final class EventPublisher implements AutoCloseable {
   }
 
   private Published publishImage(String eventId, Object image, Path file, Tasks tasks) {
-    ImageEvent event = ImageEvent.newBuilder()
-        .setEventId(eventId)
-        .setClientId(clientId)
-        .setSource(file == null ? "generated" : file.toString())
-        .setTimestamp(Instant.now())
-        .setImage(image)
-        .setTasks(tasks.toTasks())
-        .setOptions(tasks.maxNewTokens() == null ? null
-            : new GenerationOptions(tasks.maxNewTokens(), null, null, null, null))
-        .setAttributes(Map.of())
-        .build();
+    ImageEvent event =
+        ImageEvent.newBuilder()
+            .setEventId(eventId)
+            .setClientId(clientId)
+            .setSource(file == null ? "generated" : file.toString())
+            .setTimestamp(Instant.now())
+            .setImage(image)
+            .setTasks(tasks.toTasks())
+            .setOptions(
+                tasks.maxNewTokens() == null
+                    ? null
+                    : new GenerationOptions(tasks.maxNewTokens(), null, null, null, null))
+            .setAttributes(Map.of())
+            .build();
     long now = System.nanoTime();
-    return new Published(eventId, file, tasks.count(), now,
-        send(topic, eventId, event));
+    return new Published(eventId, file, tasks.count(), now, send(topic, eventId, event));
   }
 
   /**
-   * Writes the dead letter ingest would have written for a file the broker cannot carry (its
-   * event is over the topic's record limit, so ingest never sees it): IMAGE_TOO_LARGE, the event
-   * id, the exact size, no copy of the bytes.
+   * Writes the dead letter ingest would have written for a file the broker cannot carry (its event
+   * is over the topic's record limit, so ingest never sees it): IMAGE_TOO_LARGE, the event id, the
+   * exact size, no copy of the bytes.
    */
-  public CompletableFuture<RecordMetadata> deadLetterTooLarge(Topic<String, DeadLetter> dlq, String eventId,
-      long bytes, String why) {
-    DeadLetter letter = DeadLetter.newBuilder()
-        .setCode(ErrorCode.IMAGE_TOO_LARGE)
-        .setMessage("the image has " + bytes + " bytes; its event cannot be published to " + topic.name()
-            + " (" + why + "): send a smaller image")
-        .setEventId(eventId)
-        .setTopic(topic.name())
-        .setPartition(-1)
-        .setOffset(-1)
-        .setOriginalKey(ByteBuffer.wrap(eventId.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-        .setOriginalValue(null)
-        .setTimestamp(Instant.now())
-        .build();
+  public CompletableFuture<RecordMetadata> deadLetterTooLarge(
+      Topic<String, DeadLetter> dlq, String eventId, long bytes, String why) {
+    DeadLetter letter =
+        DeadLetter.newBuilder()
+            .setCode(ErrorCode.IMAGE_TOO_LARGE)
+            .setMessage(
+                "the image has "
+                    + bytes
+                    + " bytes; its event cannot be published to "
+                    + topic.name()
+                    + " ("
+                    + why
+                    + "): send a smaller image")
+            .setEventId(eventId)
+            .setTopic(topic.name())
+            .setPartition(-1)
+            .setOffset(-1)
+            .setOriginalKey(
+                ByteBuffer.wrap(eventId.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+            .setOriginalValue(null)
+            .setTimestamp(Instant.now())
+            .build();
     return send(dlq, eventId, letter);
   }
 
-  /** Sends with the {@code content-type} header every record Glimpse writes carries (schemas/README.md). */
+  /**
+   * Sends with the {@code content-type} header every record Glimpse writes carries
+   * (schemas/README.md).
+   */
   private <V> CompletableFuture<RecordMetadata> send(Topic<String, V> to, String key, V value) {
     CompletableFuture<RecordMetadata> delivery = new CompletableFuture<>();
     try {
       byte[] bytes = to.valueSerde().serializer().serialize(to.name(), value);
       Headers headers = CarriedHeaders.of((Header[]) null, to.contentType());
-      producer.send(new ProducerRecord<>(to.name(), null, key, bytes, headers), (metadata, e) -> {
-        if (e != null) {
-          delivery.completeExceptionally(e);
-        } else {
-          delivery.complete(metadata);
-        }
-      });
+      producer.send(
+          new ProducerRecord<>(to.name(), null, key, bytes, headers),
+          (metadata, e) -> {
+            if (e != null) {
+              delivery.completeExceptionally(e);
+            } else {
+              delivery.complete(metadata);
+            }
+          });
     } catch (KafkaException e) {
       // thrown rather than passed to the callback: e.g. metadata not available within max.block.ms
       delivery.completeExceptionally(e);

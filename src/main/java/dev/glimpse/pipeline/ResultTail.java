@@ -28,8 +28,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class ResultTail implements AutoCloseable {
 
   /** One output of the pipeline. */
-  public record Result(String kind, String eventId, Integer taskIndex, String text, Map<String, Double> scores,
-      Boolean flagged, boolean fromCache, long totalMillis, String errorCode, String modelId, Object record) {
+  public record Result(
+      String kind,
+      String eventId,
+      Integer taskIndex,
+      String text,
+      Map<String, Double> scores,
+      Boolean flagged,
+      boolean fromCache,
+      long totalMillis,
+      String errorCode,
+      String modelId,
+      Object record) {
 
     /** The key that says which event (and task) it answers. */
     public String taskKey() {
@@ -45,8 +55,10 @@ public final class ResultTail implements AutoCloseable {
       return switch (kind) {
         case "caption" -> String.format("%-28s caption   %s%s", eventId, text, suffix());
         case "answer" -> String.format("%-28s answer    %s%s", eventId, text, suffix());
-        case "moderation" -> String.format("%-28s moderation %s%s%s", eventId, formattedScores(), flagged ? " FLAGGED" : "",
-            suffix());
+        case "moderation" ->
+            String.format(
+                "%-28s moderation %s%s%s",
+                eventId, formattedScores(), flagged ? " FLAGGED" : "", suffix());
         case "undecodable" -> String.format("%-28s UNDECODABLE %s", eventId, text);
         default -> String.format("%-28s DEAD LETTER %s: %s", eventId, errorCode, text);
       };
@@ -69,7 +81,9 @@ public final class ResultTail implements AutoCloseable {
         if (flagged != null) {
           beside.add(flagged ? "flagged" : "clear");
         }
-        out.append(out.length() == 0 ? "" : " ").append(score.getKey()).append('=')
+        out.append(out.length() == 0 ? "" : " ")
+            .append(score.getKey())
+            .append('=')
             .append(String.format("%.3f", score.getValue()))
             .append(beside.isEmpty() ? "" : " (" + String.join(", ", beside) + ")");
       }
@@ -87,7 +101,11 @@ public final class ResultTail implements AutoCloseable {
   /**
    * @param fromBeginning read what the topics already hold, or only what arrives from now on
    */
-  public ResultTail(Map<String, String> clientProperties, Topics topics, List<String> kinds, boolean fromBeginning) {
+  public ResultTail(
+      Map<String, String> clientProperties,
+      Topics topics,
+      List<String> kinds,
+      boolean fromBeginning) {
     this.topics = topics;
     for (String kind : kinds) {
       Properties p = new Properties();
@@ -97,8 +115,8 @@ public final class ResultTail implements AutoCloseable {
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
       p.putAll(clientProperties);
-      KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-          new ByteArrayDeserializer());
+      KafkaConsumer<String, byte[]> consumer =
+          new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
       consumer.subscribe(List.of(topicOf(kind).name()));
       consumers.add(consumer);
     }
@@ -114,8 +132,9 @@ public final class ResultTail implements AutoCloseable {
       case "answer" -> topics.answers();
       case "moderation" -> topics.moderation();
       case "dead_letter" -> topics.dlq();
-      default -> throw new IllegalArgumentException(
-          "unknown result kind " + kind + "; use caption, answer, moderation or dead_letter");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown result kind " + kind + "; use caption, answer, moderation or dead_letter");
     };
   }
 
@@ -124,9 +143,13 @@ public final class ResultTail implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (KafkaConsumer<String, byte[]> consumer : consumers) {
       while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(50)).forEach(r -> {
-          throw new IllegalStateException("a result arrived before the tail was ready: " + r.key());
-        });
+        consumer
+            .poll(Duration.ofMillis(50))
+            .forEach(
+                r -> {
+                  throw new IllegalStateException(
+                      "a result arrived before the tail was ready: " + r.key());
+                });
       }
     }
   }
@@ -151,9 +174,18 @@ public final class ResultTail implements AutoCloseable {
     try {
       return decode(r);
     } catch (SerializationException e) {
-      return new Result("undecodable", r.key(), null,
-          r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage(), null, null, false, 0,
-          null, null, null);
+      return new Result(
+          "undecodable",
+          r.key(),
+          null,
+          r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage(),
+          null,
+          null,
+          false,
+          0,
+          null,
+          null,
+          null);
     }
   }
 
@@ -161,18 +193,49 @@ public final class ResultTail implements AutoCloseable {
     String topic = r.topic();
     if (topic.equals(topics.captions().name())) {
       CaptionResult c = topics.captions().valueSerde().deserializer().deserialize(topic, r.value());
-      return new Result("caption", c.getEventId(), c.getTaskIndex(), c.getCaption(), null, null, c.getFromCache(),
-          c.getTimings().getTotalMs(), null, c.getModelId(), c);
+      return new Result(
+          "caption",
+          c.getEventId(),
+          c.getTaskIndex(),
+          c.getCaption(),
+          null,
+          null,
+          c.getFromCache(),
+          c.getTimings().getTotalMs(),
+          null,
+          c.getModelId(),
+          c);
     }
     if (topic.equals(topics.answers().name())) {
       AnswerResult a = topics.answers().valueSerde().deserializer().deserialize(topic, r.value());
-      return new Result("answer", a.getEventId(), a.getTaskIndex(), a.getAnswer(), null, null, a.getFromCache(),
-          a.getTimings().getTotalMs(), null, a.getModelId(), a);
+      return new Result(
+          "answer",
+          a.getEventId(),
+          a.getTaskIndex(),
+          a.getAnswer(),
+          null,
+          null,
+          a.getFromCache(),
+          a.getTimings().getTotalMs(),
+          null,
+          a.getModelId(),
+          a);
     }
     if (topic.equals(topics.moderation().name())) {
-      ModerationResult m = topics.moderation().valueSerde().deserializer().deserialize(topic, r.value());
-      return new Result("moderation", m.getEventId(), m.getTaskIndex(), null, m.getScores(), m.getFlagged(),
-          m.getFromCache(), m.getTimings().getTotalMs(), null, m.getModelId(), m);
+      ModerationResult m =
+          topics.moderation().valueSerde().deserializer().deserialize(topic, r.value());
+      return new Result(
+          "moderation",
+          m.getEventId(),
+          m.getTaskIndex(),
+          null,
+          m.getScores(),
+          m.getFlagged(),
+          m.getFromCache(),
+          m.getTimings().getTotalMs(),
+          null,
+          m.getModelId(),
+          m);
     }
     DeadLetter d = topics.dlq().valueSerde().deserializer().deserialize(topic, r.value());
     String eventId = d.getEventId();
@@ -182,8 +245,18 @@ public final class ResultTail implements AutoCloseable {
     if (eventId == null) {
       eventId = r.key();
     }
-    return new Result("dead_letter", eventId, d.getTaskIndex(), d.getMessage(), null, null, false, 0,
-        d.getCode().name(), null, d);
+    return new Result(
+        "dead_letter",
+        eventId,
+        d.getTaskIndex(),
+        d.getMessage(),
+        null,
+        null,
+        false,
+        0,
+        d.getCode().name(),
+        null,
+        d);
   }
 
   @Override

@@ -18,9 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Looks each task of an event up in the result cache: a global store of the compacted
- * result-cache topic, keyed by cache key. Global, so that a repeat is answered whichever ingest
- * instance reads it.
+ * Looks each task of an event up in the result cache: a global store of the compacted result-cache
+ * topic, keyed by cache key. Global, so that a repeat is answered whichever ingest instance reads
+ * it.
  *
  * <p>An entry that is not a ResultCacheEntry for this kind of task is a miss: the task goes to the
  * worker, whose result then replaces the entry. A global store restores the topic's raw bytes
@@ -29,7 +29,10 @@ import org.slf4j.LoggerFactory;
 final class CacheLookup<K> implements FixedKeyProcessor<K, KeyedEvent, KeyedEvent> {
   private static final Logger LOG = LoggerFactory.getLogger(CacheLookup.class);
 
-  /** The global store of the result cache, keyed by cache key: the topology materializes it under this name. */
+  /**
+   * The global store of the result cache, keyed by cache key: the topology materializes it under
+   * this name.
+   */
   static final String STORE = "result-cache";
 
   private final BadEntries bad;
@@ -37,8 +40,8 @@ final class CacheLookup<K> implements FixedKeyProcessor<K, KeyedEvent, KeyedEven
   private ReadOnlyKeyValueStore<String, ValueAndTimestamp<ResultCacheEntry>> cache;
 
   /**
-   * The keys of bad entries already logged, shared by every task's lookup: each is logged once
-   * (up to a bound), not once per event that meets it.
+   * The keys of bad entries already logged, shared by every task's lookup: each is logged once (up
+   * to a bound), not once per event that meets it.
    */
   static final class BadEntries {
     private static final int REMEMBERED = 10_000;
@@ -57,7 +60,9 @@ final class CacheLookup<K> implements FixedKeyProcessor<K, KeyedEvent, KeyedEven
         LOG.warn(
             "the result cache holds a bad entry under {} ({}): served as a miss; the worker's result"
                 + " replaces it (store {})",
-            key, why, STORE);
+            key,
+            why,
+            STORE);
       }
     }
   }
@@ -99,7 +104,8 @@ final class CacheLookup<K> implements FixedKeyProcessor<K, KeyedEvent, KeyedEven
     // each kind of task has its own result type (and topic): another type is a bad entry
     Class<? extends SpecificRecordBase> wanted = task.resolved().resultType();
     if (!wanted.isInstance(cached)) {
-      bad.warn(task.cacheKey(),
+      bad.warn(
+          task.cacheKey(),
           "a " + cached.getClass().getSimpleName() + " for a " + task.resolved().kind() + " task");
       return null;
     }

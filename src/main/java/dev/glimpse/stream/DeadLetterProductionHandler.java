@@ -29,16 +29,26 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
   public Response handleError(
       ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception e) {
     if (e instanceof RecordTooLargeException) {
-      LOG.warn("output to {} too large; source {}-{}@{} goes to {}",
-          record.topic(), context.topic(), context.partition(), context.offset(), letters.topic());
+      LOG.warn(
+          "output to {} too large; source {}-{}@{} goes to {}",
+          record.topic(),
+          context.topic(),
+          context.partition(),
+          context.offset(),
+          letters.topic());
       return Response.resume(
           List.of(
               letters.letter(
                   context,
                   ErrorCode.IMAGE_TOO_LARGE,
-                  "the record ingest made for " + record.topic() + " is larger than the broker"
-                      + " accepts (" + e.getMessage() + "): send a smaller image, or raise"
-                      + " max.message.bytes of " + record.topic())));
+                  "the record ingest made for "
+                      + record.topic()
+                      + " is larger than the broker"
+                      + " accepts ("
+                      + e.getMessage()
+                      + "): send a smaller image, or raise"
+                      + " max.message.bytes of "
+                      + record.topic())));
     }
     return e instanceof RetriableException ? Response.retry() : Response.fail();
   }

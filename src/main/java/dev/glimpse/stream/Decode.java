@@ -3,8 +3,8 @@ package dev.glimpse.stream;
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.kafka.RegistryException;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -13,11 +13,11 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * Decodes the raw value into an {@link ImageEvent}, single-object encoded or registry-framed (the
  * serde tells them apart by the first bytes); bytes that are not one become a NOT_AVRO rejection
- * that keeps the original bytes and their topic, partition and offset, and a registry-framed
- * record whose schema the registry cannot give becomes UNKNOWN_SCHEMA_ID or
- * SCHEMA_REGISTRY_UNAVAILABLE. Whatever the decoder throws, a stack overflow or an
- * OutOfMemoryError included, is about these bytes alone, so it ends here as NOT_AVRO: a better
- * code than the INTERNAL_ERROR that {@link RecordErrors} would give it in any later step.
+ * that keeps the original bytes and their topic, partition and offset, and a registry-framed record
+ * whose schema the registry cannot give becomes UNKNOWN_SCHEMA_ID or SCHEMA_REGISTRY_UNAVAILABLE.
+ * Whatever the decoder throws, a stack overflow or an OutOfMemoryError included, is about these
+ * bytes alone, so it ends here as NOT_AVRO: a better code than the INTERNAL_ERROR that {@link
+ * RecordErrors} would give it in any later step.
  */
 final class Decode implements FixedKeyProcessor<byte[], byte[], Verdict<ImageEvent>> {
   private final Deserializer<ImageEvent> serde;
@@ -37,7 +37,11 @@ final class Decode implements FixedKeyProcessor<byte[], byte[], Verdict<ImageEve
     RecordMetadata meta = context.recordMetadata().orElseThrow();
     Origin origin =
         new Origin(
-            meta.topic(), meta.partition(), meta.offset(), record.timestamp(), record.key(),
+            meta.topic(),
+            meta.partition(),
+            meta.offset(),
+            record.timestamp(),
+            record.key(),
             record.value());
     Verdict<ImageEvent> decoded;
     try {

@@ -54,14 +54,20 @@ public final class EventValidator {
     if (tasks == null || tasks.isEmpty()) {
       throw new Rejected(
           ErrorCode.NO_TASKS,
-          "event " + event.getEventId()
+          "event "
+              + event.getEventId()
               + " has no tasks: add at least one CaptionTask, QuestionTask or ModerationTask");
     }
     if (tasks.size() > limits.maxTasks()) {
       throw new Rejected(
           ErrorCode.TOO_MANY_TASKS,
-          "event " + event.getEventId() + " has " + tasks.size() + " tasks, more than "
-              + limits.maxTasks() + ": split it into several events");
+          "event "
+              + event.getEventId()
+              + " has "
+              + tasks.size()
+              + " tasks, more than "
+              + limits.maxTasks()
+              + ": split it into several events");
     }
     for (int i = 0; i < tasks.size(); i++) {
       Object task = tasks.get(i);
@@ -70,7 +76,10 @@ public final class EventValidator {
         if (question.isEmpty()) {
           throw new Rejected(
               ErrorCode.EMPTY_QUESTION,
-              "task " + i + " of event " + event.getEventId()
+              "task "
+                  + i
+                  + " of event "
+                  + event.getEventId()
                   + " is a question with no text: write the question");
         }
         checkPromptLength(event, i, question.length());
@@ -85,8 +94,14 @@ public final class EventValidator {
     if (chars > limits.maxPromptChars()) {
       throw new Rejected(
           ErrorCode.PROMPT_TOO_LONG,
-          "task " + taskIndex + " of event " + event.getEventId() + " has " + chars
-              + " characters of prompt, more than " + limits.maxPromptChars()
+          "task "
+              + taskIndex
+              + " of event "
+              + event.getEventId()
+              + " has "
+              + chars
+              + " characters of prompt, more than "
+              + limits.maxPromptChars()
               + ": shorten it");
     }
   }
@@ -116,7 +131,12 @@ public final class EventValidator {
   private static Rejected invalidOption(String name, Object value, String range) {
     return new Rejected(
         ErrorCode.INVALID_OPTIONS,
-        "generation option " + name + "=" + value + " is out of range: use " + range
+        "generation option "
+            + name
+            + "="
+            + value
+            + " is out of range: use "
+            + range
             + ", or leave it null for the default");
   }
 
@@ -137,7 +157,11 @@ public final class EventValidator {
       } catch (URISyntaxException e) {
         throw new Rejected(
             ErrorCode.URI_NOT_ALLOWED,
-            "'" + ref.getUri() + "' is not a URI (" + e.getReason() + "): send an http(s) URL, or a file: URI under the root ingest allows");
+            "'"
+                + ref.getUri()
+                + "' is not a URI ("
+                + e.getReason()
+                + "): send an http(s) URL, or a file: URI under the root ingest allows");
       }
       return fetcher.fetch(uri, limits.maxImageBytes());
     }
@@ -150,14 +174,18 @@ public final class EventValidator {
       decoder.decodeRgb(image); // catches truncated and corrupt pixel data
       return header;
     } catch (ImageException e) {
-      throw new Rejected(code(e.code()), e.reason(), e); // the reason alone: the dead letter carries its own code
+      throw new Rejected(
+          code(e.code()), e.reason(), e); // the reason alone: the dead letter carries its own code
     }
   }
 
   private Rejected tooLarge(long bytes) {
     return new Rejected(
         ErrorCode.IMAGE_TOO_LARGE,
-        "the image has " + bytes + " bytes, more than the limit of " + limits.maxImageBytes()
+        "the image has "
+            + bytes
+            + " bytes, more than the limit of "
+            + limits.maxImageBytes()
             + ": send a smaller or more compressed file");
   }
 

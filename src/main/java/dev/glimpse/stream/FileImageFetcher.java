@@ -17,13 +17,13 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Reads {@code file:} images that the {@link FilePolicy} allows, within a deadline. The size was
- * checked before opening, and the read stops one byte past the limit all the same: a file may
- * grow between the two (a producer still writing it).
+ * checked before opening, and the read stops one byte past the limit all the same: a file may grow
+ * between the two (a producer still writing it).
  *
  * <p>Why a deadline for local files: the root is a shared volume, and a network file system that
- * stops answering blocks a read, uninterruptibly, for as long as it likes. The read runs on a
- * small pool while the stream thread waits at most the deadline; a read that hangs keeps only its
- * pool thread, and the reads queued behind it time out rather than pile up.
+ * stops answering blocks a read, uninterruptibly, for as long as it likes. The read runs on a small
+ * pool while the stream thread waits at most the deadline; a read that hangs keeps only its pool
+ * thread, and the reads queued behind it time out rather than pile up.
  */
 public final class FileImageFetcher implements ImageFetcher {
   static final int READ_THREADS = IngestConfig.STREAM_THREADS;
@@ -46,7 +46,9 @@ public final class FileImageFetcher implements ImageFetcher {
             return thread;
           });
 
-  /** @param deadline the most one fetch may take, {@code glimpse.uri.deadline.ms} */
+  /**
+   * @param deadline the most one fetch may take, {@code glimpse.uri.deadline.ms}
+   */
   public FileImageFetcher(FilePolicy policy, Duration deadline) {
     this((uri, maxBytes) -> checkedRead(policy, uri, maxBytes), deadline);
   }
@@ -65,7 +67,10 @@ public final class FileImageFetcher implements ImageFetcher {
       bytes.cancel(true);
       throw new Rejected(
           ErrorCode.URI_FETCH_FAILED,
-          "could not read " + uri + " within the fetch deadline of " + deadline.toMillis()
+          "could not read "
+              + uri
+              + " within the fetch deadline of "
+              + deadline.toMillis()
               + " ms (glimpse.uri.deadline.ms): check the volume under glimpse.image.file.root, or send the"
               + " image inline");
     } catch (ExecutionException e) {
@@ -76,7 +81,8 @@ public final class FileImageFetcher implements ImageFetcher {
     } catch (InterruptedException e) {
       bytes.cancel(true);
       Thread.currentThread().interrupt();
-      throw new Rejected(ErrorCode.URI_FETCH_FAILED, "reading " + uri + " was interrupted: send the event again");
+      throw new Rejected(
+          ErrorCode.URI_FETCH_FAILED, "reading " + uri + " was interrupted: send the event again");
     }
   }
 

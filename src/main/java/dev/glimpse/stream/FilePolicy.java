@@ -22,9 +22,9 @@ import java.util.Optional;
  * <p>The URI forms of RFC 8089 for a local file: {@code file:///abs/path}, {@code file:/abs/path}
  * and {@code file://localhost/abs/path} (its one host name that means "this machine"); any other
  * host, a relative path, a query or a fragment is refused. The path is percent-decoded as the URI
- * says, then resolved with every symbolic link followed ({@link Path#toRealPath}): what is
- * compared with the root is the file that would be read, so neither {@code ..} nor a link can
- * lead out of it.
+ * says, then resolved with every symbolic link followed ({@link Path#toRealPath}): what is compared
+ * with the root is the file that would be read, so neither {@code ..} nor a link can lead out of
+ * it.
  *
  * @param root the allowed directory, canonical (links resolved); empty: {@code file:} is off
  */
@@ -34,7 +34,9 @@ public record FilePolicy(Optional<Path> root) {
   /** A root that cannot serve: stops ingest at start rather than failing every event later. */
   public static final class Unusable extends GlimpseException {
     /** The codes of {@link Unusable}. */
-    public enum Code { IMAGE_FILE_ROOT_UNUSABLE }
+    public enum Code {
+      IMAGE_FILE_ROOT_UNUSABLE
+    }
 
     Unusable(String message, Throwable cause) {
       super(Code.IMAGE_FILE_ROOT_UNUSABLE, message, cause);
@@ -64,31 +66,53 @@ public record FilePolicy(Optional<Path> root) {
     try {
       Path real = root.toRealPath();
       if (!Files.isDirectory(real)) {
-        throw new Unusable(SETTING + "=" + root + " is not a directory: name the directory of the"
-            + " shared volume image files are read from, or leave the setting out to refuse file: URIs", null);
+        throw new Unusable(
+            SETTING
+                + "="
+                + root
+                + " is not a directory: name the directory of the"
+                + " shared volume image files are read from, or leave the setting out to refuse file: URIs",
+            null);
       }
       return real;
     } catch (IOException e) {
-      throw new Unusable(SETTING + "=" + root + " cannot be opened (" + e.getClass().getSimpleName()
-          + "): mount the shared volume there and make it readable by ingest, or leave the setting out", e);
+      throw new Unusable(
+          SETTING
+              + "="
+              + root
+              + " cannot be opened ("
+              + e.getClass().getSimpleName()
+              + "): mount the shared volume there and make it readable by ingest, or leave the setting out",
+          e);
     }
   }
 
   /**
-   * The file a {@code file:} URI names, resolved, checked to be a regular file of at most
-   * {@code maxBytes} under the root; otherwise {@link Rejected} with URI_NOT_ALLOWED (off, other
-   * host, outside the root, not a regular file), URI_FETCH_FAILED (absent, unreadable) or
+   * The file a {@code file:} URI names, resolved, checked to be a regular file of at most {@code
+   * maxBytes} under the root; otherwise {@link Rejected} with URI_NOT_ALLOWED (off, other host,
+   * outside the root, not a regular file), URI_FETCH_FAILED (absent, unreadable) or
    * IMAGE_TOO_LARGE.
    */
   public Path check(URI uri, long maxBytes) {
     if (root.isEmpty()) {
-      throw refuse(uri, "file: URIs are off on this ingest (set " + SETTING + " to the directory of a"
-          + " shared volume to allow them)");
+      throw refuse(
+          uri,
+          "file: URIs are off on this ingest (set "
+              + SETTING
+              + " to the directory of a"
+              + " shared volume to allow them)");
     }
     Path real = realPath(uri, localPath(uri));
     if (!real.startsWith(root.get())) {
-      throw refuse(uri, "it resolves to " + real + ", outside " + SETTING + " (" + root.get()
-          + "); put the file under that directory");
+      throw refuse(
+          uri,
+          "it resolves to "
+              + real
+              + ", outside "
+              + SETTING
+              + " ("
+              + root.get()
+              + "); put the file under that directory");
     }
     BasicFileAttributes attributes;
     try {
@@ -112,8 +136,12 @@ public record FilePolicy(Optional<Path> root) {
     }
     String host = uri.getRawAuthority();
     if (host != null && !host.isEmpty() && !host.toLowerCase(Locale.ROOT).equals("localhost")) {
-      throw refuse(uri, "it names the host '" + host + "', and ingest reads only its own files;"
-          + " write file:///absolute/path");
+      throw refuse(
+          uri,
+          "it names the host '"
+              + host
+              + "', and ingest reads only its own files;"
+              + " write file:///absolute/path");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
       throw refuse(uri, "a file: URI carries no query or fragment; remove what follows '?' or '#'");
@@ -144,13 +172,20 @@ public record FilePolicy(Optional<Path> root) {
   }
 
   static Rejected unreadable(URI uri, IOException e) {
-    String why = e instanceof NoSuchFileException
-        ? "no such file"
-        : e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName()
-            + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    String why =
+        e instanceof NoSuchFileException
+            ? "no such file"
+            : e instanceof AccessDeniedException
+                ? "permission denied"
+                : e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage());
     return new Rejected(
         ErrorCode.URI_FETCH_FAILED,
-        "could not read " + uri + " (" + why + "): check that the file exists on the volume ingest"
+        "could not read "
+            + uri
+            + " ("
+            + why
+            + "): check that the file exists on the volume ingest"
             + " reads and that ingest may read it, or send the image inline",
         e);
   }

@@ -37,11 +37,11 @@ import okio.BufferedSource;
 /**
  * Fetches images over http(s) with OkHttp, following redirects by hand.
  *
- * <p>Each hop is checked by the {@link UriPolicy}, which resolves its host once; the connection
- * is then pinned to the addresses that passed (OkHttp's {@link Dns} hook answers with them and
- * nothing else), so a DNS server that answers differently the second time gets no second
- * question. TLS still sends the URI's host name as SNI and verifies the certificate against it:
- * only the address lookup is replaced.
+ * <p>Each hop is checked by the {@link UriPolicy}, which resolves its host once; the connection is
+ * then pinned to the addresses that passed (OkHttp's {@link Dns} hook answers with them and nothing
+ * else), so a DNS server that answers differently the second time gets no second question. TLS
+ * still sends the URI's host name as SNI and verifies the certificate against it: only the address
+ * lookup is replaced.
  *
  * <p>One deadline bounds the whole fetch: lookups, every redirect hop and the body read. The body
  * is refused as soon as it passes the size cap, whether or not a Content-Length announced it.
@@ -153,8 +153,12 @@ public final class HttpImageFetcher implements ImageFetcher {
         || !sameHost(url.host(), target.host())) {
       throw new Rejected(
           ErrorCode.URI_NOT_ALLOWED,
-          "ingest cannot request " + hop + ": its host reads differently to the HTTP client ("
-              + (url == null ? "not a URL" : url.host()) + " against " + target.host()
+          "ingest cannot request "
+              + hop
+              + ": its host reads differently to the HTTP client ("
+              + (url == null ? "not a URL" : url.host())
+              + " against "
+              + target.host()
               + "); write the URI with a plain host name or IP address");
     }
     return url;
@@ -182,8 +186,15 @@ public final class HttpImageFetcher implements ImageFetcher {
     try {
       return hop.resolve(new URI(location));
     } catch (URISyntaxException e) {
-      throw failed(original, "redirect " + response.code() + " to '" + location
-          + "', which is not a URI (" + e.getReason() + ")");
+      throw failed(
+          original,
+          "redirect "
+              + response.code()
+              + " to '"
+              + location
+              + "', which is not a URI ("
+              + e.getReason()
+              + ")");
     }
   }
 
@@ -212,7 +223,8 @@ public final class HttpImageFetcher implements ImageFetcher {
   }
 
   private String pastDeadline() {
-    return "within the fetch deadline of " + policy.deadline().toMillis()
+    return "within the fetch deadline of "
+        + policy.deadline().toMillis()
         + " ms (glimpse.uri.deadline.ms), redirects and body included";
   }
 
@@ -242,7 +254,10 @@ public final class HttpImageFetcher implements ImageFetcher {
   private static Rejected failed(URI uri, String why) {
     return new Rejected(
         ErrorCode.URI_FETCH_FAILED,
-        "could not fetch " + uri + " (" + why
+        "could not fetch "
+            + uri
+            + " ("
+            + why
             + "): check that it serves the image, or send the image inline");
   }
 

@@ -25,9 +25,9 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * A running ingest application: topics ensured, topology built, Kafka Streams started. A failure
  * one record causes, an Error the JVM survives included ({@link RecordErrors}), is that record's
  * dead letter. A stream thread that dies of anything else takes the whole client to ERROR (rather
- * than replacing the thread, which would die again): {@link #awaitStop} then returns the cause,
- * so that a process can exit non-zero and its supervisor restart it.
+ * than replacing the thread, which would die again): {@link #awaitStop} then returns the cause, so
+ * that a process can exit non-zero and its supervisor restart it.
  */
 public final class Ingest implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
@@ -94,7 +94,11 @@ public final class Ingest implements AutoCloseable {
     }
     KafkaStreams streams =
         new KafkaStreams(
-            IngestTopology.build(config, topics, fetcher, Clock.systemUTC(),
+            IngestTopology.build(
+                config,
+                topics,
+                fetcher,
+                Clock.systemUTC(),
                 new IngestMetrics(registry, Clock.systemUTC())),
             props);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -113,7 +117,12 @@ public final class Ingest implements AutoCloseable {
           }
         });
     streams.start();
-    return new Ingest(streams, topics, failure, stopped, streamsMetrics,
+    return new Ingest(
+        streams,
+        topics,
+        failure,
+        stopped,
+        streamsMetrics,
         props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
   }
 
@@ -186,15 +195,20 @@ public final class Ingest implements AutoCloseable {
   public boolean close(Duration timeout) {
     boolean stopped;
     try {
-      stopped = streams.close(
-          CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP).withTimeout(timeout));
+      stopped =
+          streams.close(
+              CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+                  .withTimeout(timeout));
     } finally {
       streamsMetrics.close();
     }
     if (!stopped) {
-      LOG.warn("INGEST_CLOSE_TIMEOUT: Kafka Streams did not stop within {} s; its threads keep running"
-          + " in the background: {}. Keep the brokers up until ingest has stopped; if this repeats,"
-          + " report it with this line", timeout.toSeconds(), ClientThreads.describe(applicationId));
+      LOG.warn(
+          "INGEST_CLOSE_TIMEOUT: Kafka Streams did not stop within {} s; its threads keep running"
+              + " in the background: {}. Keep the brokers up until ingest has stopped; if this repeats,"
+              + " report it with this line",
+          timeout.toSeconds(),
+          ClientThreads.describe(applicationId));
     }
     return stopped;
   }

@@ -25,16 +25,16 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *
  * <p>Settings come from a properties file overlaid with {@code GLIMPSE_*} environment variables
  * ({@code GLIMPSE_MODEL_ID} sets {@code glimpse.model.id}). Keys starting with {@code kafka.} pass
- * through to the Kafka Streams client untouched, minus the prefix (security settings included),
- * and win over what ingest sets itself.
+ * through to the Kafka Streams client untouched, minus the prefix (security settings included), and
+ * win over what ingest sets itself.
  *
  * @param modelId {@code glimpse.model.id}: the model results are cached for, the same value the
  *     worker serves (it refuses requests for another); default: the built-in model's id
  * @param taskDefaults what tasks mean when an event leaves them open (shared with the worker)
  * @param kafka Kafka client properties passed through
  * @param topicsFile topic specs to use instead of the bundled topology/topics.json
- * @param registry {@code glimpse.schema.registry.*} and {@code glimpse.output.framing}: the
- *     schema registry that registry-framed images are read through, and the framing ingest writes
+ * @param registry {@code glimpse.schema.registry.*} and {@code glimpse.output.framing}: the schema
+ *     registry that registry-framed images are read through, and the framing ingest writes
  * @param filePolicy {@code glimpse.image.file.root}: the directory {@code file:} image URIs may
  *     name files under; unset, they are refused
  */
@@ -63,7 +63,10 @@ public record IngestConfig(
   public record Limits(
       long maxImageBytes, long maxPixels, int maxPromptChars, int maxTasks, int maxNewTokens) {
     public Limits {
-      if (maxImageBytes <= 0 || maxPixels <= 0 || maxPromptChars <= 0 || maxTasks <= 0
+      if (maxImageBytes <= 0
+          || maxPixels <= 0
+          || maxPromptChars <= 0
+          || maxTasks <= 0
           || maxNewTokens <= 0) {
         throw new IllegalArgumentException("ingest limits must be positive: " + this);
       }
@@ -100,8 +103,7 @@ public record IngestConfig(
                         "glimpse.uri.deadline.ms",
                         s.getOrDefault("glimpse.uri.timeout.ms", "3000")))),
             Integer.parseInt(s.getOrDefault("glimpse.uri.max.redirects", "3")));
-    String bootstrap =
-        s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers"));
+    String bootstrap = s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers"));
     return new IngestConfig(
         s.getOrDefault("glimpse.ingest.application.id", "glimpse-ingest"),
         bootstrap,
@@ -109,7 +111,8 @@ public record IngestConfig(
             s.getOrDefault(
                 "glimpse.ingest.state.dir",
                 Path.of(System.getProperty("java.io.tmpdir"), "glimpse-streams").toString())),
-        Optional.ofNullable(s.get("glimpse.model.id")).orElseGet(() -> ModelId.builtin(PromptTemplate.LLAVA_1_5.name())),
+        Optional.ofNullable(s.get("glimpse.model.id"))
+            .orElseGet(() -> ModelId.builtin(PromptTemplate.LLAVA_1_5.name())),
         TaskDefaults.from(s),
         limits,
         uris,
@@ -131,9 +134,9 @@ public record IngestConfig(
   static final int STREAM_THREADS = 4;
 
   /**
-   * Records one poll returns and one partition buffers. Kafka Streams commits only between
-   * batches of records (each up to this many per task, polled plus buffered), so the longest a
-   * transaction stays open is about tasks per thread x 2 x this x the URI deadline.
+   * Records one poll returns and one partition buffers. Kafka Streams commits only between batches
+   * of records (each up to this many per task, polled plus buffered), so the longest a transaction
+   * stays open is about tasks per thread x 2 x this x the URI deadline.
    */
   static final int RECORDS_PER_BATCH = 10;
 
@@ -162,7 +165,8 @@ public record IngestConfig(
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(RECORDS_PER_BATCH));
     p.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, String.valueOf(RECORDS_PER_BATCH));
     p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, String.valueOf(MAX_POLL_INTERVAL.toMillis()));
-    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
+    p.put(
+        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, String.valueOf(TRANSACTION_TIMEOUT.toMillis()));
     p.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProcessingHandler.class.getName());
@@ -192,8 +196,8 @@ public record IngestConfig(
   }
 
   /**
-   * Largest original value copied into a dead letter; larger ones are pointed at (topic,
-   * partition, offset) so that the letter itself still fits {@link #maxRecordBytes()}.
+   * Largest original value copied into a dead letter; larger ones are pointed at (topic, partition,
+   * offset) so that the letter itself still fits {@link #maxRecordBytes()}.
    */
   public long maxDeadLetterOriginalBytes() {
     return maxRecordBytes() - (64 << 10);
@@ -210,8 +214,12 @@ public record IngestConfig(
   private static void require(String value, String key) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException(
-          "setting " + key + " is missing: set it in the properties file or as an environment"
-              + " variable (" + key.toUpperCase(Locale.ROOT).replace('.', '_') + ")");
+          "setting "
+              + key
+              + " is missing: set it in the properties file or as an environment"
+              + " variable ("
+              + key.toUpperCase(Locale.ROOT).replace('.', '_')
+              + ")");
     }
   }
 }

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Ingest's meters, counted where the topology already computes each value (ops/runbook.md lists
- * their scraped names). Streams may process a record again after an aborted transaction, so
- * these count work done, which can exceed records committed by the redone ones.
+ * their scraped names). Streams may process a record again after an aborted transaction, so these
+ * count work done, which can exceed records committed by the redone ones.
  */
 public final class IngestMetrics {
   static final String STAGE = "ingest";
@@ -27,10 +27,15 @@ public final class IngestMetrics {
   public IngestMetrics(MeterRegistry registry, Clock clock) {
     this.registry = registry;
     this.clock = clock;
-    events = Counter.builder("glimpse.events")
-        .description("image events read by ingest, good or bad").register(registry);
-    requests = Counter.builder("glimpse.ingest.requests")
-        .description("inference requests sent to the workers (one per image with uncached tasks)").register(registry);
+    events =
+        Counter.builder("glimpse.events")
+            .description("image events read by ingest, good or bad")
+            .register(registry);
+    requests =
+        Counter.builder("glimpse.ingest.requests")
+            .description(
+                "inference requests sent to the workers (one per image with uncached tasks)")
+            .register(registry);
     hits = Meters.cacheRequests(registry, "result", true);
     misses = Meters.cacheRequests(registry, "result", false);
     latency = Meters.latency(registry, Meters.CACHE);

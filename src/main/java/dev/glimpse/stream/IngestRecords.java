@@ -31,8 +31,10 @@ final class IngestRecords {
     boolean keep = o.value() == null || o.value().length <= maxOriginalBytes;
     String message = refused.rejection().getMessage();
     if (!keep) {
-      message += " (the original value, " + o.value().length
-          + " bytes, is not copied here: read it at the topic, partition and offset)";
+      message +=
+          " (the original value, "
+              + o.value().length
+              + " bytes, is not copied here: read it at the topic, partition and offset)";
     }
     return DeadLetter.newBuilder()
         .setCode(refused.rejection().code())
@@ -50,9 +52,10 @@ final class IngestRecords {
   /** One request for the event's image, carrying it once with every task the cache missed. */
   InferenceRequest request(KeyedEvent work) {
     var event = work.event();
-    List<RequestTask> tasks = work.misses().stream()
-        .map(l -> new RequestTask(l.index(), l.task(), l.cacheKey()))
-        .toList();
+    List<RequestTask> tasks =
+        work.misses().stream()
+            .map(l -> new RequestTask(l.index(), l.task(), l.cacheKey()))
+            .toList();
     return InferenceRequest.newBuilder()
         .setRequestId(event.getEventId())
         .setEventId(event.getEventId())
@@ -72,8 +75,9 @@ final class IngestRecords {
    * A cached result re-addressed to the event that hit it: its event id and task index, no time
    * spent, from_cache set. Every result record has these four fields.
    */
-  @SuppressWarnings("unchecked") // the topology branches hits by kind, and a kind's cached type is checked on lookup
-
+  @SuppressWarnings(
+      "unchecked") // the topology branches hits by kind, and a kind's cached type is checked on
+  // lookup
   static <R extends SpecificRecordBase> R fromCache(KeyedEvent.CacheHit hit) {
     R cached = (R) hit.task().cached();
     R copy = SpecificData.get().deepCopy(cached.getSchema(), cached);

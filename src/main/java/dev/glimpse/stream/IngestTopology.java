@@ -24,18 +24,20 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
 /**
  * The ingest topology: images in; dead letters, answers from the result cache and one inference
  * request per image out. Every record written carries the headers of the event it answers
- * (traceparent and the rest) and a content-type naming its schema. Read
- * {@link #build(IngestConfig, Topics, ImageFetcher, Clock, IngestMetrics)} top to bottom: it is
- * the data flow. Its description is kept in {@code topology/ingest.txt}
- * (topology/README.md says how to regenerate it).
+ * (traceparent and the rest) and a content-type naming its schema. Read {@link #build(IngestConfig,
+ * Topics, ImageFetcher, Clock, IngestMetrics)} top to bottom: it is the data flow. Its description
+ * is kept in {@code topology/ingest.txt} (topology/README.md says how to regenerate it).
  *
- * <p>Between processors only in-memory values travel: no repartition topic and no
- * changelog, so the intermediate types ({@link Verdict}, {@link KeyedEvent}) need no serdes.
+ * <p>Between processors only in-memory values travel: no repartition topic and no changelog, so the
+ * intermediate types ({@link Verdict}, {@link KeyedEvent}) need no serdes.
  */
 public final class IngestTopology {
   private IngestTopology() {}
 
-  /** The production topology: fetches image URIs over http(s) and from the file root under the config's policies. */
+  /**
+   * The production topology: fetches image URIs over http(s) and from the file root under the
+   * config's policies.
+   */
   public static Topology build(IngestConfig config, Topics topics) {
     return build(config, topics, IngestMetrics.unscraped(Clock.systemUTC()));
   }
@@ -52,9 +54,14 @@ public final class IngestTopology {
 
   /** The topology, counting what flows through it in {@code metrics} (no node of its own). */
   public static Topology build(
-      IngestConfig config, Topics topics, ImageFetcher fetcher, Clock clock, IngestMetrics metrics) {
+      IngestConfig config,
+      Topics topics,
+      ImageFetcher fetcher,
+      Clock clock,
+      IngestMetrics metrics) {
     EventValidator validator = new EventValidator(config.limits(), fetcher);
-    IngestRecords out = new IngestRecords(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
+    IngestRecords out =
+        new IngestRecords(clock, config.modelId(), config.maxDeadLetterOriginalBytes());
     CacheLookup.BadEntries badEntries = new CacheLookup.BadEntries();
     // the config carries processor.wrapper.class (RecordErrors): it only acts through the builder
     StreamsBuilder builder =
@@ -69,8 +76,7 @@ public final class IngestTopology {
 
     // 1. Decode: read raw bytes, so that bytes which are not an ImageEvent still reach the DLQ.
     KStream<byte[], Verdict<ImageEvent>> decoded =
-        builder
-            .stream(
+        builder.stream(
                 topics.images().name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("images"))
             .processValues(
@@ -105,14 +111,16 @@ public final class IngestTopology {
             },
             Named.as("to-dead-letter"))
         .processValues(stamp(topics.dlq()), Named.as("dlq-headers"))
-        .to(topics.dlq().name(),
+        .to(
+            topics.dlq().name(),
             Produced.with(Serdes.ByteArray(), topics.dlq().valueSerde()).withName("dlq"));
 
     // 4. Each task of the event keyed for the cache (its defaults applied) and looked up.
     KStream<byte[], KeyedEvent> looked =
         checked
             .get("checked-accepted")
-            .mapValues(c -> KeyedEvent.of(c, config.taskDefaults(), config.modelId()), Named.as("tasks"))
+            .mapValues(
+                c -> KeyedEvent.of(c, config.taskDefaults(), config.modelId()), Named.as("tasks"))
             .processValues(() -> new CacheLookup<>(badEntries), Named.as("cache-lookup"));
 
     // 5. Hits are answered now (from_cache=true), keyed by event id like the worker's results.

@@ -18,7 +18,8 @@ final class InternalErrorLetters {
   static final String MAX_ORIGINAL_CONFIG = "glimpse.dlq.max.original.bytes";
 
   /** Always single-object encoded (no registry here): readers tell the framing by the bytes. */
-  private static final String CONTENT_TYPE = Contract.current().contentType(DeadLetter.getClassSchema());
+  private static final String CONTENT_TYPE =
+      Contract.current().contentType(DeadLetter.getClassSchema());
 
   private final String topic;
   private final long maxOriginalBytes;
@@ -55,7 +56,9 @@ final class InternalErrorLetters {
             .setMessage(
                 keep
                     ? message
-                    : message + " (the original value, " + value.length
+                    : message
+                        + " (the original value, "
+                        + value.length
                         + " bytes, is not copied here: read it at the topic, partition and offset)")
             .setTopic(String.valueOf(context.topic()))
             .setPartition(context.partition())
@@ -69,8 +72,8 @@ final class InternalErrorLetters {
       byte[] bytes = new byte[encoded.remaining()];
       encoded.get(bytes);
       // the source record's key and headers, as the topology's own dead letters keep them
-      return new ProducerRecord<>(topic, null, key, bytes,
-          CarriedHeaders.of(context.headers(), CONTENT_TYPE));
+      return new ProducerRecord<>(
+          topic, null, key, bytes, CarriedHeaders.of(context.headers(), CONTENT_TYPE));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode a dead letter", e);
     }

@@ -9,9 +9,9 @@ import java.util.List;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
- * A hashed event with its tasks keyed for the result cache, each with its cached result once
- * looked up. The hits are answered by ingest; the misses travel to the worker together, in one
- * request that carries the image once.
+ * A hashed event with its tasks keyed for the result cache, each with its cached result once looked
+ * up. The hits are answered by ingest; the misses travel to the worker together, in one request
+ * that carries the image once.
  */
 public record KeyedEvent(Origin origin, HashedEvent hashed, List<KeyedTask> tasks) {
 
@@ -24,8 +24,8 @@ public record KeyedEvent(Origin origin, HashedEvent hashed, List<KeyedTask> task
    * @param resolved the task with every default applied: what the cache key fingerprints
    * @param cached the cached result, of {@code resolved.resultType()}, or null
    */
-  public record KeyedTask(int index, Object task, ResolvedTask resolved, String cacheKey,
-      SpecificRecordBase cached) {
+  public record KeyedTask(
+      int index, Object task, ResolvedTask resolved, String cacheKey, SpecificRecordBase cached) {
     boolean isHit() {
       return cached != null;
     }
@@ -50,7 +50,9 @@ public record KeyedEvent(Origin origin, HashedEvent hashed, List<KeyedTask> task
     for (int i = 0; i < event.getTasks().size(); i++) {
       Object task = event.getTasks().get(i);
       ResolvedTask resolved = ResolvedTask.of(task, event.getOptions(), defaults);
-      keyed.add(new KeyedTask(i, task, resolved, CacheKey.of(hashed.imageSha256(), resolved, modelId), null));
+      keyed.add(
+          new KeyedTask(
+              i, task, resolved, CacheKey.of(hashed.imageSha256(), resolved, modelId), null));
     }
     return new KeyedEvent(checked.origin(), hashed, keyed);
   }

@@ -1,5 +1,6 @@
 package dev.glimpse.stream;
 
+import java.util.Set;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
@@ -11,18 +12,17 @@ import org.apache.kafka.streams.processor.api.ProcessorWrapper;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.WrappedFixedKeyProcessorSupplier;
 import org.apache.kafka.streams.processor.api.WrappedProcessorSupplier;
-import java.util.Set;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * Wraps every processor of the ingest topology (KIP-1112, {@code processor.wrapper.class}) so that
  * an {@link Error} one record causes reaches the processing exception handler as a {@link Failed}
- * exception: the record becomes its own dead letter, its offset is committed with that letter,
- * and a restart does not meet it again. Kafka Streams' handler only sees Exceptions; an Error
- * would stop the client on the same record after every restart.
+ * exception: the record becomes its own dead letter, its offset is committed with that letter, and
+ * a restart does not meet it again. Kafka Streams' handler only sees Exceptions; an Error would
+ * stop the client on the same record after every restart.
  *
- * <p>Which Errors belong to one record is {@link #isTheRecords}; the others still stop the
- * client (and the process) as before.
+ * <p>Which Errors belong to one record is {@link #isTheRecords}; the others still stop the client
+ * (and the process) as before.
  */
 public final class RecordErrors implements ProcessorWrapper {
 
@@ -40,10 +40,10 @@ public final class RecordErrors implements ProcessorWrapper {
 
   /**
    * Whether the JVM can go on after {@code e}, so that it is this record's failure alone. A stack
-   * overflow unwinds; an OutOfMemoryError from one huge allocation (one image's pixels) leaves
-   * the heap as it was. An AssertionError or another library Error is a bug met on this record.
-   * Not the record's: the other VirtualMachineErrors (InternalError, UnknownError: the JVM itself
-   * is in trouble), LinkageErrors (the build is broken: every record would fail the same way) and
+   * overflow unwinds; an OutOfMemoryError from one huge allocation (one image's pixels) leaves the
+   * heap as it was. An AssertionError or another library Error is a bug met on this record. Not the
+   * record's: the other VirtualMachineErrors (InternalError, UnknownError: the JVM itself is in
+   * trouble), LinkageErrors (the build is broken: every record would fail the same way) and
    * ThreadDeath.
    */
   @SuppressWarnings("removal") // ThreadDeath: still thrown by Thread.stop on Java 17
@@ -51,12 +51,15 @@ public final class RecordErrors implements ProcessorWrapper {
     if (e instanceof OutOfMemoryError || e instanceof StackOverflowError) {
       return true;
     }
-    return !(e instanceof VirtualMachineError || e instanceof LinkageError || e instanceof ThreadDeath);
+    return !(e instanceof VirtualMachineError
+        || e instanceof LinkageError
+        || e instanceof ThreadDeath);
   }
 
   @Override
-  public <KIn, VIn, KOut, VOut> WrappedProcessorSupplier<KIn, VIn, KOut, VOut> wrapProcessorSupplier(
-      String name, ProcessorSupplier<KIn, VIn, KOut, VOut> supplier) {
+  public <KIn, VIn, KOut, VOut>
+      WrappedProcessorSupplier<KIn, VIn, KOut, VOut> wrapProcessorSupplier(
+          String name, ProcessorSupplier<KIn, VIn, KOut, VOut> supplier) {
     return new WrappedProcessorSupplier<>() {
       @Override
       public Processor<KIn, VIn, KOut, VOut> get() {
@@ -71,8 +74,9 @@ public final class RecordErrors implements ProcessorWrapper {
   }
 
   @Override
-  public <KIn, VIn, VOut> WrappedFixedKeyProcessorSupplier<KIn, VIn, VOut> wrapFixedKeyProcessorSupplier(
-      String name, FixedKeyProcessorSupplier<KIn, VIn, VOut> supplier) {
+  public <KIn, VIn, VOut>
+      WrappedFixedKeyProcessorSupplier<KIn, VIn, VOut> wrapFixedKeyProcessorSupplier(
+          String name, FixedKeyProcessorSupplier<KIn, VIn, VOut> supplier) {
     return new WrappedFixedKeyProcessorSupplier<>() {
       @Override
       public FixedKeyProcessor<KIn, VIn, VOut> get() {
@@ -115,7 +119,8 @@ public final class RecordErrors implements ProcessorWrapper {
     }
   }
 
-  private record GuardedFixedKey<KIn, VIn, VOut>(String step, FixedKeyProcessor<KIn, VIn, VOut> inner)
+  private record GuardedFixedKey<KIn, VIn, VOut>(
+      String step, FixedKeyProcessor<KIn, VIn, VOut> inner)
       implements FixedKeyProcessor<KIn, VIn, VOut> {
     @Override
     public void init(FixedKeyProcessorContext<KIn, VOut> context) {

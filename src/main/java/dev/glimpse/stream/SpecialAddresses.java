@@ -8,17 +8,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The address blocks a URI fetch must not connect to, after IANA's IPv4 and IPv6
- * Special-Purpose Address Registries (every block whose "Globally Reachable" is not True, plus
- * the deprecated ones), in the spirit of Python's {@code ipaddress.is_global} but stricter.
+ * The address blocks a URI fetch must not connect to, after IANA's IPv4 and IPv6 Special-Purpose
+ * Address Registries (every block whose "Globally Reachable" is not True, plus the deprecated
+ * ones), in the spirit of Python's {@code ipaddress.is_global} but stricter.
  *
  * <p>IPv6 is checked by allowing rather than refusing: only global unicast {@code 2000::/3} may be
  * reached, less the special blocks inside it. Every form that embeds or reaches an IPv4 address
  * (mapped, compatible, translated, NAT64) and every local scope lies outside {@code 2000::/3}, so a
- * block the table forgets is still refused. Inside it, 6to4 ({@code 2002::/16}) and all of the
- * IETF protocol assignments ({@code 2001::/23}, Teredo included) are refused whole instead of
- * decoding the IPv4 address they carry: the relay or local tunnel that would carry the packets is
- * the part the check cannot see, both are deprecated, and no image host needs them.
+ * block the table forgets is still refused. Inside it, 6to4 ({@code 2002::/16}) and all of the IETF
+ * protocol assignments ({@code 2001::/23}, Teredo included) are refused whole instead of decoding
+ * the IPv4 address they carry: the relay or local tunnel that would carry the packets is the part
+ * the check cannot see, both are deprecated, and no image host needs them.
  */
 final class SpecialAddresses {
   /** An address block, {@code prefix/bits} as the registry writes it, with its name there. */
@@ -116,9 +116,7 @@ final class SpecialAddresses {
 
   private SpecialAddresses() {}
 
-  /**
-   * Why {@code address} is refused ("in 10.0.0.0/8 (private use)"), or empty when it is global.
-   */
+  /** Why {@code address} is refused ("in 10.0.0.0/8 (private use)"), or empty when it is global. */
   static Optional<String> refusal(InetAddress address) {
     byte[] bytes = address.getAddress();
     List<Block> table = address instanceof Inet4Address ? IPV4 : IPV6;

@@ -18,13 +18,15 @@ public final class UriImageFetcher implements ImageFetcher {
 
   /** The fetcher of the config's two policies. */
   public static UriImageFetcher of(IngestConfig config) {
-    return new UriImageFetcher(new FileImageFetcher(config.filePolicy(), config.uriPolicy().deadline()),
+    return new UriImageFetcher(
+        new FileImageFetcher(config.filePolicy(), config.uriPolicy().deadline()),
         new HttpImageFetcher(config.uriPolicy()));
   }
 
   @Override
   public byte[] fetch(URI uri, long maxBytes) {
-    boolean file = uri.getScheme() != null && uri.getScheme().toLowerCase(Locale.ROOT).equals("file");
+    boolean file =
+        uri.getScheme() != null && uri.getScheme().toLowerCase(Locale.ROOT).equals("file");
     return (file ? files : web).fetch(uri, maxBytes);
   }
 }

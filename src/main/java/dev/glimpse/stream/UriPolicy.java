@@ -14,9 +14,9 @@ import java.util.Set;
  * Which image URIs ingest may fetch. Checked before connecting: the scheme and host against the
  * allow-lists, then every address the host resolves to against {@link SpecialAddresses} (loopback,
  * private, link-local with the cloud metadata service, every IPv6 form that reaches IPv4, ...)
- * unless {@code allowPrivateAddresses}. The addresses that passed are returned so that the
- * fetcher connects to them and nothing else: resolving again would let a DNS server answer
- * differently the second time (rebinding).
+ * unless {@code allowPrivateAddresses}. The addresses that passed are returned so that the fetcher
+ * connects to them and nothing else: resolving again would let a DNS server answer differently the
+ * second time (rebinding).
  *
  * @param schemes allowed schemes, lower case (http, https)
  * @param hosts allowed hosts; empty: any host. {@code *.example.com} allows sub-domains
@@ -105,8 +105,7 @@ public record UriPolicy(
       for (InetAddress address : addresses) {
         Optional<String> block = SpecialAddresses.refusal(address);
         if (block.isPresent()) {
-          String what =
-              literal.isPresent() ? "the address " : bare + " resolves to the address ";
+          String what = literal.isPresent() ? "the address " : bare + " resolves to the address ";
           throw refuse(uri, what + address.getHostAddress() + ", " + block.get());
         }
       }
@@ -126,10 +125,10 @@ public record UriPolicy(
   }
 
   /**
-   * The address an IP-literal host names, read here without a lookup. A host that ends in a
-   * number (as the WHATWG URL standard decides it) must be four decimal numbers: 2130706433,
-   * 0x7f.1, 127.1 or 0177.0.0.1 mean 127.0.0.1 to curl, browsers and glibc but something else (or
-   * nothing) to the JDK, so what was checked might not be what some other hop connects to.
+   * The address an IP-literal host names, read here without a lookup. A host that ends in a number
+   * (as the WHATWG URL standard decides it) must be four decimal numbers: 2130706433, 0x7f.1, 127.1
+   * or 0177.0.0.1 mean 127.0.0.1 to curl, browsers and glibc but something else (or nothing) to the
+   * JDK, so what was checked might not be what some other hop connects to.
    */
   private static Optional<InetAddress> literal(URI uri, String host) {
     try {
@@ -146,7 +145,9 @@ public record UriPolicy(
       if (ipv4.isEmpty()) {
         throw refuse(
             uri,
-            "host " + host + " ends in a number but is not an IPv4 address written as four"
+            "host "
+                + host
+                + " ends in a number but is not an IPv4 address written as four"
                 + " decimal numbers (a.b.c.d); write the address that way");
       }
       return Optional.of(InetAddress.getByAddress(ipv4.get()));
@@ -208,7 +209,10 @@ public record UriPolicy(
   private static Rejected refuse(URI uri, String why) {
     return new Rejected(
         ErrorCode.URI_NOT_ALLOWED,
-        "ingest will not fetch " + uri + ": " + why
+        "ingest will not fetch "
+            + uri
+            + ": "
+            + why
             + ". Send the image inline, or ask the operator to allow this source");
   }
 }

@@ -8,11 +8,11 @@ import java.util.HexFormat;
 import java.util.TreeSet;
 
 /**
- * The result-cache key of one task: {@code image_sha256:task_fingerprint:model_id}. The
- * fingerprint hashes everything that changes the answer once the defaults are applied: the task
- * kind, the exact question (a caption's is the configured caption question), the decoding options,
- * and for moderation the categories (sorted: order does not change a score), each with its flag
- * threshold. The model id stands for the checkpoint, its prompt template and its preprocessing.
+ * The result-cache key of one task: {@code image_sha256:task_fingerprint:model_id}. The fingerprint
+ * hashes everything that changes the answer once the defaults are applied: the task kind, the exact
+ * question (a caption's is the configured caption question), the decoding options, and for
+ * moderation the categories (sorted: order does not change a score), each with its flag threshold.
+ * The model id stands for the checkpoint, its prompt template and its preprocessing.
  *
  * <p>Results with sampling (temperature &gt; 0) are cached too: a repeat gets the first sample.
  */
@@ -31,15 +31,30 @@ public final class CacheKey {
     } else if (task instanceof ResolvedTask.Moderation m) {
       // each category with its own threshold (since per-category thresholds: results carry
       // per-category verdicts, so entries keyed without them are not reused)
-      new TreeSet<>(m.categories()).forEach(c ->
-          canonical.append('\u0000').append(c).append('\u0001').append(m.thresholds().get(c)));
+      new TreeSet<>(m.categories())
+          .forEach(
+              c ->
+                  canonical
+                      .append('\u0000')
+                      .append(c)
+                      .append('\u0001')
+                      .append(m.thresholds().get(c)));
     }
     return sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 32);
   }
 
   private static void append(StringBuilder canonical, GenerationOptions o) {
-    canonical.append('\u0001').append(o.maxNewTokens()).append(',').append(o.temperature()).append(',')
-        .append(o.topP()).append(',').append(o.topK()).append(',').append(o.seed());
+    canonical
+        .append('\u0001')
+        .append(o.maxNewTokens())
+        .append(',')
+        .append(o.temperature())
+        .append(',')
+        .append(o.topP())
+        .append(',')
+        .append(o.topK())
+        .append(',')
+        .append(o.seed());
     o.stopStrings().forEach(s -> canonical.append('\u0002').append(s));
   }
 

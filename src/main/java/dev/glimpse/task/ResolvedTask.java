@@ -16,9 +16,9 @@ import java.util.Set;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
- * One task of an event with every default applied: the exact question the model is asked, the
- * exact categories it scores, the exact decoding options. What the cache key fingerprints and
- * what the worker runs.
+ * One task of an event with every default applied: the exact question the model is asked, the exact
+ * categories it scores, the exact decoding options. What the cache key fingerprints and what the
+ * worker runs.
  */
 public sealed interface ResolvedTask {
 
@@ -61,12 +61,14 @@ public sealed interface ResolvedTask {
    *
    * @param thresholds every category's threshold: P(yes) at or above it flags the category
    */
-  record Moderation(List<String> categories, Map<String, Double> thresholds) implements ResolvedTask {
+  record Moderation(List<String> categories, Map<String, Double> thresholds)
+      implements ResolvedTask {
     public Moderation {
       categories = List.copyOf(categories);
       thresholds = Map.copyOf(thresholds);
       if (!thresholds.keySet().equals(Set.copyOf(categories))) {
-        throw new IllegalArgumentException("thresholds " + thresholds + " do not match categories " + categories);
+        throw new IllegalArgumentException(
+            "thresholds " + thresholds + " do not match categories " + categories);
       }
     }
 
@@ -113,8 +115,10 @@ public sealed interface ResolvedTask {
    *     Object, and this is the one place it is told apart
    * @param options the event's options, or null
    */
-  // the parameter's type written out: the model's GenerationOptions, imported, has the contract's name
-  static ResolvedTask of(Object task, dev.glimpse.contract.GenerationOptions options, TaskDefaults defaults) {
+  // the parameter's type written out: the model's GenerationOptions, imported, has the contract's
+  // name
+  static ResolvedTask of(
+      Object task, dev.glimpse.contract.GenerationOptions options, TaskDefaults defaults) {
     if (task instanceof CaptionTask) {
       return new Caption(defaults.captionQuestion().strip(), options(options, defaults));
     }
@@ -123,16 +127,23 @@ public sealed interface ResolvedTask {
     }
     if (task instanceof ModerationTask m) {
       LinkedHashSet<String> categories = new LinkedHashSet<>();
-      m.getCategories().stream().map(String::strip).filter(c -> !c.isEmpty()).forEach(categories::add);
-      return Moderation.of(categories.isEmpty() ? defaults.moderationCategories() : List.copyOf(categories),
+      m.getCategories().stream()
+          .map(String::strip)
+          .filter(c -> !c.isEmpty())
+          .forEach(categories::add);
+      return Moderation.of(
+          categories.isEmpty() ? defaults.moderationCategories() : List.copyOf(categories),
           defaults);
     }
-    throw new IllegalArgumentException("unknown task type " + (task == null ? "(none)" : task.getClass().getSimpleName()));
+    throw new IllegalArgumentException(
+        "unknown task type " + (task == null ? "(none)" : task.getClass().getSimpleName()));
   }
 
   /** The decoding options an event's options mean, the defaults filled in. */
-  // the parameter's type written out: the model's GenerationOptions, imported, has the contract's name
-  static GenerationOptions options(dev.glimpse.contract.GenerationOptions o, TaskDefaults defaults) {
+  // the parameter's type written out: the model's GenerationOptions, imported, has the contract's
+  // name
+  static GenerationOptions options(
+      dev.glimpse.contract.GenerationOptions o, TaskDefaults defaults) {
     if (o == null) {
       return GenerationOptions.greedy(defaults.maxNewTokens());
     }

@@ -35,17 +35,22 @@ public record TaskDefaults(
       throw new IllegalArgumentException("glimpse.caption.question must not be empty");
     }
     if (moderationCategories.isEmpty()) {
-      throw new IllegalArgumentException("glimpse.moderation.categories must name at least one category");
+      throw new IllegalArgumentException(
+          "glimpse.moderation.categories must name at least one category");
     }
     if (maxNewTokens < 1) {
-      throw new IllegalArgumentException("glimpse.generate.max.new.tokens.default must be at least 1");
+      throw new IllegalArgumentException(
+          "glimpse.generate.max.new.tokens.default must be at least 1");
     }
     checkThreshold(THRESHOLD, flagThreshold);
     categoryThresholds.forEach((c, t) -> checkThreshold(THRESHOLD + "." + c, t));
   }
 
   /** One threshold for every category. */
-  public TaskDefaults(String captionQuestion, List<String> moderationCategories, int maxNewTokens,
+  public TaskDefaults(
+      String captionQuestion,
+      List<String> moderationCategories,
+      int maxNewTokens,
       double flagThreshold) {
     this(captionQuestion, moderationCategories, maxNewTokens, flagThreshold, Map.of());
   }
@@ -53,15 +58,19 @@ public record TaskDefaults(
   /** Reads the settings; missing keys take the built-in model's defaults. */
   public static TaskDefaults from(Map<String, String> s) {
     Map<String, Double> own = new TreeMap<>();
-    s.forEach((key, value) -> {
-      if (key.startsWith(THRESHOLD + ".") && key.length() > THRESHOLD.length() + 1) {
-        own.put(normalized(key.substring(THRESHOLD.length() + 1)), parse(key, value));
-      }
-    });
+    s.forEach(
+        (key, value) -> {
+          if (key.startsWith(THRESHOLD + ".") && key.length() > THRESHOLD.length() + 1) {
+            own.put(normalized(key.substring(THRESHOLD.length() + 1)), parse(key, value));
+          }
+        });
     return new TaskDefaults(
         s.getOrDefault("glimpse.caption.question", "describe the image"),
-        Arrays.stream(s.getOrDefault("glimpse.moderation.categories", "warning_sign,hazard").split(","))
-            .map(String::strip).filter(c -> !c.isEmpty()).toList(),
+        Arrays.stream(
+                s.getOrDefault("glimpse.moderation.categories", "warning_sign,hazard").split(","))
+            .map(String::strip)
+            .filter(c -> !c.isEmpty())
+            .toList(),
         Integer.parseInt(s.getOrDefault("glimpse.generate.max.new.tokens.default", "32")),
         parse(THRESHOLD, s.getOrDefault(THRESHOLD, "0.5")),
         own);
@@ -73,10 +82,10 @@ public record TaskDefaults(
   }
 
   /**
-   * A category as its threshold setting names it: lower case, with '-', '.' and '_' alike, as
-   * the question it asks does not tell them apart ({@link ResolvedTask.Moderation#question}), and
-   * an environment variable ({@code GLIMPSE_MODERATION_FLAG_THRESHOLD_WARNING_SIGN}) can only
-   * spell it with dots.
+   * A category as its threshold setting names it: lower case, with '-', '.' and '_' alike, as the
+   * question it asks does not tell them apart ({@link ResolvedTask.Moderation#question}), and an
+   * environment variable ({@code GLIMPSE_MODERATION_FLAG_THRESHOLD_WARNING_SIGN}) can only spell it
+   * with dots.
    */
   public static String normalized(String category) {
     return category.strip().toLowerCase(Locale.ROOT).replace('-', '_').replace('.', '_');
@@ -86,7 +95,8 @@ public record TaskDefaults(
     try {
       return Double.parseDouble(value.strip());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " is '" + value + "': set it to a probability in [0, 1]");
+      throw new IllegalArgumentException(
+          key + " is '" + value + "': set it to a probability in [0, 1]");
     }
   }
 

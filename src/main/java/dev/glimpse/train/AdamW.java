@@ -28,19 +28,21 @@ public final class AdamW {
   private int t;
   private int skipped;
 
-  public AdamW(Map<String, NDArray> trainable, double beta1, double beta2, double eps, double weightDecay) {
+  public AdamW(
+      Map<String, NDArray> trainable, double beta1, double beta2, double eps, double weightDecay) {
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.eps = eps;
     this.weightDecay = weightDecay;
-    trainable.forEach((name, p) -> {
-      names.add(name);
-      p.setRequiresGradient(true);
-      params.add(p);
-      m.add(p.zerosLike());
-      v.add(p.zerosLike());
-      decay.add(p.getShape().dimension() >= 2 && !CheckpointKeys.isEmbedding(name));
-    });
+    trainable.forEach(
+        (name, p) -> {
+          names.add(name);
+          p.setRequiresGradient(true);
+          params.add(p);
+          m.add(p.zerosLike());
+          v.add(p.zerosLike());
+          decay.add(p.getShape().dimension() >= 2 && !CheckpointKeys.isEmbedding(name));
+        });
   }
 
   public static AdamW defaults(Map<String, NDArray> trainable) {
@@ -55,8 +57,8 @@ public final class AdamW {
   }
 
   /**
-   * One update with the gradients the last backward pass left, clipped to a global norm of
-   * {@link #CLIP}; the gradients are then zeroed. A step whose gradient is not finite is skipped.
+   * One update with the gradients the last backward pass left, clipped to a global norm of {@link
+   * #CLIP}; the gradients are then zeroed. A step whose gradient is not finite is skipped.
    *
    * @return the gradient's global norm before clipping
    */
@@ -79,8 +81,12 @@ public final class AdamW {
         g.set(new NDIndex("..."), g.zerosLike());
       }
       skipped++;
-      System.err.println("skipped an update with a non-finite gradient (" + bad.size() + " weights, first "
-          + bad.get(0) + ")");
+      System.err.println(
+          "skipped an update with a non-finite gradient ("
+              + bad.size()
+              + " weights, first "
+              + bad.get(0)
+              + ")");
       return norm;
     }
     double scale = norm > CLIP ? CLIP / norm : 1.0;

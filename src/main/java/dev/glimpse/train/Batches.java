@@ -48,9 +48,13 @@ final class Batches {
     return size;
   }
 
-  /** Training batch {@code step} of a stage whose data starts at {@code offset}, built off this thread. */
+  /**
+   * Training batch {@code step} of a stage whose data starts at {@code offset}, built off this
+   * thread.
+   */
   CompletableFuture<Batch> prefetch(long offset, int step, boolean withPixels) {
-    return CompletableFuture.supplyAsync(() -> batch(train, offset + (long) step * size, withPixels));
+    return CompletableFuture.supplyAsync(
+        () -> batch(train, offset + (long) step * size, withPixels));
   }
 
   /** Held-out examples {@code from, from + 1, ...}: one batch of the evaluation split. */
@@ -59,8 +63,8 @@ final class Batches {
   }
 
   private Batch batch(ShapesDataset source, long from, boolean withPixels) {
-    List<Example> examples = IntStream.range(0, size).parallel()
-        .mapToObj(i -> source.example(from + i)).toList();
+    List<Example> examples =
+        IntStream.range(0, size).parallel().mapToObj(i -> source.example(from + i)).toList();
     float[] pixels = null;
     if (withPixels) {
       int per = 3 * imageSize * imageSize;

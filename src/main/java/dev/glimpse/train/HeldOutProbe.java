@@ -10,8 +10,8 @@ import java.util.function.BiFunction;
 
 /**
  * Teacher-forced accuracy per example kind on held-out examples of the trainer's own evaluation
- * split: an example counts as right when the argmax at every one of its answer tokens is the
- * target (for a one-word answer, what greedy decoding would answer). Keys are {@code caption}, the
+ * split: an example counts as right when the argmax at every one of its answer tokens is the target
+ * (for a one-word answer, what greedy decoding would answer). Keys are {@code caption}, the
  * question types in lower case and {@code moderation}, each also split by the scene's number of
  * shapes ({@code color/2}): a lookup the model has not learned shows as right on one shape and at
  * chance on two or three.
@@ -32,7 +32,11 @@ final class HeldOutProbe {
    *
    * @param argmaxOf the argmax of a batch's logits over the vocabulary, (rows × length)
    */
-  Map<String, Double> score(String stage, boolean withPixels, int slots, boolean describe,
+  Map<String, Double> score(
+      String stage,
+      boolean withPixels,
+      int slots,
+      boolean describe,
       BiFunction<Batches.Batch, Sequences, float[]> argmaxOf) {
     Map<String, int[]> tally = new TreeMap<>();
     for (int start = 0; start < examples; start += batches.size()) {
@@ -55,12 +59,13 @@ final class HeldOutProbe {
     }
     Map<String, Double> out = new LinkedHashMap<>();
     StringBuilder line = new StringBuilder("[" + stage + "] held-out teacher-forced accuracy:");
-    tally.forEach((k, c) -> {
-      out.put(k, c[0] / (double) c[1]);
-      if (!k.contains("/")) {
-        line.append(String.format(Locale.ROOT, " %s %.3f (%d)", k, c[0] / (double) c[1], c[1]));
-      }
-    });
+    tally.forEach(
+        (k, c) -> {
+          out.put(k, c[0] / (double) c[1]);
+          if (!k.contains("/")) {
+            line.append(String.format(Locale.ROOT, " %s %.3f (%d)", k, c[0] / (double) c[1], c[1]));
+          }
+        });
     log.line("%s", line);
     return out;
   }

@@ -42,51 +42,76 @@ final class LanguageStage {
     int slots = spec.imageSeqLength();
     try (TrainableLlava model = new TrainableLlava(spec, root, Map.of(), settings.seed() ^ 0x7E)) {
       AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.TEXT));
-      TrainingLoop.Plan plan = new TrainingLoop.Plan("language", settings.languageSteps(), settings.languageLr(),
-          DATA_OFFSET, false);
-      StageReport report = loop.run(plan, model, adam, adam.state(), (s, batch) -> {
-        Sequences seq = Sequences.of(batch.examples(), slots, true);
-        NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
-        NDArray table = model.weight(CheckpointKeys.EMBED_TOKENS);
-        float rms = (float) Math.sqrt(table.square().mean().getFloat());
-        NDArray noise = s.randomNormal(0, SLOT_NOISE * rms, new Shape(seq.rows(), slots, spec.text().hidden()),
-            DataType.FLOAT32);
-        return () -> {
-          NDArray logits = model.logits(describedEmbeds(model, ids, seq.described(), slots, noise));
-          NDArray loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
-          return new TrainingLoop.StepLoss(loss, () -> Accuracy.teacherForced(logits, seq.targets(), seq.counted()),
-              seq.rows());
-        };
-      });
-      Map<String, Double> heldOut = probe.score("language", false, slots, true, (batch, seq) -> {
-        try (NDManager s = model.step(List.of())) {
-          NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
-          return Accuracy.argmax(model.logits(describedEmbeds(model, ids, seq.described(), slots, null)));
-        }
-      });
+      TrainingLoop.Plan plan =
+          new TrainingLoop.Plan(
+              "language", settings.languageSteps(), settings.languageLr(), DATA_OFFSET, false);
+      StageReport report =
+          loop.run(
+              plan,
+              model,
+              adam,
+              adam.state(),
+              (s, batch) -> {
+                Sequences seq = Sequences.of(batch.examples(), slots, true);
+                NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+                NDArray table = model.weight(CheckpointKeys.EMBED_TOKENS);
+                float rms = (float) Math.sqrt(table.square().mean().getFloat());
+                NDArray noise =
+                    s.randomNormal(
+                        0,
+                        SLOT_NOISE * rms,
+                        new Shape(seq.rows(), slots, spec.text().hidden()),
+                        DataType.FLOAT32);
+                return () -> {
+                  NDArray logits =
+                      model.logits(describedEmbeds(model, ids, seq.described(), slots, noise));
+                  NDArray loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
+                  return new TrainingLoop.StepLoss(
+                      loss,
+                      () -> Accuracy.teacherForced(logits, seq.targets(), seq.counted()),
+                      seq.rows());
+                };
+              });
+      Map<String, Double> heldOut =
+          probe.score(
+              "language",
+              false,
+              slots,
+              true,
+              (batch, seq) -> {
+                try (NDManager s = model.step(List.of())) {
+                  NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+                  return Accuracy.argmax(
+                      model.logits(describedEmbeds(model, ids, seq.described(), slots, null)));
+                }
+              });
       return new Trained(model.values(CheckpointKeys.TEXT), report.withHeldOut(heldOut));
     }
   }
 
   /**
-   * The embeddings of a row whose image slot holds the description (each token the sum of its
-   * bag's word embeddings), with noise added to it in training: the LM learns to read a
-   * description whose embeddings are not exact, as projected ones will not be.
+   * The embeddings of a row whose image slot holds the description (each token the sum of its bag's
+   * word embeddings), with noise added to it in training: the LM learns to read a description whose
+   * embeddings are not exact, as projected ones will not be.
    *
    * @param hot the description as a multi-hot, (rows × slots × vocab)
    * @param noise (rows × slots × hidden), or null for the exact description
    */
-  private static NDArray describedEmbeds(TrainableLlava model, NDArray ids, float[] hot, int slots,
-      NDArray noise) {
+  private static NDArray describedEmbeds(
+      TrainableLlava model, NDArray ids, float[] hot, int slots, NDArray noise) {
     NDArray text = model.embed(ids);
     NDArray table = model.weight(CheckpointKeys.EMBED_TOKENS);
     long rows = ids.getShape().get(0);
-    NDArray described = ids.getManager().create(hot, new Shape(rows, slots, table.getShape().get(0)))
-        .matMul(table);
+    NDArray described =
+        ids.getManager().create(hot, new Shape(rows, slots, table.getShape().get(0))).matMul(table);
     if (noise != null) {
       described = described.add(noise);
     }
-    return NDArrays.concat(new NDList(text.get(":, :{}, :", Sequences.IMAGE_START), described,
-        text.get(":, {}:, :", Sequences.IMAGE_START + slots)), 1);
+    return NDArrays.concat(
+        new NDList(
+            text.get(":, :{}, :", Sequences.IMAGE_START),
+            described,
+            text.get(":, {}:, :", Sequences.IMAGE_START + slots)),
+        1);
   }
 }

@@ -17,8 +17,10 @@ final class Progress {
   private long examples;
   private final List<TrainingCurves.Point> lossCurve = new ArrayList<>();
   private final List<TrainingCurves.Point> accuracyCurve = new ArrayList<>();
+
   /** The step {@link #due} last decided for, and what it decided: step() prints exactly then. */
   private int decidedStep = -1;
+
   private boolean decided;
 
   Progress(String stage, int steps, TrainingLog log) {
@@ -29,8 +31,8 @@ final class Progress {
   }
 
   /**
-   * Whether this step gets a line (and so its accuracy measured): every tenth of the stage (at
-   * most every 100 steps), its last step, and any step after the log was silent too long.
+   * Whether this step gets a line (and so its accuracy measured): every tenth of the stage (at most
+   * every 100 steps), its last step, and any step after the log was silent too long.
    */
   boolean due(int step) {
     if (step != decidedStep) {
@@ -55,14 +57,17 @@ final class Progress {
     if (due(step)) {
       double seconds = (System.nanoTime() - start) / 1e9;
       double eta = seconds / (step + 1) * (steps - step - 1);
-      log.line("[%s] step %d/%d loss %.4f acc %.3f %.0f ex/s eta %ds", stage, step + 1, steps, smoothed,
-          accuracy, examples / seconds, Math.round(eta));
+      log.line(
+          "[%s] step %d/%d loss %.4f acc %.3f %.0f ex/s eta %ds",
+          stage, step + 1, steps, smoothed, accuracy, examples / seconds, Math.round(eta));
     }
   }
 
   StageReport finish() {
     return new StageReport(
-        new ShapesTrainer.StageResult(stage, steps, first, smoothed, accuracy, (System.nanoTime() - start) / 1e9),
-        new TrainingCurves.Stage(stage, steps, lossCurve, accuracyCurve), Optional.empty());
+        new ShapesTrainer.StageResult(
+            stage, steps, first, smoothed, accuracy, (System.nanoTime() - start) / 1e9),
+        new TrainingCurves.Stage(stage, steps, lossCurve, accuracyCurve),
+        Optional.empty());
   }
 }

@@ -44,14 +44,16 @@ final class ProjectorStage {
   private final HeldOutProbe probe;
   private final TrainingLog log;
 
-  ProjectorStage(ShapesTrainer.Settings settings, TrainingLoop loop, HeldOutProbe probe, TrainingLog log) {
+  ProjectorStage(
+      ShapesTrainer.Settings settings, TrainingLoop loop, HeldOutProbe probe, TrainingLog log) {
     this.settings = settings;
     this.loop = loop;
     this.probe = probe;
     this.log = log;
   }
 
-  StageReport train(NDManager root, VisionStage.Trained vision, Map<String, float[]> language, Run run) {
+  StageReport train(
+      NDManager root, VisionStage.Trained vision, Map<String, float[]> language, Run run) {
     LlavaSpec spec = ShapesTrainer.spec(run.kind());
     Map<String, float[]> frozen = new HashMap<>(vision.tower());
     frozen.putAll(language);
@@ -61,25 +63,41 @@ final class ProjectorStage {
     int slots = spec.imageSeqLength();
     try (TrainableLlava model = new TrainableLlava(spec, root, frozen, settings.seed() ^ 0xB0)) {
       AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.PROJECTOR));
-      TrainingLoop.Plan plan = new TrainingLoop.Plan(run.name(), run.steps(), settings.projectorLr(), DATA_OFFSET,
-          !run.blind());
-      StageReport report = loop.run(plan, model, adam, adam.state(), (s, batch) -> {
-        Sequences seq = Sequences.of(batch.examples(), slots, false);
-        NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
-        NDArray features = features(model, s, batch, run.blind());
-        return () -> {
-          NDArray logits = logits(model, ids, features);
-          NDArray loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
-          return new TrainingLoop.StepLoss(loss, () -> Accuracy.teacherForced(logits, seq.targets(), seq.counted()),
-              seq.rows());
-        };
-      });
-      Map<String, Double> heldOut = probe.score(run.name(), !run.blind(), slots, false, (batch, seq) -> {
-        try (NDManager s = model.step(List.of())) {
-          NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
-          return Accuracy.argmax(logits(model, ids, features(model, s, batch, run.blind())));
-        }
-      });
+      TrainingLoop.Plan plan =
+          new TrainingLoop.Plan(
+              run.name(), run.steps(), settings.projectorLr(), DATA_OFFSET, !run.blind());
+      StageReport report =
+          loop.run(
+              plan,
+              model,
+              adam,
+              adam.state(),
+              (s, batch) -> {
+                Sequences seq = Sequences.of(batch.examples(), slots, false);
+                NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+                NDArray features = features(model, s, batch, run.blind());
+                return () -> {
+                  NDArray logits = logits(model, ids, features);
+                  NDArray loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
+                  return new TrainingLoop.StepLoss(
+                      loss,
+                      () -> Accuracy.teacherForced(logits, seq.targets(), seq.counted()),
+                      seq.rows());
+                };
+              });
+      Map<String, Double> heldOut =
+          probe.score(
+              run.name(),
+              !run.blind(),
+              slots,
+              false,
+              (batch, seq) -> {
+                try (NDManager s = model.step(List.of())) {
+                  NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+                  return Accuracy.argmax(
+                      logits(model, ids, features(model, s, batch, run.blind())));
+                }
+              });
       if (run.blind()) {
         // the blind projector sees only zeros: its weight has no gradient; store it as zero
         model.weight(CheckpointKeys.weight(CheckpointKeys.projectorLinear(1))).muli(0);
@@ -95,7 +113,8 @@ final class ProjectorStage {
   }
 
   /** The frozen tower's patch features of a batch, or zeros for the blind baseline. */
-  private static NDArray features(TrainableLlava model, NDManager s, Batches.Batch batch, boolean blind) {
+  private static NDArray features(
+      TrainableLlava model, NDManager s, Batches.Batch batch, boolean blind) {
     LlavaSpec spec = model.spec();
     return blind
         ? s.zeros(new Shape(batch.size(), spec.imageSeqLength(), spec.vision().hidden()))
@@ -106,7 +125,8 @@ final class ProjectorStage {
     LlavaCheckpointWriter.write(dir, spec.withStorage(settings.storedAs(), 1), model.tensors());
     // the shapes world's own WordLevel tokenizer, in place of the writer's placeholder words
     for (String file : List.of("tokenizer.json", "tokenizer_config.json")) {
-      try (InputStream in = ProjectorStage.class.getResourceAsStream("/dev/glimpse/train/shapes/" + file)) {
+      try (InputStream in =
+          ProjectorStage.class.getResourceAsStream("/dev/glimpse/train/shapes/" + file)) {
         Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
       } catch (IOException e) {
         throw new UncheckedIOException(e);

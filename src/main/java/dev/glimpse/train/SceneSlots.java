@@ -21,10 +21,10 @@ import java.util.List;
  * shapes; then how the caption joins them ({@code left} for a pair side by side, {@code above} for
  * a pair one over the other, {@code and} for three); unused tokens hold {@code <pad>}.
  *
- * <p>One token per shape makes every lookup a single step of attention: "what color is the
- * circle" attends to the token whose bag holds {@code circle} and reads the colour from the same
- * vector. With one word per token (tried first) the answer sat in a neighbouring token and the
- * language model stayed near chance on two and three shapes.
+ * <p>One token per shape makes every lookup a single step of attention: "what color is the circle"
+ * attends to the token whose bag holds {@code circle} and reads the colour from the same vector.
+ * With one word per token (tried first) the answer sat in a neighbouring token and the language
+ * model stayed near chance on two and three shapes.
  */
 public final class SceneSlots {
 
@@ -44,22 +44,29 @@ public final class SceneSlots {
   /** Per image token, the ids of the words whose embeddings it sums; {@code slots} of them. */
   public static int[][] bags(Scene scene, int slots) {
     if (slots < MIN_SLOTS) {
-      throw new IllegalArgumentException("the description needs " + MIN_SLOTS + " image tokens, not " + slots);
+      throw new IllegalArgumentException(
+          "the description needs " + MIN_SLOTS + " image tokens, not " + slots);
     }
     int[][] bags = new int[slots][];
     Arrays.fill(bags, new int[] {ShapesVocabulary.PAD_ID});
     List<Shape> ordered = captionOrder(scene);
     for (int i = 0; i < ordered.size(); i++) {
       Shape s = ordered.get(i);
-      bags[i] = new int[] {V.id(s.size().word()), V.id(s.color().word()), V.id(s.kind().word()),
-          V.id(Region.containing(s.x(), s.y()).word())};
+      bags[i] =
+          new int[] {
+            V.id(s.size().word()),
+            V.id(s.color().word()),
+            V.id(s.kind().word()),
+            V.id(Region.containing(s.x(), s.y()).word())
+          };
     }
     bags[COUNT_SLOT] = new int[] {V.id(ShapesLanguage.number(scene.count()))};
-    bags[JOINER_SLOT] = switch (scene.count()) {
-      case 1 -> new int[] {ShapesVocabulary.PAD_ID};
-      case 2 -> new int[] {V.id(sideBySide(ordered.get(0), ordered.get(1)) ? "left" : "above")};
-      default -> new int[] {V.id("and")};
-    };
+    bags[JOINER_SLOT] =
+        switch (scene.count()) {
+          case 1 -> new int[] {ShapesVocabulary.PAD_ID};
+          case 2 -> new int[] {V.id(sideBySide(ordered.get(0), ordered.get(1)) ? "left" : "above")};
+          default -> new int[] {V.id("and")};
+        };
     return bags;
   }
 

@@ -15,7 +15,8 @@ import java.util.List;
  * @param counted (rows × length): true where the prediction is part of the answer, so in the loss
  * @param described (rows × slots × vocab), or null
  */
-record Sequences(long[] ids, int rows, int length, int[][] targets, boolean[][] counted, float[] described) {
+record Sequences(
+    long[] ids, int rows, int length, int[][] targets, boolean[][] counted, float[] described) {
 
   /** Where the image tokens start: after {@code <s> USER :}. */
   static final int IMAGE_START = 3;
@@ -60,10 +61,14 @@ record Sequences(long[] ids, int rows, int length, int[][] targets, boolean[][] 
         }
       }
     }
-    float[] described = describe
-        ? SceneSlots.multiHot(examples.stream().map(e -> SceneSlots.bags(e.scene(), slots)).toArray(int[][][]::new),
-            v.size())
-        : null;
+    float[] described =
+        describe
+            ? SceneSlots.multiHot(
+                examples.stream()
+                    .map(e -> SceneSlots.bags(e.scene(), slots))
+                    .toArray(int[][][]::new),
+                v.size())
+            : null;
     return new Sequences(ids, b, length, targets, counted, described);
   }
 

@@ -25,8 +25,8 @@ import java.util.Map;
  * VisionLanguageModel}: CLIP processor, tokenizer, greedy generation, candidate scoring).
  *
  * <p>Captions and questions are generated greedily and compared after {@link
- * ShapesLanguage#normalize}; moderation questions are answered by scoring the candidates "yes"
- * and "no" and taking the likelier, and compared with {@link ModerationPolicy#isFlagged}.
+ * ShapesLanguage#normalize}; moderation questions are answered by scoring the candidates "yes" and
+ * "no" and taking the likelier, and compared with {@link ModerationPolicy#isFlagged}.
  */
 public final class ShapesEvaluator {
 
@@ -64,7 +64,10 @@ public final class ShapesEvaluator {
     }
 
     public int moderation() {
-      return moderationTruePositive + moderationFalsePositive + moderationFalseNegative + moderationTrueNegative;
+      return moderationTruePositive
+          + moderationFalsePositive
+          + moderationFalseNegative
+          + moderationTrueNegative;
     }
 
     public double moderationPrecision() {
@@ -91,7 +94,8 @@ public final class ShapesEvaluator {
 
   /** The held-out examples of a seed: its evaluation split, examples 0 to count - 1. */
   public static List<Example> heldOut(long seed, int count, int imageSize) {
-    ShapesDataset eval = ShapesDataset.split(seed, DatasetConfig.defaults().withImageSize(imageSize)).evaluation();
+    ShapesDataset eval =
+        ShapesDataset.split(seed, DatasetConfig.defaults().withImageSize(imageSize)).evaluation();
     return eval.stream(0, count).toList();
   }
 
@@ -100,7 +104,8 @@ public final class ShapesEvaluator {
    *
    * @param outcomes receives every example's outcome (may be null)
    */
-  public static Scores score(VisionLanguageModel vlm, List<Example> examples, int batch, List<Outcome> outcomes) {
+  public static Scores score(
+      VisionLanguageModel vlm, List<Example> examples, int batch, List<Outcome> outcomes) {
     Map<QuestionType, int[]> perType = new EnumMap<>(QuestionType.class);
     int captions = 0;
     int captionsExact = 0;
@@ -127,7 +132,8 @@ public final class ShapesEvaluator {
           candidates.add(List.of(ModerationPolicy.YES, ModerationPolicy.NO));
         } else {
           generated.add(e);
-          requests.add(GenerationRequest.ofPixels(vlm.encodePrompt(prompt), List.of(pixels), greedy));
+          requests.add(
+              GenerationRequest.ofPixels(vlm.encodePrompt(prompt), List.of(pixels), greedy));
         }
       }
       List<Generation> outputs = requests.isEmpty() ? List.of() : vlm.generate(requests);
@@ -147,7 +153,8 @@ public final class ShapesEvaluator {
           outcomes.add(new Outcome(e, text, correct));
         }
       }
-      List<Candidates> verdicts = moderated.isEmpty() ? List.of() : vlm.score(prompts, images, candidates);
+      List<Candidates> verdicts =
+          moderated.isEmpty() ? List.of() : vlm.score(prompts, images, candidates);
       for (int i = 0; i < moderated.size(); i++) {
         Example e = moderated.get(i);
         boolean said = verdicts.get(i).best().equals(ModerationPolicy.YES);
@@ -162,7 +169,8 @@ public final class ShapesEvaluator {
           tn++;
         }
         if (outcomes != null) {
-          outcomes.add(new Outcome(e, said ? ModerationPolicy.YES : ModerationPolicy.NO, said == truth));
+          outcomes.add(
+              new Outcome(e, said ? ModerationPolicy.YES : ModerationPolicy.NO, said == truth));
         }
       }
     }

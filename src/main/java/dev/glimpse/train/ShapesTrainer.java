@@ -35,8 +35,8 @@ import java.util.Locale;
  *       head into the language model's embedding space, which the linear projector starts from);
  *   <li><b>projector</b> ({@link ProjectorStage}): with both frozen, one linear map (or LLaVA-1.5's
  *       MLP) from patch features into the LM's embedding space, trained on image–answer pairs, loss
- *       on the answer tokens only; and a <b>blind</b> baseline, the same projector fed zeros instead
- *       of features.
+ *       on the answer tokens only; and a <b>blind</b> baseline, the same projector fed zeros
+ *       instead of features.
  * </ol>
  *
  * Every stage runs the one {@link TrainingLoop}. Everything is seeded: the same seed and settings
@@ -62,34 +62,99 @@ public final class ShapesTrainer {
 
     /** The settings `glimpse train` uses by default: the built-in model. */
     public static Settings defaults(long seed) {
-      return new Settings(seed, 48, 6000, 5000, 800, 200, 2e-3, 3e-4, 5e-3,
-          LlavaSpec.Projector.LINEAR, false, TensorDType.F16, 1920);
+      return new Settings(
+          seed,
+          48,
+          6000,
+          5000,
+          800,
+          200,
+          2e-3,
+          3e-4,
+          5e-3,
+          LlavaSpec.Projector.LINEAR,
+          false,
+          TensorDType.F16,
+          1920);
     }
 
     public Settings withSteps(int vision, int language, int projector, int blind) {
-      return new Settings(seed, batch, vision, language, projector, blind, visionLr, languageLr, projectorLr,
-          this.projector, compare, storedAs, probeExamples);
+      return new Settings(
+          seed,
+          batch,
+          vision,
+          language,
+          projector,
+          blind,
+          visionLr,
+          languageLr,
+          projectorLr,
+          this.projector,
+          compare,
+          storedAs,
+          probeExamples);
     }
 
     public Settings withProjector(LlavaSpec.Projector p, boolean compareOther) {
-      return new Settings(seed, batch, visionSteps, languageSteps, projectorSteps, blindSteps, visionLr,
-          languageLr, projectorLr, p, compareOther, storedAs, probeExamples);
+      return new Settings(
+          seed,
+          batch,
+          visionSteps,
+          languageSteps,
+          projectorSteps,
+          blindSteps,
+          visionLr,
+          languageLr,
+          projectorLr,
+          p,
+          compareOther,
+          storedAs,
+          probeExamples);
     }
 
     public Settings withBatch(int b) {
-      return new Settings(seed, b, visionSteps, languageSteps, projectorSteps, blindSteps, visionLr, languageLr,
-          projectorLr, projector, compare, storedAs, probeExamples);
+      return new Settings(
+          seed,
+          b,
+          visionSteps,
+          languageSteps,
+          projectorSteps,
+          blindSteps,
+          visionLr,
+          languageLr,
+          projectorLr,
+          projector,
+          compare,
+          storedAs,
+          probeExamples);
     }
 
     /** How many held-out examples the probes after each stage score (0: none). */
     public Settings withProbeExamples(int n) {
-      return new Settings(seed, batch, visionSteps, languageSteps, projectorSteps, blindSteps, visionLr, languageLr,
-          projectorLr, projector, compare, storedAs, n);
+      return new Settings(
+          seed,
+          batch,
+          visionSteps,
+          languageSteps,
+          projectorSteps,
+          blindSteps,
+          visionLr,
+          languageLr,
+          projectorLr,
+          projector,
+          compare,
+          storedAs,
+          n);
     }
   }
 
   /** What one stage did. */
-  public record StageResult(String name, int steps, double firstLoss, double lastLoss, double lastAccuracy,
+  public record StageResult(
+      String name,
+      int steps,
+      double firstLoss,
+      double lastLoss,
+      double lastAccuracy,
       double seconds) {}
 
   /** The architecture of the built-in model (16 image tokens, 54-word vocabulary). */
@@ -97,7 +162,13 @@ public final class ShapesTrainer {
     return new LlavaSpec(
         new LlavaSpec.Vision(96, 4, 4, 384, 64, 16),
         new LlavaSpec.Text(128, 4, 8, 8, 384, ShapesVocabulary.SHAPES.size(), 128, 10000.0, 16),
-        List.of(-1), false, projector, true, ShapesVocabulary.IMAGE_ID, TensorDType.F32, 1);
+        List.of(-1),
+        false,
+        projector,
+        true,
+        ShapesVocabulary.IMAGE_ID,
+        TensorDType.F32,
+        1);
   }
 
   /** How often at the least {@code train} says where it is (a stage's step lines, the probes). */
@@ -107,6 +178,7 @@ public final class ShapesTrainer {
   private final TrainingLog log;
   private final TrainingLoop loop;
   private final HeldOutProbe probe;
+
   /** What the last {@link #run} reported, stage by stage. */
   private List<StageReport> reports = List.of();
 
@@ -122,10 +194,14 @@ public final class ShapesTrainer {
     this.settings = settings;
     this.log = new TrainingLog(log, reportEvery);
     int imageSize = spec(settings.projector()).vision().imageSize();
-    ShapesDataset.Splits splits = ShapesDataset.split(settings.seed(),
-        DatasetConfig.defaults().withImageSize(imageSize));
-    Batches batches = new Batches(splits, new ClipImageProcessor(ImageProcessorConfig.clipDefaults(imageSize)),
-        imageSize, settings.batch());
+    ShapesDataset.Splits splits =
+        ShapesDataset.split(settings.seed(), DatasetConfig.defaults().withImageSize(imageSize));
+    Batches batches =
+        new Batches(
+            splits,
+            new ClipImageProcessor(ImageProcessorConfig.clipDefaults(imageSize)),
+            imageSize,
+            settings.batch());
     this.loop = new TrainingLoop(batches, this.log);
     this.probe = new HeldOutProbe(batches, this.log, settings.probeExamples());
   }
@@ -139,7 +215,9 @@ public final class ShapesTrainer {
     return reports.stream().map(StageReport::curves).toList();
   }
 
-  /** Trains every stage and writes the model to {@code out} (and the blind baseline to out/blind). */
+  /**
+   * Trains every stage and writes the model to {@code out} (and the blind baseline to out/blind).
+   */
   public void run(Path out) {
     long start = System.nanoTime();
     Engine.getInstance().setRandomSeed((int) settings.seed());
@@ -157,7 +235,8 @@ public final class ShapesTrainer {
     reports = List.copyOf(done);
     double seconds = (System.nanoTime() - start) / 1e9;
     writeReport(out, seconds);
-    log.line("wrote %s (loss and accuracy curves of every stage)", TrainingCurves.write(out, curves()));
+    log.line(
+        "wrote %s (loss and accuracy curves of every stage)", TrainingCurves.write(out, curves()));
     log.line("trained in %.1f s; model in %s", seconds, out);
   }
 
@@ -166,10 +245,16 @@ public final class ShapesTrainer {
     List<ProjectorStage.Run> runs = new ArrayList<>();
     runs.add(new ProjectorStage.Run(settings.projector(), false, settings.projectorSteps(), out));
     if (settings.compare()) {
-      LlavaSpec.Projector other = settings.projector() == LlavaSpec.Projector.LINEAR ? LlavaSpec.Projector.MLP
-          : LlavaSpec.Projector.LINEAR;
-      runs.add(new ProjectorStage.Run(other, false, settings.projectorSteps(),
-          out.resolve(other.name().toLowerCase(Locale.ROOT))));
+      LlavaSpec.Projector other =
+          settings.projector() == LlavaSpec.Projector.LINEAR
+              ? LlavaSpec.Projector.MLP
+              : LlavaSpec.Projector.LINEAR;
+      runs.add(
+          new ProjectorStage.Run(
+              other,
+              false,
+              settings.projectorSteps(),
+              out.resolve(other.name().toLowerCase(Locale.ROOT))));
     }
     runs.add(ProjectorStage.Run.blind(settings.blindSteps(), out.resolve("blind")));
     return runs;
@@ -191,13 +276,17 @@ public final class ShapesTrainer {
       n.put("last_loss", r.lastLoss());
       n.put("last_accuracy", r.lastAccuracy());
       n.put("seconds", Math.round(r.seconds() * 10) / 10.0);
-      report.heldOut().ifPresent(p -> {
-        ObjectNode held = n.putObject("held_out_accuracy");
-        p.forEach((k, v) -> held.put(k, Math.round(v * 1000) / 1000.0));
-      });
+      report
+          .heldOut()
+          .ifPresent(
+              p -> {
+                ObjectNode held = n.putObject("held_out_accuracy");
+                p.forEach((k, v) -> held.put(k, Math.round(v * 1000) / 1000.0));
+              });
     }
     try {
-      json.writerWithDefaultPrettyPrinter().writeValue(out.resolve("train_report.json").toFile(), root);
+      json.writerWithDefaultPrettyPrinter()
+          .writeValue(out.resolve("train_report.json").toFile(), root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -26,9 +26,9 @@ import java.util.Map;
 import java.util.function.IntToDoubleFunction;
 
 /**
- * A LLaVA whose weights are trainable NDArrays kept exactly as the checkpoint stores them
- * (legacy llava-hf names, (out, in) matrices, unscaled, unfused), with a forward pass written for
- * autograd: no in-place operation on an activation, full-sequence causal attention, no KV cache.
+ * A LLaVA whose weights are trainable NDArrays kept exactly as the checkpoint stores them (legacy
+ * llava-hf names, (out, in) matrices, unscaled, unfused), with a forward pass written for autograd:
+ * no in-place operation on an activation, full-sequence causal attention, no KV cache.
  *
  * <p>Keeping the checkpoint layout makes export a copy ({@link #tensors}, {@link #write}); a test
  * checks that the written directory, loaded through {@code LlavaCheckpoint} and {@code LlavaModel}
@@ -42,8 +42,12 @@ import java.util.function.IntToDoubleFunction;
 public final class TrainableLlava implements AutoCloseable {
 
   private final LlavaSpec spec;
-  /** The config a checkpoint of the spec is read back with: its rotary and feature-layer numbering. */
+
+  /**
+   * The config a checkpoint of the spec is read back with: its rotary and feature-layer numbering.
+   */
   private final LlavaConfig config;
+
   private final NDManager manager;
   private final Map<String, NDArray> weights = new LinkedHashMap<>();
   private final float[] inverseFrequencies;
@@ -92,11 +96,12 @@ public final class TrainableLlava implements AutoCloseable {
   /** The weights whose names start with {@code prefix}, in checkpoint order. */
   public Map<String, NDArray> weights(String prefix) {
     Map<String, NDArray> out = new LinkedHashMap<>();
-    weights.forEach((k, v) -> {
-      if (k.startsWith(prefix)) {
-        out.put(k, v);
-      }
-    });
+    weights.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.put(k, v);
+          }
+        });
     return out;
   }
 
@@ -106,12 +111,13 @@ public final class TrainableLlava implements AutoCloseable {
 
   /** Replaces the values of the named weights (e.g. with those of another stage). */
   public void load(Map<String, float[]> values) {
-    values.forEach((name, v) -> {
-      NDArray w = weights.get(name);
-      if (w != null) {
-        w.set(v);
-      }
-    });
+    values.forEach(
+        (name, v) -> {
+          NDArray w = weights.get(name);
+          if (w != null) {
+            w.set(v);
+          }
+        });
   }
 
   /** The current values of the weights under a prefix, by name. */
@@ -124,11 +130,16 @@ public final class TrainableLlava implements AutoCloseable {
   /** The checkpoint's tensors: exactly {@link LlavaCheckpointWriter#tensorShapes} of the spec. */
   public List<SafetensorsWriter.Tensor> tensors() {
     List<SafetensorsWriter.Tensor> out = new ArrayList<>();
-    weights.forEach((k, v) -> out.add(new SafetensorsWriter.Tensor(k, v.getShape().getShape(), v.toFloatArray())));
+    weights.forEach(
+        (k, v) ->
+            out.add(new SafetensorsWriter.Tensor(k, v.getShape().getShape(), v.toFloatArray())));
     return out;
   }
 
-  /** Writes the checkpoint directory (config.json, model.safetensors, processor and tokenizer files). */
+  /**
+   * Writes the checkpoint directory (config.json, model.safetensors, processor and tokenizer
+   * files).
+   */
   public void write(Path dir) {
     LlavaCheckpointWriter.write(dir, spec, tensors());
   }
@@ -175,11 +186,15 @@ public final class TrainableLlava implements AutoCloseable {
     int h = v.hidden();
     int p = v.patchSize();
     int patches = v.numPatches();
-    NDArray x = Conv2d.conv2d(pixels, weight(CheckpointKeys.PATCH_EMBEDDING), null, new Shape(p, p))
-        .singletonOrThrow().reshape(n, h, patches).transpose(0, 2, 1);
+    NDArray x =
+        Conv2d.conv2d(pixels, weight(CheckpointKeys.PATCH_EMBEDDING), null, new Shape(p, p))
+            .singletonOrThrow()
+            .reshape(n, h, patches)
+            .transpose(0, 2, 1);
     NDArray cls = weight(CheckpointKeys.CLASS_EMBEDDING).reshape(1, 1, h).broadcast(n, 1, h);
-    x = NDArrays.concat(new NDList(cls, x), 1)
-        .add(weight(CheckpointKeys.POSITION_EMBEDDING).reshape(1, patches + 1, h));
+    x =
+        NDArrays.concat(new NDList(cls, x), 1)
+            .add(weight(CheckpointKeys.POSITION_EMBEDDING).reshape(1, patches + 1, h));
     x = layerNorm(x, CheckpointKeys.PRE_LAYER_NORM);
     List<NDArray> states = new ArrayList<>();
     states.add(x);
@@ -233,7 +248,8 @@ public final class TrainableLlava implements AutoCloseable {
 
   /** Token embeddings: (b, t) int64 → (b, t, hidden). */
   public NDArray embed(NDArray ids) {
-    return Embedding.embedding(ids, weight(CheckpointKeys.EMBED_TOKENS), SparseFormat.DENSE).singletonOrThrow();
+    return Embedding.embedding(ids, weight(CheckpointKeys.EMBED_TOKENS), SparseFormat.DENSE)
+        .singletonOrThrow();
   }
 
   /**
@@ -246,13 +262,15 @@ public final class TrainableLlava implements AutoCloseable {
   public NDArray inputsEmbeds(NDArray ids, NDArray imageEmbeds, int imageStart) {
     NDArray text = embed(ids);
     long tokens = imageEmbeds.getShape().get(1);
-    return NDArrays.concat(new NDList(text.get(":, :{}, :", imageStart), imageEmbeds,
-        text.get(":, {}:, :", imageStart + tokens)), 1);
+    return NDArrays.concat(
+        new NDList(
+            text.get(":, :{}, :", imageStart),
+            imageEmbeds,
+            text.get(":, {}:, :", imageStart + tokens)),
+        1);
   }
 
-  /**
-   * Causal LLaMA over whole sequences from position 0: (b, t, hidden) → logits (b, t, vocab).
-   */
+  /** Causal LLaMA over whole sequences from position 0: (b, t, hidden) → logits (b, t, vocab). */
   public NDArray logits(NDArray inputsEmbeds) {
     LlavaSpec.Text c = spec.text();
     long b = inputsEmbeds.getShape().get(0);
@@ -266,7 +284,8 @@ public final class TrainableLlava implements AutoCloseable {
     float[] sin = new float[t * d];
     for (int pos = 0; pos < t; pos++) {
       for (int i = 0; i < d; i++) {
-        float angle = pos * inverseFrequencies[i % (d / 2)]; // float32, as the inference path computes it
+        float angle =
+            pos * inverseFrequencies[i % (d / 2)]; // float32, as the inference path computes it
         cos[pos * d + i] = (float) Math.cos(angle);
         sin[pos * d + i] = (float) Math.sin(angle);
       }
@@ -293,7 +312,8 @@ public final class TrainableLlava implements AutoCloseable {
         k = k.expandDims(2).broadcast(b, kvHeads, group, t, d).reshape(b, heads, t, d);
         v = v.expandDims(2).broadcast(b, kvHeads, group, t, d).reshape(b, heads, t, d);
       }
-      NDArray probs = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)).add(maskA).softmax(-1);
+      NDArray probs =
+          q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d)).add(maskA).softmax(-1);
       NDArray context = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
       x = x.add(linear(context, l.o()));
       NDArray f = rmsNorm(x, l.postAttentionNorm());
@@ -302,7 +322,8 @@ public final class TrainableLlava implements AutoCloseable {
       x = x.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), l.down()));
     }
     x = rmsNorm(x, CheckpointKeys.FINAL_NORM);
-    NDArray head = spec.tieEmbeddings() ? weight(CheckpointKeys.EMBED_TOKENS) : weight(CheckpointKeys.LM_HEAD);
+    NDArray head =
+        spec.tieEmbeddings() ? weight(CheckpointKeys.EMBED_TOKENS) : weight(CheckpointKeys.LM_HEAD);
     return x.matMul(head.transpose());
   }
 
@@ -312,7 +333,8 @@ public final class TrainableLlava implements AutoCloseable {
 
   private static NDArray rope(NDArray x, NDArray cos, NDArray sin) {
     long half = x.getShape().get(3) / 2;
-    NDArray rotated = NDArrays.concat(new NDList(x.get("..., {}:", half).neg(), x.get("..., :{}", half)), -1);
+    NDArray rotated =
+        NDArrays.concat(new NDList(x.get("..., {}:", half).neg(), x.get("..., :{}", half)), -1);
     return x.mul(cos).add(rotated.mul(sin));
   }
 
@@ -327,7 +349,8 @@ public final class TrainableLlava implements AutoCloseable {
 
   private NDArray layerNorm(NDArray x, String prefix) {
     NDArray w = weight(CheckpointKeys.weight(prefix));
-    return LayerNorm.layerNorm(x, new Shape(w.getShape().get(0)), w, weight(CheckpointKeys.bias(prefix)), 1e-5f)
+    return LayerNorm.layerNorm(
+            x, new Shape(w.getShape().get(0)), w, weight(CheckpointKeys.bias(prefix)), 1e-5f)
         .singletonOrThrow();
   }
 
@@ -353,9 +376,9 @@ public final class TrainableLlava implements AutoCloseable {
   }
 
   /**
-   * Mean over the rows of each row's mean cross-entropy where {@code counted}: every example
-   * weighs the same, however many answer tokens it has (a ten-word caption does not drown a
-   * one-word answer).
+   * Mean over the rows of each row's mean cross-entropy where {@code counted}: every example weighs
+   * the same, however many answer tokens it has (a ten-word caption does not drown a one-word
+   * answer).
    */
   public static NDArray exampleLoss(NDArray logits, int[][] targets, boolean[][] counted) {
     int rows = 0;
@@ -400,8 +423,8 @@ public final class TrainableLlava implements AutoCloseable {
     return n;
   }
 
-  private static NDArray weightedLoss(NDArray logits, int[][] targets, boolean[][] counted,
-      IntToDoubleFunction rowWeight) {
+  private static NDArray weightedLoss(
+      NDArray logits, int[][] targets, boolean[][] counted, IntToDoubleFunction rowWeight) {
     int b = targets.length;
     int t = targets[0].length;
     int vocab = (int) logits.getShape().get(2);
@@ -422,7 +445,11 @@ public final class TrainableLlava implements AutoCloseable {
    * should predict and how much it counts.
    */
   private static NDArray crossEntropy(NDArray logits, float[] weights) {
-    return logits.logSoftmax(-1).mul(logits.getManager().create(weights, logits.getShape())).sum().neg();
+    return logits
+        .logSoftmax(-1)
+        .mul(logits.getManager().create(weights, logits.getShape()))
+        .sum()
+        .neg();
   }
 
   @Override

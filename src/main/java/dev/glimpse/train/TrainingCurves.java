@@ -17,9 +17,9 @@ import javax.imageio.ImageIO;
 
 /**
  * The loss and accuracy curves of a training run as one PNG ({@value #FILE}, beside
- * train_report.json), drawn with plain Java2D: loss on a log scale on the left, accuracy from 0
- * to 1 on the right, every stage one colour over its own steps (0 to 100 %), since the stages run
- * for very different numbers of steps.
+ * train_report.json), drawn with plain Java2D: loss on a log scale on the left, accuracy from 0 to
+ * 1 on the right, every stage one colour over its own steps (0 to 100 %), since the stages run for
+ * very different numbers of steps.
  */
 public final class TrainingCurves {
 
@@ -28,15 +28,23 @@ public final class TrainingCurves {
   public static final int HEIGHT = 520;
 
   /** The stage colours, in stage order (then repeated). */
-  public static final List<Color> COLORS = List.of(new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-      new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b));
+  public static final List<Color> COLORS =
+      List.of(
+          new Color(0x1f77b4),
+          new Color(0xd62728),
+          new Color(0x2ca02c),
+          new Color(0x9467bd),
+          new Color(0xff7f0e),
+          new Color(0x8c564b));
 
   private static final int MARGIN_LEFT = 70;
   private static final int MARGIN_TOP = 50;
   private static final int MARGIN_BOTTOM = 80;
   private static final int GAP = 90;
 
-  /** One stage's curves: the smoothed loss after each step, and the accuracy where it was measured. */
+  /**
+   * One stage's curves: the smoothed loss after each step, and the accuracy where it was measured.
+   */
   public record Stage(String name, int steps, List<Point> loss, List<Point> accuracy) {
     public Stage {
       loss = List.copyOf(loss);
@@ -60,9 +68,18 @@ public final class TrainingCurves {
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
       int panel = (WIDTH - MARGIN_LEFT - GAP - 30) / 2;
       int height = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM;
-      Scale loss = Scale.log(stages.stream().flatMap(s -> s.loss().stream()).mapToDouble(Point::value).toArray());
+      Scale loss =
+          Scale.log(
+              stages.stream().flatMap(s -> s.loss().stream()).mapToDouble(Point::value).toArray());
       panel(g, stages, true, MARGIN_LEFT, panel, height, "loss (smoothed, log scale)", loss);
-      panel(g, stages, false, MARGIN_LEFT + panel + GAP, panel, height, "accuracy (training batch)",
+      panel(
+          g,
+          stages,
+          false,
+          MARGIN_LEFT + panel + GAP,
+          panel,
+          height,
+          "accuracy (training batch)",
           Scale.unit());
       legend(g, stages, MARGIN_LEFT, HEIGHT - 30);
     } finally {
@@ -84,8 +101,15 @@ public final class TrainingCurves {
     return file;
   }
 
-  private static void panel(Graphics2D g, List<Stage> stages, boolean isLoss, int left, int width, int height,
-      String title, Scale scale) {
+  private static void panel(
+      Graphics2D g,
+      List<Stage> stages,
+      boolean isLoss,
+      int left,
+      int width,
+      int height,
+      String title,
+      Scale scale) {
     int bottom = MARGIN_TOP + height;
     g.setColor(Color.BLACK);
     g.drawString(title, left, MARGIN_TOP - 15);
@@ -107,7 +131,8 @@ public final class TrainingCurves {
     }
     for (int p = 0; p <= 100; p += 25) {
       String label = p + " %";
-      g.drawString(label, left + width * p / 100 - g.getFontMetrics().stringWidth(label) / 2, bottom + 18);
+      g.drawString(
+          label, left + width * p / 100 - g.getFontMetrics().stringWidth(label) / 2, bottom + 18);
     }
     g.drawString("share of the stage's steps", left + width / 2 - 70, bottom + 34);
     g.setStroke(new BasicStroke(2f));
@@ -132,8 +157,9 @@ public final class TrainingCurves {
       g.setColor(COLORS.get(i % COLORS.size()));
       g.draw(line);
       if (points.size() == 1 && started) {
-        g.fill(new java.awt.geom.Ellipse2D.Double(line.getCurrentPoint().getX() - 3,
-            line.getCurrentPoint().getY() - 3, 6, 6));
+        g.fill(
+            new java.awt.geom.Ellipse2D.Double(
+                line.getCurrentPoint().getX() - 3, line.getCurrentPoint().getY() - 3, 6, 6));
       }
     }
     g.setStroke(new BasicStroke(1f));
@@ -199,8 +225,11 @@ public final class TrainingCurves {
     }
 
     String label(double tick) {
-      return log ? (tick >= 1 ? String.format(Locale.ROOT, "%.0f", tick) : String.format(Locale.ROOT, "%s",
-          (float) tick)) : String.format(Locale.ROOT, "%.2f", tick);
+      return log
+          ? (tick >= 1
+              ? String.format(Locale.ROOT, "%.0f", tick)
+              : String.format(Locale.ROOT, "%s", (float) tick))
+          : String.format(Locale.ROOT, "%.2f", tick);
     }
   }
 }

@@ -9,8 +9,10 @@ import java.time.Duration;
  */
 final class TrainingLog {
   private final PrintWriter out;
+
   /** The longest the log stays silent: a line at least this often. */
   private final long silenceNanos;
+
   private long lastLine = System.nanoTime();
 
   TrainingLog(PrintWriter out, Duration silence) {

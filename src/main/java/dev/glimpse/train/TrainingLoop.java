@@ -10,8 +10,8 @@ import java.util.function.DoubleSupplier;
 
 /**
  * The training loop every stage runs: the next batch built off the training thread while this one
- * trains, the step's inputs, then its forward pass under the gradient collector, one AdamW update (warm-up then cosine
- * decay), and the step's progress on the log.
+ * trains, the step's inputs, then its forward pass under the gradient collector, one AdamW update
+ * (warm-up then cosine decay), and the step's progress on the log.
  */
 final class TrainingLoop {
 
@@ -56,13 +56,15 @@ final class TrainingLoop {
   /**
    * Trains {@code plan.steps()} steps.
    *
-   * @param attached arrays a step needs besides the model's weights (optimizer state, heads of
-   *     the stage's own), attached to each step's manager
+   * @param attached arrays a step needs besides the model's weights (optimizer state, heads of the
+   *     stage's own), attached to each step's manager
    */
-  StageReport run(Plan plan, TrainableLlava model, AdamW adam, List<NDArray> attached, Forward forward) {
+  StageReport run(
+      Plan plan, TrainableLlava model, AdamW adam, List<NDArray> attached, Forward forward) {
     int steps = plan.steps();
     Progress progress = new Progress(plan.stage(), steps, log);
-    CompletableFuture<Batches.Batch> next = batches.prefetch(plan.dataOffset(), 0, plan.withPixels());
+    CompletableFuture<Batches.Batch> next =
+        batches.prefetch(plan.dataOffset(), 0, plan.withPixels());
     for (int step = 0; step < steps; step++) {
       Batches.Batch batch = next.join();
       if (step + 1 < steps) {
@@ -76,7 +78,10 @@ final class TrainingLoop {
           gc.backward(out.loss());
         }
         adam.step(AdamW.schedule(plan.peakLr(), step, steps, warmup(steps)));
-        progress.step(step, out.loss().getFloat(), progress.due(step) ? out.accuracy().getAsDouble() : -1,
+        progress.step(
+            step,
+            out.loss().getFloat(),
+            progress.due(step) ? out.accuracy().getAsDouble() : -1,
             out.examples());
       }
     }

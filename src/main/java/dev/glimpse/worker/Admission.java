@@ -28,7 +28,12 @@ final class Admission {
   private final DeadLetters deadLetters;
   private boolean warnedAboutDefaults;
 
-  Admission(Topics topics, String modelId, TaskDefaults defaults, Outbox outbox, DeadLetters deadLetters) {
+  Admission(
+      Topics topics,
+      String modelId,
+      TaskDefaults defaults,
+      Outbox outbox,
+      DeadLetters deadLetters) {
     this.topics = topics;
     this.modelId = modelId;
     this.defaults = defaults;
@@ -42,22 +47,40 @@ final class Admission {
     outbox.track(partition, record.offset());
     InferenceRequest request;
     try {
-      request = topics.requests().valueSerde().deserializer().deserialize(record.topic(), record.value());
+      request =
+          topics.requests().valueSerde().deserializer().deserialize(record.topic(), record.value());
     } catch (RegistryException e) {
       refuse(Job.consumed(record, null), e.code(), e.getMessage());
       return Optional.empty();
     } catch (RuntimeException e) {
-      refuse(Job.consumed(record, null), ErrorCode.NOT_AVRO,
+      refuse(
+          Job.consumed(record, null),
+          ErrorCode.NOT_AVRO,
           "the request is not an Avro InferenceRequest, single-object encoded or registry-framed ("
-              + e.getMessage() + "); only ingest should write to " + record.topic());
+              + e.getMessage()
+              + "); only ingest should write to "
+              + record.topic());
       return Optional.empty();
     }
     Job job = Job.consumed(record, request);
     job.setTasks(tasksOf(job));
     if (!modelId.equals(request.getModelId())) {
-      outbox.complete(partition, record.offset(), job.tasks().stream().map(t -> deadLetters.of(job, t,
-          ErrorCode.MODEL_MISMATCH, "ingest asked for model " + request.getModelId() + " but this worker serves "
-              + modelId + "; set glimpse.model.id to the same value for ingest and every worker")).toList());
+      outbox.complete(
+          partition,
+          record.offset(),
+          job.tasks().stream()
+              .map(
+                  t ->
+                      deadLetters.of(
+                          job,
+                          t,
+                          ErrorCode.MODEL_MISMATCH,
+                          "ingest asked for model "
+                              + request.getModelId()
+                              + " but this worker serves "
+                              + modelId
+                              + "; set glimpse.model.id to the same value for ingest and every worker"))
+              .toList());
       return Optional.empty();
     }
     if (job.tasks().isEmpty()) {
@@ -68,7 +91,8 @@ final class Admission {
   }
 
   private void refuse(Job job, ErrorCode code, String message) {
-    outbox.complete(job.partition(), job.offset(), List.of(deadLetters.of(job, null, code, message)));
+    outbox.complete(
+        job.partition(), job.offset(), List.of(deadLetters.of(job, null, code, message)));
   }
 
   /**
@@ -82,9 +106,12 @@ final class Admission {
       String key = tasks.get(i).cacheKey();
       if (!key.equals(asked.get(i).getCacheKey())) {
         warnedAboutDefaults = true;
-        LOG.warn("ingest keyed a task {} where this worker keys it {}: ingest and worker read different task"
-            + " defaults (glimpse.caption.question, glimpse.moderation.*, glimpse.generate.max.new.tokens.default);"
-            + " results are cached under the worker's key", asked.get(i).getCacheKey(), key);
+        LOG.warn(
+            "ingest keyed a task {} where this worker keys it {}: ingest and worker read different task"
+                + " defaults (glimpse.caption.question, glimpse.moderation.*, glimpse.generate.max.new.tokens.default);"
+                + " results are cached under the worker's key",
+            asked.get(i).getCacheKey(),
+            key);
       }
     }
     return tasks;

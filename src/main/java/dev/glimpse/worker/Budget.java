@@ -9,10 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bounds the work a worker holds: requests consumed and not yet answered, and the bytes they
- * hold. At either limit the worker pauses every partition it consumes; once both are back under
- * three quarters it resumes. A paused consumer keeps polling (it stays in its group) but fetches
- * nothing, so a backlog larger than the heap waits in Kafka, not in the worker.
+ * Bounds the work a worker holds: requests consumed and not yet answered, and the bytes they hold.
+ * At either limit the worker pauses every partition it consumes; once both are back under three
+ * quarters it resumes. A paused consumer keeps polling (it stays in its group) but fetches nothing,
+ * so a backlog larger than the heap waits in Kafka, not in the worker.
  *
  * <p>A job's bytes are estimated when it is admitted: the record twice (as consumed, and the image
  * inside the decoded request), its pixel values and its projected features.
@@ -29,7 +29,8 @@ final class Budget {
 
   Budget(WorkerConfig.Budget limits, LlavaConfig model) {
     this.limits = limits;
-    long pixels = 4L * model.vision().numChannels() * model.vision().imageSize() * model.vision().imageSize();
+    long pixels =
+        4L * model.vision().numChannels() * model.vision().imageSize() * model.vision().imageSize();
     long features = 4L * model.imageSeqLength() * model.text().hiddenSize();
     this.bytesOf = job -> 2L * job.original().length + pixels + features;
   }
@@ -66,12 +67,23 @@ final class Budget {
     if (!paused && (requests >= limits.maxQueuedRequests() || bytes >= limits.maxQueuedBytes())) {
       paused = true;
       pauses++;
-      LOG.info("paused {} partition(s): {} requests ({} bytes) queued, budget {} requests / {} bytes",
-          assigned.size(), requests, bytes, limits.maxQueuedRequests(), limits.maxQueuedBytes());
-    } else if (paused && requests * 4 <= limits.maxQueuedRequests() * 3L && bytes * 4 <= limits.maxQueuedBytes() * 3) {
+      LOG.info(
+          "paused {} partition(s): {} requests ({} bytes) queued, budget {} requests / {} bytes",
+          assigned.size(),
+          requests,
+          bytes,
+          limits.maxQueuedRequests(),
+          limits.maxQueuedBytes());
+    } else if (paused
+        && requests * 4 <= limits.maxQueuedRequests() * 3L
+        && bytes * 4 <= limits.maxQueuedBytes() * 3) {
       paused = false;
       consumer.resume(consumer.paused());
-      LOG.info("resumed {} partition(s): {} requests ({} bytes) queued", assigned.size(), requests, bytes);
+      LOG.info(
+          "resumed {} partition(s): {} requests ({} bytes) queued",
+          assigned.size(),
+          requests,
+          bytes);
     }
     if (paused) {
       // partitions assigned while paused start fetching unless paused too

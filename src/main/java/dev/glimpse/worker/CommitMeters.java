@@ -8,8 +8,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * What each record waiting for its transaction counts as once that transaction commits: a result
- * of a kind (with its event time, for the latency), or a dead letter with a code. Counted only on
+ * What each record waiting for its transaction counts as once that transaction commits: a result of
+ * a kind (with its event time, for the latency), or a dead letter with a code. Counted only on
  * commit, so that work redone after an abort or a rebalance is counted once.
  */
 final class CommitMeters {
@@ -24,7 +24,8 @@ final class CommitMeters {
     this.metrics = metrics;
   }
 
-  void result(ProducerRecord<String, byte[]> record, TopicPartition from, String kind, long eventMillis) {
+  void result(
+      ProducerRecord<String, byte[]> record, TopicPartition from, String kind, long eventMillis) {
     written.put(record, new Written(from, kind, null, eventMillis));
   }
 
@@ -32,7 +33,10 @@ final class CommitMeters {
     written.put(record, new Written(from, null, code, -1));
   }
 
-  /** Counts a committed transaction's records: results by kind with their latency, dead letters by code. */
+  /**
+   * Counts a committed transaction's records: results by kind with their latency, dead letters by
+   * code.
+   */
   void committed(List<ProducerRecord<String, byte[]>> records) {
     long now = System.currentTimeMillis();
     metrics.transactionCommitted();

@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last stage of the scheduler: captions and answers decode in one continuous batch. Each
- * joins on top of its image's shared prefix, prefilling only its own suffix. An idle batch starts
- * when {@code maxBatchSize} rows wait, when the oldest has waited {@code maxWait}, or when no more
- * rows are on their way; new rows join between decode steps.
+ * The last stage of the scheduler: captions and answers decode in one continuous batch. Each joins
+ * on top of its image's shared prefix, prefilling only its own suffix. An idle batch starts when
+ * {@code maxBatchSize} rows wait, when the oldest has waited {@code maxWait}, or when no more rows
+ * are on their way; new rows join between decode steps.
  *
  * <p>When joining or a decode step fails, each of its tasks is retried alone through the
  * full-prompt path ({@link #alone}); only a task that fails alone becomes a dead letter.
@@ -31,7 +31,11 @@ final class DecodeStage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DecodeStage.class);
 
   /** A caption or answer ready to join the decode batch. */
-  private record Joining(Job.Task task, GenerationRequest full, HeldPrefix prefix, ImageInFlight image,
+  private record Joining(
+      Job.Task task,
+      GenerationRequest full,
+      HeldPrefix prefix,
+      ImageInFlight image,
       long readyMillis) {
     int rowLength() {
       return full.promptIds().length;
@@ -57,7 +61,8 @@ final class DecodeStage implements AutoCloseable {
   }
 
   /** A task waits to join, on top of its image's prefix. */
-  void queue(Job.Task task, GenerationRequest full, HeldPrefix prefix, ImageInFlight image, long now) {
+  void queue(
+      Job.Task task, GenerationRequest full, HeldPrefix prefix, ImageInFlight image, long now) {
     joining.add(new Joining(task, full, prefix, image, now));
   }
 
@@ -95,18 +100,20 @@ final class DecodeStage implements AutoCloseable {
 
   /** Whether a task of this job is waiting or decoding. */
   boolean holds(Job job) {
-    return joining.stream().anyMatch(j -> j.task().job() == job) || running.keySet().stream().anyMatch(t -> t.job() == job);
+    return joining.stream().anyMatch(j -> j.task().job() == job)
+        || running.keySet().stream().anyMatch(t -> t.job() == job);
   }
 
   /** Drops every task of the matching jobs, without outcomes. */
   void abandon(Predicate<Job> which) {
-    joining.removeIf(j -> {
-      if (which.test(j.task().job())) {
-        j.prefix().release();
-        return true;
-      }
-      return false;
-    });
+    joining.removeIf(
+        j -> {
+          if (which.test(j.task().job())) {
+            j.prefix().release();
+            return true;
+          }
+          return false;
+        });
     if (batch != null) {
       batch.cancel(t -> which.test(t.job())).forEach(running::remove);
     }
@@ -116,7 +123,8 @@ final class DecodeStage implements AutoCloseable {
     if (joining.isEmpty()) {
       return false;
     }
-    return joining.size() >= config.maxBatchSize() || nothingMoreComing
+    return joining.size() >= config.maxBatchSize()
+        || nothingMoreComing
         || now - joining.peekFirst().readyMillis() >= config.maxWait().toMillis();
   }
 
@@ -128,24 +136,34 @@ final class DecodeStage implements AutoCloseable {
     }
     int maxNew = joining.stream().mapToInt(j -> j.full().options().maxNewTokens()).max().orElse(1);
     // fail what could never fit alone, then size the batch for the rest
-    joining.removeIf(j -> {
-      long alone = kvBytes(1, j.rowLength() + j.full().options().maxNewTokens());
-      if (alone <= config.budget().kvCacheBytes()) {
-        return false;
-      }
-      done.add(new Outcome.Failed(j.task(), ErrorCode.OVER_MEMORY_BUDGET, "decoding this task needs a KV cache of "
-          + alone + " bytes, over glimpse.worker.kv.cache.max.bytes = " + config.budget().kvCacheBytes()
-          + "; raise that setting or ask for fewer new tokens"));
-      j.prefix().release();
-      return true;
-    });
+    joining.removeIf(
+        j -> {
+          long alone = kvBytes(1, j.rowLength() + j.full().options().maxNewTokens());
+          if (alone <= config.budget().kvCacheBytes()) {
+            return false;
+          }
+          done.add(
+              new Outcome.Failed(
+                  j.task(),
+                  ErrorCode.OVER_MEMORY_BUDGET,
+                  "decoding this task needs a KV cache of "
+                      + alone
+                      + " bytes, over glimpse.worker.kv.cache.max.bytes = "
+                      + config.budget().kvCacheBytes()
+                      + "; raise that setting or ask for fewer new tokens"));
+          j.prefix().release();
+          return true;
+        });
     if (joining.isEmpty()) {
       return;
     }
     int longest = joining.stream().mapToInt(Joining::rowLength).max().orElse(0);
-    int capacity = longest + 2 * maxNew; // room for later joiners to decode as long as the first ones
+    int capacity =
+        longest + 2 * maxNew; // room for later joiners to decode as long as the first ones
     long perSlot = kvBytes(1, capacity);
-    int slots = (int) Math.max(1, Math.min(config.maxBatchSize(), config.budget().kvCacheBytes() / perSlot));
+    int slots =
+        (int)
+            Math.max(1, Math.min(config.maxBatchSize(), config.budget().kvCacheBytes() / perSlot));
     if (slots * perSlot > config.budget().kvCacheBytes()) {
       capacity = longest + maxNew;
     }
@@ -154,7 +172,13 @@ final class DecodeStage implements AutoCloseable {
 
   private long kvBytes(int slots, int positions) {
     // keys and values, every layer, in the activation dtype (at most 4 bytes)
-    return 2L * text.numHiddenLayers() * slots * text.numKeyValueHeads() * positions * text.headDim() * 4L;
+    return 2L
+        * text.numHiddenLayers()
+        * slots
+        * text.numKeyValueHeads()
+        * positions
+        * text.headDim()
+        * 4L;
   }
 
   /**
@@ -165,8 +189,9 @@ final class DecodeStage implements AutoCloseable {
     Map<HeldPrefix, List<Joining>> byPrefix = new LinkedHashMap<>();
     joining.forEach(j -> byPrefix.computeIfAbsent(j.prefix(), p -> new ArrayList<>()).add(j));
     for (Map.Entry<HeldPrefix, List<Joining>> entry : byPrefix.entrySet()) {
-      List<Joining> group = new ArrayList<>(entry.getValue().subList(0, Math.min(entry.getValue().size(),
-          batch.freeSlots())));
+      List<Joining> group =
+          new ArrayList<>(
+              entry.getValue().subList(0, Math.min(entry.getValue().size(), batch.freeSlots())));
       while (!group.isEmpty()
           && !batch.canJoin(group.stream().map(Joining::full).toList(), entry.getKey().prefix)) {
         group.remove(group.size() - 1);
@@ -185,13 +210,18 @@ final class DecodeStage implements AutoCloseable {
     long start = System.currentTimeMillis();
     long startNanos = System.nanoTime();
     try {
-      batch.join(group.stream().map(Joining::task).toList(), group.stream().map(Joining::full).toList(),
+      batch.join(
+          group.stream().map(Joining::task).toList(),
+          group.stream().map(Joining::full).toList(),
           prefix.prefix);
       metrics.suffixPrefill(System.nanoTime() - startNanos);
       long prefill = System.currentTimeMillis() - start;
       group.forEach(j -> running.put(j.task(), new Running(j, start, prefill)));
     } catch (RuntimeException e) {
-      LOG.warn("{} task(s) failed to join the decode batch ({}); running each alone", group.size(), e.toString());
+      LOG.warn(
+          "{} task(s) failed to join the decode batch ({}); running each alone",
+          group.size(),
+          e.toString());
       group.forEach(j -> done.add(alone(j)));
     } finally {
       group.forEach(j -> prefix.release());
@@ -210,10 +240,15 @@ final class DecodeStage implements AutoCloseable {
       for (ContinuousBatch.Finished<Job.Task> f : finished) {
         metrics.tokens(f.generation().tokenIds().length);
         Running r = running.remove(f.tag());
-        done.add(new Outcome.Text(f.tag(), f.generation().text(), timings(r, System.currentTimeMillis())));
+        done.add(
+            new Outcome.Text(
+                f.tag(), f.generation().text(), timings(r, System.currentTimeMillis())));
       }
     } catch (RuntimeException e) {
-      LOG.warn("a decode step of {} rows failed ({}); running each of its tasks alone", running.size(), e.toString());
+      LOG.warn(
+          "a decode step of {} rows failed ({}); running each of its tasks alone",
+          running.size(),
+          e.toString());
       List<Running> rows = new ArrayList<>(running.values());
       running.clear();
       batch.close();
@@ -222,7 +257,9 @@ final class DecodeStage implements AutoCloseable {
     }
   }
 
-  /** A task retried in a batch of its own, through the full-prompt path; failing again, it fails. */
+  /**
+   * A task retried in a batch of its own, through the full-prompt path; failing again, it fails.
+   */
   private Outcome alone(Joining j) {
     long start = System.currentTimeMillis();
     try {
@@ -239,8 +276,11 @@ final class DecodeStage implements AutoCloseable {
     ImageInFlight image = r.joining().image();
     long enqueued = r.joining().task().job().request().getEnqueuedAt().toEpochMilli();
     long encode = image.prepareMillis + image.encodeMillis + r.prefillMillis();
-    return new Timings(Math.max(0, r.admittedMillis() - enqueued - image.prepareMillis - image.encodeMillis), encode,
-        Math.max(0, now - r.admittedMillis() - r.prefillMillis()), Math.max(0, now - enqueued));
+    return new Timings(
+        Math.max(0, r.admittedMillis() - enqueued - image.prepareMillis - image.encodeMillis),
+        encode,
+        Math.max(0, now - r.admittedMillis() - r.prefillMillis()),
+        Math.max(0, now - enqueued));
   }
 
   @Override

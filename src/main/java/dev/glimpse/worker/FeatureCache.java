@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * Projected image features of recently seen images, least recently used first out, bounded in
  * bytes. Keyed by model id and image hash: the model id covers the checkpoint and its
- * preprocessing, so a key never names features another model or another preprocessing made. A
- * hit skips decoding, preprocessing and the vision tower. Used by the model thread only.
+ * preprocessing, so a key never names features another model or another preprocessing made. A hit
+ * skips decoding, preprocessing and the vision tower. Used by the model thread only.
  */
 final class FeatureCache {
   private final long maxBytes;

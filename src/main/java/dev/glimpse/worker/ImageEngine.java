@@ -11,9 +11,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 
 /**
- * The worker's image-level path without Kafka: requests handed straight to the scheduler the
- * worker runs (prepare pool, one encode per image, shared prefix, continuous batch), until every
- * task has its outcome. What {@code bench-pipeline} measures the pipeline against.
+ * The worker's image-level path without Kafka: requests handed straight to the scheduler the worker
+ * runs (prepare pool, one encode per image, shared prefix, continuous batch), until every task has
+ * its outcome. What {@code bench-pipeline} measures the pipeline against.
  */
 public final class ImageEngine implements AutoCloseable {
   private static final TopicPartition NO_PARTITION = new TopicPartition("in-process", 0);
@@ -38,7 +38,14 @@ public final class ImageEngine implements AutoCloseable {
     Map<Job, Integer> remaining = new IdentityHashMap<>();
     long offset = 0;
     for (InferenceRequest request : requests) {
-      Job job = new Job(NO_PARTITION, offset++, request.getImageSha256(), new byte[0], request, new Header[0]);
+      Job job =
+          new Job(
+              NO_PARTITION,
+              offset++,
+              request.getImageSha256(),
+              new byte[0],
+              request,
+              new Header[0]);
       job.setTasks(job.resolveTasks(config.taskDefaults(), modelId));
       remaining.put(job, job.tasks().size());
       scheduler.submit(job);

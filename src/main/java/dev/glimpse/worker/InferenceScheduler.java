@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * takes one road:
  *
  * <ol>
- *   <li>prepared once on the {@link Preparer} pool (decode, orient, CLIP preprocessing), unless
- *       the {@link FeatureCache} already holds its features;
+ *   <li>prepared once on the {@link Preparer} pool (decode, orient, CLIP preprocessing), unless the
+ *       {@link FeatureCache} already holds its features;
  *   <li>encoded once: vision tower + projector, batched across images;
  *   <li>the prompt tokens all its tasks share (with LLaVA-1.5: {@code USER: }, the image, a new
  *       line) prefilled once into a {@link SharedPrefix}, batched across images;
@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
 final class InferenceScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceScheduler.class);
   private static final List<String> YES_NO = List.of("yes", "no");
+
   /** Poll interval while images are only in preparation: short, so that ready work starts soon. */
   private static final long PREPARING_POLL_MILLIS = 5;
 
@@ -63,7 +64,8 @@ final class InferenceScheduler implements AutoCloseable {
   private final Deque<ImageInFlight> toPrefill = new ArrayDeque<>();
   private final DecodeStage decode;
 
-  InferenceScheduler(VisionLanguageModel model, String modelId, WorkerConfig config, WorkerMetrics metrics) {
+  InferenceScheduler(
+      VisionLanguageModel model, String modelId, WorkerConfig config, WorkerMetrics metrics) {
     this.model = model;
     this.metrics = metrics;
     this.modelId = modelId;
@@ -93,13 +95,17 @@ final class InferenceScheduler implements AutoCloseable {
 
   /** Milliseconds until there is model work to do; 0 when there is some now. */
   long millisUntilWorkIsDue(long now) {
-    if (!toPrefill.isEmpty() || toEncode.size() >= config.maxBatchSize()
+    if (!toPrefill.isEmpty()
+        || toEncode.size() >= config.maxBatchSize()
         || (!toEncode.isEmpty() && preparer.pending() == 0)) {
       return 0;
     }
     long due = decode.millisUntilDue(now);
     if (!toEncode.isEmpty()) {
-      due = Math.min(due, Math.max(0, toEncode.peekFirst().preparedMillis + config.maxWait().toMillis() - now));
+      due =
+          Math.min(
+              due,
+              Math.max(0, toEncode.peekFirst().preparedMillis + config.maxWait().toMillis() - now));
     }
     if (preparer.pending() > 0) {
       due = Math.min(due, PREPARING_POLL_MILLIS);
@@ -107,7 +113,9 @@ final class InferenceScheduler implements AutoCloseable {
     return due;
   }
 
-  /** One round of model work: intake, encoding, prefixes and moderation, admissions, a decode step. */
+  /**
+   * One round of model work: intake, encoding, prefixes and moderation, admissions, a decode step.
+   */
   List<Outcome> runOnce() {
     List<Outcome> done = new ArrayList<>();
     intake(done);
@@ -136,9 +144,14 @@ final class InferenceScheduler implements AutoCloseable {
         throw fatal;
       }
       if (p.error() != null) {
-        failAll(p.job(), ErrorCode.MODEL_ERROR, "the image could not be prepared: " + ModelFailures.message(p.error()), done);
+        failAll(
+            p.job(),
+            ErrorCode.MODEL_ERROR,
+            "the image could not be prepared: " + ModelFailures.message(p.error()),
+            done);
       } else {
-        toEncode.add(new ImageInFlight(p.job(), p.pixels(), null, System.currentTimeMillis(), p.millis()));
+        toEncode.add(
+            new ImageInFlight(p.job(), p.pixels(), null, System.currentTimeMillis(), p.millis()));
       }
     }
   }
@@ -150,7 +163,9 @@ final class InferenceScheduler implements AutoCloseable {
     }
     boolean full = toEncode.size() >= config.maxBatchSize();
     boolean nothingMoreComing = preparer.pending() == 0;
-    boolean waitedEnough = System.currentTimeMillis() - toEncode.peekFirst().preparedMillis >= config.maxWait().toMillis();
+    boolean waitedEnough =
+        System.currentTimeMillis() - toEncode.peekFirst().preparedMillis
+            >= config.maxWait().toMillis();
     if (!full && !nothingMoreComing && !waitedEnough) {
       return; // more images are being prepared: encode them together
     }
@@ -169,7 +184,8 @@ final class InferenceScheduler implements AutoCloseable {
         image.features = encoded.get(i);
         image.pixels = null;
         image.encodeMillis = millis;
-        features.put(FeatureCache.key(modelId, image.job.request().getImageSha256()), image.features);
+        features.put(
+            FeatureCache.key(modelId, image.job.request().getImageSha256()), image.features);
         toPrefill.add(image);
       }
     } catch (RuntimeException e) {
@@ -177,12 +193,16 @@ final class InferenceScheduler implements AutoCloseable {
         failAll(images.get(0).job, ErrorCode.MODEL_ERROR, ModelFailures.describe(e), done);
         return;
       }
-      LOG.warn("encoding {} images together failed ({}); encoding each alone", images.size(), e.toString());
+      LOG.warn(
+          "encoding {} images together failed ({}); encoding each alone",
+          images.size(),
+          e.toString());
       images.forEach(i -> encode(List.of(i), done));
     }
   }
 
-  // 3. each image's shared prefix prefilled once; moderation scored from it; captions and answers queued to decode
+  // 3. each image's shared prefix prefilled once; moderation scored from it; captions and answers
+  // queued to decode
   private void prefill(List<Outcome> done) {
     if (toPrefill.isEmpty() || decode.waiting() >= config.maxBatchSize()) {
       return; // prefixes hold KV memory until their tasks join: make no more than the batch takes
@@ -199,15 +219,20 @@ final class InferenceScheduler implements AutoCloseable {
     List<SharedPrefix> prefixes;
     long startNanos = System.nanoTime();
     try {
-      prefixes = generator.prefill(prompts.stream().map(Prompts::prefixIds).toList(),
-          images.stream().map(i -> List.of(i.features)).toList());
+      prefixes =
+          generator.prefill(
+              prompts.stream().map(Prompts::prefixIds).toList(),
+              images.stream().map(i -> List.of(i.features)).toList());
       metrics.prefixPrefill(System.nanoTime() - startNanos);
     } catch (RuntimeException e) {
       if (images.size() == 1) {
         failAll(images.get(0).job, ErrorCode.MODEL_ERROR, ModelFailures.describe(e), done);
         return;
       }
-      LOG.warn("prefilling {} image prefixes together failed ({}); prefilling each alone", images.size(), e.toString());
+      LOG.warn(
+          "prefilling {} image prefixes together failed ({}); prefilling each alone",
+          images.size(),
+          e.toString());
       images.forEach(i -> prefill(List.of(i), done));
       return;
     }
@@ -227,7 +252,9 @@ final class InferenceScheduler implements AutoCloseable {
   }
 
   /** The prompts of every task of an image, and the part they all share. */
-  private record Prompts(int[] prefixIds, Map<Job.Task, GenerationRequest> generations,
+  private record Prompts(
+      int[] prefixIds,
+      Map<Job.Task, GenerationRequest> generations,
       Map<Job.Task, List<ScoringRequest>> moderations) {}
 
   private Prompts prompts(ImageInFlight image) {
@@ -238,15 +265,21 @@ final class InferenceScheduler implements AutoCloseable {
       if (task.resolved() instanceof ResolvedTask.Moderation m) {
         List<ScoringRequest> requests = new ArrayList<>();
         for (String category : m.categories()) {
-          ScoringRequest r = model.scoringRequest(model.questionPrompt(ResolvedTask.Moderation.question(category)),
-              List.of(image.features), YES_NO);
+          ScoringRequest r =
+              model.scoringRequest(
+                  model.questionPrompt(ResolvedTask.Moderation.question(category)),
+                  List.of(image.features),
+                  YES_NO);
           requests.add(r);
           all.add(r.promptIds());
         }
         moderations.put(task, requests);
       } else if (task.resolved() instanceof ResolvedTask.Generative g) {
-        GenerationRequest r = GenerationRequest.ofFeatures(model.encodePrompt(model.questionPrompt(g.question())),
-            List.of(image.features), g.options());
+        GenerationRequest r =
+            GenerationRequest.ofFeatures(
+                model.encodePrompt(model.questionPrompt(g.question())),
+                List.of(image.features),
+                g.options());
         generations.put(task, r);
         all.add(r.promptIds());
       }
@@ -271,28 +304,47 @@ final class InferenceScheduler implements AutoCloseable {
         done.add(scores(m.getKey(), mine, image, start, now));
       }
     } catch (RuntimeException e) {
-      LOG.warn("scoring {} moderation tasks from one prefix failed ({}); scoring each alone", p.moderations().size(),
+      LOG.warn(
+          "scoring {} moderation tasks from one prefix failed ({}); scoring each alone",
+          p.moderations().size(),
           e.toString());
-      p.moderations().forEach((task, requests) -> {
-        long alone = System.currentTimeMillis();
-        try {
-          done.add(scores(task, generator.score(requests), image, alone, System.currentTimeMillis()));
-        } catch (RuntimeException again) {
-          done.add(new Outcome.Failed(task, ErrorCode.MODEL_ERROR, ModelFailures.describe(again)));
-        }
-      });
+      p.moderations()
+          .forEach(
+              (task, requests) -> {
+                long alone = System.currentTimeMillis();
+                try {
+                  done.add(
+                      scores(
+                          task,
+                          generator.score(requests),
+                          image,
+                          alone,
+                          System.currentTimeMillis()));
+                } catch (RuntimeException again) {
+                  done.add(
+                      new Outcome.Failed(
+                          task, ErrorCode.MODEL_ERROR, ModelFailures.describe(again)));
+                }
+              });
     }
   }
 
-  private Outcome.Scores scores(Job.Task task, List<Candidates> results, ImageInFlight image, long start, long now) {
+  private Outcome.Scores scores(
+      Job.Task task, List<Candidates> results, ImageInFlight image, long start, long now) {
     List<String> categories = ((ResolvedTask.Moderation) task.resolved()).categories();
     Map<String, Double> scores = new LinkedHashMap<>();
     for (int c = 0; c < categories.size(); c++) {
       scores.put(categories.get(c), results.get(c).probability("yes"));
     }
     long enqueued = task.job().request().getEnqueuedAt().toEpochMilli();
-    return new Outcome.Scores(task, scores, new Timings(Math.max(0, image.preparedMillis - image.prepareMillis - enqueued),
-        image.prepareMillis + image.encodeMillis, now - start, Math.max(0, now - enqueued)));
+    return new Outcome.Scores(
+        task,
+        scores,
+        new Timings(
+            Math.max(0, image.preparedMillis - image.prepareMillis - enqueued),
+            image.prepareMillis + image.encodeMillis,
+            now - start,
+            Math.max(0, now - enqueued)));
   }
 
   /** Up to a batch of images from the front of a stage's queue. */
@@ -310,8 +362,10 @@ final class InferenceScheduler implements AutoCloseable {
 
   /** A job leaves the live set once none of its tasks is anywhere in the scheduler. */
   private void finished(Job job) {
-    boolean busy = toEncode.stream().anyMatch(i -> i.job == job) || toPrefill.stream().anyMatch(i -> i.job == job)
-        || decode.holds(job);
+    boolean busy =
+        toEncode.stream().anyMatch(i -> i.job == job)
+            || toPrefill.stream().anyMatch(i -> i.job == job)
+            || decode.holds(job);
     if (!busy) {
       live.remove(job);
     }

@@ -40,8 +40,10 @@ final class Job {
   private final String key;
   private final byte[] original;
   private final InferenceRequest request;
+
   /** The request's headers (the event's, as ingest carried them): its results carry them on. */
   private final Header[] headers;
+
   private List<Task> tasks = List.of();
 
   /**
@@ -49,7 +51,12 @@ final class Job {
    * @param request the decoded request, or null when the value is not one
    * @param headers the record's headers, carried on to its results
    */
-  Job(TopicPartition partition, long offset, String key, byte[] original, InferenceRequest request,
+  Job(
+      TopicPartition partition,
+      long offset,
+      String key,
+      byte[] original,
+      InferenceRequest request,
       Header[] headers) {
     this.partition = partition;
     this.offset = offset;
@@ -59,10 +66,17 @@ final class Job {
     this.headers = headers.clone();
   }
 
-  /** The job of a consumed record; {@code request} is its decoded value, or null when it is not one. */
+  /**
+   * The job of a consumed record; {@code request} is its decoded value, or null when it is not one.
+   */
   static Job consumed(ConsumerRecord<String, byte[]> record, InferenceRequest request) {
-    return new Job(new TopicPartition(record.topic(), record.partition()), record.offset(), record.key(),
-        record.value(), request, record.headers().toArray());
+    return new Job(
+        new TopicPartition(record.topic(), record.partition()),
+        record.offset(),
+        record.key(),
+        record.value(),
+        request,
+        record.headers().toArray());
   }
 
   void setTasks(List<Task> tasks) {
@@ -71,13 +85,18 @@ final class Job {
 
   /**
    * The request's tasks with these defaults applied, each with the cache key this model stores its
-   * result under, in the request's order. A version 1 request carries its one task in its own fields.
+   * result under, in the request's order. A version 1 request carries its one task in its own
+   * fields.
    */
   List<Task> resolveTasks(TaskDefaults defaults, String modelId) {
     List<Task> resolved = new ArrayList<>();
     if (request.getTasks().isEmpty() && request.getTask() != null) {
-      resolved.add(task(request.getTaskIndex() == null ? 0 : request.getTaskIndex(), request.getTask(), defaults,
-          modelId));
+      resolved.add(
+          task(
+              request.getTaskIndex() == null ? 0 : request.getTaskIndex(),
+              request.getTask(),
+              defaults,
+              modelId));
     }
     for (RequestTask t : request.getTasks()) {
       resolved.add(task(t.getTaskIndex(), t.getTask(), defaults, modelId));
@@ -87,7 +106,8 @@ final class Job {
 
   private Task task(int index, Object task, TaskDefaults defaults, String modelId) {
     ResolvedTask resolved = ResolvedTask.of(task, request.getOptions(), defaults);
-    return new Task(this, index, resolved, CacheKey.of(request.getImageSha256(), resolved, modelId));
+    return new Task(
+        this, index, resolved, CacheKey.of(request.getImageSha256(), resolved, modelId));
   }
 
   Header[] headers() {

@@ -27,7 +27,12 @@ final class JobResults {
   private final Outbox outbox;
   private final Map<Job, Gathered> open = new IdentityHashMap<>();
 
-  JobResults(ResultRecords results, DeadLetters deadLetters, CommitMeters meters, Budget budget, Outbox outbox) {
+  JobResults(
+      ResultRecords results,
+      DeadLetters deadLetters,
+      CommitMeters meters,
+      Budget budget,
+      Outbox outbox) {
     this.results = results;
     this.deadLetters = deadLetters;
     this.meters = meters;
@@ -54,7 +59,10 @@ final class JobResults {
     } else {
       List<ProducerRecord<String, byte[]>> records = results.of(outcome);
       // the first is the result (the second its cache entry, not counted)
-      meters.result(records.get(0), job.partition(), ResultRecords.kindOf(outcome),
+      meters.result(
+          records.get(0),
+          job.partition(),
+          ResultRecords.kindOf(outcome),
           job.request().getEventTimestamp().toEpochMilli());
       gathered.records.addAll(records);
     }
@@ -67,12 +75,14 @@ final class JobResults {
 
   /** Drops the jobs of partitions this worker lost, releasing their budget. */
   void forget(Set<TopicPartition> lost) {
-    open.keySet().removeIf(job -> {
-      if (lost.contains(job.partition())) {
-        budget.released(job);
-        return true;
-      }
-      return false;
-    });
+    open.keySet()
+        .removeIf(
+            job -> {
+              if (lost.contains(job.partition())) {
+                budget.released(job);
+                return true;
+              }
+              return false;
+            });
   }
 }

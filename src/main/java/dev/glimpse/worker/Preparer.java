@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Decodes and preprocesses images on a small pool of threads, so that the model thread never
- * waits for a JPEG decode while prepared work is queued. The model thread submits jobs and
- * drains what is ready between its own steps; how many images are in preparation at once is
- * bounded by the worker's queue budget, which admits the jobs.
+ * Decodes and preprocesses images on a small pool of threads, so that the model thread never waits
+ * for a JPEG decode while prepared work is queued. The model thread submits jobs and drains what is
+ * ready between its own steps; how many images are in preparation at once is bounded by the
+ * worker's queue budget, which admits the jobs.
  */
 final class Preparer implements AutoCloseable {
 
@@ -27,27 +27,36 @@ final class Preparer implements AutoCloseable {
   Preparer(Function<byte[], float[]> preprocess, int threads) {
     this.preprocess = preprocess;
     AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "glimpse-prepare-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "glimpse-prepare-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   void submit(Job job) {
     inFlight.incrementAndGet();
-    pool.execute(() -> {
-      long start = System.nanoTime();
-      Prepared done;
-      try {
-        done = new Prepared(job, preprocess.apply(job.imageBytes()), null, (System.nanoTime() - start) / 1_000_000);
-      } catch (Throwable e) {
-        // handed to the model thread, which fails the job or, for an Error, stops the worker
-        done = new Prepared(job, null, e, (System.nanoTime() - start) / 1_000_000);
-      }
-      ready.add(done);
-      inFlight.decrementAndGet();
-    });
+    pool.execute(
+        () -> {
+          long start = System.nanoTime();
+          Prepared done;
+          try {
+            done =
+                new Prepared(
+                    job,
+                    preprocess.apply(job.imageBytes()),
+                    null,
+                    (System.nanoTime() - start) / 1_000_000);
+          } catch (Throwable e) {
+            // handed to the model thread, which fails the job or, for an Error, stops the worker
+            done = new Prepared(job, null, e, (System.nanoTime() - start) / 1_000_000);
+          }
+          ready.add(done);
+          inFlight.decrementAndGet();
+        });
   }
 
   /** Everything prepared since the last call. */

@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes an outbox release and commits its offsets in one transaction. A transaction opens only
- * to send what is ready and closes at once, so it lives milliseconds, far inside
- * {@code transaction.timeout.ms}.
+ * Writes an outbox release and commits its offsets in one transaction. A transaction opens only to
+ * send what is ready and closes at once, so it lives milliseconds, far inside {@code
+ * transaction.timeout.ms}.
  */
 final class TransactionalWriter {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalWriter.class);
@@ -41,7 +41,9 @@ final class TransactionalWriter {
     } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
       throw e;
     } catch (KafkaException e) {
-      LOG.warn("transaction aborted ({}); redoing uncommitted requests from the committed offsets", e.toString());
+      LOG.warn(
+          "transaction aborted ({}); redoing uncommitted requests from the committed offsets",
+          e.toString());
       producer.abortTransaction();
       return false;
     }

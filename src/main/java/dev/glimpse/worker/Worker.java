@@ -30,21 +30,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The GPU worker: consumes inference requests, runs them through the model in continuous
- * batches, and writes each result in the same transaction that commits its request's offset
- * (exactly-once for read_committed readers).
+ * The GPU worker: consumes inference requests, runs them through the model in continuous batches,
+ * and writes each result in the same transaction that commits its request's offset (exactly-once
+ * for read_committed readers).
  *
- * <p>One thread does everything, in a loop that reads as the data flows: poll (never blocking
- * while the model has work, so polls stay far inside {@code max.poll.interval.ms}), admit each
- * record ({@link Admission}), one round of model work ({@link InferenceScheduler}: a decode step),
- * gather outcomes into each job's records ({@link JobResults}), and at most every
- * {@code commitInterval} write what the {@link Outbox} releases in one short transaction that
- * commits its offsets ({@link TransactionalWriter}). On a rebalance the work of revoked partitions
- * is dropped unwritten; their new owner starts from the committed offsets.
+ * <p>One thread does everything, in a loop that reads as the data flows: poll (never blocking while
+ * the model has work, so polls stay far inside {@code max.poll.interval.ms}), admit each record
+ * ({@link Admission}), one round of model work ({@link InferenceScheduler}: a decode step), gather
+ * outcomes into each job's records ({@link JobResults}), and at most every {@code commitInterval}
+ * write what the {@link Outbox} releases in one short transaction that commits its offsets ({@link
+ * TransactionalWriter}). On a rebalance the work of revoked partitions is dropped unwritten; their
+ * new owner starts from the committed offsets.
  */
 public final class Worker implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(100);
+
   /** Longest {@link #close} waits for the loop: its clients close within 5 s each. */
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -82,12 +83,17 @@ public final class Worker implements Runnable, AutoCloseable {
    * A worker whose meters, and its Kafka clients' metrics, go to {@code registry} (ops/runbook.md
    * lists them).
    */
-  public Worker(WorkerConfig config, Topics topics, VisionLanguageModel model, MeterRegistry registry) {
+  public Worker(
+      WorkerConfig config, Topics topics, VisionLanguageModel model, MeterRegistry registry) {
     this(config, topics, model, registry, WorkerClients.KAFKA);
   }
 
   /** A worker whose Kafka clients {@code clients} makes. */
-  Worker(WorkerConfig config, Topics topics, VisionLanguageModel model, MeterRegistry registry,
+  Worker(
+      WorkerConfig config,
+      Topics topics,
+      VisionLanguageModel model,
+      MeterRegistry registry,
       WorkerClients clients) {
     this.config = config;
     this.topics = topics;
@@ -104,7 +110,9 @@ public final class Worker implements Runnable, AutoCloseable {
     DeadLetters deadLetters = new DeadLetters(topics, commitMeters);
     this.admission = new Admission(topics, modelId, config.taskDefaults(), outbox, deadLetters);
     this.scheduler = new InferenceScheduler(model, modelId, config, metrics);
-    this.results = new JobResults(new ResultRecords(topics, modelId), deadLetters, commitMeters, budget, outbox);
+    this.results =
+        new JobResults(
+            new ResultRecords(topics, modelId), deadLetters, commitMeters, budget, outbox);
     this.writer = new TransactionalWriter(producer);
     // registry framing: a registry that refuses our schemas stops the worker here, not mid-batch
     topics.registerSchemas();
@@ -133,7 +141,8 @@ public final class Worker implements Runnable, AutoCloseable {
     if (owned.isEmpty()) {
       return Health.Status.down("no partitions of " + topics.requests().name() + " assigned yet");
     }
-    return Health.Status.up(owned.size() + " partition(s) of " + topics.requests().name() + " assigned");
+    return Health.Status.up(
+        owned.size() + " partition(s) of " + topics.requests().name() + " assigned");
   }
 
   /** The request partitions this worker owns now (safe to read from any thread). */
@@ -164,7 +173,12 @@ public final class Worker implements Runnable, AutoCloseable {
         }
         scheduler.runOnce().forEach(results::add);
         budget.apply(consumer);
-        metrics.queue(budget.requests(), budget.bytes(), consumer.paused().size(), assigned.size(), budget.pauses());
+        metrics.queue(
+            budget.requests(),
+            budget.bytes(),
+            consumer.paused().size(),
+            assigned.size(),
+            budget.pauses());
         if (commitIsDue()) {
           commit();
         }
@@ -180,9 +194,12 @@ public final class Worker implements Runnable, AutoCloseable {
     } catch (ProducerFencedException | AuthorizationException e) {
       // an expected end, not a bug: one line, not-ready, and failure() for the exit code
       failure = e;
-      stoppedBecause = (e instanceof ProducerFencedException ? "fenced: " : "denied: ") + e.getMessage();
-      LOG.error("worker stopped: {} (another worker with this transactional.id took over, or access was"
-          + " denied); restart it with its own glimpse.worker.transactional.id", e.toString());
+      stoppedBecause =
+          (e instanceof ProducerFencedException ? "fenced: " : "denied: ") + e.getMessage();
+      LOG.error(
+          "worker stopped: {} (another worker with this transactional.id took over, or access was"
+              + " denied); restart it with its own glimpse.worker.transactional.id",
+          e.toString());
     } catch (RuntimeException | Error e) {
       stoppedBecause = (isFenced(e) ? "fenced: " : "the worker loop stopped: ") + e;
       throw e;
@@ -209,10 +226,14 @@ public final class Worker implements Runnable, AutoCloseable {
   /** Results are ready, and the commit interval has passed or nothing else is on its way. */
   private boolean commitIsDue() {
     return outbox.hasRelease()
-        && (System.currentTimeMillis() - lastCommit >= config.commitInterval().toMillis() || scheduler.isIdle());
+        && (System.currentTimeMillis() - lastCommit >= config.commitInterval().toMillis()
+            || scheduler.isIdle());
   }
 
-  /** Writes the released results and commits their offsets; after an abort, redoes all uncommitted work. */
+  /**
+   * Writes the released results and commits their offsets; after an abort, redoes all uncommitted
+   * work.
+   */
   private void commit() {
     Outbox.Release release = outbox.release();
     if (!release.isEmpty()) {
@@ -226,7 +247,9 @@ public final class Worker implements Runnable, AutoCloseable {
     lastCommit = System.currentTimeMillis();
   }
 
-  /** Whether this failure, or one of its causes, is another producer taking this transactional id. */
+  /**
+   * Whether this failure, or one of its causes, is another producer taking this transactional id.
+   */
   private static boolean isFenced(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ProducerFencedException) {
@@ -257,9 +280,11 @@ public final class Worker implements Runnable, AutoCloseable {
     try {
       if (!finished.await(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         Thread running = loop;
-        LOG.warn("WORKER_CLOSE_TIMEOUT: the worker loop did not stop within {} s and keeps its Kafka"
-            + " clients open: {}. Keep the brokers up until the worker has stopped; if this repeats,"
-            + " report it with this line", CLOSE_TIMEOUT.toSeconds(),
+        LOG.warn(
+            "WORKER_CLOSE_TIMEOUT: the worker loop did not stop within {} s and keeps its Kafka"
+                + " clients open: {}. Keep the brokers up until the worker has stopped; if this repeats,"
+                + " report it with this line",
+            CLOSE_TIMEOUT.toSeconds(),
             running == null ? "none" : ClientThreads.describe(List.of(running)));
       }
     } catch (InterruptedException e) {
@@ -296,7 +321,8 @@ public final class Worker implements Runnable, AutoCloseable {
         LOG.info("partitions revoked: {}; their in-flight work is dropped unwritten", partitions);
       }
       forget(partitions);
-      assigned = Set.copyOf(consumer.assignment().stream().filter(p -> !partitions.contains(p)).toList());
+      assigned =
+          Set.copyOf(consumer.assignment().stream().filter(p -> !partitions.contains(p)).toList());
     }
 
     @Override

@@ -19,17 +19,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 interface WorkerClients {
   /** The plain Kafka clients, as every process runs them. */
-  WorkerClients KAFKA = new WorkerClients() {
-    @Override
-    public Consumer<String, byte[]> consumer(Properties properties) {
-      return new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
-    }
+  WorkerClients KAFKA =
+      new WorkerClients() {
+        @Override
+        public Consumer<String, byte[]> consumer(Properties properties) {
+          return new KafkaConsumer<>(
+              properties, new StringDeserializer(), new ByteArrayDeserializer());
+        }
 
-    @Override
-    public Producer<String, byte[]> producer(Properties properties) {
-      return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
-    }
-  };
+        @Override
+        public Producer<String, byte[]> producer(Properties properties) {
+          return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+        }
+      };
 
   Consumer<String, byte[]> consumer(Properties properties);
 
@@ -43,11 +45,16 @@ interface WorkerClients {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(16, 4 * config.maxBatchSize())));
-    // a fetch brings at most a slice of the queue budget (a record larger than that still comes alone)
+    p.put(
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+        String.valueOf(Math.max(16, 4 * config.maxBatchSize())));
+    // a fetch brings at most a slice of the queue budget (a record larger than that still comes
+    // alone)
     long fetch = Math.max(1 << 20, Math.min(50L << 20, config.budget().maxQueuedBytes() / 8));
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(fetch));
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(Math.min(16L << 20, fetch)));
+    p.put(
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        String.valueOf(Math.min(16L << 20, fetch)));
     p.putAll(config.kafka());
     return p;
   }

@@ -11,8 +11,8 @@ import java.util.UUID;
 
 /**
  * Everything the worker process is configured with, read once at start: from a properties file
- * overlaid with {@code GLIMPSE_*} environment variables, like ingest. Keys starting with
- * {@code kafka.} pass through to the consumer and producer untouched, minus the prefix, and win.
+ * overlaid with {@code GLIMPSE_*} environment variables, like ingest. Keys starting with {@code
+ * kafka.} pass through to the consumer and producer untouched, minus the prefix, and win.
  *
  * @param modelId {@code glimpse.model.id}: the id to serve under, the same value ingest keys its
  *     cache with; empty: the id derived from the checkpoint ({@link dev.glimpse.model.ModelId})
@@ -50,19 +50,29 @@ public record WorkerConfig(
    * @param kvCacheBytes {@code glimpse.worker.kv.cache.max.bytes}: the most one decode batch's KV
    *     cache may take on the model's device (default 4 GiB); fewer slots are used to stay under it
    */
-  public record Budget(int maxQueuedRequests, long maxQueuedBytes, long featureCacheBytes, long kvCacheBytes) {
+  public record Budget(
+      int maxQueuedRequests, long maxQueuedBytes, long featureCacheBytes, long kvCacheBytes) {
     public Budget {
-      if (maxQueuedRequests < 1 || maxQueuedBytes < 1 || featureCacheBytes < 0 || kvCacheBytes < 1) {
-        throw new IllegalArgumentException("worker budgets must be positive (the feature cache may be 0): " + this);
+      if (maxQueuedRequests < 1
+          || maxQueuedBytes < 1
+          || featureCacheBytes < 0
+          || kvCacheBytes < 1) {
+        throw new IllegalArgumentException(
+            "worker budgets must be positive (the feature cache may be 0): " + this);
       }
     }
 
     static Budget from(Map<String, String> s, int maxBatchSize, long heap) {
       return new Budget(
-          Integer.parseInt(s.getOrDefault("glimpse.worker.max.queued.requests", String.valueOf(8 * maxBatchSize))),
-          Long.parseLong(s.getOrDefault("glimpse.worker.max.queued.bytes", String.valueOf(heap / 4))),
-          Long.parseLong(s.getOrDefault("glimpse.worker.feature.cache.bytes", String.valueOf(heap / 8))),
-          Long.parseLong(s.getOrDefault("glimpse.worker.kv.cache.max.bytes", String.valueOf(4L << 30))));
+          Integer.parseInt(
+              s.getOrDefault(
+                  "glimpse.worker.max.queued.requests", String.valueOf(8 * maxBatchSize))),
+          Long.parseLong(
+              s.getOrDefault("glimpse.worker.max.queued.bytes", String.valueOf(heap / 4))),
+          Long.parseLong(
+              s.getOrDefault("glimpse.worker.feature.cache.bytes", String.valueOf(heap / 8))),
+          Long.parseLong(
+              s.getOrDefault("glimpse.worker.kv.cache.max.bytes", String.valueOf(4L << 30))));
     }
   }
 
@@ -86,16 +96,21 @@ public record WorkerConfig(
     return new WorkerConfig(
         s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers")),
         s.getOrDefault("glimpse.worker.group.id", "glimpse-worker"),
-        s.getOrDefault("glimpse.worker.transactional.id",
-            "glimpse-worker-" + UUID.randomUUID()),
-        Optional.ofNullable(s.get("glimpse.model.id")).map(String::strip).filter(id -> !id.isEmpty()),
+        s.getOrDefault("glimpse.worker.transactional.id", "glimpse-worker-" + UUID.randomUUID()),
+        Optional.ofNullable(s.get("glimpse.model.id"))
+            .map(String::strip)
+            .filter(id -> !id.isEmpty()),
         maxBatchSize,
         Duration.ofMillis(Long.parseLong(s.getOrDefault("glimpse.worker.max.wait.ms", "50"))),
-        Duration.ofMillis(Long.parseLong(s.getOrDefault("glimpse.worker.commit.interval.ms", "100"))),
+        Duration.ofMillis(
+            Long.parseLong(s.getOrDefault("glimpse.worker.commit.interval.ms", "100"))),
         TaskDefaults.from(s),
         Budget.from(s, maxBatchSize, Runtime.getRuntime().maxMemory()),
-        Integer.parseInt(s.getOrDefault("glimpse.worker.prepare.threads",
-            String.valueOf(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2))))),
+        Integer.parseInt(
+            s.getOrDefault(
+                "glimpse.worker.prepare.threads",
+                String.valueOf(
+                    Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2))))),
         Optional.ofNullable(s.get("glimpse.topics.file")).map(Path::of),
         kafka);
   }

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a worker has done and holds, as Micrometer meters (ops/runbook.md lists their scraped
- * names), and a small read API over them for the demo and tests. Written from the worker's
- * thread; read from any (a scrape, a test).
+ * names), and a small read API over them for the demo and tests. Written from the worker's thread;
+ * read from any (a scrape, a test).
  */
 public final class WorkerMetrics {
   static final String STAGE = "worker";
@@ -39,40 +39,64 @@ public final class WorkerMetrics {
 
   WorkerMetrics(MeterRegistry registry) {
     this.registry = registry;
-    requests = Counter.builder("glimpse.worker.requests")
-        .description("requests (one image and its tasks) accepted for the model").register(registry);
-    transactions = Counter.builder("glimpse.worker.transactions")
-        .description("result transactions committed").register(registry);
-    tokens = Counter.builder("glimpse.tokens.generated")
-        .description("tokens generated for captions and answers (EOS excluded)").register(registry);
+    requests =
+        Counter.builder("glimpse.worker.requests")
+            .description("requests (one image and its tasks) accepted for the model")
+            .register(registry);
+    transactions =
+        Counter.builder("glimpse.worker.transactions")
+            .description("result transactions committed")
+            .register(registry);
+    tokens =
+        Counter.builder("glimpse.tokens.generated")
+            .description("tokens generated for captions and answers (EOS excluded)")
+            .register(registry);
     featureHits = Meters.cacheRequests(registry, "feature", true);
     featureMisses = Meters.cacheRequests(registry, "feature", false);
-    batchRows = DistributionSummary.builder("glimpse.decode.batch.rows")
-        .description("rows (captions and answers) in each decode step")
-        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64).register(registry);
-    decodeStep = Timer.builder("glimpse.decode.step")
-        .description("one decode step of the continuous batch").register(registry);
-    prefixPrefill = Timer.builder("glimpse.prefill").tag("part", "prefix")
-        .description("prefill: part=prefix, the prompt prefix of a group of images; part=suffix, a group of task suffixes"
-            + " joining the decode batch")
-        .register(registry);
-    suffixPrefill = Timer.builder("glimpse.prefill").tag("part", "suffix")
-        .description("prefill: part=prefix, the prompt prefix of a group of images; part=suffix, a group of task suffixes"
-            + " joining the decode batch")
-        .register(registry);
-    vision = Timer.builder("glimpse.vision.encode")
-        .description("vision tower and projector on a group of images").register(registry);
+    batchRows =
+        DistributionSummary.builder("glimpse.decode.batch.rows")
+            .description("rows (captions and answers) in each decode step")
+            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
+            .register(registry);
+    decodeStep =
+        Timer.builder("glimpse.decode.step")
+            .description("one decode step of the continuous batch")
+            .register(registry);
+    prefixPrefill =
+        Timer.builder("glimpse.prefill")
+            .tag("part", "prefix")
+            .description(
+                "prefill: part=prefix, the prompt prefix of a group of images; part=suffix, a group of task suffixes"
+                    + " joining the decode batch")
+            .register(registry);
+    suffixPrefill =
+        Timer.builder("glimpse.prefill")
+            .tag("part", "suffix")
+            .description(
+                "prefill: part=prefix, the prompt prefix of a group of images; part=suffix, a group of task suffixes"
+                    + " joining the decode batch")
+            .register(registry);
+    vision =
+        Timer.builder("glimpse.vision.encode")
+            .description("vision tower and projector on a group of images")
+            .register(registry);
     latency = Meters.latency(registry, Meters.MODEL);
     Gauge.builder("glimpse.worker.queued.requests", queuedRequests, AtomicLong::get)
-        .description("requests consumed and not yet answered").register(registry);
+        .description("requests consumed and not yet answered")
+        .register(registry);
     Gauge.builder("glimpse.worker.queued.bytes", queuedBytes, AtomicLong::get)
-        .description("bytes those requests hold (the budget's estimate)").baseUnit("bytes").register(registry);
+        .description("bytes those requests hold (the budget's estimate)")
+        .baseUnit("bytes")
+        .register(registry);
     Gauge.builder("glimpse.worker.paused.partitions", pausedPartitions, AtomicLong::get)
-        .description("request partitions paused because the queue reached its budget").register(registry);
+        .description("request partitions paused because the queue reached its budget")
+        .register(registry);
     Gauge.builder("glimpse.worker.assigned.partitions", assignedPartitions, AtomicLong::get)
-        .description("request partitions this worker owns").register(registry);
+        .description("request partitions this worker owns")
+        .register(registry);
     FunctionCounter.builder("glimpse.worker.pauses", pauses, AtomicLong::get)
-        .description("times the worker paused its partitions at its queue budget").register(registry);
+        .description("times the worker paused its partitions at its queue budget")
+        .register(registry);
   }
 
   MeterRegistry registry() {
@@ -130,7 +154,9 @@ public final class WorkerMetrics {
     pauses.set(pausesSoFar);
   }
 
-  /** Results the model computed and this worker wrote, of one kind (caption, answer, moderation). */
+  /**
+   * Results the model computed and this worker wrote, of one kind (caption, answer, moderation).
+   */
   public long results(String kind) {
     return (long) Meters.results(registry, kind, Meters.MODEL).count();
   }
@@ -142,8 +168,10 @@ public final class WorkerMetrics {
 
   /** Dead letters this worker wrote, of every code. */
   public long deadLetters() {
-    return (long) registry.find("glimpse.dead.letters").tag("stage", STAGE).counters().stream()
-        .mapToDouble(Counter::count).sum();
+    return (long)
+        registry.find("glimpse.dead.letters").tag("stage", STAGE).counters().stream()
+            .mapToDouble(Counter::count)
+            .sum();
   }
 
   /** Requests (images) accepted for the model. */

@@ -33,7 +33,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code glimpse broker} as its own process: ready line, records in and out, clean stop, a kept log. */
+/**
+ * {@code glimpse broker} as its own process: ready line, records in and out, clean stop, a kept
+ * log.
+ */
 class BrokerCommandIT {
   private static final Duration START = Duration.ofSeconds(90);
   private static final Duration STOP = Duration.ofSeconds(30);
@@ -46,9 +49,11 @@ class BrokerCommandIT {
     int port = freePort();
     String address = "127.0.0.1:" + port;
     Path data = tmp.resolve("kafka");
-    try (ChildProcess broker = startBroker("--port", String.valueOf(port), "--data", data.toString())) {
+    try (ChildProcess broker =
+        startBroker("--port", String.valueOf(port), "--data", data.toString())) {
       broker.awaitLine("broker ready at " + address, START);
-      assertTrue(broker.output().contains("data in " + data.toAbsolutePath() + " (kept across restarts)"),
+      assertTrue(
+          broker.output().contains("data in " + data.toAbsolutePath() + " (kept across restarts)"),
           broker.output());
       try (Admin admin = admin(address)) {
         admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
@@ -61,12 +66,15 @@ class BrokerCommandIT {
     }
     assertTrue(Files.isDirectory(data.resolve("logs")), "the log stays in --data");
 
-    try (ChildProcess again = startBroker("--port", String.valueOf(port), "--data", data.toString())) {
+    try (ChildProcess again =
+        startBroker("--port", String.valueOf(port), "--data", data.toString())) {
       again.awaitLine("broker ready at " + address, START);
       try (Admin admin = admin(address)) {
-        assertTrue(admin.listTopics().names().get().contains(TOPIC), "the topic survived the restart");
+        assertTrue(
+            admin.listTopics().names().get().contains(TOPIC), "the topic survived the restart");
       }
-      assertEquals(List.of("k=before the restart"), readAll(address, 1), "the committed record survived");
+      assertEquals(
+          List.of("k=before the restart"), readAll(address, 1), "the committed record survived");
       assertEquals(0, again.terminate(STOP), again.output());
     }
   }
@@ -76,7 +84,8 @@ class BrokerCommandIT {
     int port = freePort();
     try (ChildProcess broker = startBroker("--port", String.valueOf(port))) {
       broker.awaitLine("broker ready at 127.0.0.1:" + port, START);
-      Matcher m = Pattern.compile("data in (\\S+) \\(temporary, removed at stop").matcher(broker.output());
+      Matcher m =
+          Pattern.compile("data in (\\S+) \\(temporary, removed at stop").matcher(broker.output());
       assertTrue(m.find(), broker.output());
       Path dir = Path.of(m.group(1));
       assertTrue(Files.isDirectory(dir.resolve("logs")), "the log is in " + dir);
@@ -92,13 +101,21 @@ class BrokerCommandIT {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
 
-      int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "broker",
-          "--port", String.valueOf(taken.getLocalPort()), "--data", tmp.resolve("unused").toString());
+      int code =
+          Main.run(
+              new PrintWriter(out, true),
+              new PrintWriter(err, true),
+              "broker",
+              "--port",
+              String.valueOf(taken.getLocalPort()),
+              "--data",
+              tmp.resolve("unused").toString());
 
       assertEquals(1, code, err.toString());
       List<String> lines = err.toString().strip().lines().toList();
       assertEquals(1, lines.size(), "one line: " + err);
-      assertTrue(lines.get(0).startsWith("glimpse: PORT_IN_USE: 127.0.0.1:" + taken.getLocalPort() + " "),
+      assertTrue(
+          lines.get(0).startsWith("glimpse: PORT_IN_USE: 127.0.0.1:" + taken.getLocalPort() + " "),
           lines.get(0));
       assertTrue(lines.get(0).contains("choose another --port"), lines.get(0));
       assertFalse(Files.exists(tmp.resolve("unused").resolve("logs")), "nothing was formatted");
@@ -112,9 +129,15 @@ class BrokerCommandIT {
   }
 
   private static void produceCommitted(String address, String key, String value) {
-    try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, address,
-        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "broker-it"), new StringSerializer(), new StringSerializer())) {
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                address,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                "broker-it"),
+            new StringSerializer(),
+            new StringSerializer())) {
       producer.initTransactions();
       producer.beginTransaction();
       producer.send(new ProducerRecord<>(TOPIC, key, value));
@@ -122,12 +145,21 @@ class BrokerCommandIT {
     }
   }
 
-  /** Reads the topic from its start, read committed, until {@code expected} records came (or 30 s passed). */
+  /**
+   * Reads the topic from its start, read committed, until {@code expected} records came (or 30 s
+   * passed).
+   */
   private static List<String> readAll(String address, int expected) {
     List<String> seen = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, address,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new StringDeserializer())) {
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                address,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new StringDeserializer(),
+            new StringDeserializer())) {
       var partition = new TopicPartition(TOPIC, 0);
       consumer.assign(Set.of(partition));
       consumer.seekToBeginning(Set.of(partition));
@@ -142,7 +174,8 @@ class BrokerCommandIT {
   }
 
   private static Admin admin(String address) {
-    return Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, address));
+    return Admin.create(
+        Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, address));
   }
 
   private static int freePort() throws IOException {

@@ -28,8 +28,14 @@ class BuiltinModelTest {
   @Test
   void theBuiltinModelIsExtractedWithItsBlindBaseline() {
     Path dir = BuiltinModel.directory();
-    for (String file : new String[] {"config.json", "model.safetensors", "tokenizer.json",
-        "preprocessor_config.json", "blind/model.safetensors"}) {
+    for (String file :
+        new String[] {
+          "config.json",
+          "model.safetensors",
+          "tokenizer.json",
+          "preprocessor_config.json",
+          "blind/model.safetensors"
+        }) {
       assertTrue(Files.isRegularFile(dir.resolve(file)), file);
     }
     assertEquals(dir, BuiltinModel.directory());
@@ -42,12 +48,23 @@ class BuiltinModelTest {
     Files.write(image, ShapeRenderer.png(example.image()));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "generate", "--image",
-        image.toString(), "--question", ShapesLanguage.COUNT_QUESTION, "--json");
+    int code =
+        Main.run(
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "generate",
+            "--image",
+            image.toString(),
+            "--question",
+            ShapesLanguage.COUNT_QUESTION,
+            "--json");
     assertEquals(0, code, err.toString());
     JsonNode result = new ObjectMapper().readTree(out.toString().strip());
     // the shipped model counts held-out scenes without error (README: count accuracy 1.000)
-    assertEquals(ShapesLanguage.number(example.scene().count()), result.get("text").asText(), result.toString());
+    assertEquals(
+        ShapesLanguage.number(example.scene().count()),
+        result.get("text").asText(),
+        result.toString());
     assertTrue(err.toString().contains("built-in model"), err.toString());
   }
 
@@ -72,18 +89,23 @@ class BuiltinModelTest {
 
     assertArrayEquals(shipped("model.safetensors"), Files.readAllBytes(weights));
     assertArrayEquals(shipped("tokenizer.json"), Files.readAllBytes(tokenizer));
-    assertArrayEquals(shipped("blind/config.json"), Files.readAllBytes(dir.resolve("blind/config.json")));
+    assertArrayEquals(
+        shipped("blind/config.json"), Files.readAllBytes(dir.resolve("blind/config.json")));
   }
 
   @Test
   void theCacheIsADirectoryOnlyItsUserCanEnterEvenWhenItExistedOpen() throws Exception {
-    Files.createDirectory(tmp.resolve("glimpse"), PosixFilePermissions.asFileAttribute(
-        PosixFilePermissions.fromString("rwxrwxrwx")));
-    Files.setPosixFilePermissions(tmp.resolve("glimpse"), PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.createDirectory(
+        tmp.resolve("glimpse"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
+    Files.setPosixFilePermissions(
+        tmp.resolve("glimpse"), PosixFilePermissions.fromString("rwxrwxrwx"));
 
     Path dir = BuiltinModel.extractInto(tmp);
 
-    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("glimpse"))));
+    assertEquals(
+        "rwx------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("glimpse"))));
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
     assertEquals(tmp.resolve("glimpse"), dir.getParent());
   }
@@ -96,7 +118,8 @@ class BuiltinModelTest {
     Files.createSymbolicLink(planted, tmp.resolve("elsewhere"));
     Files.createDirectory(tmp.resolve("elsewhere"));
 
-    var e = assertThrows(Errors.UserError.class, () -> BuiltinModel.extractInto(tmp.resolve("second")));
+    var e =
+        assertThrows(Errors.UserError.class, () -> BuiltinModel.extractInto(tmp.resolve("second")));
     assertTrue(e.getMessage().startsWith("UNSAFE_MODEL_CACHE: "), e.getMessage());
   }
 }

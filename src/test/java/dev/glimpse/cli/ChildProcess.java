@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code glimpse} as its own JVM on the test classpath, for what only a real process shows: exit
- * codes after signals, shutdown hooks. Its stdout and stderr go to a file, not a pipe:
- * {@link Process#destroy()} closes the pipes as it signals, and what the process says while
- * stopping would be lost.
+ * codes after signals, shutdown hooks. Its stdout and stderr go to a file, not a pipe: {@link
+ * Process#destroy()} closes the pipes as it signals, and what the process says while stopping would
+ * be lost.
  */
 final class ChildProcess implements AutoCloseable {
   private final Process process;
@@ -36,35 +36,40 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** The same with these environment variables added ({@code GLIMPSE_*} settings, ...). */
-  static ChildProcess start(Path tmp, List<String> jvmOptions, Map<String, String> env, String... args)
+  static ChildProcess start(
+      Path tmp, List<String> jvmOptions, Map<String, String> env, String... args)
       throws IOException {
     return startOn(System.getProperty("java.class.path"), tmp, jvmOptions, env, args);
   }
 
-  /** The same on another class path (the test's own with jars left out, as an image leaves them out). */
-  static ChildProcess startOn(String classPath, Path tmp, List<String> jvmOptions, String... args) throws IOException {
+  /**
+   * The same on another class path (the test's own with jars left out, as an image leaves them
+   * out).
+   */
+  static ChildProcess startOn(String classPath, Path tmp, List<String> jvmOptions, String... args)
+      throws IOException {
     return startOn(classPath, tmp, jvmOptions, Map.of(), args);
   }
 
-  private static ChildProcess startOn(String classPath, Path tmp, List<String> jvmOptions, Map<String, String> env,
-      String... args) throws IOException {
+  private static ChildProcess startOn(
+      String classPath, Path tmp, List<String> jvmOptions, Map<String, String> env, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.addAll(List.of(
-        "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-        "-D" + BuiltinModel.CACHE_DIR_PROPERTY + "=" + tmp.resolve("cache"),
-        "-Dai.djl.offline=true",
-        "-cp", classPath,
-        Main.class.getName()));
+    command.addAll(
+        List.of(
+            "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+            "-D" + BuiltinModel.CACHE_DIR_PROPERTY + "=" + tmp.resolve("cache"),
+            "-Dai.djl.offline=true",
+            "-cp",
+            classPath,
+            Main.class.getName()));
     command.addAll(List.of(args));
     Path log = Files.createTempFile(tmp, "child-", ".log");
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
-    Process process = builder
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    Process process = builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
     return new ChildProcess(process, log);
   }
 
@@ -73,7 +78,8 @@ final class ChildProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!output().contains(text)) {
       if (System.nanoTime() > deadline || !process.isAlive() && !output().contains(text)) {
-        throw new AssertionError("no line with '" + text + "' (alive: " + process.isAlive() + "):\n" + output());
+        throw new AssertionError(
+            "no line with '" + text + "' (alive: " + process.isAlive() + "):\n" + output());
       }
       Thread.sleep(50);
     }
@@ -83,12 +89,16 @@ final class ChildProcess implements AutoCloseable {
   int terminate(Duration timeout) throws InterruptedException {
     process.destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("still running " + timeout.toSeconds() + " s after SIGTERM:\n" + output());
+      throw new AssertionError(
+          "still running " + timeout.toSeconds() + " s after SIGTERM:\n" + output());
     }
     return process.exitValue();
   }
 
-  /** Waits for the process to end by itself and returns its exit code, or fails when it did not in time. */
+  /**
+   * Waits for the process to end by itself and returns its exit code, or fails when it did not in
+   * time.
+   */
   int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError("still running after " + timeout.toSeconds() + " s:\n" + output());

@@ -18,20 +18,31 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code demo --images DIR}: files too large are dead letters like any bad input, and the folder goes on. */
+/**
+ * {@code demo --images DIR}: files too large are dead letters like any bad input, and the folder
+ * goes on.
+ */
 class DemoCommandIT {
   @TempDir Path tmp;
 
   /** demo runs in this JVM: once it returned, none of its Kafka clients may still be running. */
   @AfterEach
   void noClientOfTheDemoOutlivesIt() {
-    assertEquals("none", ClientThreads.describe("glimpse-ingest-"), "ingest's threads alive after demo");
-    assertEquals("none", ClientThreads.describe("| glimpse-worker"), "the worker's consumer alive after demo");
-    assertEquals("none", ClientThreads.describe("producer-glimpse-worker-"), "the worker's producer alive after demo");
+    assertEquals(
+        "none", ClientThreads.describe("glimpse-ingest-"), "ingest's threads alive after demo");
+    assertEquals(
+        "none",
+        ClientThreads.describe("| glimpse-worker"),
+        "the worker's consumer alive after demo");
+    assertEquals(
+        "none",
+        ClientThreads.describe("producer-glimpse-worker-"),
+        "the worker's producer alive after demo");
   }
 
   @Test
-  void filesOverTheImageAndTheRecordLimitAreImageTooLargeDeadLettersAndTheRestIsAnswered() throws Exception {
+  void filesOverTheImageAndTheRecordLimitAreImageTooLargeDeadLettersAndTheRestIsAnswered()
+      throws Exception {
     Path images = Files.createDirectory(tmp.resolve("images"));
     Files.write(images.resolve("a-scene.png"), TestImages.png(1));
     // over ingest's 10 MiB image limit, under the 12 MiB record limit: ingest refuses it
@@ -41,8 +52,16 @@ class DemoCommandIT {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
 
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "demo", "--images",
-        images.toString(), "--exit", "--timeout", "120");
+    int code =
+        Main.run(
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "demo",
+            "--images",
+            images.toString(),
+            "--exit",
+            "--timeout",
+            "120");
 
     assertEquals(0, code, out + "\n" + err);
     List<String> lines = out.toString().strip().lines().toList();
@@ -50,11 +69,25 @@ class DemoCommandIT {
     assertEquals(3, summary.get("events").asInt(), summary.toString());
     assertEquals(2, summary.get("dead_letters").asInt(), summary.toString());
     assertTrue(summary.get("complete").asBoolean(), summary.toString());
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("b-over-image-limit.png")
-        && l.contains("DEAD LETTER IMAGE_TOO_LARGE") && l.contains("12058624 bytes")), out.toString());
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("c-over-record-limit.png")
-        && l.contains("DEAD LETTER IMAGE_TOO_LARGE") && l.contains("13631488 bytes")), out.toString());
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("a-scene.png") && l.contains("caption")), out.toString());
+    assertTrue(
+        lines.stream()
+            .anyMatch(
+                l ->
+                    l.startsWith("b-over-image-limit.png")
+                        && l.contains("DEAD LETTER IMAGE_TOO_LARGE")
+                        && l.contains("12058624 bytes")),
+        out.toString());
+    assertTrue(
+        lines.stream()
+            .anyMatch(
+                l ->
+                    l.startsWith("c-over-record-limit.png")
+                        && l.contains("DEAD LETTER IMAGE_TOO_LARGE")
+                        && l.contains("13631488 bytes")),
+        out.toString());
+    assertTrue(
+        lines.stream().anyMatch(l -> l.startsWith("a-scene.png") && l.contains("caption")),
+        out.toString());
   }
 
   @Test
@@ -67,9 +100,24 @@ class DemoCommandIT {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
 
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "demo", "--model", fixture.toString(),
-        "--images", images.toString(), "--question", "what is it", "--moderate", "--max-new-tokens", "4",
-        "--json", "--exit", "--timeout", "120");
+    int code =
+        Main.run(
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "demo",
+            "--model",
+            fixture.toString(),
+            "--images",
+            images.toString(),
+            "--question",
+            "what is it",
+            "--moderate",
+            "--max-new-tokens",
+            "4",
+            "--json",
+            "--exit",
+            "--timeout",
+            "120");
 
     assertEquals(0, code, out + "\n" + err);
     ObjectMapper json = new ObjectMapper();
@@ -78,7 +126,8 @@ class DemoCommandIT {
       lines.add(json.readTree(line)); // every line is JSON
     }
     JsonNode summary = lines.remove(lines.size() - 1);
-    assertEquals(9, summary.get("tasks").asInt(), "three tasks asked of each of three files: " + summary);
+    assertEquals(
+        9, summary.get("tasks").asInt(), "three tasks asked of each of three files: " + summary);
     List<JsonNode> results = lines.stream().filter(l -> l.has("task")).toList();
     List<JsonNode> letters = lines.stream().filter(l -> l.has("code")).toList();
     assertEquals(6, results.size(), out.toString());
@@ -87,14 +136,16 @@ class DemoCommandIT {
     assertEquals("notes.txt", letters.get(0).get("file").asText());
     for (JsonNode r : results) {
       String task = r.get("task").asText();
-      List<String> expected = task.equals("moderation")
-          ? List.of("event_id", "file", "flagged", "from_cache", "model_id", "scores", "task")
-          : List.of("event_id", "file", "from_cache", "model_id", "task", "text");
+      List<String> expected =
+          task.equals("moderation")
+              ? List.of("event_id", "file", "flagged", "from_cache", "model_id", "scores", "task")
+              : List.of("event_id", "file", "from_cache", "model_id", "task", "text");
       assertEquals(expected, fieldNames(r), r.toString());
       assertTrue(List.of("caption", "question", "moderation").contains(task), task);
       assertTrue(r.get("model_id").asText().startsWith("llava-"), r.toString());
     }
-    assertEquals(2, results.stream().filter(r -> r.get("task").asText().equals("question")).count());
+    assertEquals(
+        2, results.stream().filter(r -> r.get("task").asText().equals("question")).count());
   }
 
   private static List<String> fieldNames(JsonNode node) {
@@ -112,13 +163,31 @@ class DemoCommandIT {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
 
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "demo", "--images",
-        images.toString(), "--exit", "--timeout", "120");
+    int code =
+        Main.run(
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "demo",
+            "--images",
+            images.toString(),
+            "--exit",
+            "--timeout",
+            "120");
 
     assertEquals(0, code, out + "\n" + err);
-    List<String> skipped = err.toString().lines().filter(l -> l.startsWith("glimpse: SKIPPED_FOLDER: ")).toList();
-    assertEquals(List.of("glimpse: SKIPPED_FOLDER: " + nested + " is a subfolder and is not published (--images"
-        + " takes the files directly in " + images + "; publish it with its own --images " + nested + ")"), skipped);
+    List<String> skipped =
+        err.toString().lines().filter(l -> l.startsWith("glimpse: SKIPPED_FOLDER: ")).toList();
+    assertEquals(
+        List.of(
+            "glimpse: SKIPPED_FOLDER: "
+                + nested
+                + " is a subfolder and is not published (--images"
+                + " takes the files directly in "
+                + images
+                + "; publish it with its own --images "
+                + nested
+                + ")"),
+        skipped);
     List<String> lines = out.toString().strip().lines().toList();
     JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
     assertEquals(1, summary.get("events").asInt(), summary.toString());

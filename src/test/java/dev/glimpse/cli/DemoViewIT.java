@@ -47,15 +47,25 @@ class DemoViewIT {
     ShapeRenderer renderer = new ShapeRenderer();
     SceneGenerator generator = new SceneGenerator();
     for (int i = 0; i < 3; i++) {
-      Files.write(images.resolve("scene-" + i + ".png"), renderer.renderPng(generator.generate(random)));
+      Files.write(
+          images.resolve("scene-" + i + ".png"), renderer.renderPng(generator.generate(random)));
     }
     Files.write(images.resolve(HOSTILE), renderer.renderPng(generator.generate(random)));
     Files.writeString(images.resolve("notes.txt"), "not a picture", StandardCharsets.UTF_8);
     int events = 5;
     int results = 4 * 3; // caption, question and moderation of each of the four images
 
-    try (ChildProcess demo = ChildProcess.start(tmp, "demo", "--images", images.toString(),
-        "--question", "how many shapes are there", "--moderate", "--view-port", "0")) {
+    try (ChildProcess demo =
+        ChildProcess.start(
+            tmp,
+            "demo",
+            "--images",
+            images.toString(),
+            "--question",
+            "how many shapes are there",
+            "--moderate",
+            "--view-port",
+            "0")) {
       demo.awaitLine("live view at http://127.0.0.1:", WAIT);
       String url = find(demo.output(), "live view at (http://\\S+)");
       assertTrue(demo.output().contains("Ctrl-C stops the demo and the view"), demo.output());
@@ -64,8 +74,12 @@ class DemoViewIT {
       // 1. what the topics hold, read as any consumer reads them
       List<ResultTail.Result> seen = new ArrayList<>();
       Set<String> answered = new HashSet<>();
-      try (ResultTail tail = new ResultTail(Map.of("bootstrap.servers", bootstrap),
-          Topics.from(Topics.bundledSpecs(), Contract.current()), ResultTail.allKinds(), true)) {
+      try (ResultTail tail =
+          new ResultTail(
+              Map.of("bootstrap.servers", bootstrap),
+              Topics.from(Topics.bundledSpecs(), Contract.current()),
+              ResultTail.allKinds(),
+              true)) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (answered.size() < results + 1 && System.nanoTime() < deadline) {
           for (ResultTail.Result r : tail.poll(Duration.ofMillis(200))) {
@@ -74,19 +88,32 @@ class DemoViewIT {
           }
         }
       }
-      assertEquals(results + 1, answered.size(), "results and the dead letter of notes.txt: " + seen + "\n"
-          + demo.output());
+      assertEquals(
+          results + 1,
+          answered.size(),
+          "results and the dead letter of notes.txt: " + seen + "\n" + demo.output());
       Map<String, PageCards.Results> expected = PageCards.expected(seen);
 
       // 2. the page, in a real browser
       try (HeadlessChromium browser = HeadlessChromium.open(chromium, tmp, url, 1280, 1000)) {
-        PageCards.Page page = PageCards.parse(browser.await(PageCards.script(), v -> {
-          PageCards.Page p = PageCards.parse(v);
-          // a thumbnail has no width until the browser has loaded it: under load that comes late
-          return p.cards().size() == events && p.cards().stream().allMatch(c -> c.pending() == 0
-                  && (!c.eventId().endsWith(".png") || c.thumbnailWidth() > 0))
-              && p.stats().get("results").equals(String.valueOf(results));
-        }, Duration.ofSeconds(60)));
+        PageCards.Page page =
+            PageCards.parse(
+                browser.await(
+                    PageCards.script(),
+                    v -> {
+                      PageCards.Page p = PageCards.parse(v);
+                      // a thumbnail has no width until the browser has loaded it: under load that
+                      // comes late
+                      return p.cards().size() == events
+                          && p.cards().stream()
+                              .allMatch(
+                                  c ->
+                                      c.pending() == 0
+                                          && (!c.eventId().endsWith(".png")
+                                              || c.thumbnailWidth() > 0))
+                          && p.stats().get("results").equals(String.valueOf(results));
+                    },
+                    Duration.ofSeconds(60)));
         browser.screenshot(Path.of("target", "view.png"));
 
         Map<String, PageCards.Results> shown = new LinkedHashMap<>();
@@ -94,11 +121,17 @@ class DemoViewIT {
         assertEquals(expected, shown, "the cards say what the topics hold");
         for (PageCards.Shown card : page.cards()) {
           boolean picture = card.eventId().endsWith(".png");
-          assertEquals(picture ? ShapeRenderer.DEFAULT_SIZE : 0, card.thumbnailWidth(), card.toString());
+          assertEquals(
+              picture ? ShapeRenderer.DEFAULT_SIZE : 0, card.thumbnailWidth(), card.toString());
         }
-        assertTrue(page.byEvent().get("notes.txt").note().startsWith("no preview: "), page.toString());
-        assertEquals(3, page.byEvent().get("notes.txt").dead(), "its tasks get no result, as its letter says");
-        assertTrue(page.byEvent().containsKey(HOSTILE), "the hostile file name is shown as text: " + page);
+        assertTrue(
+            page.byEvent().get("notes.txt").note().startsWith("no preview: "), page.toString());
+        assertEquals(
+            3,
+            page.byEvent().get("notes.txt").dead(),
+            "its tasks get no result, as its letter says");
+        assertTrue(
+            page.byEvent().containsKey(HOSTILE), "the hostile file name is shown as text: " + page);
         assertEquals(0, page.foreignElements(), page.toString());
         assertEquals("Glimpse live view", page.title(), "no handler from the stream ran");
         assertEquals("live", page.connection());

@@ -11,30 +11,53 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every command that takes {@code --question} refuses a blank one the same way: one coded line
- * and the usage exit code, before a model loads or a broker is asked for.
+ * Every command that takes {@code --question} refuses a blank one the same way: one coded line and
+ * the usage exit code, before a model loads or a broker is asked for.
  */
 class EmptyQuestionTest {
   @TempDir Path tmp;
 
   @ParameterizedTest(name = "{0} --question ''{1}''")
-  @CsvSource(delimiter = '|', value = {"generate|''", "generate|'   '", "demo|''", "demo|' '", "produce|''",
-      "produce|'\t'"})
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "generate|''",
+        "generate|'   '",
+        "demo|''",
+        "demo|' '",
+        "produce|''",
+        "produce|'\t'"
+      })
   void aBlankQuestionIsRefusedWithOneCodedLine(String command, String question) {
-    List<String> args = switch (command) {
-      case "generate" -> List.of("generate", "--image", tmp.resolve("a.png").toString(), "--question", question);
-      case "demo" -> List.of("demo", "--images", tmp.toString(), "--question", question, "--exit");
-      default -> List.of("produce", "--bootstrap-servers", "127.0.0.1:1", "--images", tmp.toString(),
-          "--question", question);
-    };
+    List<String> args =
+        switch (command) {
+          case "generate" ->
+              List.of(
+                  "generate", "--image", tmp.resolve("a.png").toString(), "--question", question);
+          case "demo" ->
+              List.of("demo", "--images", tmp.toString(), "--question", question, "--exit");
+          default ->
+              List.of(
+                  "produce",
+                  "--bootstrap-servers",
+                  "127.0.0.1:1",
+                  "--images",
+                  tmp.toString(),
+                  "--question",
+                  question);
+        };
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
 
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+    int code =
+        Main.run(
+            new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
 
     assertEquals(2, code, err.toString());
-    assertEquals("glimpse: EMPTY_QUESTION: --question is empty; ask something, e.g. --question \"how many shapes"
-        + " are there\", or leave --question out", err.toString().strip());
+    assertEquals(
+        "glimpse: EMPTY_QUESTION: --question is empty; ask something, e.g. --question \"how many shapes"
+            + " are there\", or leave --question out",
+        err.toString().strip());
     assertEquals("", out.toString());
   }
 }

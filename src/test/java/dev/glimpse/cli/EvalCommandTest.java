@@ -17,15 +17,21 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code eval} scores shapes-world models only: any other checkpoint is refused, not scored 0.0. */
+/**
+ * {@code eval} scores shapes-world models only: any other checkpoint is refused, not scored 0.0.
+ */
 class EvalCommandTest {
 
   private static GenerateCommandTest.Result eval(Path model, String... more) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> args = new ArrayList<>(List.of("eval", "--model", model.toString(), "--count", "4", "--seed", "7"));
+    List<String> args =
+        new ArrayList<>(
+            List.of("eval", "--model", model.toString(), "--count", "4", "--seed", "7"));
     args.addAll(List.of(more));
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+    int code =
+        Main.run(
+            new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
     return new GenerateCommandTest.Result(code, out.toString(), err.toString());
   }
 
@@ -36,9 +42,13 @@ class EvalCommandTest {
     GenerateCommandTest.Result r = eval(fixture);
 
     assertEquals(1, r.exitCode(), r.err());
-    assertEquals("glimpse: NOT_A_SHAPES_MODEL: " + fixture + " (--model) is not a shapes-world model: its tokenizer"
-        + " is BPE, not the built-in WordLevel vocabulary; eval scores only models trained by glimpse train (leave"
-        + " --model out for the built-in one, or train one with: glimpse train --out DIR)", r.err().strip());
+    assertEquals(
+        "glimpse: NOT_A_SHAPES_MODEL: "
+            + fixture
+            + " (--model) is not a shapes-world model: its tokenizer"
+            + " is BPE, not the built-in WordLevel vocabulary; eval scores only models trained by glimpse train (leave"
+            + " --model out for the built-in one, or train one with: glimpse train --out DIR)",
+        r.err().strip());
     assertEquals("", r.out());
   }
 
@@ -50,7 +60,8 @@ class EvalCommandTest {
       }
     }
     String shapes;
-    try (InputStream in = EvalCommandTest.class.getResourceAsStream("/dev/glimpse/train/shapes/tokenizer.json")) {
+    try (InputStream in =
+        EvalCommandTest.class.getResourceAsStream("/dev/glimpse/train/shapes/tokenizer.json")) {
       shapes = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     Files.writeString(dir.resolve("tokenizer.json"), shapes.replace("\"circle\"", "\"ellipse\""));
@@ -58,8 +69,15 @@ class EvalCommandTest {
     GenerateCommandTest.Result r = eval(dir);
 
     assertEquals(1, r.exitCode(), r.err());
-    assertTrue(r.err().strip().startsWith("glimpse: NOT_A_SHAPES_MODEL: " + dir + " (--model) is not a shapes-world"
-        + " model: its tokenizer gives 'ellipse' id "), r.err());
+    assertTrue(
+        r.err()
+            .strip()
+            .startsWith(
+                "glimpse: NOT_A_SHAPES_MODEL: "
+                    + dir
+                    + " (--model) is not a shapes-world"
+                    + " model: its tokenizer gives 'ellipse' id "),
+        r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
   }
 
@@ -71,13 +89,16 @@ class EvalCommandTest {
         Files.copy(f, dir.resolve(f.getFileName()));
       }
     }
-    try (InputStream in = EvalCommandTest.class.getResourceAsStream("/dev/glimpse/train/shapes/tokenizer.json")) {
+    try (InputStream in =
+        EvalCommandTest.class.getResourceAsStream("/dev/glimpse/train/shapes/tokenizer.json")) {
       Files.copy(in, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     GenerateCommandTest.Result r = eval(dir, "--blind", fixture.toString());
 
     assertEquals(1, r.exitCode(), r.err());
-    assertTrue(r.err().strip().startsWith("glimpse: NOT_A_SHAPES_MODEL: " + fixture + " (--blind) is not"), r.err());
+    assertTrue(
+        r.err().strip().startsWith("glimpse: NOT_A_SHAPES_MODEL: " + fixture + " (--blind) is not"),
+        r.err());
   }
 }

@@ -1,15 +1,10 @@
 package dev.glimpse.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.ExpectedLog;
-import dev.glimpse.contract.AnswerResult;
-import dev.glimpse.contract.CaptionResult;
-import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.contract.InferenceRequest;
-import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.Topic;
 import dev.glimpse.kafka.Topics;
@@ -41,37 +36,47 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Faults in the suite: broker ({@code glimpse broker --data}), ingest and two workers as
- * processes while a stream of events (caption, question and moderation each, every image
- * distinct) flows in; workers and ingest are killed with SIGKILL at seeded random moments and
- * restarted, the broker is stopped and started again on its data once. What read_committed
- * readers see is then audited: every (event, task) answered exactly once, no dead letter.
+ * Faults in the suite: broker ({@code glimpse broker --data}), ingest and two workers as processes
+ * while a stream of events (caption, question and moderation each, every image distinct) flows in;
+ * workers and ingest are killed with SIGKILL at seeded random moments and restarted, the broker is
+ * stopped and started again on its data once. What read_committed readers see is then audited:
+ * every (event, task) answered exactly once, no dead letter.
  *
  * <p>The test plays the supervisor: a process that exits by itself (a worker whose transaction
- * could not reach the broker, ingest that found no broker at start) is restarted and named in
- * the report, as a supervisor would restart it.
+ * could not reach the broker, ingest that found no broker at start) is restarted and named in the
+ * report, as a supervisor would restart it.
  */
 @ExpectedLog({
-    "could not be established. Node may not be available",
-    "Got error produce response",
-    "Received invalid metadata error"
+  "could not be established. Node may not be available",
+  "Got error produce response",
+  "Received invalid metadata error"
 })
 class FaultsIT {
   /** Another seed gives other moments and another order: {@code -Dglimpse.faults.seed=N}. */
   private static final long SEED = Long.getLong("glimpse.faults.seed", 20261201L);
+
   private static final int EVENTS = 40;
   private static final int TASKS = 3;
   private static final Duration PUBLISH_EVERY = Duration.ofMillis(700);
+
   /** Events published just before each fault, so that its victim has work in hand when it dies. */
   private static final int BURST = 2;
+
   private static final Duration START = Duration.ofSeconds(120);
   private static final Duration DRAIN = Duration.ofSeconds(150);
-  private static final List<String> CLIENT_SETTINGS = List.of(
-      // a killed member's partitions move after 6 s instead of 45 s
-      "-p", "kafka.session.timeout.ms=6000", "-p", "kafka.heartbeat.interval.ms=1000",
-      "-p", BrokerProbe.WAIT_SETTING + "=30000",
-      // a task default: ingest keys the cache with it and the worker asks with it, so both get it
-      "-p", "glimpse.generate.max.new.tokens.default=4");
+  private static final List<String> CLIENT_SETTINGS =
+      List.of(
+          // a killed member's partitions move after 6 s instead of 45 s
+          "-p",
+          "kafka.session.timeout.ms=6000",
+          "-p",
+          "kafka.heartbeat.interval.ms=1000",
+          "-p",
+          BrokerProbe.WAIT_SETTING + "=30000",
+          // a task default: ingest keys the cache with it and the worker asks with it, so both get
+          // it
+          "-p",
+          "glimpse.generate.max.new.tokens.default=4");
 
   @TempDir Path tmp;
 
@@ -90,22 +95,49 @@ class FaultsIT {
     }
     Report report = new Report();
 
-    List<String> common = new ArrayList<>(List.of("--bootstrap-servers", servers, "-p", "glimpse.model.id=" + modelId));
+    List<String> common =
+        new ArrayList<>(
+            List.of("--bootstrap-servers", servers, "-p", "glimpse.model.id=" + modelId));
     common.addAll(CLIENT_SETTINGS);
-    Supervised broker = new Supervised("broker", "broker ready at " + servers, List.of("-Xmx512m"),
-        List.of("broker", "--port", port, "--data", tmp.resolve("kafka").toString()), report);
-    Supervised ingest = new Supervised("ingest", "ingest running", List.of("-Xmx512m"),
-        concat(List.of("ingest"), common, List.of("-p", "glimpse.ingest.state.dir=" + tmp.resolve("streams"),
-            // ingest's transactions stay open up to 5 s (100 ms by default): a kill or a bounce
-            // soon after a burst most likely finds its requests sent and not committed
-            "-p", "kafka.commit.interval.ms=5000")), report);
+    Supervised broker =
+        new Supervised(
+            "broker",
+            "broker ready at " + servers,
+            List.of("-Xmx512m"),
+            List.of("broker", "--port", port, "--data", tmp.resolve("kafka").toString()),
+            report);
+    Supervised ingest =
+        new Supervised(
+            "ingest",
+            "ingest running",
+            List.of("-Xmx512m"),
+            concat(
+                List.of("ingest"),
+                common,
+                List.of(
+                    "-p",
+                    "glimpse.ingest.state.dir=" + tmp.resolve("streams"),
+                    // ingest's transactions stay open up to 5 s (100 ms by default): a kill or a
+                    // bounce
+                    // soon after a burst most likely finds its requests sent and not committed
+                    "-p",
+                    "kafka.commit.interval.ms=5000")),
+            report);
     List<Supervised> workers = new ArrayList<>();
     for (int w = 0; w < 2; w++) {
-      workers.add(new Supervised("worker-" + w, "serving model id " + modelId, List.of("-Xmx768m",
-          "-Dorg.slf4j.simpleLogger.log.dev.glimpse.worker.Worker=info", "-Dorg.slf4j.simpleLogger.showDateTime=true"),
-          concat(List.of("worker"), common, List.of("--model", fixture.toString(),
-              "-p", "glimpse.worker.max.batch.size=4")),
-          report));
+      workers.add(
+          new Supervised(
+              "worker-" + w,
+              "serving model id " + modelId,
+              List.of(
+                  "-Xmx768m",
+                  "-Dorg.slf4j.simpleLogger.log.dev.glimpse.worker.Worker=info",
+                  "-Dorg.slf4j.simpleLogger.showDateTime=true"),
+              concat(
+                  List.of("worker"),
+                  common,
+                  List.of("--model", fixture.toString(), "-p", "glimpse.worker.max.batch.size=4")),
+              report));
     }
     List<Supervised> all = concat(List.of(broker, ingest), workers);
     try {
@@ -125,28 +157,43 @@ class FaultsIT {
       List<EventPublisher.Published> published = new ArrayList<>();
       CompletableFuture<Void> bounce = CompletableFuture.completedFuture(null);
       long t0 = System.nanoTime();
-      try (EventPublisher publisher = new EventPublisher(Map.of("bootstrap.servers", servers,
-          // the broker is away for seconds: sends wait for it instead of failing
-          "delivery.timeout.ms", "180000", "request.timeout.ms", "30000", "max.block.ms", "120000"),
-          topics.images(), "faults-it")) {
-        EventPublisher.Tasks tasks = new EventPublisher.Tasks(true, "how many shapes are there", true, List.of(), null);
+      try (EventPublisher publisher =
+          new EventPublisher(
+              Map.of(
+                  "bootstrap.servers",
+                  servers,
+                  // the broker is away for seconds: sends wait for it instead of failing
+                  "delivery.timeout.ms",
+                  "180000",
+                  "request.timeout.ms",
+                  "30000",
+                  "max.block.ms",
+                  "120000"),
+              topics.images(),
+              "faults-it")) {
+        EventPublisher.Tasks tasks =
+            new EventPublisher.Tasks(true, "how many shapes are there", true, List.of(), null);
         int next = 0;
         int regular = 0;
         int nextFault = 0;
         while (next < EVENTS || nextFault < faults.size() || !bounce.isDone()) {
           long elapsed = System.nanoTime() - t0;
-          if (regular < EVENTS - BURST * faults.size() && elapsed >= regular * PUBLISH_EVERY.toNanos()) {
+          if (regular < EVENTS - BURST * faults.size()
+              && elapsed >= regular * PUBLISH_EVERY.toNanos()) {
             published.add(publish(publisher, next++, tasks));
             regular++;
           }
-          if (nextFault < faults.size() && elapsed >= faults.get(nextFault).at().toNanos() && bounce.isDone()) {
+          if (nextFault < faults.size()
+              && elapsed >= faults.get(nextFault).at().toNanos()
+              && bounce.isDone()) {
             Fault fault = faults.get(nextFault++);
             for (int b = 0; b < BURST; b++) {
               published.add(publish(publisher, next++, tasks));
             }
             Thread.sleep(fault.afterBurst().toMillis());
             elapsed = System.nanoTime() - t0;
-            report.line(String.format("t=%.1fs %s (events published: %d)", elapsed / 1e9, fault, next));
+            report.line(
+                String.format("t=%.1fs %s (events published: %d)", elapsed / 1e9, fault, next));
             if (fault.target() == broker) {
               bounce = CompletableFuture.runAsync(() -> broker.bounce(Duration.ofSeconds(30)));
             } else {
@@ -166,24 +213,38 @@ class FaultsIT {
           p.delivery().join(); // a failed send fails the test here, before any audit
         }
       }
-      report.line(String.format("t=%.1fs all %d events published and acknowledged", (System.nanoTime() - t0) / 1e9,
-          EVENTS));
+      report.line(
+          String.format(
+              "t=%.1fs all %d events published and acknowledged",
+              (System.nanoTime() - t0) / 1e9, EVENTS));
 
       Audit audit = audit(servers, topics, all, t0);
-      report.line(String.format("t=%.1fs audit: %s", (System.nanoTime() - t0) / 1e9, audit.summary()));
+      report.line(
+          String.format("t=%.1fs audit: %s", (System.nanoTime() - t0) / 1e9, audit.summary()));
       // what the faults left behind that read_committed readers do not see: the work they hit
-      for (Topic<String, ?> t : List.of(topics.requests(), topics.captions(), topics.answers(), topics.moderation())) {
-        report.line(String.format("%s: %d records committed, %d in aborted transactions", t.name(),
-            count(servers, t.name(), "read_committed"),
-            count(servers, t.name(), "read_uncommitted") - count(servers, t.name(), "read_committed")));
+      for (Topic<String, ?> t :
+          List.of(topics.requests(), topics.captions(), topics.answers(), topics.moderation())) {
+        report.line(
+            String.format(
+                "%s: %d records committed, %d in aborted transactions",
+                t.name(),
+                count(servers, t.name(), "read_committed"),
+                count(servers, t.name(), "read_uncommitted")
+                    - count(servers, t.name(), "read_committed")));
       }
       System.out.println(report);
 
       assertEquals(Map.of(), audit.deadLetters(), "dead letters for good events\n" + report);
-      assertEquals(Map.of(), audit.inputCopies(), "events in glimpse.images more than once (the test's producer)\n"
-          + report);
-      assertEquals(List.of(), audit.missing(), "(event, task) never answered\n" + audit.evidence() + report);
-      assertEquals(Map.of(), audit.duplicates(), "(event, task) answered more than once\n" + audit.evidence() + report);
+      assertEquals(
+          Map.of(),
+          audit.inputCopies(),
+          "events in glimpse.images more than once (the test's producer)\n" + report);
+      assertEquals(
+          List.of(), audit.missing(), "(event, task) never answered\n" + audit.evidence() + report);
+      assertEquals(
+          Map.of(),
+          audit.duplicates(),
+          "(event, task) answered more than once\n" + audit.evidence() + report);
       assertEquals(EVENTS * TASKS, audit.answered().size(), report.toString());
 
       List<Supervised> clients = concat(workers, List.of(ingest));
@@ -200,11 +261,15 @@ class FaultsIT {
     }
   }
 
-  /** Two worker kills, one ingest kill and one broker bounce, in a seeded order at seeded moments. */
-  private static List<Fault> schedule(SplittableRandom random, List<Supervised> workers, Supervised ingest,
-      Supervised broker) {
-    List<Supervised> targets = new ArrayList<>(List.of(workers.get(random.nextInt(2)), workers.get(random.nextInt(2)),
-        ingest, broker));
+  /**
+   * Two worker kills, one ingest kill and one broker bounce, in a seeded order at seeded moments.
+   */
+  private static List<Fault> schedule(
+      SplittableRandom random, List<Supervised> workers, Supervised ingest, Supervised broker) {
+    List<Supervised> targets =
+        new ArrayList<>(
+            List.of(
+                workers.get(random.nextInt(2)), workers.get(random.nextInt(2)), ingest, broker));
     for (int i = targets.size() - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       targets.set(i, targets.set(j, targets.get(i)));
@@ -214,9 +279,16 @@ class FaultsIT {
       // slots 7 s apart inside the publishing window, each at a random point of its slot
       // a worker dies while it works on the burst; ingest and the broker once ingest has sent the
       // burst's requests in a transaction it has not committed yet (it commits every 5 s)
-      Duration afterBurst = Duration.ofMillis(targets.get(i) == ingest || targets.get(i) == broker
-          ? 600 + random.nextInt(900) : random.nextInt(400));
-      faults.add(new Fault(targets.get(i), Duration.ofMillis(3000 + 7000L * i + random.nextInt(5000)), afterBurst));
+      Duration afterBurst =
+          Duration.ofMillis(
+              targets.get(i) == ingest || targets.get(i) == broker
+                  ? 600 + random.nextInt(900)
+                  : random.nextInt(400));
+      faults.add(
+          new Fault(
+              targets.get(i),
+              Duration.ofMillis(3000 + 7000L * i + random.nextInt(5000)),
+              afterBurst));
     }
     return faults;
   }
@@ -228,41 +300,80 @@ class FaultsIT {
   private record Fault(Supervised target, Duration at, Duration afterBurst) {
     @Override
     public String toString() {
-      return (target.name.equals("broker") ? "bounce " : "kill -9 ") + target.name + " (due at " + at.toMillis()
-          + " ms, " + afterBurst.toMillis() + " ms after a burst)";
+      return (target.name.equals("broker") ? "bounce " : "kill -9 ")
+          + target.name
+          + " (due at "
+          + at.toMillis()
+          + " ms, "
+          + afterBurst.toMillis()
+          + " ms after a burst)";
     }
   }
 
-  private static EventPublisher.Published publish(EventPublisher publisher, int event, EventPublisher.Tasks tasks)
-      throws IOException {
-    return publisher.publish(String.format("faults-%02d.png", event), distinctPng(SEED, event), null, tasks);
+  private static EventPublisher.Published publish(
+      EventPublisher publisher, int event, EventPublisher.Tasks tasks) throws IOException {
+    return publisher.publish(
+        String.format("faults-%02d.png", event), distinctPng(SEED, event), null, tasks);
   }
 
-  /** What read_committed readers of the result topics and the dead-letter topic see, and where it came from. */
-  private record Audit(Map<String, List<String>> answered, List<String> missing, Map<String, List<String>> duplicates,
-      Map<String, List<String>> deadLetters, Map<String, Integer> inputCopies, Map<String, List<String>> requests,
+  /**
+   * What read_committed readers of the result topics and the dead-letter topic see, and where it
+   * came from.
+   */
+  private record Audit(
+      Map<String, List<String>> answered,
+      List<String> missing,
+      Map<String, List<String>> duplicates,
+      Map<String, List<String>> deadLetters,
+      Map<String, Integer> inputCopies,
+      Map<String, List<String>> requests,
       Duration lastAnswer) {
     String summary() {
-      return String.format("the last new (event, task) answered at t=%.1fs; ", lastAnswer.toMillis() / 1e3) + answered.size() + " of " + EVENTS * TASKS + " (event, task) answered, " + missing.size() + " missing, "
-          + duplicates.size() + " duplicated, " + deadLetters.size() + " dead-lettered";
+      return String.format(
+              "the last new (event, task) answered at t=%.1fs; ", lastAnswer.toMillis() / 1e3)
+          + answered.size()
+          + " of "
+          + EVENTS * TASKS
+          + " (event, task) answered, "
+          + missing.size()
+          + " missing, "
+          + duplicates.size()
+          + " duplicated, "
+          + deadLetters.size()
+          + " dead-lettered";
     }
 
-    /** For each missing or duplicated task: every copy of its result and every request of its event. */
+    /**
+     * For each missing or duplicated task: every copy of its result and every request of its event.
+     */
     String evidence() {
       StringBuilder out = new StringBuilder();
       for (String key : missing) {
-        out.append("missing ").append(key).append("; requests of its event: ")
-            .append(requests.getOrDefault(key.substring(0, key.indexOf('#')), List.of())).append('\n');
+        out.append("missing ")
+            .append(key)
+            .append("; requests of its event: ")
+            .append(requests.getOrDefault(key.substring(0, key.indexOf('#')), List.of()))
+            .append('\n');
       }
-      duplicates.forEach((key, copies) -> out.append("duplicated ").append(key).append(": ").append(copies)
-          .append("; requests of its event: ").append(requests.getOrDefault(key.substring(0, key.indexOf('#')),
-              List.of())).append('\n'));
+      duplicates.forEach(
+          (key, copies) ->
+              out.append("duplicated ")
+                  .append(key)
+                  .append(": ")
+                  .append(copies)
+                  .append("; requests of its event: ")
+                  .append(requests.getOrDefault(key.substring(0, key.indexOf('#')), List.of()))
+                  .append('\n'));
       return out.toString();
     }
   }
 
-  /** Reads every topic to its end, read committed, until every task is answered (or the drain time passed). */
-  private static Audit audit(String servers, Topics topics, List<Supervised> all, long t0) throws InterruptedException {
+  /**
+   * Reads every topic to its end, read committed, until every task is answered (or the drain time
+   * passed).
+   */
+  private static Audit audit(String servers, Topics topics, List<Supervised> all, long t0)
+      throws InterruptedException {
     Map<String, List<String>> answered = new TreeMap<>();
     Map<String, List<String>> letters = new TreeMap<>();
     long lastAnswer = t0;
@@ -277,14 +388,22 @@ class FaultsIT {
         collect(captions, r -> key(r.value().getEventId(), r.value().getTaskIndex()), answered);
         collect(answers, r -> key(r.value().getEventId(), r.value().getTaskIndex()), answered);
         collect(moderation, r -> key(r.value().getEventId(), r.value().getTaskIndex()), answered);
-        collect(dlq, r -> key(r.value().getEventId(), r.value().getTaskIndex()) + " " + r.value().getCode() + ": "
-            + r.value().getMessage(), letters);
+        collect(
+            dlq,
+            r ->
+                key(r.value().getEventId(), r.value().getTaskIndex())
+                    + " "
+                    + r.value().getCode()
+                    + ": "
+                    + r.value().getMessage(),
+            letters);
         all.forEach(Supervised::restartIfExited);
         if (answered.size() > before) {
           lastAnswer = System.nanoTime();
         }
         if (answered.size() == EVENTS * TASKS && settleUntil == Long.MAX_VALUE) {
-          settleUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos(); // late copies would show now
+          settleUntil =
+              System.nanoTime() + Duration.ofSeconds(5).toNanos(); // late copies would show now
         }
       }
     }
@@ -298,39 +417,54 @@ class FaultsIT {
       }
     }
     Map<String, List<String>> duplicates = new TreeMap<>();
-    answered.forEach((k, copies) -> {
-      if (copies.size() > 1) {
-        duplicates.put(k, copies);
-      }
-    });
-    Map<String, List<String>> inputs = readEverything(servers, topics.images(), ImageEvent::getEventId);
+    answered.forEach(
+        (k, copies) -> {
+          if (copies.size() > 1) {
+            duplicates.put(k, copies);
+          }
+        });
+    Map<String, List<String>> inputs =
+        readEverything(servers, topics.images(), ImageEvent::getEventId);
     Map<String, Integer> inputCopies = new TreeMap<>();
-    inputs.forEach((id, copies) -> {
-      if (copies.size() != 1) {
-        inputCopies.put(id, copies.size());
-      }
-    });
-    Map<String, List<String>> requests = missing.isEmpty() && duplicates.isEmpty() ? Map.of()
-        : readEverything(servers, topics.requests(), InferenceRequest::getEventId);
-    return new Audit(answered, missing, duplicates, letters, inputCopies, requests,
+    inputs.forEach(
+        (id, copies) -> {
+          if (copies.size() != 1) {
+            inputCopies.put(id, copies.size());
+          }
+        });
+    Map<String, List<String>> requests =
+        missing.isEmpty() && duplicates.isEmpty()
+            ? Map.of()
+            : readEverything(servers, topics.requests(), InferenceRequest::getEventId);
+    return new Audit(
+        answered,
+        missing,
+        duplicates,
+        letters,
+        inputCopies,
+        requests,
         Duration.ofNanos(lastAnswer - t0));
   }
 
-  private static <V> void collect(KafkaConsumer<String, V> consumer, Function<ConsumerRecord<String, V>, String> key,
+  private static <V> void collect(
+      KafkaConsumer<String, V> consumer,
+      Function<ConsumerRecord<String, V>, String> key,
       Map<String, List<String>> into) {
     for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(100))) {
-      into.computeIfAbsent(key.apply(r), k -> new ArrayList<>()).add(r.topic() + "-" + r.partition() + "@" + r.offset());
+      into.computeIfAbsent(key.apply(r), k -> new ArrayList<>())
+          .add(r.topic() + "-" + r.partition() + "@" + r.offset());
     }
   }
 
   /** Every committed record of a topic, by event id, with where it sits. */
-  private static <V> Map<String, List<String>> readEverything(String servers, Topic<String, V> topic,
-      Function<V, String> eventId) {
+  private static <V> Map<String, List<String>> readEverything(
+      String servers, Topic<String, V> topic, Function<V, String> eventId) {
     Map<String, List<String>> seen = new TreeMap<>();
     try (KafkaConsumer<String, V> consumer = reader(servers, topic)) {
       Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (System.nanoTime() < deadline && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      while (System.nanoTime() < deadline
+          && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
         for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
           seen.computeIfAbsent(eventId.apply(r.value()), k -> new ArrayList<>())
               .add(r.topic() + "-" + r.partition() + "@" + r.offset());
@@ -342,19 +476,25 @@ class FaultsIT {
 
   /** Records of a topic, committed or all of them. */
   private static long count(String servers, String topic, String isolation) {
-    try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20)),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20)),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       long records = 0;
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (System.nanoTime() < deadline && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      while (System.nanoTime() < deadline
+          && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
         records += consumer.poll(Duration.ofMillis(200)).count();
       }
       return records;
@@ -363,13 +503,21 @@ class FaultsIT {
 
   /** A read-committed reader of every partition from its start, outside any group. */
   private static <V> KafkaConsumer<String, V> reader(String servers, Topic<String, V> topic) {
-    KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.<String, Object>of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20)),
-        topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-    List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    KafkaConsumer<String, V> consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                servers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                String.valueOf(16 << 20)),
+            topic.keySerde().deserializer(),
+            topic.valueSerde().deserializer());
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic.name()).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
     consumer.assign(partitions);
     consumer.seekToBeginning(partitions);
     return consumer;
@@ -379,7 +527,10 @@ class FaultsIT {
     return eventId + "#" + (taskIndex == null ? "*" : taskIndex);
   }
 
-  /** A 40×40 PNG of seeded noise with the event's number in its first pixel: distinct per event and per seed. */
+  /**
+   * A 40×40 PNG of seeded noise with the event's number in its first pixel: distinct per event and
+   * per seed.
+   */
   private static byte[] distinctPng(long seed, int event) throws IOException {
     BufferedImage picture = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
     SplittableRandom random = new SplittableRandom(seed * 1000 + event);
@@ -454,11 +605,16 @@ class FaultsIT {
       try {
         long begin = System.nanoTime();
         int code = current.terminate(within);
-        report.line(String.format("%s stopped with exit %d in %.1f s (%s)", name, code, (System.nanoTime() - begin) / 1e9,
-            lastLine(current.output())));
+        report.line(
+            String.format(
+                "%s stopped with exit %d in %.1f s (%s)",
+                name, code, (System.nanoTime() - begin) / 1e9, lastLine(current.output())));
         start();
         awaitReady();
-        report.line(String.format("%s ready again %.1f s after the stop signal", name, (System.nanoTime() - begin) / 1e9));
+        report.line(
+            String.format(
+                "%s ready again %.1f s after the stop signal",
+                name, (System.nanoTime() - begin) / 1e9));
       } catch (IOException | InterruptedException e) {
         throw new AssertionError("bouncing " + name, e);
       }

@@ -54,17 +54,38 @@ class GenerateCommandTest {
 
   @Test
   void questionUsesTheChatTemplate() throws IOException {
-    Result r = run("generate", "--model", fixture.dir().toString(), "--image", fixture.image(1).toString(),
-        "--question", "what color is the circle", "--max-new-tokens", "12", "--json");
+    Result r =
+        run(
+            "generate",
+            "--model",
+            fixture.dir().toString(),
+            "--image",
+            fixture.image(1).toString(),
+            "--question",
+            "what color is the circle",
+            "--max-new-tokens",
+            "12",
+            "--json");
     assertEquals(0, r.exitCode(), r.err());
     JsonNode node = new ObjectMapper().readTree(r.out().strip());
-    assertArrayEquals(fixture.generatedIds(1), new ObjectMapper().convertValue(node.get("token_ids"), int[].class));
+    assertArrayEquals(
+        fixture.generatedIds(1),
+        new ObjectMapper().convertValue(node.get("token_ids"), int[].class));
   }
 
   @Test
   void missingModelDirectoryIsNamed() {
-    Result r = run("generate", "--model", "/nonexistent/model", "--image", fixture.image(0).toString(),
-        "--prompt", "<image>", "--max-new-tokens", "2");
+    Result r =
+        run(
+            "generate",
+            "--model",
+            "/nonexistent/model",
+            "--image",
+            fixture.image(0).toString(),
+            "--prompt",
+            "<image>",
+            "--max-new-tokens",
+            "2");
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("MISSING_FILE") && r.err().contains("/nonexistent/model"), r.err());
   }
@@ -72,10 +93,21 @@ class GenerateCommandTest {
   @Test
   void unsupportedModelTypeIsNamed(@TempDir Path dir) throws IOException {
     copyFixture(dir);
-    Files.writeString(dir.resolve("config.json"),
-        Files.readString(dir.resolve("config.json")).replace("\"model_type\": \"llava\"", "\"model_type\": \"blip-2\""));
-    Result r = run("generate", "--model", dir.toString(), "--image", fixture.image(0).toString(), "--prompt",
-        "<image>", "--max-new-tokens", "2");
+    Files.writeString(
+        dir.resolve("config.json"),
+        Files.readString(dir.resolve("config.json"))
+            .replace("\"model_type\": \"llava\"", "\"model_type\": \"blip-2\""));
+    Result r =
+        run(
+            "generate",
+            "--model",
+            dir.toString(),
+            "--image",
+            fixture.image(0).toString(),
+            "--prompt",
+            "<image>",
+            "--max-new-tokens",
+            "2");
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("UNSUPPORTED_MODEL_TYPE") && r.err().contains("blip-2"), r.err());
   }
@@ -84,33 +116,73 @@ class GenerateCommandTest {
   void imageThatDoesNotDecodeIsNamed(@TempDir Path dir) throws IOException {
     Path notAnImage = dir.resolve("notes.png");
     Files.writeString(notAnImage, "this is text, not a PNG");
-    Result r = run("generate", "--model", fixture.dir().toString(), "--image", notAnImage.toString(), "--prompt",
-        "<image>", "--max-new-tokens", "2");
+    Result r =
+        run(
+            "generate",
+            "--model",
+            fixture.dir().toString(),
+            "--image",
+            notAnImage.toString(),
+            "--prompt",
+            "<image>",
+            "--max-new-tokens",
+            "2");
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("NOT_AN_IMAGE"), r.err());
   }
 
   @Test
   void anImageThatIsAFolderIsOneCodedLineWithoutAStackTrace(@TempDir Path dir) {
-    Result r = run("generate", "--model", fixture.dir().toString(), "--image", dir.toString(), "--prompt",
-        "<image>", "--max-new-tokens", "2");
+    Result r =
+        run(
+            "generate",
+            "--model",
+            fixture.dir().toString(),
+            "--image",
+            dir.toString(),
+            "--prompt",
+            "<image>",
+            "--max-new-tokens",
+            "2");
     assertEquals(1, r.exitCode());
-    assertEquals("glimpse: IMAGE_IS_A_FOLDER: " + dir + " is a folder; --image takes one image file (repeat"
-        + " --image FILE for more, or publish a folder with: glimpse produce --images DIR)", r.err().strip());
+    assertEquals(
+        "glimpse: IMAGE_IS_A_FOLDER: "
+            + dir
+            + " is a folder; --image takes one image file (repeat"
+            + " --image FILE for more, or publish a folder with: glimpse produce --images DIR)",
+        r.err().strip());
   }
 
   @Test
   void promptWithoutImagePlaceholderIsNamed() {
-    Result r = run("generate", "--model", fixture.dir().toString(), "--image", fixture.image(0).toString(),
-        "--prompt", "describe the image", "--max-new-tokens", "2");
+    Result r =
+        run(
+            "generate",
+            "--model",
+            fixture.dir().toString(),
+            "--image",
+            fixture.image(0).toString(),
+            "--prompt",
+            "describe the image",
+            "--max-new-tokens",
+            "2");
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("MISSING_IMAGE_PLACEHOLDER"), r.err());
   }
 
   @Test
   void promptLongerThanTheContextIsNamed() {
-    Result r = run("generate", "--model", fixture.dir().toString(), "--image", fixture.image(0).toString(),
-        "--prompt", "<image> " + "describe the image ".repeat(200), "--max-new-tokens", "2");
+    Result r =
+        run(
+            "generate",
+            "--model",
+            fixture.dir().toString(),
+            "--image",
+            fixture.image(0).toString(),
+            "--prompt",
+            "<image> " + "describe the image ".repeat(200),
+            "--max-new-tokens",
+            "2");
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("PROMPT_TOO_LONG"), r.err());
   }
@@ -120,24 +192,46 @@ class GenerateCommandTest {
     copyFixture(dir);
     Files.delete(dir.resolve("model.safetensors"));
     Files.writeString(dir.resolve("pytorch_model.bin"), "pickle");
-    Result r = run("generate", "--model", dir.toString(), "--image", fixture.image(0).toString(), "--prompt",
-        "<image>", "--max-new-tokens", "2");
+    Result r =
+        run(
+            "generate",
+            "--model",
+            dir.toString(),
+            "--image",
+            fixture.image(0).toString(),
+            "--prompt",
+            "<image>",
+            "--max-new-tokens",
+            "2");
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("PICKLE_REFUSED") && r.err().contains("safetensors"), r.err());
   }
 
   @Test
   void gpuWithoutAGpuIsNamed() {
-    assumeTrue(Engine.getInstance().getGpuCount() == 0,
+    assumeTrue(
+        Engine.getInstance().getGpuCount() == 0,
         "a GPU is present, so --device gpu is available and its absence cannot be tested here");
-    Result r = run("generate", "--model", fixture.dir().toString(), "--device", "gpu", "--image",
-        fixture.image(0).toString(), "--prompt", "<image>", "--max-new-tokens", "2");
+    Result r =
+        run(
+            "generate",
+            "--model",
+            fixture.dir().toString(),
+            "--device",
+            "gpu",
+            "--image",
+            fixture.image(0).toString(),
+            "--prompt",
+            "<image>",
+            "--max-new-tokens",
+            "2");
     assertEquals(1, r.exitCode());
     assertTrue(r.err().contains("DEVICE_UNAVAILABLE"), r.err());
   }
 
   private void copyFixture(Path dir) throws IOException {
-    for (String name : List.of("config.json", "model.safetensors", "tokenizer.json", "preprocessor_config.json")) {
+    for (String name :
+        List.of("config.json", "model.safetensors", "tokenizer.json", "preprocessor_config.json")) {
       Files.copy(fixture.dir().resolve(name), dir.resolve(name));
     }
   }

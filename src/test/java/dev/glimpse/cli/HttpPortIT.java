@@ -32,11 +32,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code --http-port 0} on real processes against a real broker: each prints the address it
- * serves, /health/ready turns 200 once the process can work, and /metrics carries its meters.
+ * {@code --http-port 0} on real processes against a real broker: each prints the address it serves,
+ * /health/ready turns 200 once the process can work, and /metrics carries its meters.
  */
 class HttpPortIT {
-  private static final Pattern URL = Pattern.compile("metrics and health at (http://127\\.0\\.0\\.1:\\d+/)");
+  private static final Pattern URL =
+      Pattern.compile("metrics and health at (http://127\\.0\\.0\\.1:\\d+/)");
   private static final Duration DEADLINE = Duration.ofSeconds(90);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -45,15 +46,26 @@ class HttpPortIT {
   @Test
   void ingestWithoutPyTorchNativesOnItsClassPathBecomesReadyAndServesItsMetrics() throws Exception {
     // the ingest image leaves these jars out: ingest must never need them
-    String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(entry -> !entry.contains("pytorch-native") && !entry.contains("pytorch-jni"))
-        .collect(Collectors.joining(File.pathSeparator));
+    String classPath =
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(entry -> !entry.contains("pytorch-native") && !entry.contains("pytorch-jni"))
+            .collect(Collectors.joining(File.pathSeparator));
     assertFalse(classPath.contains("pytorch-native"));
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
-        ChildProcess ingest = ChildProcess.startOn(classPath, tmp, List.of("-Xmx512m"), "ingest",
-            "--bootstrap-servers", broker.bootstrapServers(), "--http-port", "0",
-            "-p", "glimpse.ingest.application.id=http-port-it-" + UUID.randomUUID(),
-            "-p", "glimpse.ingest.state.dir=" + tmp.resolve("state"))) {
+        ChildProcess ingest =
+            ChildProcess.startOn(
+                classPath,
+                tmp,
+                List.of("-Xmx512m"),
+                "ingest",
+                "--bootstrap-servers",
+                broker.bootstrapServers(),
+                "--http-port",
+                "0",
+                "-p",
+                "glimpse.ingest.application.id=http-port-it-" + UUID.randomUUID(),
+                "-p",
+                "glimpse.ingest.state.dir=" + tmp.resolve("state"))) {
       String url = printedUrl(ingest);
       awaitStatus(url + "health/ready", 200, ingest);
       String metrics = get(url + "metrics").body();
@@ -66,13 +78,26 @@ class HttpPortIT {
   @Test
   void aWorkerBecomesReadyOnceItsModelIsLoadedAndItOwnsPartitions() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(admin, Topics.from(Topics.bundledSpecs(), Contract.current()).specs(),
+      try (Admin admin =
+          Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()))) {
+        TopicAdmin.ensureTopics(
+            admin,
+            Topics.from(Topics.bundledSpecs(), Contract.current()).specs(),
             Duration.ofSeconds(30));
       }
-      try (ChildProcess worker = ChildProcess.start(tmp, List.of("-Xmx1g"), "worker",
-          "--bootstrap-servers", broker.bootstrapServers(), "--model", Fixture.llavaTinyA().dir().toString(),
-          "--http-port", "0", "-p", "glimpse.worker.group.id=http-port-it-" + UUID.randomUUID())) {
+      try (ChildProcess worker =
+          ChildProcess.start(
+              tmp,
+              List.of("-Xmx1g"),
+              "worker",
+              "--bootstrap-servers",
+              broker.bootstrapServers(),
+              "--model",
+              Fixture.llavaTinyA().dir().toString(),
+              "--http-port",
+              "0",
+              "-p",
+              "glimpse.worker.group.id=http-port-it-" + UUID.randomUUID())) {
         String url = printedUrl(worker);
         assertEquals(200, get(url + "health/live").statusCode());
         String ready = awaitStatus(url + "health/ready", 200, worker);
@@ -89,21 +114,32 @@ class HttpPortIT {
   @Test
   void theDemoServesMetricsThatCountEveryCaptionItAnswered() throws Exception {
     int scenes = 3;
-    try (ChildProcess demo = ChildProcess.start(tmp, List.of("-Xmx1g"), "demo", "--count", String.valueOf(scenes),
-        "--http-port", "0")) {
+    try (ChildProcess demo =
+        ChildProcess.start(
+            tmp,
+            List.of("-Xmx1g"),
+            "demo",
+            "--count",
+            String.valueOf(scenes),
+            "--http-port",
+            "0")) {
       String url = printedUrl(demo);
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       Scrape scrape = Scrape.parse(get(url + "metrics").body());
       while (!scrape.names().contains("glimpse_results_total")
           || scrape.value("glimpse_results_total", "kind", "caption") < scenes) {
-        assertTrue(System.nanoTime() < deadline && demo.isAlive(), "captions not counted in time:\n" + demo.output());
+        assertTrue(
+            System.nanoTime() < deadline && demo.isAlive(),
+            "captions not counted in time:\n" + demo.output());
         Thread.sleep(200);
         scrape = Scrape.parse(get(url + "metrics").body());
       }
       assertEquals(scenes, scrape.value("glimpse_results_total", "kind", "caption"));
-      // every caption has its latency observed where it was answered: by the model, or by ingest from the
+      // every caption has its latency observed where it was answered: by the model, or by ingest
+      // from the
       // result cache (a scene the demo's cache already holds)
-      assertEquals(scenes, scrape.value("glimpse_end_to_end_latency_seconds_count"), scrape.toString());
+      assertEquals(
+          scenes, scrape.value("glimpse_end_to_end_latency_seconds_count"), scrape.toString());
       assertEquals(scenes, scrape.value("glimpse_events_total"));
       assertEquals(200, get(url + "health/ready").statusCode());
     }
@@ -112,8 +148,15 @@ class HttpPortIT {
   @Test
   void aPortOutOfRangeIsRefusedWithItsCode() {
     var err = new StringWriter();
-    int code = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
-        "ingest", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "70000");
+    int code =
+        Main.run(
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            "ingest",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--http-port",
+            "70000");
     assertEquals(1, code);
     assertTrue(err.toString().contains("BAD_HTTP_PORT"), err.toString());
   }
@@ -131,7 +174,8 @@ class HttpPortIT {
     HttpResponse<String> last = get(url);
     while (last.statusCode() != status) {
       if (System.nanoTime() > deadline || !process.isAlive()) {
-        throw new AssertionError(url + " answered " + last.statusCode() + " " + last.body() + "\n" + process.output());
+        throw new AssertionError(
+            url + " answered " + last.statusCode() + " " + last.body() + "\n" + process.output());
       }
       Thread.sleep(200);
       last = get(url);
@@ -140,7 +184,8 @@ class HttpPortIT {
   }
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/glimpse}, the launcher, run as a process from another folder. It is the real script,
- * copied into a checkout-shaped folder whose {@code target/glimpse.jar} is a manifest-only jar
- * onto this build's classes (the real jar is packaged after the tests run), so it runs the real
- * {@code Main} through {@code java -jar} exactly as it would run the packaged one.
+ * copied into a checkout-shaped folder whose {@code target/glimpse.jar} is a manifest-only jar onto
+ * this build's classes (the real jar is packaged after the tests run), so it runs the real {@code
+ * Main} through {@code java -jar} exactly as it would run the packaged one.
  */
 class LauncherTest {
   @TempDir Path tmp;
@@ -82,9 +82,14 @@ class LauncherTest {
 
   @Test
   void argumentsPassThroughAndTheExitCodeIsGlimpses() throws Exception {
-    Run refused = run(launcher, "tail", "--bootstrap-servers", "127.0.0.1:1", "--topic", "not a kind");
+    Run refused =
+        run(launcher, "tail", "--bootstrap-servers", "127.0.0.1:1", "--topic", "not a kind");
     assertEquals(1, refused.exitCode(), refused.output());
-    assertTrue(refused.output().strip().startsWith("glimpse: UNKNOWN_RESULT_KIND: --topic not a kind is not"),
+    assertTrue(
+        refused
+            .output()
+            .strip()
+            .startsWith("glimpse: UNKNOWN_RESULT_KIND: --topic not a kind is not"),
         refused.output());
 
     Run usage = run(launcher, "generate", "--image", "a.png", "--question", "");

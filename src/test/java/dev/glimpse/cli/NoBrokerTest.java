@@ -20,20 +20,31 @@ class NoBrokerTest {
   @ParameterizedTest
   @ValueSource(strings = {"produce", "ingest", "worker", "tail"})
   void aCommandWithNoBrokerFailsWithOneBrokerUnreachableLine(String command) {
-    List<String> args = new ArrayList<>(List.of(command, "--bootstrap-servers", "127.0.0.1:1",
-        "-p", BrokerProbe.WAIT_SETTING + "=1000",
-        "-p", "glimpse.ingest.state.dir=" + tmp.resolve("state")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                command,
+                "--bootstrap-servers",
+                "127.0.0.1:1",
+                "-p",
+                BrokerProbe.WAIT_SETTING + "=1000",
+                "-p",
+                "glimpse.ingest.state.dir=" + tmp.resolve("state")));
     if (command.equals("produce")) {
       args.addAll(List.of("--images", tmp.toString()));
     }
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
 
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+    int code =
+        Main.run(
+            new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
 
     assertEquals(1, code, err.toString());
-    assertEquals("glimpse: BROKER_UNREACHABLE: no Kafka broker answered at 127.0.0.1:1 within 1 s;"
-        + " check --bootstrap-servers and that Kafka is up", err.toString().strip());
+    assertEquals(
+        "glimpse: BROKER_UNREACHABLE: no Kafka broker answered at 127.0.0.1:1 within 1 s;"
+            + " check --bootstrap-servers and that Kafka is up",
+        err.toString().strip());
     assertEquals("", out.toString());
   }
 }

@@ -26,22 +26,31 @@ class OfflineTest {
 
   @Test
   void withNothingChosenTheNativesGoUnderXdgCacheHome() {
-    assertEquals(Map.of("DJL_CACHE_DIR", "/xdg/glimpse/djl", "ENGINE_CACHE_DIR", "/xdg/glimpse/djl"),
+    assertEquals(
+        Map.of("DJL_CACHE_DIR", "/xdg/glimpse/djl", "ENGINE_CACHE_DIR", "/xdg/glimpse/djl"),
         Offline.cacheSettings(Map.of("XDG_CACHE_HOME", "/xdg"), home("/home/u")));
   }
 
   @Test
   void withoutXdgCacheHomeTheyGoUnderTheHomeDotCache() {
-    assertEquals(Map.of("DJL_CACHE_DIR", "/home/u/.cache/glimpse/djl", "ENGINE_CACHE_DIR",
-        "/home/u/.cache/glimpse/djl"), Offline.cacheSettings(Map.of(), home("/home/u")));
+    assertEquals(
+        Map.of(
+            "DJL_CACHE_DIR",
+            "/home/u/.cache/glimpse/djl",
+            "ENGINE_CACHE_DIR",
+            "/home/u/.cache/glimpse/djl"),
+        Offline.cacheSettings(Map.of(), home("/home/u")));
     // a relative XDG_CACHE_HOME is ignored, as the XDG spec says and as the built-in model does
-    assertEquals("/home/u/.cache/glimpse/djl",
-        Offline.cacheSettings(Map.of("XDG_CACHE_HOME", "rel"), home("/home/u")).get("DJL_CACHE_DIR"));
+    assertEquals(
+        "/home/u/.cache/glimpse/djl",
+        Offline.cacheSettings(Map.of("XDG_CACHE_HOME", "rel"), home("/home/u"))
+            .get("DJL_CACHE_DIR"));
   }
 
   @Test
   void aDjlCacheDirTheUserChoseWinsAsVariableOrProperty() {
-    assertEquals(Map.of(), Offline.cacheSettings(Map.of("DJL_CACHE_DIR", "/mine"), home("/home/u")));
+    assertEquals(
+        Map.of(), Offline.cacheSettings(Map.of("DJL_CACHE_DIR", "/mine"), home("/home/u")));
     Properties p = home("/home/u");
     p.setProperty("DJL_CACHE_DIR", "/mine");
     assertEquals(Map.of(), Offline.cacheSettings(Map.of("XDG_CACHE_HOME", "/xdg"), p));
@@ -49,15 +58,18 @@ class OfflineTest {
 
   @Test
   void anEngineCacheDirTheUserChoseIsLeftAlone() {
-    assertEquals(Map.of("DJL_CACHE_DIR", "/xdg/glimpse/djl"),
-        Offline.cacheSettings(Map.of("XDG_CACHE_HOME", "/xdg", "ENGINE_CACHE_DIR", "/engine"), home("/home/u")));
+    assertEquals(
+        Map.of("DJL_CACHE_DIR", "/xdg/glimpse/djl"),
+        Offline.cacheSettings(
+            Map.of("XDG_CACHE_HOME", "/xdg", "ENGINE_CACHE_DIR", "/engine"), home("/home/u")));
   }
 
   @Test
   void theGlimpseCacheDirPropertyMovesTheNativesWithTheBuiltinModel() {
     Properties p = home("/home/u");
     p.setProperty(BuiltinModel.CACHE_DIR_PROPERTY, "/elsewhere");
-    assertEquals("/elsewhere/glimpse/djl",
+    assertEquals(
+        "/elsewhere/glimpse/djl",
         Offline.cacheSettings(Map.of("XDG_CACHE_HOME", "/xdg"), p).get("DJL_CACHE_DIR"));
   }
 
@@ -67,10 +79,23 @@ class OfflineTest {
     Path work = Files.createDirectory(tmp.resolve("work"));
     Path xdg = Files.createDirectory(tmp.resolve("xdg"));
     Fixture fixture = Fixture.llavaTinyA();
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "generate", "--model", fixture.dir().toAbsolutePath().toString(), "--image",
-        fixture.image(0).toAbsolutePath().toString(), "--prompt", "<image>", "--max-new-tokens", "1");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx1g",
+            "-Djava.io.tmpdir=" + tmp,
+            "-cp",
+            System.getProperty("java.class.path"),
+            Main.class.getName(),
+            "generate",
+            "--model",
+            fixture.dir().toAbsolutePath().toString(),
+            "--image",
+            fixture.image(0).toAbsolutePath().toString(),
+            "--prompt",
+            "<image>",
+            "--max-new-tokens",
+            "1");
     builder.directory(work.toFile());
     // the build's own cache setting is what a user does not have
     builder.environment().remove("DJL_CACHE_DIR");
@@ -87,7 +112,9 @@ class OfflineTest {
 
     assertEquals(0, process.exitValue(), output);
     assertEquals(List.of(), listing(work), output);
-    assertTrue(Files.isDirectory(xdg.resolve("glimpse/djl/pytorch")), listing(xdg.resolve("glimpse/djl")).toString());
+    assertTrue(
+        Files.isDirectory(xdg.resolve("glimpse/djl/pytorch")),
+        listing(xdg.resolve("glimpse/djl")).toString());
   }
 
   private static List<String> listing(Path dir) throws IOException {

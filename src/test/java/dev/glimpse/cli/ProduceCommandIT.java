@@ -30,7 +30,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code produce} on a real broker: a file the broker refuses is named, and the exit code says so. */
+/**
+ * {@code produce} on a real broker: a file the broker refuses is named, and the exit code says so.
+ */
 class ProduceCommandIT {
   @TempDir Path tmp;
 
@@ -45,18 +47,33 @@ class ProduceCommandIT {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
 
-      int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "produce",
-          "--bootstrap-servers", broker.bootstrapServers(), "--images", images.toString());
+      int code =
+          Main.run(
+              new PrintWriter(out, true),
+              new PrintWriter(err, true),
+              "produce",
+              "--bootstrap-servers",
+              broker.bootstrapServers(),
+              "--images",
+              images.toString());
 
       assertEquals(1, code, err.toString());
       assertEquals("published a-small.png\npublished c-small.png", out.toString().strip());
       List<String> lines = err.toString().strip().lines().toList();
       assertEquals(2, lines.size(), err.toString());
-      assertTrue(lines.get(0).startsWith("glimpse: NOT_PUBLISHED: b-huge.png (13631488 bytes): "
-          + "org.apache.kafka.common.errors.RecordTooLargeException"), lines.get(0));
-      assertTrue(lines.get(1).startsWith("glimpse: PUBLISH_FAILED: 1 of 3 files were not published"),
+      assertTrue(
+          lines
+              .get(0)
+              .startsWith(
+                  "glimpse: NOT_PUBLISHED: b-huge.png (13631488 bytes): "
+                      + "org.apache.kafka.common.errors.RecordTooLargeException"),
+          lines.get(0));
+      assertTrue(
+          lines.get(1).startsWith("glimpse: PUBLISH_FAILED: 1 of 3 files were not published"),
           lines.get(1));
-      assertEquals(List.of("a-small.png", "c-small.png"), keysOn(broker.bootstrapServers(), "glimpse.images"));
+      assertEquals(
+          List.of("a-small.png", "c-small.png"),
+          keysOn(broker.bootstrapServers(), "glimpse.images"));
     }
   }
 
@@ -72,15 +89,35 @@ class ProduceCommandIT {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
 
-      int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "produce",
-          "--bootstrap-servers", broker.bootstrapServers(), "--images", images.toString());
+      int code =
+          Main.run(
+              new PrintWriter(out, true),
+              new PrintWriter(err, true),
+              "produce",
+              "--bootstrap-servers",
+              broker.bootstrapServers(),
+              "--images",
+              images.toString());
 
       assertEquals(0, code, err.toString());
-      assertEquals(List.of(
-          "glimpse: SKIPPED_FOLDER: " + nested + " is a subfolder and is not published (--images takes the files"
-              + " directly in " + images + "; publish it with its own --images " + nested + ")",
-          "glimpse: SKIPPED_FOLDER: " + empty + " is a subfolder and is not published (--images takes the files"
-              + " directly in " + images + "; publish it with its own --images " + empty + ")"),
+      assertEquals(
+          List.of(
+              "glimpse: SKIPPED_FOLDER: "
+                  + nested
+                  + " is a subfolder and is not published (--images takes the files"
+                  + " directly in "
+                  + images
+                  + "; publish it with its own --images "
+                  + nested
+                  + ")",
+              "glimpse: SKIPPED_FOLDER: "
+                  + empty
+                  + " is a subfolder and is not published (--images takes the files"
+                  + " directly in "
+                  + images
+                  + "; publish it with its own --images "
+                  + empty
+                  + ")"),
           err.toString().strip().lines().toList());
       assertEquals(List.of("a-small.png"), keysOn(broker.bootstrapServers(), "glimpse.images"));
     }
@@ -94,48 +131,74 @@ class ProduceCommandIT {
       ensureTopics(broker);
       StringWriter err = new StringWriter();
       for (List<String> extra : List.of(List.of("--by-reference"), List.<String>of())) {
-        List<String> args = new java.util.ArrayList<>(List.of("produce", "--bootstrap-servers",
-            broker.bootstrapServers(), "--images", images.toString()));
+        List<String> args =
+            new java.util.ArrayList<>(
+                List.of(
+                    "produce",
+                    "--bootstrap-servers",
+                    broker.bootstrapServers(),
+                    "--images",
+                    images.toString()));
         args.addAll(extra);
-        assertEquals(0, Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
-            args.toArray(String[]::new)), err.toString());
+        assertEquals(
+            0,
+            Main.run(
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(err, true),
+                args.toArray(String[]::new)),
+            err.toString());
       }
 
-      List<ConsumerRecord<String, byte[]>> records = recordsOn(broker.bootstrapServers(), "glimpse.images");
+      List<ConsumerRecord<String, byte[]>> records =
+          recordsOn(broker.bootstrapServers(), "glimpse.images");
       assertEquals(2, records.size());
       Contract contract = Contract.current();
       for (ConsumerRecord<String, byte[]> r : records) {
-        assertEquals(contract.imageEvents().contentType(),
+        assertEquals(
+            contract.imageEvents().contentType(),
             new String(r.headers().lastHeader("content-type").value(), StandardCharsets.UTF_8));
       }
-      Object byReference = contract.imageEvents().deserialize("glimpse.images", records.get(0).value()).getImage();
-      assertEquals(new ImageUri(images.resolve("a.png").toAbsolutePath().toUri().toString()), byReference);
-      assertTrue(((ImageUri) byReference).getUri().startsWith("file:///") && ((ImageUri) byReference).getUri()
-          .contains("shared%20images/a.png"), byReference.toString());
-      Object inline = contract.imageEvents().deserialize("glimpse.images", records.get(1).value()).getImage();
+      Object byReference =
+          contract.imageEvents().deserialize("glimpse.images", records.get(0).value()).getImage();
+      assertEquals(
+          new ImageUri(images.resolve("a.png").toAbsolutePath().toUri().toString()), byReference);
+      assertTrue(
+          ((ImageUri) byReference).getUri().startsWith("file:///")
+              && ((ImageUri) byReference).getUri().contains("shared%20images/a.png"),
+          byReference.toString());
+      Object inline =
+          contract.imageEvents().deserialize("glimpse.images", records.get(1).value()).getImage();
       assertTrue(inline instanceof InlineImage, inline.toString());
     }
   }
 
   private static void ensureTopics(EmbeddedKafkaBroker broker) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
       TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
     }
   }
 
   private static List<String> keysOn(String bootstrap, String topic) {
-    List<String> keys = new java.util.ArrayList<>(recordsOn(bootstrap, topic).stream().map(ConsumerRecord::key).toList());
+    List<String> keys =
+        new java.util.ArrayList<>(
+            recordsOn(bootstrap, topic).stream().map(ConsumerRecord::key).toList());
     keys.sort(null);
     return keys;
   }
 
   /** Every record of the topic, partition by partition, each in offset order. */
   private static List<ConsumerRecord<String, byte[]>> recordsOn(String bootstrap, String topic) {
-    try (var consumer = new KafkaConsumer<>(
-        Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-        new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

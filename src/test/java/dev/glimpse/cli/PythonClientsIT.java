@@ -42,18 +42,31 @@ class PythonClientsIT {
   @TempDir Path tmp;
 
   @Test
-  void singleObjectEventFromPythonIsCaptionedAndItsResultsAndDeadLettersDecodeInPython() throws Exception {
+  void singleObjectEventFromPythonIsCaptionedAndItsResultsAndDeadLettersDecodeInPython()
+      throws Exception {
     PythonClients python = PythonClients.find(tmp);
     Scene scene = demoScene();
     Path image = Files.write(tmp.resolve("scene-00.png"), new ShapeRenderer().renderPng(scene));
-    Path notAnImage = Files.writeString(tmp.resolve("notes.txt"), "not an image", StandardCharsets.UTF_8);
+    Path notAnImage =
+        Files.writeString(tmp.resolve("notes.txt"), "not an image", StandardCharsets.UTF_8);
     try (VisionLanguageModel model = builtinModel();
         EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, Map.of(), progress())) {
       String bootstrap = pipeline.bootstrapServers();
-      PythonClients.Run produced = python.run(STEP, "produce.py", "--bootstrap", bootstrap,
-          image.toString(), notAnImage.toString(), "--question", QUESTION);
+      PythonClients.Run produced =
+          python.run(
+              STEP,
+              "produce.py",
+              "--bootstrap",
+              bootstrap,
+              image.toString(),
+              notAnImage.toString(),
+              "--question",
+              QUESTION);
       assertEquals(0, produced.exitCode(), produced.output());
-      assertTrue(produced.output().contains("published 2 events to glimpse.images (single-object framing)"),
+      assertTrue(
+          produced
+              .output()
+              .contains("published 2 events to glimpse.images (single-object framing)"),
           produced.output());
 
       List<JsonNode> results = consume(python, bootstrap, "scene-00.png", 2);
@@ -67,38 +80,59 @@ class PythonClientsIT {
   }
 
   @Test
-  void registryFramedEventFromPythonIsCaptionedAndItsRegistryFramedResultsDecodeInPython() throws Exception {
+  void registryFramedEventFromPythonIsCaptionedAndItsRegistryFramedResultsDecodeInPython()
+      throws Exception {
     PythonClients python = PythonClients.find(tmp);
     Scene scene = demoScene();
     Path image = Files.write(tmp.resolve("scene-00.png"), new ShapeRenderer().renderPng(scene));
     try (ApicurioRegistry registry = ApicurioRegistry.start()) {
       String url = registry.ccompatUrl();
       // ingest reads the Python producer's framing, and ingest and the worker write the same one
-      Map<String, String> settings = Map.of(RegistryConfig.URL, url, RegistryConfig.OUTPUT_FRAMING, "registry");
+      Map<String, String> settings =
+          Map.of(RegistryConfig.URL, url, RegistryConfig.OUTPUT_FRAMING, "registry");
       try (VisionLanguageModel model = builtinModel();
           EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, settings, progress())) {
         String bootstrap = pipeline.bootstrapServers();
-        PythonClients.Run produced = python.run(STEP, "produce.py", "--bootstrap", bootstrap,
-            "--framing", "registry", "--registry-url", url, image.toString(), "--question", QUESTION);
+        PythonClients.Run produced =
+            python.run(
+                STEP,
+                "produce.py",
+                "--bootstrap",
+                bootstrap,
+                "--framing",
+                "registry",
+                "--registry-url",
+                url,
+                image.toString(),
+                "--question",
+                QUESTION);
         assertEquals(0, produced.exitCode(), produced.output());
-        assertTrue(produced.output().contains("published 1 events to glimpse.images (registry framing)"),
+        assertTrue(
+            produced.output().contains("published 1 events to glimpse.images (registry framing)"),
             produced.output());
-        assertEquals(200, registry.get("/subjects/glimpse.images-value/versions").statusCode(),
+        assertEquals(
+            200,
+            registry.get("/subjects/glimpse.images-value/versions").statusCode(),
             "produce.py registered ImageEvent under glimpse.images-value");
 
-        List<JsonNode> results = consume(python, bootstrap, "scene-00.png", 2, "--registry-url", url);
+        List<JsonNode> results =
+            consume(python, bootstrap, "scene-00.png", 2, "--registry-url", url);
         assertCaptionAndAnswer(results, ShapesLanguage.caption(scene), "registry");
       }
     }
   }
 
-  /** The first scene {@code glimpse demo} generates (its default seed), which the built-in model captions right. */
+  /**
+   * The first scene {@code glimpse demo} generates (its default seed), which the built-in model
+   * captions right.
+   */
   private static Scene demoScene() {
     return new SceneGenerator().generate(new SplittableRandom(2026));
   }
 
   private static VisionLanguageModel builtinModel() {
-    return VisionLanguageModel.load(BuiltinModel.directory(), VisionLanguageModel.Options.cpuFloat32());
+    return VisionLanguageModel.load(
+        BuiltinModel.directory(), VisionLanguageModel.Options.cpuFloat32());
   }
 
   private static PrintWriter progress() {
@@ -106,10 +140,21 @@ class PythonClientsIT {
   }
 
   /** consume.py from the beginning until it printed {@code count} records of the event. */
-  private static List<JsonNode> consume(PythonClients python, String bootstrap, String eventId, int count,
-      String... more) throws Exception {
-    List<String> args = new ArrayList<>(List.of("--bootstrap", bootstrap, "--from-beginning", "--event-id", eventId,
-        "--max", String.valueOf(count), "--timeout", "150"));
+  private static List<JsonNode> consume(
+      PythonClients python, String bootstrap, String eventId, int count, String... more)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap",
+                bootstrap,
+                "--from-beginning",
+                "--event-id",
+                eventId,
+                "--max",
+                String.valueOf(count),
+                "--timeout",
+                "150"));
     args.addAll(List.of(more));
     PythonClients.Run run = python.run(STEP, "consume.py", args.toArray(String[]::new));
     assertEquals(0, run.exitCode(), run.output());
@@ -123,9 +168,11 @@ class PythonClientsIT {
     return records;
   }
 
-  private static void assertCaptionAndAnswer(List<JsonNode> results, String expectedCaption, String framing) {
+  private static void assertCaptionAndAnswer(
+      List<JsonNode> results, String expectedCaption, String framing) {
     JsonNode caption = ofKind(results, "caption");
-    assertEquals(expectedCaption, caption.path("record").path("caption").asText(), caption.toString());
+    assertEquals(
+        expectedCaption, caption.path("record").path("caption").asText(), caption.toString());
     assertEquals(framing, caption.path("framing").asText(), caption.toString());
     assertEquals(0, caption.path("record").path("task_index").asInt(), caption.toString());
     JsonNode answer = ofKind(results, "answer");
@@ -134,7 +181,9 @@ class PythonClientsIT {
   }
 
   private static JsonNode ofKind(List<JsonNode> records, String kind) {
-    return records.stream().filter(r -> r.path("kind").asText().equals(kind)).findFirst()
+    return records.stream()
+        .filter(r -> r.path("kind").asText().equals(kind))
+        .findFirst()
         .orElseThrow(() -> new AssertionError("no " + kind + " among " + records));
   }
 }

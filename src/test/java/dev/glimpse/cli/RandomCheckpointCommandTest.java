@@ -15,8 +15,17 @@ class RandomCheckpointCommandTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
 
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "random-checkpoint",
-        "--out", tmp.resolve("m").toString(), "--text-heads", "4", "--kv-heads", "8");
+    int code =
+        Main.run(
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "random-checkpoint",
+            "--out",
+            tmp.resolve("m").toString(),
+            "--text-heads",
+            "4",
+            "--kv-heads",
+            "8");
 
     assertTrue(code != 0, "exit code");
     String said = err.toString().strip();

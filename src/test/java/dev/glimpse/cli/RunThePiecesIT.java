@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's "Run the pieces yourself", command for command, each its own process: broker,
  * ingest, worker (the built-in model, whose id is ingest's default), produce and tail. Only the
- * port, the folders and ingest's state directory (an environment variable, so that no other
- * test's state is found there) differ from what a user types.
+ * port, the folders and ingest's state directory (an environment variable, so that no other test's
+ * state is found there) differ from what a user types.
  */
 class RunThePiecesIT {
   private static final Duration START = Duration.ofSeconds(120);
@@ -40,40 +40,90 @@ class RunThePiecesIT {
     Path images = Files.createDirectories(tmp.resolve("images"));
     SplittableRandom random = new SplittableRandom(20261201);
     for (int i = 0; i < 2; i++) {
-      Files.write(images.resolve("scene-" + i + ".png"), new ShapeRenderer().renderPng(new SceneGenerator().generate(random)));
+      Files.write(
+          images.resolve("scene-" + i + ".png"),
+          new ShapeRenderer().renderPng(new SceneGenerator().generate(random)));
     }
-    try (ChildProcess broker = ChildProcess.start(tmp, List.of("-Xmx512m"),
-            "broker", "--port", port, "--data", tmp.resolve("glimpse-kafka").toString())) {
+    try (ChildProcess broker =
+        ChildProcess.start(
+            tmp,
+            List.of("-Xmx512m"),
+            "broker",
+            "--port",
+            port,
+            "--data",
+            tmp.resolve("glimpse-kafka").toString())) {
       broker.awaitLine("broker ready at " + servers, START);
-      try (ChildProcess ingest = ChildProcess.start(tmp, List.of("-Xmx512m"),
+      try (ChildProcess ingest =
+          ChildProcess.start(
+              tmp,
+              List.of("-Xmx512m"),
               Map.of("GLIMPSE_INGEST_STATE_DIR", tmp.resolve("streams").toString()),
-              "ingest", "--bootstrap-servers", servers)) {
+              "ingest",
+              "--bootstrap-servers",
+              servers)) {
         ingest.awaitLine("ingest running", START);
         String workerHttp = String.valueOf(freePort());
-        try (ChildProcess worker = ChildProcess.start(tmp, "worker", "--bootstrap-servers", servers,
-            "--http-port", workerHttp)) {
+        try (ChildProcess worker =
+            ChildProcess.start(
+                tmp, "worker", "--bootstrap-servers", servers, "--http-port", workerHttp)) {
           worker.awaitLine("worker running", START);
-          try (ChildProcess tail = ChildProcess.start(tmp, List.of("-Xmx256m"),
-              "tail", "--bootstrap-servers", servers, "--from-beginning")) {
-            ChildProcess produce = ChildProcess.start(tmp, List.of("-Xmx256m"), "produce", "--bootstrap-servers", servers,
-                "--images", images.toString(), "--question", "how many shapes are there", "--moderate");
+          try (ChildProcess tail =
+              ChildProcess.start(
+                  tmp,
+                  List.of("-Xmx256m"),
+                  "tail",
+                  "--bootstrap-servers",
+                  servers,
+                  "--from-beginning")) {
+            ChildProcess produce =
+                ChildProcess.start(
+                    tmp,
+                    List.of("-Xmx256m"),
+                    "produce",
+                    "--bootstrap-servers",
+                    servers,
+                    "--images",
+                    images.toString(),
+                    "--question",
+                    "how many shapes are there",
+                    "--moderate");
             assertEquals(0, produce.awaitExit(START), produce.output());
-            assertTrue(produce.output().contains("published 2 events to glimpse.images"), produce.output());
+            assertTrue(
+                produce.output().contains("published 2 events to glimpse.images"),
+                produce.output());
 
             tail.awaitLine(" caption ", START);
-            String caption = tail.output().lines().filter(l -> l.contains(" caption ")).findFirst().orElseThrow();
-            assertTrue(caption.matches("\\S+\\s+caption\\s+\\S.*"), "a caption with its text: " + caption);
+            String caption =
+                tail.output()
+                    .lines()
+                    .filter(l -> l.contains(" caption "))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                caption.matches("\\S+\\s+caption\\s+\\S.*"), "a caption with its text: " + caption);
             tail.awaitLine(" answer ", START);
             tail.awaitLine(" moderation ", START);
             assertTrue(!tail.output().contains("DEAD LETTER"), tail.output());
 
             // the worker's health and metrics at the port it was given
             assertEquals(200, get("http://127.0.0.1:" + workerHttp + "/health/ready").statusCode());
-            assertTrue(get("http://127.0.0.1:" + workerHttp + "/metrics").body().contains("glimpse_results_total"));
+            assertTrue(
+                get("http://127.0.0.1:" + workerHttp + "/metrics")
+                    .body()
+                    .contains("glimpse_results_total"));
             // and the live view of the same stream, as the README types it
             String viewHttp = String.valueOf(freePort());
-            try (ChildProcess view = ChildProcess.start(tmp, List.of("-Xmx256m"), "view", "--bootstrap-servers",
-                servers, "--from-beginning", "--http-port", viewHttp)) {
+            try (ChildProcess view =
+                ChildProcess.start(
+                    tmp,
+                    List.of("-Xmx256m"),
+                    "view",
+                    "--bootstrap-servers",
+                    servers,
+                    "--from-beginning",
+                    "--http-port",
+                    viewHttp)) {
               view.awaitLine("live view at http://127.0.0.1:" + viewHttp + "/", START);
               assertEquals(200, get("http://127.0.0.1:" + viewHttp + "/").statusCode());
               long deadline = System.nanoTime() + START.toNanos();
@@ -95,9 +145,10 @@ class RunThePiecesIT {
   }
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private static int freePort() throws IOException {

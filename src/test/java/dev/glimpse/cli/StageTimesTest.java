@@ -16,7 +16,8 @@ class StageTimesTest {
     Timer decode = Timer.builder("glimpse.decode.step").register(registry);
     Timer prefix = Timer.builder("glimpse.prefill").tag("part", "prefix").register(registry);
     Timer.builder("glimpse.prefill").tag("part", "suffix").register(registry);
-    DistributionSummary rows = DistributionSummary.builder("glimpse.decode.batch.rows").register(registry);
+    DistributionSummary rows =
+        DistributionSummary.builder("glimpse.decode.batch.rows").register(registry);
     decode.record(Duration.ofMillis(100)); // before the run: the warm-up
     rows.record(2);
     StageTimes before = StageTimes.of(registry);

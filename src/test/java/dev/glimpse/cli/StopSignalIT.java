@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code ingest} and {@code worker} as real processes on a real broker: SIGTERM (what a
- * supervisor sends) closes them cleanly, says so, and they exit 0 well within 10 s.
+ * {@code ingest} and {@code worker} as real processes on a real broker: SIGTERM (what a supervisor
+ * sends) closes them cleanly, says so, and they exit 0 well within 10 s.
  */
 class StopSignalIT {
   private static final Duration STARTUP = Duration.ofSeconds(60);
@@ -43,7 +43,9 @@ class StopSignalIT {
   @BeforeAll
   static void startBroker() throws Exception {
     broker = EmbeddedKafkaBroker.start();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
       TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
     }
   }
@@ -55,20 +57,43 @@ class StopSignalIT {
 
   @Test
   void ingestStopsCleanlyOnSigtermAfterItHasProcessedAnEvent() throws Exception {
-    try (ChildProcess ingest = ChildProcess.start(tmp, "ingest", "--bootstrap-servers", broker.bootstrapServers(),
-        "-p", "glimpse.ingest.state.dir=" + tmp.resolve("state"));
-        var requests = new KafkaConsumer<>(Map.<String, Object>of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-            ConsumerConfig.GROUP_ID_CONFIG, "stop-it-" + System.nanoTime(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-            new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (ChildProcess ingest =
+            ChildProcess.start(
+                tmp,
+                "ingest",
+                "--bootstrap-servers",
+                broker.bootstrapServers(),
+                "-p",
+                "glimpse.ingest.state.dir=" + tmp.resolve("state"));
+        var requests =
+            new KafkaConsumer<>(
+                Map.<String, Object>of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    "stop-it-" + System.nanoTime(),
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest",
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                    "read_committed"),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
       ingest.awaitLine("ingest running", STARTUP);
-      try (var producer = new KafkaProducer<>(
-          Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-          new StringSerializer(), new ByteArraySerializer())) {
-        producer.send(new ProducerRecord<>("glimpse.images", "before-stop",
-            TestEvents.encode(TestEvents.inline("before-stop", TestImages.png(3), TestEvents.threeTasks())))).get();
+      try (var producer =
+          new KafkaProducer<>(
+              Map.<String, Object>of(
+                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+              new StringSerializer(),
+              new ByteArraySerializer())) {
+        producer
+            .send(
+                new ProducerRecord<>(
+                    "glimpse.images",
+                    "before-stop",
+                    TestEvents.encode(
+                        TestEvents.inline(
+                            "before-stop", TestImages.png(3), TestEvents.threeTasks()))))
+            .get();
       }
       // a request out means the client is RUNNING with a transaction behind it
       requests.subscribe(List.of("glimpse.requests"));
@@ -86,8 +111,8 @@ class StopSignalIT {
 
   @Test
   void workerWithTheBuiltinModelStopsCleanlyOnSigterm() throws Exception {
-    try (ChildProcess worker = ChildProcess.start(tmp, "worker", "--bootstrap-servers",
-        broker.bootstrapServers())) {
+    try (ChildProcess worker =
+        ChildProcess.start(tmp, "worker", "--bootstrap-servers", broker.bootstrapServers())) {
       worker.awaitLine("worker running", STARTUP);
 
       int code = worker.terminate(STOP);

@@ -42,7 +42,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code view} against a cluster: its own process, a real broker. (The page in a browser: DemoViewIT.) */
+/**
+ * {@code view} against a cluster: its own process, a real broker. (The page in a browser:
+ * DemoViewIT.)
+ */
 class ViewCommandIT {
   private static EmbeddedKafkaBroker broker;
   private static Topics topics;
@@ -66,26 +69,59 @@ class ViewCommandIT {
 
   @Test
   void printsItsAddressShowsWhatArrivesAndStopsCleanlyOnSigterm() throws Exception {
-    try (ChildProcess view = ChildProcess.start(tmp, List.of("-Xmx256m"), "view", "--bootstrap-servers",
-        broker.bootstrapServers(), "--http-port", "0")) {
+    try (ChildProcess view =
+        ChildProcess.start(
+            tmp,
+            List.of("-Xmx256m"),
+            "view",
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--http-port",
+            "0")) {
       view.awaitLine("live view at http://127.0.0.1:", Duration.ofSeconds(60));
-      Matcher url = Pattern.compile("live view at (http://\\S+) \\(Ctrl-C stops it\\)").matcher(view.output());
+      Matcher url =
+          Pattern.compile("live view at (http://\\S+) \\(Ctrl-C stops it\\)")
+              .matcher(view.output());
       assertTrue(url.find(), view.output());
-      // it reads from the end by default: what was there before it started is not shown, what comes after is
+      // it reads from the end by default: what was there before it started is not shown, what comes
+      // after is
       HttpClient http = HttpClient.newHttpClient();
       JsonNode cards = null;
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-          Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+      try (KafkaProducer<String, byte[]> producer =
+          new KafkaProducer<>(
+              Map.of("bootstrap.servers", broker.bootstrapServers()),
+              new StringSerializer(),
+              new ByteArraySerializer())) {
         while (System.nanoTime() < deadline) {
-          // sent again until it shows: the view's consumers start at the end once they have their partitions
-          send(producer, topics.images(), "cam-1", ImageEvent.newBuilder().setEventId("cam-1").setClientId("t")
-              .setTimestamp(Instant.now()).setImage(new InlineImage(ByteBuffer.wrap(TestImages.png(3)), null))
-              .setTasks(List.of(new CaptionTask())).build());
-          send(producer, topics.captions(), "cam-1",
-              new CaptionResult("cam-1", 0, "m", "sha", "a red square", new Timings(0L, 0L, 0L, 4L), false));
-          cards = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(url.group(1) + "cards.json"))
-              .build(), HttpResponse.BodyHandlers.ofString()).body()).get("cards");
+          // sent again until it shows: the view's consumers start at the end once they have their
+          // partitions
+          send(
+              producer,
+              topics.images(),
+              "cam-1",
+              ImageEvent.newBuilder()
+                  .setEventId("cam-1")
+                  .setClientId("t")
+                  .setTimestamp(Instant.now())
+                  .setImage(new InlineImage(ByteBuffer.wrap(TestImages.png(3)), null))
+                  .setTasks(List.of(new CaptionTask()))
+                  .build());
+          send(
+              producer,
+              topics.captions(),
+              "cam-1",
+              new CaptionResult(
+                  "cam-1", 0, "m", "sha", "a red square", new Timings(0L, 0L, 0L, 4L), false));
+          cards =
+              new ObjectMapper()
+                  .readTree(
+                      http.send(
+                              HttpRequest.newBuilder(URI.create(url.group(1) + "cards.json"))
+                                  .build(),
+                              HttpResponse.BodyHandlers.ofString())
+                          .body())
+                  .get("cards");
           if (cards.size() > 0 && cards.get(0).at("/tasks/0/status").asText().equals("done")) {
             break;
           }
@@ -105,18 +141,34 @@ class ViewCommandIT {
   void aTakenPortIsViewPortInUseAndSaysHowToChooseAnother() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       StringWriter err = new StringWriter();
-      int code = Main.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "view",
-          "--bootstrap-servers", broker.bootstrapServers(), "--http-port", String.valueOf(taken.getLocalPort()));
+      int code =
+          Main.run(
+              new PrintWriter(new StringWriter(), true),
+              new PrintWriter(err, true),
+              "view",
+              "--bootstrap-servers",
+              broker.bootstrapServers(),
+              "--http-port",
+              String.valueOf(taken.getLocalPort()));
       assertEquals(1, code, err.toString());
-      assertTrue(err.toString().startsWith("glimpse: VIEW_PORT_IN_USE: cannot listen on 127.0.0.1:"
-          + taken.getLocalPort()), err.toString());
-      assertTrue(err.toString().contains("choose another port with --http-port (0 takes any free one)"), err.toString());
+      assertTrue(
+          err.toString()
+              .startsWith(
+                  "glimpse: VIEW_PORT_IN_USE: cannot listen on 127.0.0.1:" + taken.getLocalPort()),
+          err.toString());
+      assertTrue(
+          err.toString().contains("choose another port with --http-port (0 takes any free one)"),
+          err.toString());
     }
   }
 
-  private static <V> void send(KafkaProducer<String, byte[]> producer, Topic<String, V> topic, String key, V value)
+  private static <V> void send(
+      KafkaProducer<String, byte[]> producer, Topic<String, V> topic, String key, V value)
       throws Exception {
-    producer.send(new ProducerRecord<>(topic.name(), key,
-        topic.valueSerde().serializer().serialize(topic.name(), value))).get();
+    producer
+        .send(
+            new ProducerRecord<>(
+                topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), value)))
+        .get();
   }
 }

@@ -40,60 +40,94 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A worker process with a 384 MiB heap against a backlog whose images alone are larger than
- * that heap: it pauses its partitions at its queue budget, answers every task exactly once, and
- * never runs out of memory (it runs with -XX:+ExitOnOutOfMemoryError, so running out would end it;
- * with the budget lifted, it does within seconds).
+ * A worker process with a 384 MiB heap against a backlog whose images alone are larger than that
+ * heap: it pauses its partitions at its queue budget, answers every task exactly once, and never
+ * runs out of memory (it runs with -XX:+ExitOnOutOfMemoryError, so running out would end it; with
+ * the budget lifted, it does within seconds).
  */
 class WorkerBackpressureIT {
   private static final int REQUESTS = 44;
   private static final Duration DEADLINE = Duration.ofMinutes(4);
 
   @Test
-  void aBacklogLargerThanTheHeapIsServedExactlyOnceWithoutRunningOutOfMemory(@TempDir Path tmp) throws Exception {
+  void aBacklogLargerThanTheHeapIsServedExactlyOnceWithoutRunningOutOfMemory(@TempDir Path tmp)
+      throws Exception {
     Path fixture = Fixture.llavaTinyA().dir();
     String modelId = ModelId.of(fixture, "LLAVA_1_5", false);
     byte[] image = noisePng(1800, 1800); // about 9.7 MB: the images together exceed the heap
     String run = UUID.randomUUID().toString().substring(0, 8);
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
       Topics topics = Topics.from(Topics.bundledSpecs(), Contract.current());
-      try (Admin admin = Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()))) {
+      try (Admin admin =
+          Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()))) {
         TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(30));
       }
       publish(broker.bootstrapServers(), topics, image, modelId, run);
       assertTrue((long) image.length * REQUESTS > 384L << 20, "the backlog must exceed the heap");
 
-      try (ChildProcess worker = ChildProcess.start(tmp,
-          List.of("-Xmx384m", "-XX:+ExitOnOutOfMemoryError", "-Dorg.slf4j.simpleLogger.log.dev.glimpse.worker.Budget=info"),
-          "worker", "--bootstrap-servers", broker.bootstrapServers(), "--model", fixture.toString(),
-          "-p", "glimpse.worker.max.batch.size=4", "-p", "glimpse.generate.max.new.tokens.default=4",
-          "-p", "glimpse.worker.group.id=backpressure-" + run)) {
+      try (ChildProcess worker =
+          ChildProcess.start(
+              tmp,
+              List.of(
+                  "-Xmx384m",
+                  "-XX:+ExitOnOutOfMemoryError",
+                  "-Dorg.slf4j.simpleLogger.log.dev.glimpse.worker.Budget=info"),
+              "worker",
+              "--bootstrap-servers",
+              broker.bootstrapServers(),
+              "--model",
+              fixture.toString(),
+              "-p",
+              "glimpse.worker.max.batch.size=4",
+              "-p",
+              "glimpse.generate.max.new.tokens.default=4",
+              "-p",
+              "glimpse.worker.group.id=backpressure-" + run)) {
         Map<String, Integer> answered = readAll(broker.bootstrapServers(), topics, run, worker);
         assertEquals(2 * REQUESTS, answered.size(), "every (request, task) answered");
         answered.forEach((task, n) -> assertEquals(1, n, "results of " + task));
         assertTrue(worker.isAlive(), "the worker is still serving:\n" + worker.output());
-        assertTrue(worker.output().matches("(?s).*paused \\d+ partition\\(s\\): \\d+ requests.*"),
+        assertTrue(
+            worker.output().matches("(?s).*paused \\d+ partition\\(s\\): \\d+ requests.*"),
             "the worker paused its partitions:\n" + worker.output());
-        assertEquals(0, worker.terminate(Duration.ofSeconds(20)), "a clean stop:\n" + worker.output());
+        assertEquals(
+            0, worker.terminate(Duration.ofSeconds(20)), "a clean stop:\n" + worker.output());
       }
     }
   }
 
-  private static void publish(String bootstrap, Topics topics, byte[] image, String modelId, String run) {
+  private static void publish(
+      String bootstrap, Topics topics, byte[] image, String modelId, String run) {
     Topic<String, InferenceRequest> requests = topics.requests();
-    try (var producer = new KafkaProducer<>(Map.<String, Object>of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(12 << 20)),
-        requests.keySerde().serializer(), requests.valueSerde().serializer())) {
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                String.valueOf(12 << 20)),
+            requests.keySerde().serializer(),
+            requests.valueSerde().serializer())) {
       for (int i = 0; i < REQUESTS; i++) {
         String id = run + "-" + i;
         // one image's bytes, a distinct hash each: no feature cache helps
         String sha = String.format("%064x", i);
-        InferenceRequest request = InferenceRequest.newBuilder().setRequestId(id).setEventId(id).setClientId("it")
-            .setTasks(List.of(new RequestTask(0, new CaptionTask(), id + "#0"),
-                new RequestTask(1, new ModerationTask(List.of("hazard")), id + "#1")))
-            .setImage(ByteBuffer.wrap(image)).setImageSha256(sha).setImageFormat("png").setModelId(modelId)
-            .setEventTimestamp(Instant.now()).setEnqueuedAt(Instant.now()).build();
+        InferenceRequest request =
+            InferenceRequest.newBuilder()
+                .setRequestId(id)
+                .setEventId(id)
+                .setClientId("it")
+                .setTasks(
+                    List.of(
+                        new RequestTask(0, new CaptionTask(), id + "#0"),
+                        new RequestTask(1, new ModerationTask(List.of("hazard")), id + "#1")))
+                .setImage(ByteBuffer.wrap(image))
+                .setImageSha256(sha)
+                .setImageFormat("png")
+                .setModelId(modelId)
+                .setEventTimestamp(Instant.now())
+                .setEnqueuedAt(Instant.now())
+                .build();
         producer.send(new ProducerRecord<>(requests.name(), sha, request));
       }
       producer.flush();
@@ -101,25 +135,35 @@ class WorkerBackpressureIT {
   }
 
   /** Results of this run's requests, per (event, task), read committed, until all are in. */
-  private static Map<String, Integer> readAll(String bootstrap, Topics topics, String run, ChildProcess worker)
+  private static Map<String, Integer> readAll(
+      String bootstrap, Topics topics, String run, ChildProcess worker)
       throws InterruptedException {
     Map<String, Integer> seen = new HashMap<>();
     try (KafkaConsumer<String, CaptionResult> captions = reader(bootstrap, topics.captions());
-        KafkaConsumer<String, ModerationResult> moderation = reader(bootstrap, topics.moderation());
+        KafkaConsumer<String, ModerationResult> moderation =
+            reader(bootstrap, topics.moderation());
         KafkaConsumer<String, DeadLetter> dlq = reader(bootstrap, topics.dlq())) {
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       long settleUntil = Long.MAX_VALUE;
       while (System.nanoTime() < Math.min(deadline, settleUntil)) {
-        captions.poll(Duration.ofMillis(100)).forEach(r -> count(seen, run, r.value().getEventId(), r.value().getTaskIndex()));
-        moderation.poll(Duration.ofMillis(100)).forEach(r -> count(seen, run, r.value().getEventId(), r.value().getTaskIndex()));
-        dlq.poll(Duration.ofMillis(10)).forEach(r -> {
-          throw new AssertionError("dead letter " + r.value().getCode() + ": " + r.value().getMessage());
-        });
+        captions
+            .poll(Duration.ofMillis(100))
+            .forEach(r -> count(seen, run, r.value().getEventId(), r.value().getTaskIndex()));
+        moderation
+            .poll(Duration.ofMillis(100))
+            .forEach(r -> count(seen, run, r.value().getEventId(), r.value().getTaskIndex()));
+        dlq.poll(Duration.ofMillis(10))
+            .forEach(
+                r -> {
+                  throw new AssertionError(
+                      "dead letter " + r.value().getCode() + ": " + r.value().getMessage());
+                });
         if (!worker.isAlive()) {
           throw new AssertionError("the worker died:\n" + worker.output());
         }
         if (seen.size() == 2 * REQUESTS && settleUntil == Long.MAX_VALUE) {
-          settleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos(); // late duplicates would show now
+          settleUntil =
+              System.nanoTime() + Duration.ofSeconds(2).toNanos(); // late duplicates would show now
         }
       }
     }
@@ -133,12 +177,19 @@ class WorkerBackpressureIT {
   }
 
   private static <V> KafkaConsumer<String, V> reader(String bootstrap, Topic<String, V> topic) {
-    var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "backpressure-reader-" + UUID.randomUUID(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-        topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+    var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "backpressure-reader-" + UUID.randomUUID(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            topic.keySerde().deserializer(),
+            topic.valueSerde().deserializer());
     consumer.subscribe(List.of(topic.name()));
     return consumer;
   }

@@ -39,27 +39,37 @@ public final class ApicurioRegistry implements AutoCloseable {
   /** Starts the registry and waits until its Confluent-compatible API answers. */
   public static ApicurioRegistry start() throws IOException, InterruptedException {
     Path app = Path.of(System.getProperty("glimpse.apicurio.dir", "target/apicurio"));
-    Assumptions.assumeTrue(Files.exists(app.resolve("quarkus-run.jar")),
-        "no Apicurio Registry under " + app + ": run the tests through Maven (generate-test-resources"
+    Assumptions.assumeTrue(
+        Files.exists(app.resolve("quarkus-run.jar")),
+        "no Apicurio Registry under "
+            + app
+            + ": run the tests through Maven (generate-test-resources"
             + " unpacks io.apicurio:apicurio-registry-app:tar.gz:all there)");
     Optional<Path> java = java21();
-    Assumptions.assumeTrue(java.isPresent(),
+    Assumptions.assumeTrue(
+        java.isPresent(),
         "Apicurio Registry 3.3 needs Java 21+ and this machine has none under /usr/lib/jvm or"
             + " java.home: install one (e.g. Temurin 25) to run this test");
     int http = freePort();
     int management = freePort();
     Path log = Files.createTempFile("apicurio-", ".log");
-    Process process = new ProcessBuilder(
-            java.get().toString(), "-Xmx256m",
-            "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
-            "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + http,
-            "-Dquarkus.management.host=127.0.0.1", "-Dquarkus.management.port=" + management,
-            "-jar", "quarkus-run.jar")
-        .directory(app.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-    ApicurioRegistry registry = new ApicurioRegistry(process, log, URI.create("http://127.0.0.1:" + http));
+    Process process =
+        new ProcessBuilder(
+                java.get().toString(),
+                "-Xmx256m",
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + http,
+                "-Dquarkus.management.host=127.0.0.1",
+                "-Dquarkus.management.port=" + management,
+                "-jar",
+                "quarkus-run.jar")
+            .directory(app.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    ApicurioRegistry registry =
+        new ApicurioRegistry(process, log, URI.create("http://127.0.0.1:" + http));
     registry.awaitReady();
     return registry;
   }
@@ -81,9 +91,12 @@ public final class ApicurioRegistry implements AutoCloseable {
 
   /** GET on the ccompat API: status and body. */
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(ccompatUrl() + path)).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(ccompatUrl() + path))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private void awaitReady() throws IOException, InterruptedException {
@@ -100,8 +113,13 @@ public final class ApicurioRegistry implements AutoCloseable {
     }
     String output = Files.readString(log, StandardCharsets.UTF_8);
     close();
-    throw new AssertionError("Apicurio Registry did not answer within " + STARTUP.toSeconds()
-        + " s (alive: " + process.isAlive() + "):\n" + output);
+    throw new AssertionError(
+        "Apicurio Registry did not answer within "
+            + STARTUP.toSeconds()
+            + " s (alive: "
+            + process.isAlive()
+            + "):\n"
+            + output);
   }
 
   /** The newest JDK of major version 21 or more: this JVM's, or one under /usr/lib/jvm. */
@@ -115,15 +133,20 @@ public final class ApicurioRegistry implements AutoCloseable {
       return Optional.empty();
     }
     try (Stream<Path> dirs = Files.list(jvms)) {
-      List<Path> homes = dirs.filter(d -> Files.isExecutable(d.resolve("bin/java")) && major(d) >= 21).toList();
-      return homes.stream().max(Comparator.comparingInt(ApicurioRegistry::major)).map(d -> d.resolve("bin/java"));
+      List<Path> homes =
+          dirs.filter(d -> Files.isExecutable(d.resolve("bin/java")) && major(d) >= 21).toList();
+      return homes.stream()
+          .max(Comparator.comparingInt(ApicurioRegistry::major))
+          .map(d -> d.resolve("bin/java"));
     }
   }
 
   /** The major version a JDK's {@code release} file states, 0 when it states none. */
   private static int major(Path home) {
     try {
-      Matcher m = Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(Files.readString(home.resolve("release")));
+      Matcher m =
+          Pattern.compile("JAVA_VERSION=\"(\\d+)")
+              .matcher(Files.readString(home.resolve("release")));
       return m.find() ? Integer.parseInt(m.group(1)) : 0;
     } catch (IOException | NumberFormatException e) {
       return 0;

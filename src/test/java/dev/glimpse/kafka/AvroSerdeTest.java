@@ -27,16 +27,17 @@ class AvroSerdeTest {
   private final AvroSerde<ImageEvent> serde = Contract.current().imageEvents();
 
   private static byte[] validEvent() {
-    ImageEvent event = ImageEvent.newBuilder()
-        .setEventId("ok-1")
-        .setClientId("test")
-        .setSource("unit")
-        .setTimestamp(Instant.parse("2026-12-01T00:00:00Z"))
-        .setImage(new InlineImage(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), "image/png"))
-        .setTasks(List.of(new CaptionTask(), new QuestionTask("what?")))
-        .setOptions(null)
-        .setAttributes(Map.of("k", "v"))
-        .build();
+    ImageEvent event =
+        ImageEvent.newBuilder()
+            .setEventId("ok-1")
+            .setClientId("test")
+            .setSource("unit")
+            .setTimestamp(Instant.parse("2026-12-01T00:00:00Z"))
+            .setImage(new InlineImage(ByteBuffer.wrap(new byte[] {1, 2, 3, 4}), "image/png"))
+            .setTasks(List.of(new CaptionTask(), new QuestionTask("what?")))
+            .setOptions(null)
+            .setAttributes(Map.of("k", "v"))
+            .build();
     return Contract.current().imageEvents().serialize("t", event);
   }
 
@@ -50,10 +51,15 @@ class AvroSerdeTest {
 
   private void assertRefusedCheaply(byte[] value, String mustMention) {
     SerializationException[] thrown = new SerializationException[1];
-    long allocated = allocatedBy(() ->
-        thrown[0] = assertThrows(SerializationException.class, () -> serde.deserialize("t", value)));
+    long allocated =
+        allocatedBy(
+            () ->
+                thrown[0] =
+                    assertThrows(
+                        SerializationException.class, () -> serde.deserialize("t", value)));
     assertTrue(thrown[0].getMessage().contains(mustMention), thrown[0].getMessage());
-    assertTrue(allocated < ALLOCATION_CEILING,
+    assertTrue(
+        allocated < ALLOCATION_CEILING,
         "refusing a " + value.length + "-byte record allocated " + allocated + " bytes");
   }
 
@@ -64,12 +70,14 @@ class AvroSerdeTest {
 
   @Test
   void inlineBytesClaimingTwoGibibytesAreRefusedWithoutAllocatingThem() {
-    assertRefusedCheaply(CraftedRecords.hugeBytesLength(), "data claims a length of 2147483648 bytes");
+    assertRefusedCheaply(
+        CraftedRecords.hugeBytesLength(), "data claims a length of 2147483648 bytes");
   }
 
   @Test
   void stringAndMapLengthsBeyondTheRecordAreRefused() {
-    assertRefusedCheaply(CraftedRecords.hugeStringLength(), "event_id claims a length of 2147483639");
+    assertRefusedCheaply(
+        CraftedRecords.hugeStringLength(), "event_id claims a length of 2147483639");
     assertRefusedCheaply(CraftedRecords.hugeMapCount(), "attributes claims 2147483639 items");
   }
 
@@ -78,7 +86,8 @@ class AvroSerdeTest {
     byte[] valid = validEvent();
     for (int length = 0; length < valid.length; length++) {
       byte[] cut = Arrays.copyOf(valid, length);
-      assertThrows(SerializationException.class, () -> serde.deserialize("t", cut), "cut at " + length);
+      assertThrows(
+          SerializationException.class, () -> serde.deserialize("t", cut), "cut at " + length);
     }
   }
 
@@ -86,14 +95,17 @@ class AvroSerdeTest {
   void randomBodiesDecodeOrFailAsSerializationErrorsOnly() {
     for (long seed = 0; seed < 5_000; seed++) {
       byte[] value = CraftedRecords.randomBody(seed);
-      long allocated = allocatedBy(() -> {
-        try {
-          serde.deserialize("t", value);
-        } catch (SerializationException expected) {
-          // the only way a bad record may fail
-        }
-      });
-      assertTrue(allocated < ALLOCATION_CEILING, "seed " + seed + " allocated " + allocated + " bytes");
+      long allocated =
+          allocatedBy(
+              () -> {
+                try {
+                  serde.deserialize("t", value);
+                } catch (SerializationException expected) {
+                  // the only way a bad record may fail
+                }
+              });
+      assertTrue(
+          allocated < ALLOCATION_CEILING, "seed " + seed + " allocated " + allocated + " bytes");
     }
   }
 
@@ -121,13 +133,17 @@ class AvroSerdeTest {
   void aLeadingZeroWithoutARegistryIsNotAvroAndNamesTheRegistrySetting() {
     byte[] zeros = new byte[64];
     var e = assertThrows(SerializationException.class, () -> serde.deserialize("t", zeros));
-    assertTrue(!(e instanceof RegistryException), "no registry asked: the bytes are refused as not Avro");
+    assertTrue(
+        !(e instanceof RegistryException), "no registry asked: the bytes are refused as not Avro");
     assertTrue(e.getMessage().contains(RegistryConfig.URL), e.getMessage());
   }
 
   @Test
   void bytesStartingWithNeitherFramingNameBoth() {
-    var e = assertThrows(SerializationException.class, () -> serde.deserialize("t", new byte[] {7, 1, 2, 3, 4, 5}));
+    var e =
+        assertThrows(
+            SerializationException.class,
+            () -> serde.deserialize("t", new byte[] {7, 1, 2, 3, 4, 5}));
     assertTrue(e.getMessage().contains("C3 01") && e.getMessage().contains("00"), e.getMessage());
   }
 }

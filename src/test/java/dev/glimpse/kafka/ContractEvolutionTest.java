@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 class ContractEvolutionTest {
 
   private static Schema v1() throws IOException {
-    try (InputStream in = ContractEvolutionTest.class.getResourceAsStream("/schemas/ImageEvent.v1.avsc")) {
+    try (InputStream in =
+        ContractEvolutionTest.class.getResourceAsStream("/schemas/ImageEvent.v1.avsc")) {
       return new Schema.Parser().parse(in);
     }
   }
@@ -50,7 +51,8 @@ class ContractEvolutionTest {
     event.put("timestamp", 1_700_000_000_000L);
     event.put("image", inline);
     event.put("tasks", List.of(caption, question));
-    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(event);
+    ByteBuffer encoded =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(event);
     byte[] bytes = new byte[encoded.remaining()];
     encoded.get(bytes);
     return bytes;
@@ -61,7 +63,8 @@ class ContractEvolutionTest {
     Schema v1 = v1();
     byte[] bytes = writtenByV1(v1);
 
-    ImageEvent event = Contract.withOlderWriters(List.of(v1)).imageEvents().deserialize("glimpse.images", bytes);
+    ImageEvent event =
+        Contract.withOlderWriters(List.of(v1)).imageEvents().deserialize("glimpse.images", bytes);
 
     assertEquals("old-1", event.getEventId());
     assertEquals("", event.getSource(), "new field takes its default");
@@ -106,8 +109,11 @@ class ContractEvolutionTest {
 
   @Test
   void aVersion1RequestStillReadsWithItsOneTaskInTheLegacyFields() throws IOException {
-    Schema v1 = Contract.shippedHistory().stream().filter(x -> x.getName().equals("InferenceRequest")).findFirst()
-        .orElseThrow();
+    Schema v1 =
+        Contract.shippedHistory().stream()
+            .filter(x -> x.getName().equals("InferenceRequest"))
+            .findFirst()
+            .orElseThrow();
     Schema question = v1.getField("task").schema().getTypes().get(1);
     GenericRecord task = new GenericData.Record(question);
     task.put("question", "how many shapes are there");
@@ -124,7 +130,8 @@ class ContractEvolutionTest {
     request.put("cache_key", "ab:f:m");
     request.put("event_timestamp", 1L);
     request.put("enqueued_at", 2L);
-    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(request);
+    ByteBuffer encoded =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(request);
     byte[] bytes = new byte[encoded.remaining()];
     encoded.get(bytes);
 
@@ -137,7 +144,10 @@ class ContractEvolutionTest {
   }
 
   private static Schema shipped(String name) {
-    return Contract.shippedHistory().stream().filter(x -> x.getName().equals(name)).findFirst().orElseThrow();
+    return Contract.shippedHistory().stream()
+        .filter(x -> x.getName().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** What a worker before per-category verdicts wrote: scores and one flag. */
@@ -161,7 +171,8 @@ class ContractEvolutionTest {
   }
 
   private static byte[] singleObject(Schema schema, GenericRecord record) throws IOException {
-    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record);
+    ByteBuffer encoded =
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record);
     byte[] bytes = new byte[encoded.remaining()];
     encoded.get(bytes);
     return bytes;
@@ -171,7 +182,8 @@ class ContractEvolutionTest {
   void aModerationResultAV1WorkerWroteReadsWithNoVerdictsAndNoThresholds() throws IOException {
     byte[] bytes = singleObject(shipped("ModerationResult"), v1Moderation());
 
-    ModerationResult read = Contract.current().moderation().deserialize("glimpse.moderation", bytes);
+    ModerationResult read =
+        Contract.current().moderation().deserialize("glimpse.moderation", bytes);
 
     assertEquals("old-m", read.getEventId());
     assertEquals(Map.of("hazard", 0.75), read.getScores());
@@ -186,22 +198,35 @@ class ContractEvolutionTest {
     GenericRecord entry = new GenericData.Record(v1);
     entry.put("cached", v1Moderation());
 
-    ResultCacheEntry read = Contract.current().resultCache().deserialize("glimpse.result-cache", singleObject(v1, entry));
+    ResultCacheEntry read =
+        Contract.current()
+            .resultCache()
+            .deserialize("glimpse.result-cache", singleObject(v1, entry));
 
     assertEquals(Map.of(), ((ModerationResult) read.getCached()).getCategories());
   }
 
   @Test
   void aReaderOfTheV1ModerationResultReadsTodaysResult() throws IOException {
-    ModerationResult today = new ModerationResult("e", 0, "m", "sha", Map.of("hazard", 0.75), true,
-        new Timings(1L, 2L, 3L, 6L), false, Map.of("hazard", true), Map.of("hazard", 0.5));
+    ModerationResult today =
+        new ModerationResult(
+            "e",
+            0,
+            "m",
+            "sha",
+            Map.of("hazard", 0.75),
+            true,
+            new Timings(1L, 2L, 3L, 6L),
+            false,
+            Map.of("hazard", true),
+            Map.of("hazard", 0.5));
     byte[] bytes = Contract.current().moderation().serialize("glimpse.moderation", today);
     Schema v1 = shipped("ModerationResult");
     var store = new SchemaStore.Cache();
     store.addSchema(ModerationResult.getClassSchema());
 
-    GenericRecord old = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, store)
-        .decode(bytes);
+    GenericRecord old =
+        new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, store).decode(bytes);
 
     assertEquals(true, old.get("flagged"));
     assertEquals(null, v1.getField("categories"), "the v1 reader knows nothing of the new fields");

@@ -11,8 +11,8 @@ import java.util.SplittableRandom;
 import org.apache.avro.SchemaNormalization;
 
 /**
- * ImageEvent values written by hand, byte by byte, the way a hostile or broken producer would:
- * a valid single-object header for today's schema, then a body whose length prefixes lie.
+ * ImageEvent values written by hand, byte by byte, the way a hostile or broken producer would: a
+ * valid single-object header for today's schema, then a body whose length prefixes lie.
  */
 public final class CraftedRecords {
   /** 2^31-9: the largest array Avro 1.12.1's own limit check lets through. */
@@ -101,7 +101,8 @@ public final class CraftedRecords {
       out.write(0xC3);
       out.write(0x01);
       long fingerprint = SchemaNormalization.parsingFingerprint64(ImageEvent.getClassSchema());
-      out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(fingerprint).array());
+      out.writeBytes(
+          ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(fingerprint).array());
     }
 
     Body varint(long value) {

@@ -34,8 +34,12 @@ class EmbeddedKafkaBrokerIT {
       assertTrue(names.containsAll(first), names.toString());
       var cache = new ConfigResource(ConfigResource.Type.TOPIC, "glimpse.result-cache");
       ConfigEntry policy =
-          admin.describeConfigs(List.of(cache)).all().get(10, TimeUnit.SECONDS)
-              .get(cache).get("cleanup.policy");
+          admin
+              .describeConfigs(List.of(cache))
+              .all()
+              .get(10, TimeUnit.SECONDS)
+              .get(cache)
+              .get("cleanup.policy");
       assertEquals("compact", policy.value());
     }
   }

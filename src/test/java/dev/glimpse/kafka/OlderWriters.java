@@ -26,7 +26,9 @@ import org.apache.avro.specific.SpecificRecord;
 public final class OlderWriters {
   private OlderWriters() {}
 
-  /** The released older versions of a record, in the order of {@code schemas/history/versions.txt}. */
+  /**
+   * The released older versions of a record, in the order of {@code schemas/history/versions.txt}.
+   */
   public static List<Schema> shipped(String recordName) {
     return Contract.shippedHistory().stream().filter(s -> s.getName().equals(recordName)).toList();
   }
@@ -37,10 +39,10 @@ public final class OlderWriters {
   }
 
   /**
-   * The single-object bytes a producer on the {@code older} schema writes for the same content:
-   * the record is carried onto the older schema by Avro's own resolution (fields the older one
-   * lacks are dropped, its fields take the record's values), then encoded with it, so a future
-   * version in the history is covered without a hand-made sample.
+   * The single-object bytes a producer on the {@code older} schema writes for the same content: the
+   * record is carried onto the older schema by Avro's own resolution (fields the older one lacks
+   * are dropped, its fields take the record's values), then encoded with it, so a future version in
+   * the history is covered without a hand-made sample.
    */
   public static byte[] writtenBy(Schema older, SpecificRecord record) {
     Schema current = record.getSchema();
@@ -50,15 +52,24 @@ public final class OlderWriters {
       new SpecificDatumWriter<SpecificRecord>(current, SpecificData.getForClass(record.getClass()))
           .write(record, encoder);
       encoder.flush();
-      GenericRecord asOlder = new GenericDatumReader<GenericRecord>(current, older)
-          .read(null, DecoderFactory.get().binaryDecoder(body.toByteArray(), null));
-      ByteBuffer framed = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), older).encode(asOlder);
+      GenericRecord asOlder =
+          new GenericDatumReader<GenericRecord>(current, older)
+              .read(null, DecoderFactory.get().binaryDecoder(body.toByteArray(), null));
+      ByteBuffer framed =
+          new BinaryMessageEncoder<GenericRecord>(GenericData.get(), older).encode(asOlder);
       byte[] bytes = new byte[framed.remaining()];
       framed.get(bytes);
       return bytes;
     } catch (AvroTypeException e) {
-      throw new IllegalStateException("a " + current.getName() + " of today cannot be written as the older version "
-          + fingerprint(older) + " (" + e.getMessage() + "): give that version a hand-made sample", e);
+      throw new IllegalStateException(
+          "a "
+              + current.getName()
+              + " of today cannot be written as the older version "
+              + fingerprint(older)
+              + " ("
+              + e.getMessage()
+              + "): give that version a hand-made sample",
+          e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

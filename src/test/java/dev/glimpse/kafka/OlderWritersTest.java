@@ -20,21 +20,32 @@ import org.junit.jupiter.api.Test;
 class OlderWritersTest {
 
   @Test
-  void aRecordWrittenAsAnOlderVersionCarriesThatVersionsFingerprintAndReadsBackWithDefaults() throws IOException {
+  void aRecordWrittenAsAnOlderVersionCarriesThatVersionsFingerprintAndReadsBackWithDefaults()
+      throws IOException {
     Schema older;
-    try (InputStream in = OlderWritersTest.class.getResourceAsStream("/schemas/ImageEvent.v1.avsc")) {
+    try (InputStream in =
+        OlderWritersTest.class.getResourceAsStream("/schemas/ImageEvent.v1.avsc")) {
       older = new Schema.Parser().parse(in);
     }
-    ImageEvent today = ImageEvent.newBuilder().setEventId("e").setClientId("c").setSource("dropped by v1")
-        .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L))
-        .setImage(new InlineImage(ByteBuffer.wrap(new byte[] {1, 2, 3}), "image/png"))
-        .setTasks(List.of(new CaptionTask())).setAttributes(Map.of("k", "dropped too")).build();
+    ImageEvent today =
+        ImageEvent.newBuilder()
+            .setEventId("e")
+            .setClientId("c")
+            .setSource("dropped by v1")
+            .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L))
+            .setImage(new InlineImage(ByteBuffer.wrap(new byte[] {1, 2, 3}), "image/png"))
+            .setTasks(List.of(new CaptionTask()))
+            .setAttributes(Map.of("k", "dropped too"))
+            .build();
 
     byte[] bytes = OlderWriters.writtenBy(older, today);
 
     long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     assertEquals(SchemaNormalization.parsingFingerprint64(older), fingerprint);
-    ImageEvent read = Contract.withOlderWriters(List.of(older)).imageEvents().deserialize("glimpse.images", bytes);
+    ImageEvent read =
+        Contract.withOlderWriters(List.of(older))
+            .imageEvents()
+            .deserialize("glimpse.images", bytes);
     assertEquals("e", read.getEventId());
     assertEquals(today.getTimestamp(), read.getTimestamp());
     assertEquals("", read.getSource(), "a field v1 lacks comes back as its default");

@@ -38,12 +38,17 @@ public final class PythonClients {
   /** The clients, their output files under {@code tmp}; skips the test when no interpreter fits. */
   public static PythonClients find(Path tmp) throws IOException, InterruptedException {
     Path examples = Path.of(System.getProperty("glimpse.basedir", "."), "examples", "python");
-    Assumptions.assumeTrue(Files.isRegularFile(examples.resolve("glimpse_wire.py")),
-        "no examples/python/glimpse_wire.py under " + examples.toAbsolutePath() + ": run the tests from the repository");
+    Assumptions.assumeTrue(
+        Files.isRegularFile(examples.resolve("glimpse_wire.py")),
+        "no examples/python/glimpse_wire.py under "
+            + examples.toAbsolutePath()
+            + ": run the tests from the repository");
     Optional<Path> python = interpreter(tmp);
     if (python.isEmpty()) {
-      String why = "no python3 with the modules avro and confluent_kafka (tried " + candidates()
-          + "): apt-get install python3-confluent-kafka python3-avro, or set -Dglimpse.python=PATH";
+      String why =
+          "no python3 with the modules avro and confluent_kafka (tried "
+              + candidates()
+              + "): apt-get install python3-confluent-kafka python3-avro, or set -Dglimpse.python=PATH";
       // the console shows only a count of skipped tests: say here why these are among them
       System.err.println("skipping the Python client tests: " + why);
       Assumptions.abort(why);
@@ -57,16 +62,23 @@ public final class PythonClients {
    * or venv puts first on the PATH), then {@code python3}.
    */
   private static List<String> candidates() {
-    String chosen = Optional.ofNullable(System.getProperty("glimpse.python")).orElse(System.getenv("GLIMPSE_PYTHON"));
-    return chosen != null && !chosen.isBlank() ? List.of(chosen) : List.of("/usr/bin/python3", "python3");
+    String chosen =
+        Optional.ofNullable(System.getProperty("glimpse.python"))
+            .orElse(System.getenv("GLIMPSE_PYTHON"));
+    return chosen != null && !chosen.isBlank()
+        ? List.of(chosen)
+        : List.of("/usr/bin/python3", "python3");
   }
 
   private static Optional<Path> interpreter(Path tmp) throws IOException, InterruptedException {
     for (String candidate : candidates()) {
       try {
         Path log = Files.createTempFile(tmp, "python-probe-", ".log");
-        Process p = new ProcessBuilder(candidate, "-c", MODULES).redirectErrorStream(true)
-            .redirectOutput(log.toFile()).start();
+        Process p =
+            new ProcessBuilder(candidate, "-c", MODULES)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
           return Optional.of(Path.of(candidate));
         }
@@ -78,19 +90,28 @@ public final class PythonClients {
     return Optional.empty();
   }
 
-  /** Runs {@code examples/python/<script> args...}; fails with its output when it outlives {@code timeout}. */
-  public Run run(Duration timeout, String script, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(python.toString(), examples.resolve(script).toString()));
+  /**
+   * Runs {@code examples/python/<script> args...}; fails with its output when it outlives {@code
+   * timeout}.
+   */
+  public Run run(Duration timeout, String script, String... args)
+      throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(List.of(python.toString(), examples.resolve(script).toString()));
     command.addAll(List.of(args));
     Path log = Files.createTempFile(tmp, script.replace(".py", "-"), ".log");
-    ProcessBuilder builder = new ProcessBuilder(command).directory(examples.toFile())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(examples.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     // no __pycache__ left in the working tree
     builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
     Process process = builder.start();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      throw new AssertionError(script + " still running after " + timeout.toSeconds() + " s:\n" + read(log));
+      throw new AssertionError(
+          script + " still running after " + timeout.toSeconds() + " s:\n" + read(log));
     }
     return new Run(process.exitValue(), read(log));
   }

@@ -34,18 +34,38 @@ class PythonFingerprintsTest {
     for (String line : run.lines()) {
       String[] f = line.split(" ");
       assertEquals(3, f.length, "source, full name, fingerprint: " + line);
-      Schema java = f[0].equals("current")
-          ? SpecificData.get().getSchema(Class.forName(f[1]))
-          : new Schema.Parser().parse(Files.readString(history.resolve(f[0].substring("history/".length()))));
+      Schema java =
+          f[0].equals("current")
+              ? SpecificData.get().getSchema(Class.forName(f[1]))
+              : new Schema.Parser()
+                  .parse(Files.readString(history.resolve(f[0].substring("history/".length()))));
       assertEquals(f[1], java.getFullName(), line);
-      assertEquals(String.format("%016x", SchemaNormalization.parsingFingerprint64(java)), f[2],
-          f[0] + " " + f[1] + ": Python's fingerprint differs from SchemaNormalization.parsingFingerprint64");
+      assertEquals(
+          String.format("%016x", SchemaNormalization.parsingFingerprint64(java)),
+          f[2],
+          f[0]
+              + " "
+              + f[1]
+              + ": Python's fingerprint differs from SchemaNormalization.parsingFingerprint64");
       (f[0].equals("current") ? current : historyFiles).add(f[0].equals("current") ? f[1] : f[0]);
     }
-    assertEquals(Contract.shippedHistory().size(), historyFiles.size(), "every file of history/versions.txt:\n" + run.output());
-    for (String name : List.of("ImageEvent", "InferenceRequest", "CaptionResult", "AnswerResult",
-        "ModerationResult", "ResultCacheEntry", "DeadLetter", "ErrorCode")) {
-      assertTrue(current.contains("dev.glimpse.contract." + name), name + " missing from:\n" + run.output());
+    assertEquals(
+        Contract.shippedHistory().size(),
+        historyFiles.size(),
+        "every file of history/versions.txt:\n" + run.output());
+    for (String name :
+        List.of(
+            "ImageEvent",
+            "InferenceRequest",
+            "CaptionResult",
+            "AnswerResult",
+            "ModerationResult",
+            "ResultCacheEntry",
+            "DeadLetter",
+            "ErrorCode")) {
+      assertTrue(
+          current.contains("dev.glimpse.contract." + name),
+          name + " missing from:\n" + run.output());
     }
   }
 }

@@ -23,15 +23,29 @@ class SchemaFingerprintsTest {
 
   @Test
   void theWireFormatPageListsTheFingerprintOfEveryCurrentAndReleasedSchema() throws IOException {
-    String page = Files.readString(Path.of(System.getProperty("glimpse.basedir", "."), "schemas", "README.md"));
-    List<Schema> schemas = new ArrayList<>(List.of(ImageEvent.getClassSchema(), InferenceRequest.getClassSchema(),
-        CaptionResult.getClassSchema(), AnswerResult.getClassSchema(), ModerationResult.getClassSchema(),
-        ResultCacheEntry.getClassSchema(), DeadLetter.getClassSchema()));
+    String page =
+        Files.readString(
+            Path.of(System.getProperty("glimpse.basedir", "."), "schemas", "README.md"));
+    List<Schema> schemas =
+        new ArrayList<>(
+            List.of(
+                ImageEvent.getClassSchema(),
+                InferenceRequest.getClassSchema(),
+                CaptionResult.getClassSchema(),
+                AnswerResult.getClassSchema(),
+                ModerationResult.getClassSchema(),
+                ResultCacheEntry.getClassSchema(),
+                DeadLetter.getClassSchema()));
     schemas.addAll(Contract.shippedHistory());
     for (Schema s : schemas) {
       String hex = String.format("%016x", SchemaNormalization.parsingFingerprint64(s));
-      assertTrue(page.contains("| " + s.getName() + " |") && page.contains("`" + hex + "`"),
-          "schemas/README.md lacks " + s.getName() + "'s fingerprint " + hex + ": update its table");
+      assertTrue(
+          page.contains("| " + s.getName() + " |") && page.contains("`" + hex + "`"),
+          "schemas/README.md lacks "
+              + s.getName()
+              + "'s fingerprint "
+              + hex
+              + ": update its table");
     }
   }
 }

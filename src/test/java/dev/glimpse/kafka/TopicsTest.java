@@ -37,7 +37,8 @@ class TopicsTest {
   @Test
   void specsWithoutARoleAreRefusedWithTheMissingRole() {
     var only = List.of(new TopicSpec("images", "x", 1, Optional.empty(), Map.of()));
-    var e = assertThrows(IllegalArgumentException.class, () -> Topics.from(only, Contract.current()));
+    var e =
+        assertThrows(IllegalArgumentException.class, () -> Topics.from(only, Contract.current()));
     assertTrue(e.getMessage().contains("'requests'"), e.getMessage());
   }
 }

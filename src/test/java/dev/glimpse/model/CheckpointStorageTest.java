@@ -36,11 +36,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CheckpointStorageTest {
   private static final double TOLERANCE = 1e-4;
   private static final long SEED = 21;
+
   /** GQA and a layer list, so a mix-up of shards or names cannot hide behind symmetric shapes. */
   private static final LlavaSpec SPEC = LlavaSpec.tiny().withFeatureLayers(List.of(-3, -1), false);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static float[] logitsOf(Path checkpointDir, int[] ids, float[] pixels) {
     try (LlavaCheckpoint checkpoint = LlavaCheckpoint.open(checkpointDir);
@@ -60,7 +60,8 @@ class CheckpointStorageTest {
 
   @ParameterizedTest(name = "{0} in {1} file(s)")
   @MethodSource("storages")
-  void storedWeightsGiveTheLogitsOfTheReferenceFedTheSameStoredValues(TensorDType dtype, int shards) throws IOException {
+  void storedWeightsGiveTheLogitsOfTheReferenceFedTheSameStoredValues(TensorDType dtype, int shards)
+      throws IOException {
     LlavaSpec spec = SPEC.withStorage(dtype, shards);
     List<SafetensorsWriter.Tensor> weights = RandomLlava.weights(spec, SEED);
     Path stored = dir.resolve("stored");
@@ -86,12 +87,17 @@ class CheckpointStorageTest {
     float[] pixels = ModelRuns.pixels(config, 2);
     float[] expected = ReferenceLlava.load(widened).logits(ids, pixels);
     double diff = Fixture.maxAbsDiff(logitsOf(stored, ids, pixels), expected);
-    System.out.printf("[%s x%d] logits max abs diff vs reference on the widened values %.3g%n", dtype, shards, diff);
+    System.out.printf(
+        "[%s x%d] logits max abs diff vs reference on the widened values %.3g%n",
+        dtype, shards, diff);
     assertTrue(diff <= TOLERANCE, dtype + " in " + shards + " files: logits differ by " + diff);
     if (dtype != TensorDType.F32) {
-      double rounding = Fixture.maxAbsDiff(expected, ReferenceLlava.load(writeF32(weights)).logits(ids, pixels));
-      System.out.printf("[%s x%d] (the rounding itself moves the logits by %.3g)%n", dtype, shards, rounding);
-      assertTrue(rounding > diff, "the comparison must be able to tell rounded weights from exact ones");
+      double rounding =
+          Fixture.maxAbsDiff(expected, ReferenceLlava.load(writeF32(weights)).logits(ids, pixels));
+      System.out.printf(
+          "[%s x%d] (the rounding itself moves the logits by %.3g)%n", dtype, shards, rounding);
+      assertTrue(
+          rounding > diff, "the comparison must be able to tell rounded weights from exact ones");
     }
   }
 
@@ -107,7 +113,8 @@ class CheckpointStorageTest {
     Path prefixed = dir.resolve("prefixed");
     List<SafetensorsWriter.Tensor> weights = RandomLlava.weights(SPEC, SEED);
     LlavaCheckpointWriter.write(legacy, SPEC, weights, LlavaCheckpointWriter.KeyLayout.LEGACY);
-    LlavaCheckpointWriter.write(prefixed, SPEC, weights, LlavaCheckpointWriter.KeyLayout.MODEL_PREFIXED);
+    LlavaCheckpointWriter.write(
+        prefixed, SPEC, weights, LlavaCheckpointWriter.KeyLayout.MODEL_PREFIXED);
     try (SafetensorsFile f = SafetensorsFile.open(prefixed.resolve("model.safetensors"))) {
       assertTrue(f.contains("lm_head.weight"));
       assertTrue(f.contains("model.language_model.layers.0.self_attn.q_proj.weight"));
@@ -117,7 +124,8 @@ class CheckpointStorageTest {
     var config = LlavaCheckpointWriter.config(SPEC);
     int[] ids = ModelRuns.prompt(config, 1, 3, 4);
     float[] pixels = ModelRuns.pixels(config, 2);
-    double diff = Fixture.maxAbsDiff(logitsOf(prefixed, ids, pixels), logitsOf(legacy, ids, pixels));
+    double diff =
+        Fixture.maxAbsDiff(logitsOf(prefixed, ids, pixels), logitsOf(legacy, ids, pixels));
     assertEquals(0.0, diff, "the same weights under other names are the same model");
   }
 
@@ -126,7 +134,8 @@ class CheckpointStorageTest {
     RandomLlava.write(dir, SPEC, SEED);
     Files.delete(dir.resolve("model.safetensors"));
     Files.write(dir.resolve("pytorch_model.bin"), new byte[] {(byte) 0x80, 2, 'c', 'o', 's', '\n'});
-    CheckpointException e = assertThrows(CheckpointException.class, () -> LlavaCheckpoint.open(dir));
+    CheckpointException e =
+        assertThrows(CheckpointException.class, () -> LlavaCheckpoint.open(dir));
     assertEquals(CheckpointException.Code.PICKLE_REFUSED, e.code());
   }
 
@@ -134,7 +143,8 @@ class CheckpointStorageTest {
   void missingConfigIsAMissingFile() throws IOException {
     RandomLlava.write(dir, SPEC, SEED);
     Files.delete(dir.resolve("config.json"));
-    CheckpointException e = assertThrows(CheckpointException.class, () -> LlavaCheckpoint.open(dir));
+    CheckpointException e =
+        assertThrows(CheckpointException.class, () -> LlavaCheckpoint.open(dir));
     assertEquals(CheckpointException.Code.MISSING_FILE, e.code());
   }
 
@@ -144,7 +154,8 @@ class CheckpointStorageTest {
     ObjectNode config = LlavaCheckpointWriter.configJson(SPEC);
     config.put("model_type", "blip");
     new ObjectMapper().writeValue(dir.resolve("config.json").toFile(), config);
-    CheckpointException e = assertThrows(CheckpointException.class, () -> LlavaCheckpoint.open(dir));
+    CheckpointException e =
+        assertThrows(CheckpointException.class, () -> LlavaCheckpoint.open(dir));
     assertEquals(CheckpointException.Code.UNSUPPORTED_MODEL_TYPE, e.code());
   }
 
@@ -156,12 +167,17 @@ class CheckpointStorageTest {
     List<SafetensorsWriter.Tensor> weights = new ArrayList<>();
     for (SafetensorsWriter.Tensor w : RandomLlava.weights(SPEC, SEED)) {
       long[] s = w.shape();
-      weights.add(w.name().equals(name) ? new SafetensorsWriter.Tensor(name, new long[] {s[1], s[0]}, w.values()) : w);
+      weights.add(
+          w.name().equals(name)
+              ? new SafetensorsWriter.Tensor(name, new long[] {s[1], s[0]}, w.values())
+              : w);
     }
     SafetensorsWriter.write(dir.resolve("model.safetensors"), weights, TensorDType.F32);
     try (LlavaCheckpoint checkpoint = LlavaCheckpoint.open(dir)) {
-      CheckpointException e = assertThrows(CheckpointException.class,
-          () -> LlavaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32).close());
+      CheckpointException e =
+          assertThrows(
+              CheckpointException.class,
+              () -> LlavaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32).close());
       assertEquals(CheckpointException.Code.SHAPE_MISMATCH, e.code());
       assertTrue(e.getMessage().contains(name), e.getMessage());
     }

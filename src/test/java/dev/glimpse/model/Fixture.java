@@ -9,11 +9,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The transformers reference outputs for a tiny LLaVA checkpoint (see fixtures/README of shared). */
+/**
+ * The transformers reference outputs for a tiny LLaVA checkpoint (see fixtures/README of shared).
+ */
 public record Fixture(Path dir, JsonNode expected) {
 
   public static Fixture llavaTinyA() {
-    Path dir = Path.of(System.getProperty("glimpse.fixtures", "src/test/resources/fixtures"), "llava-tiny-a");
+    Path dir =
+        Path.of(
+            System.getProperty("glimpse.fixtures", "src/test/resources/fixtures"), "llava-tiny-a");
     try {
       return new Fixture(dir, new ObjectMapper().readTree(dir.resolve("expected.json").toFile()));
     } catch (IOException e) {

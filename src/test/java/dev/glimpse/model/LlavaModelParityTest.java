@@ -41,7 +41,8 @@ class LlavaModelParityTest {
   void visionEmbeddingsAreHiddenStateZeroAfterPreLayerNorm() {
     try (NDManager m = model.manager().newSubManager()) {
       List<NDArray> states = model.visionTower().hiddenStates(pixelValues(m), 0);
-      double diff = Fixture.maxAbsDiff(states.get(0).toFloatArray(), fixture.tensor("vision_embeddings"));
+      double diff =
+          Fixture.maxAbsDiff(states.get(0).toFloatArray(), fixture.tensor("vision_embeddings"));
       System.out.printf("vision_embeddings max abs diff %.3g%n", diff);
       assertTrue(diff <= TOLERANCE, "vision_embeddings differs by " + diff);
     }
@@ -50,8 +51,10 @@ class LlavaModelParityTest {
   @Test
   void selectedVisionFeaturesMatchTransformers() {
     try (NDManager m = model.manager().newSubManager()) {
-      double diff = Fixture.maxAbsDiff(model.selectedVisionFeatures(pixelValues(m)).toFloatArray(),
-          fixture.tensor("vision_selected"));
+      double diff =
+          Fixture.maxAbsDiff(
+              model.selectedVisionFeatures(pixelValues(m)).toFloatArray(),
+              fixture.tensor("vision_selected"));
       System.out.printf("vision_selected max abs diff %.3g%n", diff);
       assertTrue(diff <= TOLERANCE, "vision_selected differs by " + diff);
     }
@@ -60,8 +63,9 @@ class LlavaModelParityTest {
   @Test
   void projectedImageFeaturesMatchTransformers() {
     try (NDManager m = model.manager().newSubManager()) {
-      double diff = Fixture.maxAbsDiff(model.imageFeatures(pixelValues(m)).toFloatArray(),
-          fixture.tensor("image_features"));
+      double diff =
+          Fixture.maxAbsDiff(
+              model.imageFeatures(pixelValues(m)).toFloatArray(), fixture.tensor("image_features"));
       System.out.printf("image_features max abs diff %.3g%n", diff);
       assertTrue(diff <= TOLERANCE, "image_features differs by " + diff);
     }
@@ -72,8 +76,11 @@ class LlavaModelParityTest {
     float[] pixels = fixture.tensor("pixel_values");
     int size = pixels.length / fixture.cases();
     for (int c = 0; c < fixture.cases(); c++) {
-      float[] logits = dev.glimpse.model.generate.Generator.logitsOfEveryPosition(model, fixture.inputIds(c),
-          List.of(java.util.Arrays.copyOfRange(pixels, c * size, (c + 1) * size)));
+      float[] logits =
+          dev.glimpse.model.generate.Generator.logitsOfEveryPosition(
+              model,
+              fixture.inputIds(c),
+              List.of(java.util.Arrays.copyOfRange(pixels, c * size, (c + 1) * size)));
       double diff = Fixture.maxAbsDiff(logits, fixture.tensor("case" + c + ".logits_all"));
       System.out.printf("case %d logits_all max abs diff %.3g%n", c, diff);
       assertTrue(diff <= TOLERANCE, "case " + c + " logits differ by " + diff);

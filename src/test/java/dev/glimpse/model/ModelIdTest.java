@@ -40,7 +40,8 @@ class ModelIdTest {
     Files.write(copy.resolve("model.safetensors"), weights);
     String retrained = ModelId.of(copy, TEMPLATE, false);
     assertNotEquals(before, retrained, "one changed weight byte");
-    Files.writeString(copy.resolve("preprocessor_config.json"),
+    Files.writeString(
+        copy.resolve("preprocessor_config.json"),
         Files.readString(copy.resolve("preprocessor_config.json")).replace("}", ",\"x\":1}"));
     assertNotEquals(retrained, ModelId.of(copy, TEMPLATE, false), "another preprocessing");
   }
@@ -48,12 +49,15 @@ class ModelIdTest {
   @Test
   void servingOptionsThatChangeAnswersChangeTheId() {
     Path dir = Fixture.llavaTinyA().dir();
-    assertNotEquals(ModelId.of(dir, TEMPLATE, false), ModelId.of(dir, TEMPLATE, true), "pad to square");
-    assertNotEquals(ModelId.of(dir, TEMPLATE, false), ModelId.of(dir, "OTHER", false), "prompt template");
+    assertNotEquals(
+        ModelId.of(dir, TEMPLATE, false), ModelId.of(dir, TEMPLATE, true), "pad to square");
+    assertNotEquals(
+        ModelId.of(dir, TEMPLATE, false), ModelId.of(dir, "OTHER", false), "prompt template");
   }
 
   @Test
-  void aLargeWeightFileIsSampledNotReadWholeAndStillSeesAChangedBlock(@TempDir Path dir) throws IOException {
+  void aLargeWeightFileIsSampledNotReadWholeAndStillSeesAChangedBlock(@TempDir Path dir)
+      throws IOException {
     Path big = dir.resolve("model.safetensors");
     byte[] block = new byte[1 << 20];
     try (var out = Files.newOutputStream(big)) {
@@ -63,7 +67,8 @@ class ModelIdTest {
       }
     }
     String before = ModelId.of(dir, TEMPLATE, false);
-    try (var channel = java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var channel =
+        java.nio.channels.FileChannel.open(big, java.nio.file.StandardOpenOption.WRITE)) {
       channel.write(java.nio.ByteBuffer.wrap(new byte[] {42}), 5); // inside the header block
     }
     assertNotEquals(before, ModelId.of(dir, TEMPLATE, false));

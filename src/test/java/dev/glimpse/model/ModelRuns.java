@@ -3,20 +3,23 @@ package dev.glimpse.model;
 import dev.glimpse.model.config.LlavaConfig;
 import java.util.SplittableRandom;
 
-/** Runs of the DJL model and made-up inputs shared by the tests that compare it with {@link ReferenceLlava}. */
+/**
+ * Runs of the DJL model and made-up inputs shared by the tests that compare it with {@link
+ * ReferenceLlava}.
+ */
 final class ModelRuns {
   private ModelRuns() {}
 
   /**
-   * Logits of every position of one prompt, as LlavaModelParityTest computes them: image
-   * features, embeddings with image tokens replaced, one causal pass of the decoder.
+   * Logits of every position of one prompt, as LlavaModelParityTest computes them: image features,
+   * embeddings with image tokens replaced, one causal pass of the decoder.
    *
    * @param pixels one image, channel-major, or null for a text-only prompt
    * @return (t, vocab) float32, flattened
    */
   static float[] logits(LlavaModel model, int[] ids, float[] pixels) {
-    return dev.glimpse.model.generate.Generator.logitsOfEveryPosition(model, ids,
-        pixels == null ? java.util.List.of() : java.util.List.of(pixels));
+    return dev.glimpse.model.generate.Generator.logitsOfEveryPosition(
+        model, ids, pixels == null ? java.util.List.of() : java.util.List.of(pixels));
   }
 
   /**
@@ -44,7 +47,10 @@ final class ModelRuns {
     }
   }
 
-  /** Pixel values of one image as CLIPImageProcessor leaves them: roughly standard normal, in [-1.8, 2.2]. */
+  /**
+   * Pixel values of one image as CLIPImageProcessor leaves them: roughly standard normal, in [-1.8,
+   * 2.2].
+   */
   static float[] pixels(LlavaConfig config, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     int size = config.vision().imageSize();

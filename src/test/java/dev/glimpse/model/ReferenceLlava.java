@@ -15,11 +15,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An independent LLaVA forward pass in plain Java loops, written from transformers'
- * modeling_clip, modeling_llava and modeling_llama rather than from Glimpse's model code, so that
- * Glimpse can be checked against it on checkpoints transformers never saw. It shares nothing
- * with the model under test but {@link SafetensorsFile} (to read the weights): config.json is
- * parsed here, key layouts are mapped here, and every sum is accumulated in double.
+ * An independent LLaVA forward pass in plain Java loops, written from transformers' modeling_clip,
+ * modeling_llava and modeling_llama rather than from Glimpse's model code, so that Glimpse can be
+ * checked against it on checkpoints transformers never saw. It shares nothing with the model under
+ * test but {@link SafetensorsFile} (to read the weights): config.json is parsed here, key layouts
+ * are mapped here, and every sum is accumulated in double.
  *
  * <p>One row, no batching, no cache: clarity over speed. Only for tiny checkpoints.
  */
@@ -67,10 +67,16 @@ final class ReferenceLlava {
     layers = t.path("num_hidden_layers").asInt(32);
     heads = t.path("num_attention_heads").asInt(32);
     kvHeads = t.path("num_key_value_heads").asInt(heads);
-    headDim = t.has("head_dim") && !t.get("head_dim").isNull() ? t.get("head_dim").asInt() : hidden / heads;
+    headDim =
+        t.has("head_dim") && !t.get("head_dim").isNull()
+            ? t.get("head_dim").asInt()
+            : hidden / heads;
     vocab = t.path("vocab_size").asInt(32000);
     rmsEps = t.path("rms_norm_eps").asDouble(1e-6);
-    ropeTheta = t.path("rope_parameters").path("rope_theta").asDouble(t.path("rope_theta").asDouble(10000.0));
+    ropeTheta =
+        t.path("rope_parameters")
+            .path("rope_theta")
+            .asDouble(t.path("rope_theta").asDouble(10000.0));
     tied = t.path("tie_word_embeddings").asBoolean(false);
     imageTokenId = config.path("image_token_index").asInt(32000);
     JsonNode layerNode = config.path("vision_feature_layer");
@@ -86,7 +92,9 @@ final class ReferenceLlava {
     w = weights;
   }
 
-  /** Reads config.json and the weights (one file or the shards of an index), in either key layout. */
+  /**
+   * Reads config.json and the weights (one file or the shards of an index), in either key layout.
+   */
   static ReferenceLlava load(Path dir) {
     ObjectMapper json = new ObjectMapper();
     try {
@@ -123,8 +131,10 @@ final class ReferenceLlava {
     if (key.startsWith("model.language_model.")) {
       return "language_model.model." + key.substring("model.language_model.".length());
     }
-    String k = key.startsWith("model.vision_tower.") || key.startsWith("model.multi_modal_projector.")
-        ? key.substring("model.".length()) : key;
+    String k =
+        key.startsWith("model.vision_tower.") || key.startsWith("model.multi_modal_projector.")
+            ? key.substring("model.".length())
+            : key;
     if (k.startsWith("vision_tower.") && !k.startsWith("vision_tower.vision_model.")) {
       k = "vision_tower.vision_model." + k.substring("vision_tower.".length());
     }
@@ -150,7 +160,10 @@ final class ReferenceLlava {
 
   // ---------------------------------------------------------------- CLIP vision tower
 
-  /** CLIPVisionTransformer with output_hidden_states: (layers + 1) states, each (1 + patches, vHidden). */
+  /**
+   * CLIPVisionTransformer with output_hidden_states: (layers + 1) states, each (1 + patches,
+   * vHidden).
+   */
   List<float[]> visionHiddenStates(float[] pixels) {
     String p = "vision_tower.vision_model.";
     int side = imageSize / patch;
@@ -172,8 +185,9 @@ final class ReferenceLlava {
           for (int c = 0; c < 3; c++) {
             for (int ky = 0; ky < patch; ky++) {
               for (int kx = 0; kx < patch; kx++) {
-                s += (double) conv[((o * 3 + c) * patch + ky) * patch + kx]
-                    * pixels[(c * imageSize + py * patch + ky) * imageSize + px * patch + kx];
+                s +=
+                    (double) conv[((o * 3 + c) * patch + ky) * patch + kx]
+                        * pixels[(c * imageSize + py * patch + ky) * imageSize + px * patch + kx];
               }
             }
           }
@@ -182,23 +196,85 @@ final class ReferenceLlava {
       }
     }
     // pre_layrnorm; hidden_states[0] is its output (the encoder's inputs_embeds)
-    x = layerNorm(x, tokens, vHidden, weight(p + "pre_layrnorm.weight"), weight(p + "pre_layrnorm.bias"), vEps);
+    x =
+        layerNorm(
+            x,
+            tokens,
+            vHidden,
+            weight(p + "pre_layrnorm.weight"),
+            weight(p + "pre_layrnorm.bias"),
+            vEps);
     List<float[]> states = new ArrayList<>();
     states.add(x);
     for (int l = 0; l < vLayers; l++) {
       String q = p + "encoder.layers." + l + ".";
-      float[] h = layerNorm(x, tokens, vHidden, weight(q + "layer_norm1.weight"), weight(q + "layer_norm1.bias"), vEps);
-      float[] qs = linear(h, tokens, vHidden, weight(q + "self_attn.q_proj.weight"), weight(q + "self_attn.q_proj.bias"), vHidden);
-      float[] ks = linear(h, tokens, vHidden, weight(q + "self_attn.k_proj.weight"), weight(q + "self_attn.k_proj.bias"), vHidden);
-      float[] vs = linear(h, tokens, vHidden, weight(q + "self_attn.v_proj.weight"), weight(q + "self_attn.v_proj.bias"), vHidden);
+      float[] h =
+          layerNorm(
+              x,
+              tokens,
+              vHidden,
+              weight(q + "layer_norm1.weight"),
+              weight(q + "layer_norm1.bias"),
+              vEps);
+      float[] qs =
+          linear(
+              h,
+              tokens,
+              vHidden,
+              weight(q + "self_attn.q_proj.weight"),
+              weight(q + "self_attn.q_proj.bias"),
+              vHidden);
+      float[] ks =
+          linear(
+              h,
+              tokens,
+              vHidden,
+              weight(q + "self_attn.k_proj.weight"),
+              weight(q + "self_attn.k_proj.bias"),
+              vHidden);
+      float[] vs =
+          linear(
+              h,
+              tokens,
+              vHidden,
+              weight(q + "self_attn.v_proj.weight"),
+              weight(q + "self_attn.v_proj.bias"),
+              vHidden);
       float[] ctx = attention(qs, ks, vs, tokens, vHeads, vHeads, vHidden / vHeads, false);
-      x = add(x, linear(ctx, tokens, vHidden, weight(q + "self_attn.out_proj.weight"), weight(q + "self_attn.out_proj.bias"), vHidden));
-      h = layerNorm(x, tokens, vHidden, weight(q + "layer_norm2.weight"), weight(q + "layer_norm2.bias"), vEps);
-      float[] f = linear(h, tokens, vHidden, weight(q + "mlp.fc1.weight"), weight(q + "mlp.fc1.bias"), vInter);
+      x =
+          add(
+              x,
+              linear(
+                  ctx,
+                  tokens,
+                  vHidden,
+                  weight(q + "self_attn.out_proj.weight"),
+                  weight(q + "self_attn.out_proj.bias"),
+                  vHidden));
+      h =
+          layerNorm(
+              x,
+              tokens,
+              vHidden,
+              weight(q + "layer_norm2.weight"),
+              weight(q + "layer_norm2.bias"),
+              vEps);
+      float[] f =
+          linear(
+              h, tokens, vHidden, weight(q + "mlp.fc1.weight"), weight(q + "mlp.fc1.bias"), vInter);
       for (int i = 0; i < f.length; i++) {
         f[i] = quickGelu ? (float) (f[i] / (1 + Math.exp(-1.702 * f[i]))) : gelu(f[i]);
       }
-      x = add(x, linear(f, tokens, vInter, weight(q + "mlp.fc2.weight"), weight(q + "mlp.fc2.bias"), vHidden));
+      x =
+          add(
+              x,
+              linear(
+                  f,
+                  tokens,
+                  vInter,
+                  weight(q + "mlp.fc2.weight"),
+                  weight(q + "mlp.fc2.bias"),
+                  vHidden));
       states.add(x);
     }
     return states;
@@ -213,7 +289,8 @@ final class ReferenceLlava {
     float[] out = new float[tokens * width];
     for (int j = 0; j < featureLayers.length; j++) {
       int layer = featureLayers[j];
-      float[] state = states.get(layer < 0 ? states.size() + layer : layer); // python negative indexing
+      float[] state =
+          states.get(layer < 0 ? states.size() + layer : layer); // python negative indexing
       for (int tkn = 0; tkn < tokens; tkn++) {
         System.arraycopy(state, (tkn + skip) * vHidden, out, tkn * width + j * vHidden, vHidden);
       }
@@ -221,27 +298,41 @@ final class ReferenceLlava {
     return out;
   }
 
-  /** LlavaMultiModalProjector: linear_1 → GELU (erf) → linear_2, or linear_1 alone. (image tokens, hidden) */
+  /**
+   * LlavaMultiModalProjector: linear_1 → GELU (erf) → linear_2, or linear_1 alone. (image tokens,
+   * hidden)
+   */
   float[] imageFeatures(float[] pixels) {
     int tokens = imageSeqLength();
     int in = vHidden * featureLayers.length;
-    float[] x = linear(selectedVisionFeatures(pixels), tokens, in, weight("multi_modal_projector.linear_1.weight"),
-        w.get("multi_modal_projector.linear_1.bias"), hidden);
+    float[] x =
+        linear(
+            selectedVisionFeatures(pixels),
+            tokens,
+            in,
+            weight("multi_modal_projector.linear_1.weight"),
+            w.get("multi_modal_projector.linear_1.bias"),
+            hidden);
     if (!w.containsKey("multi_modal_projector.linear_2.weight")) {
       return x;
     }
     for (int i = 0; i < x.length; i++) {
       x[i] = gelu(x[i]);
     }
-    return linear(x, tokens, hidden, weight("multi_modal_projector.linear_2.weight"),
-        w.get("multi_modal_projector.linear_2.bias"), hidden);
+    return linear(
+        x,
+        tokens,
+        hidden,
+        weight("multi_modal_projector.linear_2.weight"),
+        w.get("multi_modal_projector.linear_2.bias"),
+        hidden);
   }
 
   // ---------------------------------------------------------------- LLaMA
 
   /**
-   * Logits of every position of one prompt (t, vocab). Image tokens take the features of
-   * {@code pixels} (images concatenated, channel-major) in order, as masked_scatter does.
+   * Logits of every position of one prompt (t, vocab). Image tokens take the features of {@code
+   * pixels} (images concatenated, channel-major) in order, as masked_scatter does.
    */
   float[] logits(int[] ids, float[] pixels) {
     int t = ids.length;
@@ -251,7 +342,10 @@ final class ReferenceLlava {
     int images = pixels == null ? 0 : pixels.length / pixelsPerImage();
     List<float[]> features = new ArrayList<>();
     for (int i = 0; i < images; i++) {
-      features.add(imageFeatures(java.util.Arrays.copyOfRange(pixels, i * pixelsPerImage(), (i + 1) * pixelsPerImage())));
+      features.add(
+          imageFeatures(
+              java.util.Arrays.copyOfRange(
+                  pixels, i * pixelsPerImage(), (i + 1) * pixelsPerImage())));
     }
     int imageTokens = 0;
     for (int i = 0; i < t; i++) {
@@ -267,7 +361,8 @@ final class ReferenceLlava {
     if (imageTokens != images * imageSeqLength()) {
       throw new IllegalArgumentException(imageTokens + " image tokens for " + images + " images");
     }
-    // LlamaRotaryEmbedding, default rope: inv_freq in float32, angles = inv_freq × position in float32
+    // LlamaRotaryEmbedding, default rope: inv_freq in float32, angles = inv_freq × position in
+    // float32
     int half = headDim / 2;
     float[] invFreq = new float[half];
     for (int i = 0; i < half; i++) {
@@ -288,8 +383,20 @@ final class ReferenceLlava {
     for (int l = 0; l < layers; l++) {
       String q = p + "layers." + l + ".";
       float[] h = rmsNorm(x, t, hidden, weight(q + "input_layernorm.weight"), rmsEps);
-      float[] qs = rope(linear(h, t, hidden, weight(q + "self_attn.q_proj.weight"), null, qWidth), t, heads, cos, sin);
-      float[] ks = rope(linear(h, t, hidden, weight(q + "self_attn.k_proj.weight"), null, kvWidth), t, kvHeads, cos, sin);
+      float[] qs =
+          rope(
+              linear(h, t, hidden, weight(q + "self_attn.q_proj.weight"), null, qWidth),
+              t,
+              heads,
+              cos,
+              sin);
+      float[] ks =
+          rope(
+              linear(h, t, hidden, weight(q + "self_attn.k_proj.weight"), null, kvWidth),
+              t,
+              kvHeads,
+              cos,
+              sin);
       float[] vs = linear(h, t, hidden, weight(q + "self_attn.v_proj.weight"), null, kvWidth);
       float[] ctx = attention(qs, ks, vs, t, heads, kvHeads, headDim, true);
       x = add(x, linear(ctx, t, qWidth, weight(q + "self_attn.o_proj.weight"), null, hidden));
@@ -302,7 +409,10 @@ final class ReferenceLlava {
       x = add(x, linear(gate, t, inter, weight(q + "mlp.down_proj.weight"), null, hidden));
     }
     x = rmsNorm(x, t, hidden, weight(p + "norm.weight"), rmsEps);
-    float[] head = tied && !w.containsKey("language_model.lm_head.weight") ? embed : weight("language_model.lm_head.weight");
+    float[] head =
+        tied && !w.containsKey("language_model.lm_head.weight")
+            ? embed
+            : weight("language_model.lm_head.weight");
     return linear(x, t, hidden, head, null, vocab);
   }
 
@@ -329,7 +439,10 @@ final class ReferenceLlava {
     return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  /** apply_rotary_pos_emb: x·cos + rotate_half(x)·sin, rotate_half(x) = cat(-x2, x1). x: (t, heads × headDim) */
+  /**
+   * apply_rotary_pos_emb: x·cos + rotate_half(x)·sin, rotate_half(x) = cat(-x2, x1). x: (t, heads ×
+   * headDim)
+   */
   private float[] rope(float[] x, int t, int nHeads, float[] cos, float[] sin) {
     int half = headDim / 2;
     float[] out = new float[x.length];
@@ -338,8 +451,10 @@ final class ReferenceLlava {
         int base = pos * nHeads * headDim + hd * headDim;
         for (int i = 0; i < headDim; i++) {
           float rotated = i < half ? -x[base + i + half] : x[base + i - half];
-          out[base + i] = (float) ((double) x[base + i] * cos[pos * headDim + i]
-              + (double) rotated * sin[pos * headDim + i]);
+          out[base + i] =
+              (float)
+                  ((double) x[base + i] * cos[pos * headDim + i]
+                      + (double) rotated * sin[pos * headDim + i]);
         }
       }
     }
@@ -350,8 +465,8 @@ final class ReferenceLlava {
    * Scaled dot-product attention; query head h reads key/value head h / (heads / kvHeads), as
    * repeat_kv arranges. q: (t, heads × d), k and v: (t, kvHeads × d) → (t, heads × d)
    */
-  private static float[] attention(float[] q, float[] k, float[] v, int t, int heads, int kvHeads, int d,
-      boolean causal) {
+  private static float[] attention(
+      float[] q, float[] k, float[] v, int t, int heads, int kvHeads, int d, boolean causal) {
     int group = heads / kvHeads;
     double scale = 1.0 / Math.sqrt(d);
     float[] out = new float[t * heads * d];
@@ -387,9 +502,11 @@ final class ReferenceLlava {
   }
 
   /** nn.Linear: x (rows, in) · weightᵀ (out, in) + bias → (rows, out) */
-  private static float[] linear(float[] x, int rows, int in, float[] weight, float[] bias, int out) {
+  private static float[] linear(
+      float[] x, int rows, int in, float[] weight, float[] bias, int out) {
     if (weight.length != in * out) {
-      throw new IllegalStateException("reference: weight of " + weight.length + " values is not " + out + "×" + in);
+      throw new IllegalStateException(
+          "reference: weight of " + weight.length + " values is not " + out + "×" + in);
     }
     float[] y = new float[rows * out];
     for (int r = 0; r < rows; r++) {
@@ -404,7 +521,8 @@ final class ReferenceLlava {
     return y;
   }
 
-  private static float[] layerNorm(float[] x, int rows, int dim, float[] weight, float[] bias, double eps) {
+  private static float[] layerNorm(
+      float[] x, int rows, int dim, float[] weight, float[] bias, double eps) {
     float[] y = new float[x.length];
     for (int r = 0; r < rows; r++) {
       double mean = 0;
@@ -459,9 +577,29 @@ final class ReferenceLlava {
   private static double erfc(double x) {
     double z = Math.abs(x);
     double t = 1 / (1 + 0.5 * z);
-    double r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-        + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-        + t * (-0.82215223 + t * 0.17087277)))))))));
+    double r =
+        t
+            * Math.exp(
+                -z * z
+                    - 1.26551223
+                    + t
+                        * (1.00002368
+                            + t
+                                * (0.37409196
+                                    + t
+                                        * (0.09678418
+                                            + t
+                                                * (-0.18628806
+                                                    + t
+                                                        * (0.27886807
+                                                            + t
+                                                                * (-1.13520398
+                                                                    + t
+                                                                        * (1.48851587
+                                                                            + t
+                                                                                * (-0.82215223
+                                                                                    + t
+                                                                                        * 0.17087277)))))))));
     return x >= 0 ? r : 2 - r;
   }
 }

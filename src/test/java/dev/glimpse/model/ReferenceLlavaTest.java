@@ -39,20 +39,31 @@ class ReferenceLlavaTest {
     float[] selected = fixture.tensor("vision_selected");
     float[] projected = fixture.tensor("image_features");
     for (int c = 0; c < fixture.cases(); c++) {
-      double e = Fixture.maxAbsDiff(reference.visionHiddenStates(image(c)).get(0), slice(embeddings, c, fixture.cases()));
-      double s = Fixture.maxAbsDiff(reference.selectedVisionFeatures(image(c)), slice(selected, c, fixture.cases()));
-      double p = Fixture.maxAbsDiff(reference.imageFeatures(image(c)), slice(projected, c, fixture.cases()));
-      System.out.printf("reference case %d: vision_embeddings %.3g, vision_selected %.3g, image_features %.3g%n",
+      double e =
+          Fixture.maxAbsDiff(
+              reference.visionHiddenStates(image(c)).get(0), slice(embeddings, c, fixture.cases()));
+      double s =
+          Fixture.maxAbsDiff(
+              reference.selectedVisionFeatures(image(c)), slice(selected, c, fixture.cases()));
+      double p =
+          Fixture.maxAbsDiff(
+              reference.imageFeatures(image(c)), slice(projected, c, fixture.cases()));
+      System.out.printf(
+          "reference case %d: vision_embeddings %.3g, vision_selected %.3g, image_features %.3g%n",
           c, e, s, p);
-      assertTrue(e <= TOLERANCE && s <= TOLERANCE && p <= TOLERANCE, "case " + c + ": " + e + ", " + s + ", " + p);
+      assertTrue(
+          e <= TOLERANCE && s <= TOLERANCE && p <= TOLERANCE,
+          "case " + c + ": " + e + ", " + s + ", " + p);
     }
   }
 
   @Test
   void logitsOfEveryPositionMatchTransformers() {
     for (int c = 0; c < fixture.cases(); c++) {
-      double diff = Fixture.maxAbsDiff(reference.logits(fixture.inputIds(c), image(c)),
-          fixture.tensor("case" + c + ".logits_all"));
+      double diff =
+          Fixture.maxAbsDiff(
+              reference.logits(fixture.inputIds(c), image(c)),
+              fixture.tensor("case" + c + ".logits_all"));
       System.out.printf("reference case %d logits_all max abs diff %.3g%n", c, diff);
       assertTrue(diff <= TOLERANCE, "case " + c + " logits differ by " + diff);
     }

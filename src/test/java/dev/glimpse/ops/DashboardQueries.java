@@ -13,12 +13,38 @@ import java.util.regex.Pattern;
 
 /** The metric names the Grafana dashboard's PromQL queries read, taken from the JSON itself. */
 final class DashboardQueries {
-  static final Path DASHBOARD = Path.of(System.getProperty("glimpse.basedir", "."), "ops", "grafana", "dashboards",
-      "glimpse.json");
+  static final Path DASHBOARD =
+      Path.of(
+          System.getProperty("glimpse.basedir", "."),
+          "ops",
+          "grafana",
+          "dashboards",
+          "glimpse.json");
   private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-  /** PromQL's functions, aggregations and keywords that appear in the queries without being metrics. */
-  private static final Set<String> PROMQL = Set.of("sum", "rate", "irate", "increase", "max", "min", "avg", "count",
-      "histogram_quantile", "by", "without", "on", "ignoring", "and", "or", "unless", "clamp_min", "clamp_max");
+
+  /**
+   * PromQL's functions, aggregations and keywords that appear in the queries without being metrics.
+   */
+  private static final Set<String> PROMQL =
+      Set.of(
+          "sum",
+          "rate",
+          "irate",
+          "increase",
+          "max",
+          "min",
+          "avg",
+          "count",
+          "histogram_quantile",
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "and",
+          "or",
+          "unless",
+          "clamp_min",
+          "clamp_max");
 
   private DashboardQueries() {}
 
@@ -36,9 +62,10 @@ final class DashboardQueries {
 
   /** The metric (series) names one query reads: label matchers, groupings and ranges removed. */
   static Set<String> metricNames(String expr) {
-    String bare = expr.replaceAll("\\{[^}]*\\}", " ")
-        .replaceAll("\\b(by|without|on|ignoring)\\s*\\([^)]*\\)", " ")
-        .replaceAll("\\[[^\\]]*\\]", " ");
+    String bare =
+        expr.replaceAll("\\{[^}]*\\}", " ")
+            .replaceAll("\\b(by|without|on|ignoring)\\s*\\([^)]*\\)", " ")
+            .replaceAll("\\[[^\\]]*\\]", " ");
     Set<String> names = new TreeSet<>();
     Matcher m = IDENTIFIER.matcher(bare);
     while (m.find()) {

@@ -10,9 +10,16 @@ class HealthProbeTest {
   @Test
   void exitsZeroOnlyWhileTheProcessIsReady() {
     AtomicBoolean ready = new AtomicBoolean(false);
-    Health health = new Health().check("worker",
-        () -> ready.get() ? Health.Status.up("assigned") : Health.Status.down("no partitions"));
-    try (Metrics metrics = new Metrics(); OpsServer server = OpsServer.start("127.0.0.1", 0, metrics, health)) {
+    Health health =
+        new Health()
+            .check(
+                "worker",
+                () ->
+                    ready.get()
+                        ? Health.Status.up("assigned")
+                        : Health.Status.down("no partitions"));
+    try (Metrics metrics = new Metrics();
+        OpsServer server = OpsServer.start("127.0.0.1", 0, metrics, health)) {
       String url = server.url() + "health/ready";
       assertEquals(1, HealthProbe.probe(url));
       ready.set(true);
@@ -23,7 +30,8 @@ class HealthProbeTest {
   @Test
   void exitsOneWhenNothingListens() {
     int port;
-    try (Metrics metrics = new Metrics(); OpsServer server = OpsServer.start("127.0.0.1", 0, metrics, new Health())) {
+    try (Metrics metrics = new Metrics();
+        OpsServer server = OpsServer.start("127.0.0.1", 0, metrics, new Health())) {
       port = server.port();
     }
     assertEquals(1, HealthProbe.probe("http://127.0.0.1:" + port + "/health/ready"));

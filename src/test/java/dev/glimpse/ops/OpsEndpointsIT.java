@@ -45,21 +45,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Ingest and a worker on a real broker and the tiny LLaVA, with their meters in one registry
- * served over real HTTP: readiness follows the worker's partitions, /metrics counts exactly what
- * the pipeline served, and every metric the Grafana dashboard queries is one they export.
+ * Ingest and a worker on a real broker and the tiny LLaVA, with their meters in one registry served
+ * over real HTTP: readiness follows the worker's partitions, /metrics counts exactly what the
+ * pipeline served, and every metric the Grafana dashboard queries is one they export.
  */
 class OpsEndpointsIT {
   private static final Duration DEADLINE = Duration.ofSeconds(120);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path RUNBOOK = Path.of(System.getProperty("glimpse.basedir", "."), "ops", "runbook.md");
+  private static final Path RUNBOOK =
+      Path.of(System.getProperty("glimpse.basedir", "."), "ops", "runbook.md");
   private static EmbeddedKafkaBroker broker;
   private static VisionLanguageModel model;
 
   @BeforeAll
   static void start() {
     broker = EmbeddedKafkaBroker.start();
-    model = VisionLanguageModel.load(Fixture.llavaTinyA().dir(), VisionLanguageModel.Options.cpuFloat32());
+    model =
+        VisionLanguageModel.load(
+            Fixture.llavaTinyA().dir(), VisionLanguageModel.Options.cpuFloat32());
   }
 
   @AfterAll
@@ -69,57 +72,86 @@ class OpsEndpointsIT {
   }
 
   @Test
-  void readinessWaitsForTheWorkersPartitionsAndMetricsCountWhatThePipelineServed() throws Exception {
+  void readinessWaitsForTheWorkersPartitionsAndMetricsCountWhatThePipelineServed()
+      throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     int events = 5;
     try (Metrics metrics = new Metrics();
         Ingest ingest = Ingest.start(ingestConfig(run), metrics.registry());
         Worker worker = new Worker(workerConfig(run), ingest.topics(), model, metrics.registry())) {
-      Health health = new Health().check("streams", ingest::readiness).check("worker", worker::readiness);
+      Health health =
+          new Health().check("streams", ingest::readiness).check("worker", worker::readiness);
       try (OpsServer server = OpsServer.start("127.0.0.1", 0, metrics, health)) {
         await(() -> ingest.readiness().up(), "ingest's streams RUNNING");
         HttpResponse<String> before = OpsHttp.get(server.url(), "/health/ready");
         assertEquals(503, before.statusCode(), before.body());
         JsonNode down = JSON.readTree(before.body());
         assertEquals("UP", down.at("/checks/streams/status").asText(), before.body());
-        assertTrue(down.at("/checks/worker/detail").asText().startsWith("no partitions"), before.body());
+        assertTrue(
+            down.at("/checks/worker/detail").asText().startsWith("no partitions"), before.body());
         assertEquals(200, OpsHttp.get(server.url(), "/health/live").statusCode());
 
         worker.start();
-        await(() -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 200, "/health/ready 200");
+        await(
+            () -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 200,
+            "/health/ready 200");
 
         try (KafkaProducer<String, byte[]> producer = producer()) {
           for (int i = 0; i < events; i++) {
             String id = "ops-" + run + "-" + i;
-            producer.send(new ProducerRecord<>(ingest.topics().images().name(), id,
-                TestEvents.encode(TestEvents.inline(id, image(run, i), List.of(new CaptionTask())))));
+            producer.send(
+                new ProducerRecord<>(
+                    ingest.topics().images().name(),
+                    id,
+                    TestEvents.encode(
+                        TestEvents.inline(id, image(run, i), List.of(new CaptionTask())))));
           }
-          producer.send(new ProducerRecord<>(ingest.topics().images().name(), "junk-" + run,
-              "not an ImageEvent".getBytes(StandardCharsets.UTF_8)));
+          producer.send(
+              new ProducerRecord<>(
+                  ingest.topics().images().name(),
+                  "junk-" + run,
+                  "not an ImageEvent".getBytes(StandardCharsets.UTF_8)));
           producer.flush();
         }
         await(() -> worker.metrics().results("caption") >= events, events + " captions written");
 
         Scrape scrape = Scrape.parse(OpsHttp.get(server.url(), "/metrics").body());
-        assertEquals(events, scrape.value("glimpse_results_total", "kind", "caption", "source", "model"));
-        assertEquals(events, scrape.value("glimpse_end_to_end_latency_seconds_count", "source", "model"));
-        assertEquals(events, scrape.value("glimpse_end_to_end_latency_seconds_bucket", "source", "model", "le", "+Inf"));
+        assertEquals(
+            events, scrape.value("glimpse_results_total", "kind", "caption", "source", "model"));
+        assertEquals(
+            events, scrape.value("glimpse_end_to_end_latency_seconds_count", "source", "model"));
+        assertEquals(
+            events,
+            scrape.value(
+                "glimpse_end_to_end_latency_seconds_bucket", "source", "model", "le", "+Inf"));
         assertEquals(events + 1, scrape.value("glimpse_events_total"));
         assertEquals(events, scrape.value("glimpse_ingest_requests_total"));
         assertEquals(events, scrape.value("glimpse_worker_requests_total"));
-        assertEquals(1, scrape.value("glimpse_dead_letters_total", "code", "NOT_AVRO", "stage", "ingest"));
-        assertEquals(events, scrape.value("glimpse_cache_requests_total", "cache", "result", "result", "miss"));
-        assertEquals(events, scrape.value("glimpse_cache_requests_total", "cache", "feature", "result", "miss"));
-        assertEquals(worker.metrics().tokensGenerated(), scrape.value("glimpse_tokens_generated_total"));
+        assertEquals(
+            1, scrape.value("glimpse_dead_letters_total", "code", "NOT_AVRO", "stage", "ingest"));
+        assertEquals(
+            events,
+            scrape.value("glimpse_cache_requests_total", "cache", "result", "result", "miss"));
+        assertEquals(
+            events,
+            scrape.value("glimpse_cache_requests_total", "cache", "feature", "result", "miss"));
+        assertEquals(
+            worker.metrics().tokensGenerated(), scrape.value("glimpse_tokens_generated_total"));
         assertTrue(scrape.value("glimpse_tokens_generated_total") > 0);
         assertTrue(scrape.value("glimpse_decode_batch_rows_count") > 0);
         assertTrue(scrape.value("glimpse_vision_encode_seconds_count") > 0);
         assertTrue(scrape.value("glimpse_prefill_seconds_count", "part", "prefix") > 0);
         assertTrue(scrape.value("glimpse_prefill_seconds_count", "part", "suffix") > 0);
         assertTrue(scrape.value("glimpse_worker_assigned_partitions") > 0);
-        assertTrue(scrape.names().stream().anyMatch(n -> n.startsWith("kafka_consumer_")), "Kafka consumer binder");
-        assertTrue(scrape.names().stream().anyMatch(n -> n.startsWith("kafka_producer_")), "Kafka producer binder");
-        assertTrue(scrape.names().stream().anyMatch(n -> n.startsWith("kafka_stream_")), "Kafka Streams binder");
+        assertTrue(
+            scrape.names().stream().anyMatch(n -> n.startsWith("kafka_consumer_")),
+            "Kafka consumer binder");
+        assertTrue(
+            scrape.names().stream().anyMatch(n -> n.startsWith("kafka_producer_")),
+            "Kafka producer binder");
+        assertTrue(
+            scrape.names().stream().anyMatch(n -> n.startsWith("kafka_stream_")),
+            "Kafka Streams binder");
 
         TreeSet<String> missing = new TreeSet<>();
         for (String expr : DashboardQueries.expressions()) {
@@ -131,68 +163,103 @@ class OpsEndpointsIT {
 
         String runbook = Files.readString(RUNBOOK);
         TreeSet<String> unlisted = new TreeSet<>();
-        scrape.names().stream().filter(n -> n.startsWith("glimpse_"))
+        scrape.names().stream()
+            .filter(n -> n.startsWith("glimpse_"))
             .map(n -> n.replaceAll("_(bucket|count|sum|max)$", ""))
             .filter(n -> !runbook.contains("`" + n + "`"))
             .forEach(unlisted::add);
         assertEquals(new TreeSet<>(), unlisted, "metrics ops/runbook.md does not list");
 
         worker.stop();
-        await(() -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 503, "/health/ready 503 once stopped");
+        await(
+            () -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 503,
+            "/health/ready 503 once stopped");
       }
     }
-    assertEquals("none", ClientThreads.describe("ops-it-" + run + "-"), "ingest's threads alive after close");
+    assertEquals(
+        "none",
+        ClientThreads.describe("ops-it-" + run + "-"),
+        "ingest's threads alive after close");
   }
 
   @ExpectedLog({
-      "ProducerFencedException",
-      "Aborting producer batches",
-      "This Gauge has been already registered"
+    "ProducerFencedException",
+    "Aborting producer batches",
+    "This Gauge has been already registered"
   })
   @Test
-  void aWorkerFencedByAnotherWithItsTransactionalIdIsNotReadyAndStopsWithoutLeavingAClient() throws Exception {
+  void aWorkerFencedByAnotherWithItsTransactionalIdIsNotReadyAndStopsWithoutLeavingAClient()
+      throws Exception {
     String run = UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> shared = Map.of("glimpse.worker.transactional.id", "ops-it-txn-" + run);
     AtomicReference<Throwable> uncaught = new AtomicReference<>();
     Worker fenced;
     try (Metrics metrics = new Metrics();
         Ingest ingest = Ingest.start(ingestConfig(run), metrics.registry());
-        Worker first = new Worker(workerConfig(run + "-a", shared), ingest.topics(), model, metrics.registry());
-        Worker second = new Worker(workerConfig(run + "-b", shared), ingest.topics(), model, metrics.registry())) {
-      try (OpsServer server = OpsServer.start("127.0.0.1", 0, metrics, new Health().check("worker", first::readiness))) {
+        Worker first =
+            new Worker(
+                workerConfig(run + "-a", shared), ingest.topics(), model, metrics.registry());
+        Worker second =
+            new Worker(
+                workerConfig(run + "-b", shared), ingest.topics(), model, metrics.registry())) {
+      try (OpsServer server =
+          OpsServer.start(
+              "127.0.0.1", 0, metrics, new Health().check("worker", first::readiness))) {
         Thread firstLoop = first.start();
         firstLoop.setUncaughtExceptionHandler((thread, e) -> uncaught.set(e));
-        await(() -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 200, "the first worker ready");
+        await(
+            () -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 200,
+            "the first worker ready");
         second.start(); // its initTransactions fences the first's producer
         await(() -> second.readiness().up(), "the second worker ready");
         try (KafkaProducer<String, byte[]> producer = producer()) {
           String id = "fenced-" + run;
-          producer.send(new ProducerRecord<>(ingest.topics().images().name(), id,
-              TestEvents.encode(TestEvents.inline(id, image(run, 0), List.of(new CaptionTask())))));
+          producer.send(
+              new ProducerRecord<>(
+                  ingest.topics().images().name(),
+                  id,
+                  TestEvents.encode(
+                      TestEvents.inline(id, image(run, 0), List.of(new CaptionTask())))));
         }
         // both groups get the request; the first finds out it is fenced when it commits
-        await(() -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 503, "the fenced worker unready");
+        await(
+            () -> OpsHttp.get(server.url(), "/health/ready").statusCode() == 503,
+            "the fenced worker unready");
         JsonNode body = JSON.readTree(OpsHttp.get(server.url(), "/health/ready").body());
         assertTrue(body.at("/checks/worker/detail").asText().startsWith("fenced"), body.toString());
       }
       fenced = first;
     }
-    // fencing ends the loop like a stop: no stack trace on the thread, the cause kept for the exit code
+    // fencing ends the loop like a stop: no stack trace on the thread, the cause kept for the exit
+    // code
     assertNull(uncaught.get(), "the fenced worker's thread died of an uncaught exception");
-    assertTrue(fenced.failure().orElseThrow() instanceof ProducerFencedException, fenced.failure().toString());
-    assertEquals("none", ClientThreads.describe("ops-it-" + run + "-"), "ingest's threads alive after close");
-    assertEquals("none", ClientThreads.describe("ops-it-txn-" + run), "the workers' producers alive after close");
-    assertEquals("none", ClientThreads.describe("ops-it-worker-" + run), "the workers' consumers alive after close");
+    assertTrue(
+        fenced.failure().orElseThrow() instanceof ProducerFencedException,
+        fenced.failure().toString());
+    assertEquals(
+        "none",
+        ClientThreads.describe("ops-it-" + run + "-"),
+        "ingest's threads alive after close");
+    assertEquals(
+        "none",
+        ClientThreads.describe("ops-it-txn-" + run),
+        "the workers' producers alive after close");
+    assertEquals(
+        "none",
+        ClientThreads.describe("ops-it-worker-" + run),
+        "the workers' consumers alive after close");
   }
 
   private static IngestConfig ingestConfig(String run) {
     String app = "ops-it-" + run;
-    return IngestConfig.from(Map.of(
-        "glimpse.bootstrap.servers", broker.bootstrapServers(),
-        "glimpse.ingest.application.id", app,
-        "glimpse.ingest.state.dir", Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-        "glimpse.model.id", model.modelId(),
-        "glimpse.generate.max.new.tokens.default", "4"));
+    return IngestConfig.from(
+        Map.of(
+            "glimpse.bootstrap.servers", broker.bootstrapServers(),
+            "glimpse.ingest.application.id", app,
+            "glimpse.ingest.state.dir",
+                Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
+            "glimpse.model.id", model.modelId(),
+            "glimpse.generate.max.new.tokens.default", "4"));
   }
 
   private static WorkerConfig workerConfig(String run) {
@@ -200,18 +267,26 @@ class OpsEndpointsIT {
   }
 
   private static WorkerConfig workerConfig(String run, Map<String, String> more) {
-    Map<String, String> settings = new HashMap<>(Map.of(
-        "glimpse.bootstrap.servers", broker.bootstrapServers(),
-        "glimpse.worker.group.id", "ops-it-worker-" + run,
-        "glimpse.worker.max.batch.size", "4",
-        "glimpse.generate.max.new.tokens.default", "4"));
+    Map<String, String> settings =
+        new HashMap<>(
+            Map.of(
+                "glimpse.bootstrap.servers",
+                broker.bootstrapServers(),
+                "glimpse.worker.group.id",
+                "ops-it-worker-" + run,
+                "glimpse.worker.max.batch.size",
+                "4",
+                "glimpse.generate.max.new.tokens.default",
+                "4"));
     settings.putAll(more);
     return WorkerConfig.from(settings);
   }
 
   private static KafkaProducer<String, byte[]> producer() {
-    return new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        broker.bootstrapServers()), new StringSerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(
+        Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+        new StringSerializer(),
+        new ByteArraySerializer());
   }
 
   /** A PNG of noise unique to this run and index, so that no result cache answers it. */

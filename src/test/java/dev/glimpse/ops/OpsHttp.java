@@ -10,13 +10,17 @@ import java.time.Duration;
 
 /** Plain HTTP GETs against a running {@link OpsServer}, over 127.0.0.1. */
 final class OpsHttp {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private OpsHttp() {}
 
   static HttpResponse<String> get(String baseUrl, String path) {
-    return send(HttpRequest.newBuilder(URI.create(baseUrl).resolve(path)).timeout(Duration.ofSeconds(10)).GET()
-        .build());
+    return send(
+        HttpRequest.newBuilder(URI.create(baseUrl).resolve(path))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build());
   }
 
   static HttpResponse<String> send(HttpRequest request) {

@@ -11,8 +11,10 @@ import java.util.regex.Pattern;
 
 /** A Prometheus text-format scrape, read into series: a name, its labels, its value. */
 public record Scrape(List<Series> series) {
-  private static final Pattern LINE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+).*");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
+  private static final Pattern LINE =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+).*");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
   public record Series(String name, Map<String, String> labels, double value) {}
 
@@ -62,7 +64,8 @@ public record Scrape(List<Series> series) {
       }
     }
     if (!found) {
-      throw new AssertionError("no series " + name + " with " + List.of(labelPairs) + " in the scrape");
+      throw new AssertionError(
+          "no series " + name + " with " + List.of(labelPairs) + " in the scrape");
     }
     return sum;
   }

@@ -11,27 +11,61 @@ import org.junit.jupiter.api.Test;
 class ResultTailTest {
 
   private static ResultTail.Result moderation(ModerationResult m) {
-    return new ResultTail.Result("moderation", m.getEventId(), m.getTaskIndex(), null, m.getScores(),
-        m.getFlagged(), m.getFromCache(), m.getTimings().getTotalMs(), null, m.getModelId(), m);
+    return new ResultTail.Result(
+        "moderation",
+        m.getEventId(),
+        m.getTaskIndex(),
+        null,
+        m.getScores(),
+        m.getFlagged(),
+        m.getFromCache(),
+        m.getTimings().getTotalMs(),
+        null,
+        m.getModelId(),
+        m);
   }
 
   @Test
   void aModerationLineShowsEachCategorysThresholdAndVerdictBesideItsScore() {
-    ModerationResult m = new ModerationResult("cam-7", 2, "m", "sha",
-        Map.of("warning_sign", 0.83, "hazard", 0.41), true, new Timings(1L, 2L, 3L, 12L), false,
-        Map.of("warning_sign", true, "hazard", false), Map.of("warning_sign", 0.5, "hazard", 0.45));
+    ModerationResult m =
+        new ModerationResult(
+            "cam-7",
+            2,
+            "m",
+            "sha",
+            Map.of("warning_sign", 0.83, "hazard", 0.41),
+            true,
+            new Timings(1L, 2L, 3L, 12L),
+            false,
+            Map.of("warning_sign", true, "hazard", false),
+            Map.of("warning_sign", 0.5, "hazard", 0.45));
 
-    assertEquals(String.format("%-28s moderation %s", "cam-7", "hazard=0.410 (threshold 0.450, clear)"
-            + " warning_sign=0.830 (threshold 0.500, flagged) FLAGGED  (12 ms)"),
+    assertEquals(
+        String.format(
+            "%-28s moderation %s",
+            "cam-7",
+            "hazard=0.410 (threshold 0.450, clear)"
+                + " warning_sign=0.830 (threshold 0.500, flagged) FLAGGED  (12 ms)"),
         moderation(m).describe());
   }
 
   @Test
   void aVersion1ModerationResultWithoutVerdictsShowsScoresAndTheFlagOnly() {
-    ModerationResult m = new ModerationResult("old", 0, "m", "sha", Map.of("hazard", 0.75), true,
-        new Timings(1L, 2L, 3L, 6L), true, Map.of(), Map.of());
+    ModerationResult m =
+        new ModerationResult(
+            "old",
+            0,
+            "m",
+            "sha",
+            Map.of("hazard", 0.75),
+            true,
+            new Timings(1L, 2L, 3L, 6L),
+            true,
+            Map.of(),
+            Map.of());
 
-    assertEquals(String.format("%-28s moderation hazard=0.750 FLAGGED  (from cache)", "old"),
+    assertEquals(
+        String.format("%-28s moderation hazard=0.750 FLAGGED  (from cache)", "old"),
         moderation(m).describe());
   }
 }

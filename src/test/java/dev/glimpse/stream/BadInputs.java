@@ -32,19 +32,24 @@ public record BadInputs(String name, byte[] value, ErrorCode expected) {
             "an event with no id",
             encode(TestEvents.inline(" ", png, caption)),
             ErrorCode.MISSING_EVENT_ID),
-        new BadInputs("no tasks", encode(TestEvents.inline("no-tasks", png, List.of())), ErrorCode.NO_TASKS),
+        new BadInputs(
+            "no tasks", encode(TestEvents.inline("no-tasks", png, List.of())), ErrorCode.NO_TASKS),
         new BadInputs(
             "question with no text",
             encode(TestEvents.inline("empty-question", png, List.of(new QuestionTask("  ")))),
             ErrorCode.EMPTY_QUESTION),
         new BadInputs(
             "question longer than the prompt cap",
-            encode(TestEvents.inline("long-question", png, List.of(new QuestionTask("why? ".repeat(500))))),
+            encode(
+                TestEvents.inline(
+                    "long-question", png, List.of(new QuestionTask("why? ".repeat(500))))),
             ErrorCode.PROMPT_TOO_LONG),
         new BadInputs("max_new_tokens 0", encode(withBadOptions), ErrorCode.INVALID_OPTIONS),
         new BadInputs(
             "a file that is not an image",
-            encode(TestEvents.inline("not-image", "%PDF-1.7 hello".getBytes(StandardCharsets.US_ASCII), caption)),
+            encode(
+                TestEvents.inline(
+                    "not-image", "%PDF-1.7 hello".getBytes(StandardCharsets.US_ASCII), caption)),
             ErrorCode.NOT_AN_IMAGE),
         new BadInputs(
             "a BMP",
@@ -56,7 +61,8 @@ public record BadInputs(String name, byte[] value, ErrorCode expected) {
             ErrorCode.TRUNCATED_IMAGE),
         new BadInputs(
             "a PNG header claiming 100000x100000",
-            encode(TestEvents.inline("bomb", TestImages.pngHeaderClaiming(100_000, 100_000), caption)),
+            encode(
+                TestEvents.inline("bomb", TestImages.pngHeaderClaiming(100_000, 100_000), caption)),
             ErrorCode.TOO_MANY_PIXELS),
         new BadInputs(
             "an image over the size limit",

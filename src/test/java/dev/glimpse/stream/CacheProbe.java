@@ -16,9 +16,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Waits, through the topics alone, until ingest's result cache holds the caption of an image: it
- * sends the image with one caption task, under a new event id each time ({@code prefix-0},
- * {@code prefix-1}, ...), until ingest answers one of them from the cache. Each probe answered
- * before that is a miss, and so an inference request, like any other.
+ * sends the image with one caption task, under a new event id each time ({@code prefix-0}, {@code
+ * prefix-1}, ...), until ingest answers one of them from the cache. Each probe answered before that
+ * is a miss, and so an inference request, like any other.
  */
 final class CacheProbe {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
@@ -27,16 +27,22 @@ final class CacheProbe {
   private CacheProbe() {}
 
   /** The first caption ingest served from its cache for a probe of {@code image}. */
-  static CaptionResult awaitCachedCaption(String bootstrap, Topics topics, byte[] image, String prefix) {
+  static CaptionResult awaitCachedCaption(
+      String bootstrap, Topics topics, byte[] image, String prefix) {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
-    try (var producer = new KafkaProducer<>(
-            Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-            new StringSerializer(), new ByteArraySerializer());
+    try (var producer =
+            new KafkaProducer<>(
+                Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                new StringSerializer(),
+                new ByteArraySerializer());
         var captions = new Committed<>(bootstrap, topics.captions())) {
       for (int i = 0; System.nanoTime() < deadline; i++) {
         String id = prefix + "-" + i;
-        producer.send(new ProducerRecord<>(topics.images().name(), id,
-            TestEvents.encode(TestEvents.inline(id, image, List.of(new CaptionTask())))));
+        producer.send(
+            new ProducerRecord<>(
+                topics.images().name(),
+                id,
+                TestEvents.encode(TestEvents.inline(id, image, List.of(new CaptionTask())))));
         producer.flush();
         Optional<ConsumerRecord<String, CaptionResult>> hit =
             captions.within(EACH, c -> c.getFromCache() && c.getEventId().startsWith(prefix + "-"));

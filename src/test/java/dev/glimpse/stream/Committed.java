@@ -13,8 +13,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * What a topic holds, read committed from the beginning: a test's view of ingest's output. Reads
- * to the end offsets, so "nothing more" is checked against what the broker has, not a pause.
+ * What a topic holds, read committed from the beginning: a test's view of ingest's output. Reads to
+ * the end offsets, so "nothing more" is checked against what the broker has, not a pause.
  */
 final class Committed<V> implements AutoCloseable {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
@@ -42,7 +42,8 @@ final class Committed<V> implements AutoCloseable {
 
   /** Reads until a record matches, or fails after the deadline. */
   ConsumerRecord<String, V> await(Predicate<V> wanted, String what) {
-    return within(DEADLINE, wanted).orElseThrow(() -> new AssertionError("never arrived: " + what + "; read " + values()));
+    return within(DEADLINE, wanted)
+        .orElseThrow(() -> new AssertionError("never arrived: " + what + "; read " + values()));
   }
 
   /** The first record read that matches, reading for at most {@code wait}. */

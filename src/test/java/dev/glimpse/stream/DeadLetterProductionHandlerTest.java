@@ -22,19 +22,40 @@ class DeadLetterProductionHandlerTest {
 
   /** The context Kafka Streams hands a handler, for a record read at glimpse.images-2@41. */
   private record Source(byte[] sourceRawKey, byte[] sourceRawValue) implements ErrorHandlerContext {
-    public String topic() { return "glimpse.images"; }
-    public int partition() { return 2; }
-    public long offset() { return 41; }
-    public Headers headers() { return new RecordHeaders(); }
-    public String processorNodeId() { return "requests"; }
-    public TaskId taskId() { return new TaskId(0, 2); }
-    public long timestamp() { return 0; }
+    public String topic() {
+      return "glimpse.images";
+    }
+
+    public int partition() {
+      return 2;
+    }
+
+    public long offset() {
+      return 41;
+    }
+
+    public Headers headers() {
+      return new RecordHeaders();
+    }
+
+    public String processorNodeId() {
+      return "requests";
+    }
+
+    public TaskId taskId() {
+      return new TaskId(0, 2);
+    }
+
+    public long timestamp() {
+      return 0;
+    }
   }
 
   private final DeadLetterProductionHandler handler = new DeadLetterProductionHandler();
 
   {
-    handler.configure(Map.of("glimpse.dlq.topic", "glimpse.dlq", "glimpse.dlq.max.original.bytes", "10"));
+    handler.configure(
+        Map.of("glimpse.dlq.topic", "glimpse.dlq", "glimpse.dlq.max.original.bytes", "10"));
   }
 
   @ExpectedLog("goes to glimpse.dlq")

@@ -30,16 +30,16 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * An Error thrown while processing one record, on a real broker: the ones the JVM survives
- * (stack overflow, one huge allocation, a library's AssertionError) become that record's
- * INTERNAL_ERROR dead letter, committed with its offset, so that the good events around it are
- * answered, Streams stays RUNNING and a restart does not meet the record again. An Error of the
- * JVM itself still stops the client.
+ * An Error thrown while processing one record, on a real broker: the ones the JVM survives (stack
+ * overflow, one huge allocation, a library's AssertionError) become that record's INTERNAL_ERROR
+ * dead letter, committed with its offset, so that the good events around it are answered, Streams
+ * stays RUNNING and a restart does not meet the record again. An Error of the JVM itself still
+ * stops the client.
  */
 @ExpectedLog({
-    "ingest failed on glimpse.images-",
-    "Encountered the following exception during processing",
-    "Global thread has died"
+  "ingest failed on glimpse.images-",
+  "Encountered the following exception during processing",
+  "Global thread has died"
 })
 class ErrorsInStepsIT {
   private static final String OVERFLOW = "https://images.example/overflow.png";
@@ -81,28 +81,47 @@ class ErrorsInStepsIT {
       String images = ingest.topics().images().name();
       // one partition: the good events behind each crafted one wait for it, in order
       for (int i = 0; i < crafted.size(); i++) {
-        send(producer, images, "good-" + i,
+        send(
+            producer,
+            images,
+            "good-" + i,
             TestEvents.inline("good-" + i, TestImages.png(i), TestEvents.threeTasks()));
-        send(producer, images, "crafted-" + i, TestEvents.uri("crafted-" + i, crafted.get(i), List.of(new CaptionTask())));
+        send(
+            producer,
+            images,
+            "crafted-" + i,
+            TestEvents.uri("crafted-" + i, crafted.get(i), List.of(new CaptionTask())));
       }
-      send(producer, images, "good-3", TestEvents.inline("good-3", TestImages.png(3), TestEvents.threeTasks()));
+      send(
+          producer,
+          images,
+          "good-3",
+          TestEvents.inline("good-3", TestImages.png(3), TestEvents.threeTasks()));
 
       requests.await(r -> r.getEventId().equals("good-3"), "the request of the last good event");
       List<DeadLetter> letters = dlq.drain();
       assertEquals(3, letters.size(), "dead letters: " + letters);
       for (int i = 0; i < crafted.size(); i++) {
         DeadLetter letter = letters.get(i);
-        assertEquals("crafted-" + i, StandardCharsets.UTF_8.decode(letter.getOriginalKey()).toString());
+        assertEquals(
+            "crafted-" + i, StandardCharsets.UTF_8.decode(letter.getOriginalKey()).toString());
         assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
         assertTrue(letter.getMessage().contains("in step validate"), letter.getMessage());
       }
-      assertTrue(letters.get(0).getMessage().contains("java.lang.StackOverflowError"), letters.get(0).getMessage());
-      assertTrue(letters.get(1).getMessage().contains("ran out of memory"), letters.get(1).getMessage());
-      assertTrue(letters.get(2).getMessage().contains("a library's invariant failed"), letters.get(2).getMessage());
+      assertTrue(
+          letters.get(0).getMessage().contains("java.lang.StackOverflowError"),
+          letters.get(0).getMessage());
+      assertTrue(
+          letters.get(1).getMessage().contains("ran out of memory"), letters.get(1).getMessage());
+      assertTrue(
+          letters.get(2).getMessage().contains("a library's invariant failed"),
+          letters.get(2).getMessage());
       assertEquals(
           List.of("good-0", "good-1", "good-2", "good-3"),
           requests.drain().stream().map(InferenceRequest::getEventId).sorted().toList());
-      assertTrue(ingest.state().isRunningOrRebalancing(), "the client is alive (running or rebalancing its stream threads): " + ingest.state());
+      assertTrue(
+          ingest.state().isRunningOrRebalancing(),
+          "the client is alive (running or rebalancing its stream threads): " + ingest.state());
     }
 
     // the same application again: it resumes after the crafted records, whose letters are committed
@@ -110,15 +129,22 @@ class ErrorsInStepsIT {
         var producer = producer();
         var requests = new Committed<>(broker.bootstrapServers(), again.topics().requests());
         var dlq = new Committed<>(broker.bootstrapServers(), again.topics().dlq())) {
-      send(producer, again.topics().images().name(), "after-restart",
+      send(
+          producer,
+          again.topics().images().name(),
+          "after-restart",
           TestEvents.inline("after-restart", TestImages.png(9), TestEvents.threeTasks()));
-      requests.await(r -> r.getEventId().equals("after-restart"), "the request of the event after the restart");
+      requests.await(
+          r -> r.getEventId().equals("after-restart"),
+          "the request of the event after the restart");
       assertEquals(
           List.of("after-restart", "good-0", "good-1", "good-2", "good-3"),
           requests.drain().stream().map(InferenceRequest::getEventId).sorted().toList(),
           "nothing processed twice");
       assertEquals(3, dlq.drain().size(), "no dead letter written twice");
-      assertTrue(again.state().isRunningOrRebalancing(), "the client is alive (running or rebalancing its stream threads): " + again.state());
+      assertTrue(
+          again.state().isRunningOrRebalancing(),
+          "the client is alive (running or rebalancing its stream threads): " + again.state());
     }
   }
 
@@ -128,9 +154,14 @@ class ErrorsInStepsIT {
     try (Ingest ingest = Ingest.start(config, ErrorsInStepsIT::fetch);
         var producer = producer();
         var dlq = new Committed<>(broker.bootstrapServers(), ingest.topics().dlq())) {
-      send(producer, ingest.topics().images().name(), "jvm", TestEvents.uri("jvm", JVM, List.of(new CaptionTask())));
+      send(
+          producer,
+          ingest.topics().images().name(),
+          "jvm",
+          TestEvents.uri("jvm", JVM, List.of(new CaptionTask())));
 
-      Optional<Throwable> failure = assertTimeoutPreemptively(Duration.ofSeconds(90), ingest::awaitStop);
+      Optional<Throwable> failure =
+          assertTimeoutPreemptively(Duration.ofSeconds(90), ingest::awaitStop);
       assertTrue(failure.isPresent(), "the client stopped without a failure");
       Throwable root = failure.get();
       while (!(root instanceof InternalError) && root.getCause() != null) {
@@ -144,20 +175,28 @@ class ErrorsInStepsIT {
 
   private IngestConfig config(String prefix) {
     String app = prefix + UUID.randomUUID();
-    return IngestConfig.from(Map.of(
-        "glimpse.bootstrap.servers", broker.bootstrapServers(),
-        "glimpse.ingest.application.id", app,
-        "glimpse.ingest.state.dir", Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-        "glimpse.model.id", "it-model",
-        // Streams does not leave its group on close: the restart waits out the old session
-        "kafka.session.timeout.ms", "6000"));
+    return IngestConfig.from(
+        Map.of(
+            "glimpse.bootstrap.servers",
+            broker.bootstrapServers(),
+            "glimpse.ingest.application.id",
+            app,
+            "glimpse.ingest.state.dir",
+            Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
+            "glimpse.model.id",
+            "it-model",
+            // Streams does not leave its group on close: the restart waits out the old session
+            "kafka.session.timeout.ms",
+            "6000"));
   }
 
   private KafkaProducer<String, byte[]> producer() {
     return new KafkaProducer<>(
         Map.<String, Object>of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-            ProducerConfig.ACKS_CONFIG, "all"),
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all"),
         new StringSerializer(),
         new ByteArraySerializer());
   }

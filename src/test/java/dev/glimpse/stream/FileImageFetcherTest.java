@@ -36,19 +36,25 @@ class FileImageFetcherTest {
     // a FIFO with no writer: opening it blocks, as a read from a volume that stopped answering does
     Path fifo = tmp.resolve("hung");
     assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
-    FileImageFetcher.Read blocking = (uri, maxBytes) -> {
-      try {
-        return Files.readAllBytes(fifo);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    };
+    FileImageFetcher.Read blocking =
+        (uri, maxBytes) -> {
+          try {
+            return Files.readAllBytes(fifo);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
     try {
-      Rejected e = assertThrows(Rejected.class,
-          () -> new FileImageFetcher(blocking, Duration.ofMillis(200)).fetch(fifo.toUri(), LIMIT));
+      Rejected e =
+          assertThrows(
+              Rejected.class,
+              () ->
+                  new FileImageFetcher(blocking, Duration.ofMillis(200))
+                      .fetch(fifo.toUri(), LIMIT));
 
       assertEquals(ErrorCode.URI_FETCH_FAILED, e.code());
-      assertTrue(e.getMessage().contains("within the fetch deadline of 200 ms (glimpse.uri.deadline.ms)"),
+      assertTrue(
+          e.getMessage().contains("within the fetch deadline of 200 ms (glimpse.uri.deadline.ms)"),
           e.getMessage());
     } finally {
       try (OutputStream writer = Files.newOutputStream(fifo)) {
@@ -60,12 +66,19 @@ class FileImageFetcherTest {
   @Test
   void ingestsFetcherReadsFileUrisAndLeavesTheRestToTheUriPolicy() throws IOException {
     Path image = Files.write(tmp.resolve("a.png"), TestImages.png(1));
-    IngestConfig config = IngestConfig.from(Map.of(
-        "glimpse.bootstrap.servers", "127.0.0.1:1", "glimpse.image.file.root", tmp.toString()));
+    IngestConfig config =
+        IngestConfig.from(
+            Map.of(
+                "glimpse.bootstrap.servers",
+                "127.0.0.1:1",
+                "glimpse.image.file.root",
+                tmp.toString()));
     ImageFetcher fetcher = UriImageFetcher.of(config);
 
     assertArrayEquals(Files.readAllBytes(image), fetcher.fetch(image.toUri(), LIMIT));
-    Rejected e = assertThrows(Rejected.class, () -> fetcher.fetch(URI.create("ftp://example.com/a.png"), LIMIT));
+    Rejected e =
+        assertThrows(
+            Rejected.class, () -> fetcher.fetch(URI.create("ftp://example.com/a.png"), LIMIT));
     assertTrue(e.getMessage().contains("scheme 'ftp'"), e.getMessage());
   }
 }

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code file:} image URIs: only regular files under the root, whichever way the URI is written. */
+/**
+ * {@code file:} image URIs: only regular files under the root, whichever way the URI is written.
+ */
 class FilePolicyTest {
   private static final long LIMIT = 1 << 20;
 
@@ -25,7 +27,9 @@ class FilePolicyTest {
   @BeforeEach
   void files() throws IOException {
     root = Files.createDirectory(tmp.resolve("shared"));
-    image = Files.write(Files.createDirectory(root.resolve("cam 7")).resolve("a.png"), TestImages.png(1));
+    image =
+        Files.write(
+            Files.createDirectory(root.resolve("cam 7")).resolve("a.png"), TestImages.png(1));
     outside = Files.write(tmp.resolve("secret.png"), TestImages.png(2));
   }
 
@@ -62,7 +66,9 @@ class FilePolicyTest {
 
   @Test
   void dotDotOutOfTheRootIsRefused() {
-    assertRefused("file://" + root + "/cam%207/../../secret.png", ErrorCode.URI_NOT_ALLOWED,
+    assertRefused(
+        "file://" + root + "/cam%207/../../secret.png",
+        ErrorCode.URI_NOT_ALLOWED,
         "outside glimpse.image.file.root");
   }
 
@@ -70,14 +76,16 @@ class FilePolicyTest {
   void aSymlinkInsideTheRootThatPointsOutIsRefused() throws IOException {
     Path link = Files.createSymbolicLink(root.resolve("innocent.png"), outside);
 
-    assertRefused(link.toUri().toString(), ErrorCode.URI_NOT_ALLOWED, outside.toRealPath().toString());
+    assertRefused(
+        link.toUri().toString(), ErrorCode.URI_NOT_ALLOWED, outside.toRealPath().toString());
   }
 
   @Test
   void aLinkedDirectoryOutOfTheRootIsRefusedToo() throws IOException {
     Path link = Files.createSymbolicLink(root.resolve("elsewhere"), tmp);
 
-    assertEquals(ErrorCode.URI_NOT_ALLOWED,
+    assertEquals(
+        ErrorCode.URI_NOT_ALLOWED,
         refused(FilePolicy.under(root), link.resolve("secret.png").toUri().toString()).code());
   }
 
@@ -85,26 +93,33 @@ class FilePolicyTest {
   void aRootReachedThroughASymlinkStillServesItsFiles() throws IOException {
     Path linkedRoot = Files.createSymbolicLink(tmp.resolve("volume"), root);
 
-    assertEquals(image.toRealPath(),
+    assertEquals(
+        image.toRealPath(),
         FilePolicy.under(linkedRoot).check(linkedRoot.resolve("cam 7/a.png").toUri(), LIMIT));
   }
 
   @Test
   void aFileOverTheByteLimitIsRefusedBeforeItIsRead() throws IOException {
-    Rejected e = assertThrows(Rejected.class,
-        () -> FilePolicy.under(root).check(image.toUri(), Files.size(image) - 1));
+    Rejected e =
+        assertThrows(
+            Rejected.class,
+            () -> FilePolicy.under(root).check(image.toUri(), Files.size(image) - 1));
 
     assertEquals(ErrorCode.IMAGE_TOO_LARGE, e.code(), e.getMessage());
   }
 
   @Test
   void aDirectoryIsNotAnImageFile() {
-    assertRefused(root.resolve("cam 7").toUri().toString(), ErrorCode.URI_NOT_ALLOWED, "not a regular file");
+    assertRefused(
+        root.resolve("cam 7").toUri().toString(), ErrorCode.URI_NOT_ALLOWED, "not a regular file");
   }
 
   @Test
   void anotherHostIsRefused() {
-    assertRefused("file://fileserver" + image.toUri().getRawPath(), ErrorCode.URI_NOT_ALLOWED, "'fileserver'");
+    assertRefused(
+        "file://fileserver" + image.toUri().getRawPath(),
+        ErrorCode.URI_NOT_ALLOWED,
+        "'fileserver'");
   }
 
   @Test
@@ -119,14 +134,17 @@ class FilePolicyTest {
 
   @Test
   void aMissingFileIsAFetchFailure() {
-    assertRefused(root.resolve("absent.png").toUri().toString(), ErrorCode.URI_FETCH_FAILED, "no such file");
+    assertRefused(
+        root.resolve("absent.png").toUri().toString(), ErrorCode.URI_FETCH_FAILED, "no such file");
   }
 
   @Test
   void aRootThatIsNotADirectoryStopsIngestAtStart() {
     var e = assertThrows(FilePolicy.Unusable.class, () -> FilePolicy.under(outside));
 
-    assertTrue(e.getMessage().startsWith("IMAGE_FILE_ROOT_UNUSABLE: glimpse.image.file.root="), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("IMAGE_FILE_ROOT_UNUSABLE: glimpse.image.file.root="),
+        e.getMessage());
     assertThrows(FilePolicy.Unusable.class, () -> FilePolicy.under(tmp.resolve("not-mounted")));
   }
 }

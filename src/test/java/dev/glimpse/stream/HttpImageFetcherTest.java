@@ -44,8 +44,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Fetches from real HTTP and HTTPS servers on 127.0.0.1. Names under glimpse.test resolve to
  * 127.0.0.1 through the test's own table (the first time; see {@link #lookup}), and the HTTPS
- * server's certificate names images.glimpse.test only. Every policy here but {@link #strict}
- * allows private addresses: loopback is all a test may reach.
+ * server's certificate names images.glimpse.test only. Every policy here but {@link #strict} allows
+ * private addresses: loopback is all a test may reach.
  *
  * <p>images.glimpse.test.p12 (password glimpse-test) was made with {@code keytool -genkeypair
  * -alias server -keyalg EC -groupname secp256r1 -dname CN=images.glimpse.test -ext
@@ -83,26 +83,32 @@ class HttpImageFetcherTest {
     server.createContext("/moved", ex -> redirect(ex, "/cat.png"));
     server.createContext("/to-metadata", ex -> redirect(ex, "http://169.254.169.254/latest/"));
     server.createContext("/loop", ex -> redirect(ex, "/loop"));
-    server.createContext("/to-b", ex -> redirect(ex, "http://b.glimpse.test:" + port(http) + "/cat.png"));
-    server.createContext("/slow-hop/", ex -> {
-      // each hop answers well inside the deadline; the chain together does not
-      int left = Integer.parseInt(ex.getRequestURI().getPath().substring("/slow-hop/".length()));
-      sleep(300);
-      redirect(ex, left == 0 ? "/cat.png" : "/slow-hop/" + (left - 1));
-    });
-    server.createContext("/drip.png", ex -> {
-      count(ex);
-      ex.sendResponseHeaders(200, PNG.length);
-      try (var body = ex.getResponseBody()) {
-        for (byte b : PNG) {
-          body.write(b);
-          body.flush();
-          Thread.sleep(100);
-        }
-      } catch (InterruptedException | IOException e) {
-        // the client gave up, or the test is over
-      }
-    });
+    server.createContext(
+        "/to-b", ex -> redirect(ex, "http://b.glimpse.test:" + port(http) + "/cat.png"));
+    server.createContext(
+        "/slow-hop/",
+        ex -> {
+          // each hop answers well inside the deadline; the chain together does not
+          int left =
+              Integer.parseInt(ex.getRequestURI().getPath().substring("/slow-hop/".length()));
+          sleep(300);
+          redirect(ex, left == 0 ? "/cat.png" : "/slow-hop/" + (left - 1));
+        });
+    server.createContext(
+        "/drip.png",
+        ex -> {
+          count(ex);
+          ex.sendResponseHeaders(200, PNG.length);
+          try (var body = ex.getResponseBody()) {
+            for (byte b : PNG) {
+              body.write(b);
+              body.flush();
+              Thread.sleep(100);
+            }
+          } catch (InterruptedException | IOException e) {
+            // the client gave up, or the test is over
+          }
+        });
   }
 
   @AfterEach
@@ -125,7 +131,8 @@ class HttpImageFetcherTest {
     v6.start();
     try {
       // any host: the allow-list compares text, and the two spellings differ as text
-      var fetcher = fetcher(new UriPolicy(Set.of("http"), Set.of(), true, Duration.ofSeconds(2), 0));
+      var fetcher =
+          fetcher(new UriPolicy(Set.of("http"), Set.of(), true, Duration.ofSeconds(2), 0));
       for (String host : List.of("[::1]", "[0:0:0:0:0:0:0:1]")) {
         assertArrayEquals(PNG, fetcher.fetch(at(v6, host, "/cat.png"), 1 << 20), host);
       }
@@ -175,8 +182,7 @@ class HttpImageFetcherTest {
 
   @Test
   void fetchesOverHttpsCheckingTheCertificateAgainstTheNameNotTheAddress() {
-    byte[] image =
-        fetcher(relaxed()).fetch(at(https, "images.glimpse.test", "/cat.png"), 1 << 20);
+    byte[] image = fetcher(relaxed()).fetch(at(https, "images.glimpse.test", "/cat.png"), 1 << 20);
     assertArrayEquals(PNG, image);
     assertTrue(serverNames.contains("images.glimpse.test"), "SNI sent: " + serverNames);
     assertEquals(List.of("images.glimpse.test:" + port(https)), hostHeaders);
@@ -210,8 +216,9 @@ class HttpImageFetcherTest {
     var e =
         assertThrows(
             Rejected.class,
-            () -> fetcher(relaxed(Duration.ofSeconds(1), 2))
-                .fetch(at(http, "127.0.0.1", "/drip.png"), 1 << 20));
+            () ->
+                fetcher(relaxed(Duration.ofSeconds(1), 2))
+                    .fetch(at(http, "127.0.0.1", "/drip.png"), 1 << 20));
     assertEquals(ErrorCode.URI_FETCH_FAILED, e.code(), e.getMessage());
     assertTrue(e.getMessage().contains("deadline of 1000 ms"), e.getMessage());
   }
@@ -221,7 +228,8 @@ class HttpImageFetcherTest {
     var fetcher = fetcher(relaxed(Duration.ofSeconds(1), 2));
     var e =
         assertThrows(
-            Rejected.class, () -> fetcher.fetch(at(http, "slow.glimpse.test", "/cat.png"), 1 << 20));
+            Rejected.class,
+            () -> fetcher.fetch(at(http, "slow.glimpse.test", "/cat.png"), 1 << 20));
     assertEquals(ErrorCode.URI_FETCH_FAILED, e.code(), e.getMessage());
     assertTrue(e.getMessage().contains("lookup of slow.glimpse.test"), e.getMessage());
     assertTrue(e.getMessage().contains("deadline of 1000 ms"), e.getMessage());
@@ -241,7 +249,8 @@ class HttpImageFetcherTest {
   void refusesMoreRedirectsThanAllowed() {
     var e =
         assertThrows(
-            Rejected.class, () -> fetcher(relaxed()).fetch(at(http, "127.0.0.1", "/loop"), 1 << 20));
+            Rejected.class,
+            () -> fetcher(relaxed()).fetch(at(http, "127.0.0.1", "/loop"), 1 << 20));
     assertEquals(ErrorCode.URI_FETCH_FAILED, e.code(), e.getMessage());
     assertTrue(e.getMessage().contains("more than 2 redirects"), e.getMessage());
   }
@@ -265,7 +274,10 @@ class HttpImageFetcherTest {
   /** Private addresses allowed: the servers are on loopback. Hosts stay on an allow-list. */
   private static UriPolicy relaxed(Duration deadline, int maxRedirects) {
     return new UriPolicy(
-        Set.of("http", "https"), Set.of("127.0.0.1", "*.glimpse.test"), true, deadline,
+        Set.of("http", "https"),
+        Set.of("127.0.0.1", "*.glimpse.test"),
+        true,
+        deadline,
         maxRedirects);
   }
 

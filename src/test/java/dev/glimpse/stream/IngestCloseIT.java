@@ -13,9 +13,9 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 
 /**
- * Closing ingest leaves nothing of its Kafka Streams client running: a stream thread, global
- * thread or client thread still alive after close() would reconnect to a broker that is gone for
- * as long as the JVM lives.
+ * Closing ingest leaves nothing of its Kafka Streams client running: a stream thread, global thread
+ * or client thread still alive after close() would reconnect to a broker that is gone for as long
+ * as the JVM lives.
  */
 class IngestCloseIT {
 
@@ -23,11 +23,18 @@ class IngestCloseIT {
   void afterCloseNoThreadOfTheApplicationIsAlive() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
       String app = "close-it-" + UUID.randomUUID();
-      Ingest ingest = Ingest.start(IngestConfig.from(Map.of(
-          "glimpse.bootstrap.servers", broker.bootstrapServers(),
-          "glimpse.ingest.application.id", app,
-          "glimpse.ingest.state.dir", Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-          "glimpse.model.id", "it-model")));
+      Ingest ingest =
+          Ingest.start(
+              IngestConfig.from(
+                  Map.of(
+                      "glimpse.bootstrap.servers",
+                      broker.bootstrapServers(),
+                      "glimpse.ingest.application.id",
+                      app,
+                      "glimpse.ingest.state.dir",
+                      Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
+                      "glimpse.model.id",
+                      "it-model")));
       awaitRunning(ingest);
       boolean closed = ingest.close(Duration.ofSeconds(30));
       assertEquals("none", ClientThreads.describe(app), "threads of " + app + " alive after close");

@@ -22,7 +22,14 @@ class IngestConfigTest {
 
     IngestConfig config =
         IngestConfig.load(
-            file, Map.of("GLIMPSE_MODEL_ID", "from-env", "GLIMPSE_KAFKA_SASL_MECHANISM", "PLAIN", "HOME", "/x"));
+            file,
+            Map.of(
+                "GLIMPSE_MODEL_ID",
+                "from-env",
+                "GLIMPSE_KAFKA_SASL_MECHANISM",
+                "PLAIN",
+                "HOME",
+                "/x"));
 
     assertEquals("from-env", config.modelId());
     Properties streams = config.streamsProperties("glimpse.dlq");
@@ -39,37 +46,46 @@ class IngestConfigTest {
     assertTrue(threads > 1, "one slow fetch must not stall every partition");
     // the bundled glimpse.images has 6 partitions; one instance spreads them over its threads
     int tasksPerThread = (6 + threads - 1) / threads;
-    long perBatch = Integer.parseInt((String) p.get("max.poll.records"))
-        + Integer.parseInt((String) p.get("buffered.records.per.partition"));
+    long perBatch =
+        Integer.parseInt((String) p.get("max.poll.records"))
+            + Integer.parseInt((String) p.get("buffered.records.per.partition"));
     long worstBetweenCommits = tasksPerThread * perBatch * config.uriPolicy().deadline().toMillis();
-    assertTrue(worstBetweenCommits < Long.parseLong((String) p.get("transaction.timeout.ms")),
+    assertTrue(
+        worstBetweenCommits < Long.parseLong((String) p.get("transaction.timeout.ms")),
         worstBetweenCommits + " ms of fetches would outlive the transaction");
-    assertTrue(2 * worstBetweenCommits < Long.parseLong((String) p.get("max.poll.interval.ms")),
+    assertTrue(
+        2 * worstBetweenCommits < Long.parseLong((String) p.get("max.poll.interval.ms")),
         worstBetweenCommits + " ms of fetches would drop the thread from its group");
     // at most the broker's default transaction.max.timeout.ms (15 min), or the producer is refused
     assertTrue(Long.parseLong((String) p.get("transaction.timeout.ms")) <= 900_000);
     // and they reach the clients over Streams' own exactly-once defaults (10 s, 1000 records)
     var streams = new StreamsConfig(p);
-    assertEquals(p.get("transaction.timeout.ms"),
+    assertEquals(
+        p.get("transaction.timeout.ms"),
         String.valueOf(streams.getProducerConfigs("c").get("transaction.timeout.ms")));
-    assertEquals(p.get("max.poll.records"),
+    assertEquals(
+        p.get("max.poll.records"),
         String.valueOf(streams.getMainConsumerConfigs("g", "c", 0).get("max.poll.records")));
   }
 
   @Test
   void kafkaSettingsOverrideTheThreadAndPollDefaults() {
-    IngestConfig config = IngestConfig.from(Map.of(
-        "glimpse.bootstrap.servers", "b:9092",
-        "kafka.num.stream.threads", "6",
-        "kafka.max.poll.records", "50",
-        "kafka.transaction.timeout.ms", "60000"));
+    IngestConfig config =
+        IngestConfig.from(
+            Map.of(
+                "glimpse.bootstrap.servers", "b:9092",
+                "kafka.num.stream.threads", "6",
+                "kafka.max.poll.records", "50",
+                "kafka.transaction.timeout.ms", "60000"));
     Properties p = config.streamsProperties("glimpse.dlq");
     assertEquals("6", p.get("num.stream.threads"));
     assertEquals("50", p.get("max.poll.records"));
     assertEquals("60000", p.get("transaction.timeout.ms"));
     var streams = new StreamsConfig(p);
-    assertEquals("50", String.valueOf(streams.getMainConsumerConfigs("g", "c", 0).get("max.poll.records")));
-    assertEquals("60000", String.valueOf(streams.getProducerConfigs("c").get("transaction.timeout.ms")));
+    assertEquals(
+        "50", String.valueOf(streams.getMainConsumerConfigs("g", "c", 0).get("max.poll.records")));
+    assertEquals(
+        "60000", String.valueOf(streams.getProducerConfigs("c").get("transaction.timeout.ms")));
   }
 
   @Test

@@ -1,17 +1,16 @@
 package dev.glimpse.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contract.CaptionResult;
-import dev.glimpse.contract.RequestTask;
-import dev.glimpse.contract.ResultCacheEntry;
 import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.DeadLetter;
-import dev.glimpse.contract.Timings;
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.InferenceRequest;
+import dev.glimpse.contract.RequestTask;
+import dev.glimpse.contract.ResultCacheEntry;
+import dev.glimpse.contract.Timings;
 import dev.glimpse.kafka.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,10 +29,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The ingest scenario on a real broker, whichever one: N good events and one of each bad input
- * in; exactly N requests (one per event, carrying all its tasks) and exactly one dead letter per
- * bad input out, read committed. Then a caption result written to the result cache as a worker
- * would makes a repeat of that image come back from the cache.
+ * The ingest scenario on a real broker, whichever one: N good events and one of each bad input in;
+ * exactly N requests (one per event, carrying all its tasks) and exactly one dead letter per bad
+ * input out, read committed. Then a caption result written to the result cache as a worker would
+ * makes a repeat of that image come back from the cache.
  */
 final class IngestScenario {
   static final int GOOD_EVENTS = 20;
@@ -46,11 +45,16 @@ final class IngestScenario {
     IngestConfig config =
         IngestConfig.from(
             Map.of(
-                "glimpse.bootstrap.servers", bootstrapServers,
-                "glimpse.ingest.application.id", app,
-                "glimpse.ingest.state.dir", Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-                "glimpse.model.id", "it-model",
-                "glimpse.image.max.bytes", String.valueOf(BadInputs.MAX_IMAGE_BYTES)));
+                "glimpse.bootstrap.servers",
+                bootstrapServers,
+                "glimpse.ingest.application.id",
+                app,
+                "glimpse.ingest.state.dir",
+                Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
+                "glimpse.model.id",
+                "it-model",
+                "glimpse.image.max.bytes",
+                String.valueOf(BadInputs.MAX_IMAGE_BYTES)));
     List<BadInputs> bad = BadInputs.all();
     int tasksPerEvent = TestEvents.threeTasks().size();
 
@@ -61,7 +65,8 @@ final class IngestScenario {
         String images = ingest.topics().images().name();
         for (int i = 0; i < GOOD_EVENTS; i++) {
           String id = "good-" + i;
-          byte[] value = TestEvents.encode(TestEvents.inline(id, TestImages.png(i), TestEvents.threeTasks()));
+          byte[] value =
+              TestEvents.encode(TestEvents.inline(id, TestImages.png(i), TestEvents.threeTasks()));
           producer.send(new ProducerRecord<>(images, id, value));
           if (i < bad.size()) {
             producer.send(new ProducerRecord<>(images, "bad-" + i, bad.get(i).value()));
@@ -79,7 +84,10 @@ final class IngestScenario {
       pollUntil(
           () -> gotRequests.size() + gotLetters.size(),
           expectedRequests + bad.size(),
-          requests, gotRequests, dlq, gotLetters);
+          requests,
+          gotRequests,
+          dlq,
+          gotLetters);
       // and nothing more arrives: no duplicates from retries or rebalances
       pollFor(Duration.ofSeconds(2), requests, gotRequests, dlq, gotLetters);
 
@@ -92,18 +100,25 @@ final class IngestScenario {
           expectedRequests,
           gotRequests.stream().map(InferenceRequest::getRequestId).distinct().count(),
           "every request id once");
-      gotRequests.forEach(r -> assertEquals(tasksPerEvent, r.getTasks().size(), "tasks of " + r.getEventId()));
+      gotRequests.forEach(
+          r -> assertEquals(tasksPerEvent, r.getTasks().size(), "tasks of " + r.getEventId()));
 
       answerACaptionAndSeeTheRepeatServedFromCache(bootstrapServers, ingest, gotRequests);
     }
   }
 
-  /** Acts as the worker for one caption, then sends the same image again until ingest answers it from the cache. */
+  /**
+   * Acts as the worker for one caption, then sends the same image again until ingest answers it
+   * from the cache.
+   */
   private static void answerACaptionAndSeeTheRepeatServedFromCache(
       String bootstrap, Ingest ingest, List<InferenceRequest> requests) throws Exception {
     InferenceRequest request = requests.get(0);
     RequestTask caption =
-        request.getTasks().stream().filter(t -> t.getTask() instanceof CaptionTask).findFirst().orElseThrow();
+        request.getTasks().stream()
+            .filter(t -> t.getTask() instanceof CaptionTask)
+            .findFirst()
+            .orElseThrow();
     var cacheTopic = ingest.topics().resultCache();
     try (var worker =
         new KafkaProducer<>(
@@ -115,14 +130,20 @@ final class IngestScenario {
               new ProducerRecord<>(
                   cacheTopic.name(),
                   caption.getCacheKey(),
-                  new ResultCacheEntry(new CaptionResult(
-                      request.getEventId(), caption.getTaskIndex(), request.getModelId(),
-                      request.getImageSha256(), "a circle on a square",
-                      new Timings(1L, 2L, 3L, 6L), false))))
+                  new ResultCacheEntry(
+                      new CaptionResult(
+                          request.getEventId(),
+                          caption.getTaskIndex(),
+                          request.getModelId(),
+                          request.getImageSha256(),
+                          "a circle on a square",
+                          new Timings(1L, 2L, 3L, 6L),
+                          false))))
           .get();
     }
     int seed = Integer.parseInt(request.getEventId().substring("good-".length()));
-    CaptionResult hit = CacheProbe.awaitCachedCaption(bootstrap, ingest.topics(), TestImages.png(seed), "repeat");
+    CaptionResult hit =
+        CacheProbe.awaitCachedCaption(bootstrap, ingest.topics(), TestImages.png(seed), "repeat");
     assertTrue(hit.getFromCache());
     assertEquals("a circle on a square", hit.getCaption());
   }
@@ -131,7 +152,8 @@ final class IngestScenario {
     return letters.stream().map(DeadLetter::getCode).toList();
   }
 
-  private static <V> KafkaConsumer<String, V> readCommitted(String bootstrap, Topic<String, V> topic) {
+  private static <V> KafkaConsumer<String, V> readCommitted(
+      String bootstrap, Topic<String, V> topic) {
     var consumer =
         new KafkaConsumer<>(
             Map.<String, Object>of(

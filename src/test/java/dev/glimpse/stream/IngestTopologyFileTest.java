@@ -25,7 +25,8 @@ class IngestTopologyFileTest {
     Path file = Path.of(System.getProperty("glimpse.basedir", "."), "topology", "ingest.txt");
     String described =
         IngestTopology.build(
-                IngestTopologyTest.testConfig(), Topics.from(Topics.bundledSpecs(), Contract.current()))
+                IngestTopologyTest.testConfig(),
+                Topics.from(Topics.bundledSpecs(), Contract.current()))
             .describe()
             .toString();
     if (Boolean.getBoolean("glimpse.topology.write")) {
@@ -35,7 +36,9 @@ class IngestTopologyFileTest {
     assertEquals(
         onDisk,
         described,
-        file + " does not match the topology the code builds: run `" + REGENERATE
+        file
+            + " does not match the topology the code builds: run `"
+            + REGENERATE
             + "` and review the diff");
   }
 }

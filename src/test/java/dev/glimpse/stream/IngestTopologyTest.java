@@ -44,10 +44,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 @ExpectedLog({
-    "ingest failed on glimpse.images-",
-    "Exception caught during Deserialization",
-    "Skipping record due to deserialization error",
-    "the result cache holds a bad entry"
+  "ingest failed on glimpse.images-",
+  "Exception caught during Deserialization",
+  "Skipping record due to deserialization error",
+  "the result cache holds a bad entry"
 })
 class IngestTopologyTest {
   private static final Instant NOW = Instant.parse("2026-11-23T09:00:00Z");
@@ -78,7 +78,9 @@ class IngestTopologyTest {
             IngestTopology.build(config, topics, fetcher, Clock.fixed(NOW, ZoneOffset.UTC)), props);
     images =
         driver.createInputTopic(
-            topics.images().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+            topics.images().name(),
+            Serdes.ByteArray().serializer(),
+            Serdes.ByteArray().serializer());
     cacheIn =
         driver.createInputTopic(
             topics.resultCache().name(),
@@ -94,10 +96,14 @@ class IngestTopologyTest {
   static IngestConfig testConfig() {
     return IngestConfig.from(
         Map.of(
-            "glimpse.bootstrap.servers", "unused:9092",
-            "glimpse.model.id", "test-model",
-            "glimpse.image.max.bytes", String.valueOf(BadInputs.MAX_IMAGE_BYTES),
-            "glimpse.ingest.state.dir", System.getProperty("java.io.tmpdir") + "/ingest-ttd"));
+            "glimpse.bootstrap.servers",
+            "unused:9092",
+            "glimpse.model.id",
+            "test-model",
+            "glimpse.image.max.bytes",
+            String.valueOf(BadInputs.MAX_IMAGE_BYTES),
+            "glimpse.ingest.state.dir",
+            System.getProperty("java.io.tmpdir") + "/ingest-ttd"));
   }
 
   private <V> TestOutputTopic<String, V> output(Topic<String, V> topic) {
@@ -113,7 +119,8 @@ class IngestTopologyTest {
   @Test
   void shouldSendOneRequestPerEventCarryingTheImageOnceWithEveryTask() {
     byte[] png = TestImages.png(3);
-    images.pipeInput("e1".getBytes(), TestEvents.encode(TestEvents.inline("e1", png, TestEvents.threeTasks())));
+    images.pipeInput(
+        "e1".getBytes(), TestEvents.encode(TestEvents.inline("e1", png, TestEvents.threeTasks())));
 
     List<TestRecord<String, InferenceRequest>> out = requests.readRecordsToList();
     assertEquals(1, out.size(), "one request per event");
@@ -131,7 +138,8 @@ class IngestTopologyTest {
       assertTrue(t.getCacheKey().startsWith(sha + ":") && t.getCacheKey().endsWith(":test-model"));
     }
     assertTrue(r.getTasks().get(0).getTask() instanceof CaptionTask);
-    assertEquals("What colour is the ball?", ((QuestionTask) r.getTasks().get(1).getTask()).getQuestion());
+    assertEquals(
+        "What colour is the ball?", ((QuestionTask) r.getTasks().get(1).getTask()).getQuestion());
     assertEquals(null, r.getTask(), "the version 1 single-task fields stay empty");
     assertTrue(dlq.isEmpty());
   }
@@ -139,9 +147,13 @@ class IngestTopologyTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.glimpse.stream.BadInputs#all")
   void shouldDeadLetterABadInputWithItsCodeWhileGoodEventsFlow(BadInputs bad) {
-    images.pipeInput("good-1".getBytes(), TestEvents.encode(TestEvents.inline("good-1", TestImages.png(1), TestEvents.threeTasks())));
+    images.pipeInput(
+        "good-1".getBytes(),
+        TestEvents.encode(TestEvents.inline("good-1", TestImages.png(1), TestEvents.threeTasks())));
     images.pipeInput("bad".getBytes(), bad.value());
-    images.pipeInput("good-2".getBytes(), TestEvents.encode(TestEvents.inline("good-2", TestImages.png(2), TestEvents.threeTasks())));
+    images.pipeInput(
+        "good-2".getBytes(),
+        TestEvents.encode(TestEvents.inline("good-2", TestImages.png(2), TestEvents.threeTasks())));
 
     assertEquals(2, requests.readRecordsToList().size(), "both good events go on");
     List<TestRecord<String, DeadLetter>> letters = dlq.readRecordsToList();
@@ -152,7 +164,8 @@ class IngestTopologyTest {
     assertEquals(1L, letter.getOffset(), "the offset of the bad record");
     assertArrayEquals(bad.value(), bytes(letter.getOriginalValue()), "original bytes kept");
     assertArrayEquals("bad".getBytes(), bytes(letter.getOriginalKey()));
-    assertTrue(letter.getMessage().contains(":"), "message says what to do: " + letter.getMessage());
+    assertTrue(
+        letter.getMessage().contains(":"), "message says what to do: " + letter.getMessage());
     assertEquals(NOW, letter.getTimestamp());
   }
 
@@ -167,8 +180,15 @@ class IngestTopologyTest {
     RequestTask caption = first.getTasks().get(0);
     cacheIn.pipeInput(
         caption.getCacheKey(),
-        new ResultCacheEntry(new CaptionResult(first.getEventId(), 0, "test-model", first.getImageSha256(),
-            "a white ball on red", new Timings(5L, 10L, 100L, 115L), false)));
+        new ResultCacheEntry(
+            new CaptionResult(
+                first.getEventId(),
+                0,
+                "test-model",
+                first.getImageSha256(),
+                "a white ball on red",
+                new Timings(5L, 10L, 100L, 115L),
+                false)));
 
     images.pipeInput(TestEvents.encode(TestEvents.inline("repeat", png, TestEvents.threeTasks())));
 
@@ -182,7 +202,9 @@ class IngestTopologyTest {
     assertEquals("a white ball on red", hit.getCaption());
     assertEquals(0L, hit.getTimings().getTotalMs());
     InferenceRequest misses = requests.readValue();
-    assertEquals(List.of(1, 2), misses.getTasks().stream().map(RequestTask::getTaskIndex).toList(),
+    assertEquals(
+        List.of(1, 2),
+        misses.getTasks().stream().map(RequestTask::getTaskIndex).toList(),
         "the question and moderation tasks still go to the worker, together");
     assertTrue(requests.isEmpty() && answers.isEmpty() && moderation.isEmpty() && dlq.isEmpty());
   }
@@ -192,22 +214,45 @@ class IngestTopologyTest {
     byte[] png = TestImages.png(6);
     images.pipeInput(TestEvents.encode(TestEvents.inline("first", png, TestEvents.threeTasks())));
     RequestTask caption = requests.readValue().getTasks().get(0);
-    cacheIn.pipeInput(caption.getCacheKey(), new ResultCacheEntry(new CaptionResult("first", 0, "test-model",
-        HashedEvent.sha256(png), "a ball", new Timings(1L, 1L, 1L, 3L), false)));
-    var headers = new RecordHeaders()
-        .add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".getBytes())
-        .add("content-type", "application/octet-stream".getBytes());
+    cacheIn.pipeInput(
+        caption.getCacheKey(),
+        new ResultCacheEntry(
+            new CaptionResult(
+                "first",
+                0,
+                "test-model",
+                HashedEvent.sha256(png),
+                "a ball",
+                new Timings(1L, 1L, 1L, 3L),
+                false)));
+    var headers =
+        new RecordHeaders()
+            .add(
+                "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".getBytes())
+            .add("content-type", "application/octet-stream".getBytes());
 
-    images.pipeInput(new TestRecord<>("repeat".getBytes(),
-        TestEvents.encode(TestEvents.inline("repeat", png, TestEvents.threeTasks())), headers));
+    images.pipeInput(
+        new TestRecord<>(
+            "repeat".getBytes(),
+            TestEvents.encode(TestEvents.inline("repeat", png, TestEvents.threeTasks())),
+            headers));
 
     var hit = captions.readRecord().headers();
     var request = requests.readRecord().headers();
-    assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", new String(hit.lastHeader("traceparent").value()));
-    assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", new String(request.lastHeader("traceparent").value()));
-    assertEquals("application/vnd.glimpse.captionresult.v1+avro", new String(hit.lastHeader("content-type").value()));
-    assertEquals("application/vnd.glimpse.inferencerequest.v2+avro", new String(request.lastHeader("content-type").value()));
-    assertEquals(1, StreamSupport.stream(request.headers("content-type").spliterator(), false).count());
+    assertEquals(
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        new String(hit.lastHeader("traceparent").value()));
+    assertEquals(
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        new String(request.lastHeader("traceparent").value()));
+    assertEquals(
+        "application/vnd.glimpse.captionresult.v1+avro",
+        new String(hit.lastHeader("content-type").value()));
+    assertEquals(
+        "application/vnd.glimpse.inferencerequest.v2+avro",
+        new String(request.lastHeader("content-type").value()));
+    assertEquals(
+        1, StreamSupport.stream(request.headers("content-type").spliterator(), false).count());
   }
 
   @Test
@@ -217,7 +262,9 @@ class IngestTopologyTest {
     TestRecord<String, DeadLetter> letter = dlq.readRecord();
     assertEquals("camera-7", letter.key());
     assertEquals(ErrorCode.NOT_AVRO, letter.value().getCode());
-    assertEquals("application/vnd.glimpse.deadletter.v2+avro", new String(letter.headers().lastHeader("content-type").value()));
+    assertEquals(
+        "application/vnd.glimpse.deadletter.v2+avro",
+        new String(letter.headers().lastHeader("content-type").value()));
   }
 
   @Test
@@ -225,8 +272,17 @@ class IngestTopologyTest {
     byte[] png = TestImages.png(4);
     images.pipeInput(TestEvents.encode(TestEvents.inline("a", png, List.of(new CaptionTask()))));
     InferenceRequest asked = requests.readValue();
-    cacheIn.pipeInput(asked.getTasks().get(0).getCacheKey(), new ResultCacheEntry(new CaptionResult("a", 0,
-        "test-model", asked.getImageSha256(), "a ball", new Timings(1L, 1L, 1L, 3L), false)));
+    cacheIn.pipeInput(
+        asked.getTasks().get(0).getCacheKey(),
+        new ResultCacheEntry(
+            new CaptionResult(
+                "a",
+                0,
+                "test-model",
+                asked.getImageSha256(),
+                "a ball",
+                new Timings(1L, 1L, 1L, 3L),
+                false)));
 
     images.pipeInput(TestEvents.encode(TestEvents.inline("b", png, List.of(new CaptionTask()))));
 
@@ -237,10 +293,12 @@ class IngestTopologyTest {
   @Test
   void shouldSkipAResultCacheRecordThatIsNotAnEntryAndKeepServing() {
     driver
-        .createInputTopic("glimpse.result-cache", Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        .createInputTopic(
+            "glimpse.result-cache", Serdes.String().serializer(), Serdes.ByteArray().serializer())
         .pipeInput("some-key", "not avro".getBytes());
 
-    images.pipeInput(TestEvents.encode(TestEvents.inline("after", TestImages.png(9), TestEvents.threeTasks())));
+    images.pipeInput(
+        TestEvents.encode(TestEvents.inline("after", TestImages.png(9), TestEvents.threeTasks())));
 
     assertEquals(1, requests.readValuesToList().size());
     assertTrue(dlq.isEmpty());
@@ -249,14 +307,24 @@ class IngestTopologyTest {
   @Test
   void shouldServeAnEntryOfAnotherKindUnderACaptionsKeyAsAMiss() {
     byte[] png = TestImages.png(7);
-    images.pipeInput(TestEvents.encode(TestEvents.inline("first", png, List.of(new CaptionTask()))));
+    images.pipeInput(
+        TestEvents.encode(TestEvents.inline("first", png, List.of(new CaptionTask()))));
     InferenceRequest first = requests.readValue();
     cacheIn.pipeInput(
         first.getTasks().get(0).getCacheKey(),
-        new ResultCacheEntry(new AnswerResult("x", 0, "test-model", first.getImageSha256(), "a question",
-            "an answer", new Timings(1L, 1L, 1L, 3L), false)));
+        new ResultCacheEntry(
+            new AnswerResult(
+                "x",
+                0,
+                "test-model",
+                first.getImageSha256(),
+                "a question",
+                "an answer",
+                new Timings(1L, 1L, 1L, 3L),
+                false)));
 
-    images.pipeInput(TestEvents.encode(TestEvents.inline("repeat", png, List.of(new CaptionTask()))));
+    images.pipeInput(
+        TestEvents.encode(TestEvents.inline("repeat", png, List.of(new CaptionTask()))));
 
     assertEquals("repeat", requests.readValue().getEventId(), "the caption goes to the worker");
     assertTrue(captions.isEmpty() && answers.isEmpty() && dlq.isEmpty());
@@ -265,21 +333,33 @@ class IngestTopologyTest {
   @Test
   void shouldNotAnswerADifferentQuestionAboutTheSameImageFromTheCache() {
     byte[] png = TestImages.png(6);
-    images.pipeInput(TestEvents.encode(TestEvents.inline("a", png, List.of(new QuestionTask("  Is it red? ")))));
+    images.pipeInput(
+        TestEvents.encode(TestEvents.inline("a", png, List.of(new QuestionTask("  Is it red? ")))));
     String asked = requests.readValue().getTasks().get(0).getCacheKey();
-    images.pipeInput(TestEvents.encode(TestEvents.inline("b", png, List.of(new QuestionTask("Is it red?")))));
-    assertEquals(asked, requests.readValue().getTasks().get(0).getCacheKey(),
+    images.pipeInput(
+        TestEvents.encode(TestEvents.inline("b", png, List.of(new QuestionTask("Is it red?")))));
+    assertEquals(
+        asked,
+        requests.readValue().getTasks().get(0).getCacheKey(),
         "surrounding blanks do not change the fingerprint");
 
-    images.pipeInput(TestEvents.encode(TestEvents.inline("c", png, List.of(new QuestionTask("Is it blue?")))));
+    images.pipeInput(
+        TestEvents.encode(TestEvents.inline("c", png, List.of(new QuestionTask("Is it blue?")))));
     assertFalse(asked.equals(requests.readValue().getTasks().get(0).getCacheKey()));
   }
 
   @Test
   void shouldDeadLetterAnUnexpectedFailureAsInternalErrorAndKeepGoing() {
-    start((uri, max) -> { throw new IllegalStateException("boom"); });
-    images.pipeInput(TestEvents.encode(TestEvents.event("u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask()))));
-    images.pipeInput(TestEvents.encode(TestEvents.inline("good", TestImages.png(1), TestEvents.threeTasks())));
+    start(
+        (uri, max) -> {
+          throw new IllegalStateException("boom");
+        });
+    images.pipeInput(
+        TestEvents.encode(
+            TestEvents.event(
+                "u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask()))));
+    images.pipeInput(
+        TestEvents.encode(TestEvents.inline("good", TestImages.png(1), TestEvents.threeTasks())));
 
     DeadLetter letter = dlq.readValue();
     assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
@@ -297,28 +377,47 @@ class IngestTopologyTest {
   @ParameterizedTest
   @MethodSource("errorsOfOneRecord")
   void shouldDeadLetterAnErrorOneRecordCausesAndKeepGoing(Error error) {
-    start((uri, max) -> { throw error; });
-    images.pipeInput(TestEvents.encode(TestEvents.event("u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask()))));
-    images.pipeInput(TestEvents.encode(TestEvents.inline("good", TestImages.png(1), TestEvents.threeTasks())));
+    start(
+        (uri, max) -> {
+          throw error;
+        });
+    images.pipeInput(
+        TestEvents.encode(
+            TestEvents.event(
+                "u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask()))));
+    images.pipeInput(
+        TestEvents.encode(TestEvents.inline("good", TestImages.png(1), TestEvents.threeTasks())));
 
     DeadLetter letter = dlq.readValue();
     assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
     assertEquals(0L, letter.getOffset());
-    assertTrue(letter.getMessage().contains("in step validate") && letter.getMessage().contains(error.toString()),
+    assertTrue(
+        letter.getMessage().contains("in step validate")
+            && letter.getMessage().contains(error.toString()),
         letter.getMessage());
     assertFalse(letter.getMessage().contains("null"), letter.getMessage());
     assertTrue(dlq.isEmpty());
-    assertEquals(List.of("good"), requests.readValuesToList().stream().map(InferenceRequest::getEventId).toList());
+    assertEquals(
+        List.of("good"),
+        requests.readValuesToList().stream().map(InferenceRequest::getEventId).toList());
   }
 
   @Test
   void shouldStillStopOnAnErrorOfTheJvmItself() {
-    start((uri, max) -> { throw new InternalError("the JVM is in trouble"); });
+    start(
+        (uri, max) -> {
+          throw new InternalError("the JVM is in trouble");
+        });
     Throwable thrown =
         Assertions.assertThrows(
             Throwable.class,
-            () -> images.pipeInput(TestEvents.encode(
-                TestEvents.event("u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask())))));
+            () ->
+                images.pipeInput(
+                    TestEvents.encode(
+                        TestEvents.event(
+                            "u",
+                            new ImageUri("https://example.com/x.png"),
+                            List.of(new CaptionTask())))));
     Throwable root = thrown;
     while (!(root instanceof InternalError) && root.getCause() != null) {
       root = root.getCause();
@@ -344,7 +443,9 @@ class IngestTopologyTest {
     byte[] png = TestImages.png(8);
     start((uri, max) -> uri.toString().equals("https://images.example/cat.png") ? png : null);
 
-    images.pipeInput(TestEvents.encode(TestEvents.uri("u", "https://images.example/cat.png", TestEvents.threeTasks())));
+    images.pipeInput(
+        TestEvents.encode(
+            TestEvents.uri("u", "https://images.example/cat.png", TestEvents.threeTasks())));
 
     List<InferenceRequest> out = requests.readValuesToList();
     assertEquals(1, out.size());

@@ -29,13 +29,24 @@ class RecordErrorsTest {
 
   @Test
   void messagesSayWhatRanOutAndWhatToDo() {
-    String oom = DeadLetterProcessingHandler.message(
-        "validate", new RecordErrors.Failed("validate", new OutOfMemoryError("Java heap space")));
-    assertTrue(oom.startsWith("ingest ran out of memory in step validate") && oom.contains("-Xmx"), oom);
-    String soe = DeadLetterProcessingHandler.message(
-        "validate", new RecordErrors.Failed("validate", new StackOverflowError()));
-    assertTrue(soe.contains("java.lang.StackOverflowError") && soe.contains("-Xss") && !soe.contains("null"), soe);
+    String oom =
+        DeadLetterProcessingHandler.message(
+            "validate",
+            new RecordErrors.Failed("validate", new OutOfMemoryError("Java heap space")));
+    assertTrue(
+        oom.startsWith("ingest ran out of memory in step validate") && oom.contains("-Xmx"), oom);
+    String soe =
+        DeadLetterProcessingHandler.message(
+            "validate", new RecordErrors.Failed("validate", new StackOverflowError()));
+    assertTrue(
+        soe.contains("java.lang.StackOverflowError")
+            && soe.contains("-Xss")
+            && !soe.contains("null"),
+        soe);
     String bug = DeadLetterProcessingHandler.message("hash", new IllegalStateException("boom"));
-    assertTrue(bug.contains("in step hash (java.lang.IllegalStateException: boom)") && bug.contains("report it"), bug);
+    assertTrue(
+        bug.contains("in step hash (java.lang.IllegalStateException: boom)")
+            && bug.contains("report it"),
+        bug);
   }
 }

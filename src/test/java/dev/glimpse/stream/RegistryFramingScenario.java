@@ -44,16 +44,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Ingest against a real schema registry (Apicurio, through its Confluent-compatible API) and a
- * real broker, writing registry framing: events framed the registry's way, by Glimpse's own
- * client and by Apicurio's serde, and single-object events on the same topic all become requests;
- * requests are written framed, their schema registered; headers travel; an unknown schema id is a
- * dead letter with a code, keeping the record's key. Subclasses say where broker and registry run.
+ * Ingest against a real schema registry (Apicurio, through its Confluent-compatible API) and a real
+ * broker, writing registry framing: events framed the registry's way, by Glimpse's own client and
+ * by Apicurio's serde, and single-object events on the same topic all become requests; requests are
+ * written framed, their schema registered; headers travel; an unknown schema id is a dead letter
+ * with a code, keeping the record's key. Subclasses say where broker and registry run.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class RegistryFramingScenario {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
-  private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  private static final String TRACEPARENT =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private String bootstrap;
@@ -77,13 +78,19 @@ abstract class RegistryFramingScenario {
         Map.of(RegistryConfig.URL, ccompatUrl(), RegistryConfig.OUTPUT_FRAMING, "registry");
     String app = "registry-it-" + UUID.randomUUID();
     Map<String, String> settings = new HashMap<>(registrySettings);
-    settings.putAll(Map.of(
-        "glimpse.bootstrap.servers", bootstrap,
-        "glimpse.ingest.application.id", app,
-        "glimpse.ingest.state.dir", Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-        "glimpse.model.id", "it-model"));
+    settings.putAll(
+        Map.of(
+            "glimpse.bootstrap.servers",
+            bootstrap,
+            "glimpse.ingest.application.id",
+            app,
+            "glimpse.ingest.state.dir",
+            Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
+            "glimpse.model.id",
+            "it-model"));
     ingest = Ingest.start(IngestConfig.from(settings));
-    topics = Topics.from(Topics.bundledSpecs(), Contract.current(RegistryConfig.from(registrySettings)));
+    topics =
+        Topics.from(Topics.bundledSpecs(), Contract.current(RegistryConfig.from(registrySettings)));
   }
 
   @AfterAll
@@ -99,14 +106,19 @@ abstract class RegistryFramingScenario {
   }
 
   private String get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(ccompatUrl() + path)).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create(ccompatUrl() + path))
+                .timeout(Duration.ofSeconds(5))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
   void eventFramedByGlimpsesRegistryClientIsAnsweredWithARegistryFramedRequest() throws Exception {
     ImageEvent event = TestEvents.inline("own-client", TestImages.png(1), TestEvents.threeTasks());
-    byte[] framed = topics.images().valueSerde().serializer().serialize(topics.images().name(), event);
+    byte[] framed =
+        topics.images().valueSerde().serializer().serialize(topics.images().name(), event);
     assertEquals(0, framed[0], "registry framing starts with the magic byte 0");
 
     ConsumerRecord<byte[], byte[]> request = send("own-client", framed, requestFor("own-client"));
@@ -115,96 +127,153 @@ abstract class RegistryFramingScenario {
     int id = ByteBuffer.wrap(request.value(), 1, 4).getInt();
     var schema = new ObjectMapper().readTree(get("/schemas/ids/" + id)).path("schema").asText();
     assertTrue(schema.contains("\"InferenceRequest\""), schema);
-    var latest = new ObjectMapper().readTree(
-        get("/subjects/" + topics.requests().name() + "-value/versions/latest"));
-    assertEquals(id, latest.path("id").asInt(), "the request's id is the one registered under <topic>-value");
+    var latest =
+        new ObjectMapper()
+            .readTree(get("/subjects/" + topics.requests().name() + "-value/versions/latest"));
+    assertEquals(
+        id,
+        latest.path("id").asInt(),
+        "the request's id is the one registered under <topic>-value");
     assertEquals(TRACEPARENT, header(request.headers(), "traceparent"));
     assertEquals("congo=t61rcWkgMzE", header(request.headers(), "tracestate"));
     assertEquals(topics.requests().contentType(), header(request.headers(), "content-type"));
-    assertEquals("application/vnd.glimpse.inferencerequest.v2+avro", topics.requests().contentType());
+    assertEquals(
+        "application/vnd.glimpse.inferencerequest.v2+avro", topics.requests().contentType());
   }
 
   @Test
   void eventFramedByApicuriosOwnSerdeIsAnsweredWithARequest() throws Exception {
-    ImageEvent event = TestEvents.inline("apicurio-serde", TestImages.png(2), TestEvents.threeTasks());
+    ImageEvent event =
+        TestEvents.inline("apicurio-serde", TestImages.png(2), TestEvents.threeTasks());
     byte[] framed;
     try (AvroKafkaSerializer<ImageEvent> apicurio = new AvroKafkaSerializer<>()) {
-      apicurio.configure(Map.of("apicurio.registry.url", registryBase + "/apis/registry/v3", "apicurio.registry.auto-register", "true"),
+      apicurio.configure(
+          Map.of(
+              "apicurio.registry.url",
+              registryBase + "/apis/registry/v3",
+              "apicurio.registry.auto-register",
+              "true"),
           false);
       framed = apicurio.serialize(topics.images().name(), event);
     }
     assertEquals(0, framed[0], "Apicurio's serde frames the Confluent way: " + framed[0]);
 
-    ConsumerRecord<byte[], byte[]> request = send("apicurio-serde", framed, requestFor("apicurio-serde"));
+    ConsumerRecord<byte[], byte[]> request =
+        send("apicurio-serde", framed, requestFor("apicurio-serde"));
 
-    assertEquals(3, topics.requests().valueSerde().deserializer()
-        .deserialize(topics.requests().name(), request.value()).getTasks().size());
+    assertEquals(
+        3,
+        topics
+            .requests()
+            .valueSerde()
+            .deserializer()
+            .deserialize(topics.requests().name(), request.value())
+            .getTasks()
+            .size());
   }
 
   @Test
   void singleObjectEventOnTheSameTopicIsStillAnswered() throws Exception {
-    byte[] value = TestEvents.encode(TestEvents.inline("single-object", TestImages.png(3), TestEvents.threeTasks()));
+    byte[] value =
+        TestEvents.encode(
+            TestEvents.inline("single-object", TestImages.png(3), TestEvents.threeTasks()));
     assertEquals((byte) 0xC3, value[0]);
 
     send("single-object", value, requestFor("single-object"));
   }
 
   @Test
-  void registryFramedEventWithAnUnknownSchemaIdIsADeadLetterKeepingItsKeyAndHeaders() throws Exception {
-    byte[] body = TestEvents.encode(TestEvents.inline("unknown-id", TestImages.png(4), TestEvents.threeTasks()));
-    byte[] framed = ByteBuffer.allocate(5 + body.length - 10).put((byte) 0).putInt(987_654)
-        .put(body, 10, body.length - 10).array();
+  void registryFramedEventWithAnUnknownSchemaIdIsADeadLetterKeepingItsKeyAndHeaders()
+      throws Exception {
+    byte[] body =
+        TestEvents.encode(
+            TestEvents.inline("unknown-id", TestImages.png(4), TestEvents.threeTasks()));
+    byte[] framed =
+        ByteBuffer.allocate(5 + body.length - 10)
+            .put((byte) 0)
+            .putInt(987_654)
+            .put(body, 10, body.length - 10)
+            .array();
 
-    ConsumerRecord<byte[], byte[]> letter = await(topics.dlq().name(), send("unknown-id-key", framed),
-        r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).equals("unknown-id-key"));
+    ConsumerRecord<byte[], byte[]> letter =
+        await(
+            topics.dlq().name(),
+            send("unknown-id-key", framed),
+            r ->
+                r.key() != null
+                    && new String(r.key(), StandardCharsets.UTF_8).equals("unknown-id-key"));
 
-    DeadLetter dead = topics.dlq().valueSerde().deserializer().deserialize(topics.dlq().name(), letter.value());
+    DeadLetter dead =
+        topics.dlq().valueSerde().deserializer().deserialize(topics.dlq().name(), letter.value());
     assertEquals(ErrorCode.UNKNOWN_SCHEMA_ID, dead.getCode(), dead.getMessage());
-    assertTrue(dead.getMessage().contains("987654") && dead.getMessage().contains("glimpse.schema.registry.url"),
+    assertTrue(
+        dead.getMessage().contains("987654")
+            && dead.getMessage().contains("glimpse.schema.registry.url"),
         dead.getMessage());
     assertArrayEquals(framed, dead.getOriginalValue().array());
     assertEquals(TRACEPARENT, header(letter.headers(), "traceparent"));
-    assertEquals("application/vnd.glimpse.deadletter.v2+avro", header(letter.headers(), "content-type"));
+    assertEquals(
+        "application/vnd.glimpse.deadletter.v2+avro", header(letter.headers(), "content-type"));
   }
 
   private Predicate<ConsumerRecord<byte[], byte[]>> requestFor(String eventId) {
     return r -> {
-      InferenceRequest request = topics.requests().valueSerde().deserializer().deserialize(topics.requests().name(),
-          r.value());
+      InferenceRequest request =
+          topics
+              .requests()
+              .valueSerde()
+              .deserializer()
+              .deserialize(topics.requests().name(), r.value());
       return request.getEventId().equals(eventId);
     };
   }
 
   /** Sends the value with trace headers, keyed; waits for the request the predicate picks. */
-  private ConsumerRecord<byte[], byte[]> send(String key, byte[] value,
-      Predicate<ConsumerRecord<byte[], byte[]>> request) throws Exception {
+  private ConsumerRecord<byte[], byte[]> send(
+      String key, byte[] value, Predicate<ConsumerRecord<byte[], byte[]>> request)
+      throws Exception {
     return await(topics.requests().name(), send(key, value), request);
   }
 
   private long send(String key, byte[] value) throws Exception {
-    Headers headers = new RecordHeaders()
-        .add("traceparent", TRACEPARENT.getBytes(StandardCharsets.UTF_8))
-        .add("tracestate", "congo=t61rcWkgMzE".getBytes(StandardCharsets.UTF_8))
-        .add("content-type", "application/octet-stream".getBytes(StandardCharsets.UTF_8));
-    try (var producer = new KafkaProducer<>(
-        Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
-        new ByteArraySerializer(), new ByteArraySerializer())) {
-      return producer.send(new ProducerRecord<>(topics.images().name(), null,
-          key.getBytes(StandardCharsets.UTF_8), value, headers)).get().offset();
+    Headers headers =
+        new RecordHeaders()
+            .add("traceparent", TRACEPARENT.getBytes(StandardCharsets.UTF_8))
+            .add("tracestate", "congo=t61rcWkgMzE".getBytes(StandardCharsets.UTF_8))
+            .add("content-type", "application/octet-stream".getBytes(StandardCharsets.UTF_8));
+    try (var producer =
+        new KafkaProducer<>(
+            Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      return producer
+          .send(
+              new ProducerRecord<>(
+                  topics.images().name(),
+                  null,
+                  key.getBytes(StandardCharsets.UTF_8),
+                  value,
+                  headers))
+          .get()
+          .offset();
     }
   }
 
   /** The first record of the topic (read committed, from the start) that the predicate picks. */
-  private ConsumerRecord<byte[], byte[]> await(String topic, long sentOffset,
-      Predicate<ConsumerRecord<byte[], byte[]>> wanted) {
-    try (var consumer = new KafkaConsumer<>(
-        Map.<String, Object>of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+  private ConsumerRecord<byte[], byte[]> await(
+      String topic, long sentOffset, Predicate<ConsumerRecord<byte[], byte[]>> wanted) {
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       long deadline = System.nanoTime() + DEADLINE.toNanos();
@@ -215,26 +284,41 @@ abstract class RegistryFramingScenario {
           }
         }
       }
-      throw new AssertionError("nothing on " + topic + " for the record sent at offset " + sentOffset
-          + " within " + DEADLINE.toSeconds() + " s; dead letters: " + deadLetters());
+      throw new AssertionError(
+          "nothing on "
+              + topic
+              + " for the record sent at offset "
+              + sentOffset
+              + " within "
+              + DEADLINE.toSeconds()
+              + " s; dead letters: "
+              + deadLetters());
     }
   }
 
   /** What the dead-letter topic holds, for a failure message. */
   private List<String> deadLetters() {
-    try (var consumer = new KafkaConsumer<>(
-        Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topics.dlq().name()).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    try (var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed"),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topics.dlq().name()).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       List<String> letters = new ArrayList<>();
       long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
       while (System.nanoTime() < until) {
         for (var r : consumer.poll(Duration.ofMillis(200))) {
-          DeadLetter d = topics.dlq().valueSerde().deserializer().deserialize(topics.dlq().name(), r.value());
+          DeadLetter d =
+              topics.dlq().valueSerde().deserializer().deserialize(topics.dlq().name(), r.value());
           letters.add(d.getCode() + ": " + d.getMessage());
         }
       }

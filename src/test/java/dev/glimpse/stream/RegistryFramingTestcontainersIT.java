@@ -6,11 +6,12 @@ import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
 
-/** The registry scenario on the apache/kafka and Apicurio images; skipped without a Docker daemon. */
+/**
+ * The registry scenario on the apache/kafka and Apicurio images; skipped without a Docker daemon.
+ */
 @Testcontainers(disabledWithoutDocker = true)
 class RegistryFramingTestcontainersIT extends RegistryFramingScenario {
-  @Container
-  private static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.0");
+  @Container private static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.0");
 
   @Container
   private static final GenericContainer<?> APICURIO =

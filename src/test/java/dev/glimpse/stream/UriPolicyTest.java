@@ -163,8 +163,7 @@ class UriPolicyTest {
             () -> UriPolicy.defaults().check(URI.create("https://images.example/a.png"), table));
     assertEquals(ErrorCode.URI_NOT_ALLOWED, e.code());
     assertTrue(
-        e.getMessage().contains("images.example resolves to the address 10.0.0.7"),
-        e.getMessage());
+        e.getMessage().contains("images.example resolves to the address 10.0.0.7"), e.getMessage());
   }
 
   @Test
@@ -210,7 +209,8 @@ class UriPolicyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"file:///etc/passwd", "ftp://example.com/a.png", "gopher://x/", "/relative.png"})
+  @ValueSource(
+      strings = {"file:///etc/passwd", "ftp://example.com/a.png", "gopher://x/", "/relative.png"})
   void refusesSchemesOtherThanHttp(String uri) {
     assertEquals(ErrorCode.URI_NOT_ALLOWED, refused(uri).code());
   }
@@ -221,7 +221,8 @@ class UriPolicyTest {
         new UriPolicy(Set.of("https"), Set.of("*.images.example"), false, Duration.ofSeconds(1), 0);
     var e =
         assertThrows(
-            Rejected.class, () -> policy.check(URI.create("https://evil.example/a.png"), NO_LOOKUPS));
+            Rejected.class,
+            () -> policy.check(URI.create("https://evil.example/a.png"), NO_LOOKUPS));
     assertEquals(ErrorCode.URI_NOT_ALLOWED, e.code());
     assertTrue(e.getMessage().contains("allow-list"));
   }

@@ -26,19 +26,26 @@ class CacheKeyTest {
 
   @Test
   void theDefaultMaxNewTokensAreTheSameAnswerAsAskingForThem() {
-    GenerationOptions explicit = GenerationOptions.newBuilder().setMaxNewTokens(DEFAULTS.maxNewTokens()).build();
-    assertEquals(key(new CaptionTask(), null, DEFAULTS), key(new CaptionTask(), explicit, DEFAULTS));
-    TaskDefaults longer = TaskDefaults.from(Map.of("glimpse.generate.max.new.tokens.default", "64"));
+    GenerationOptions explicit =
+        GenerationOptions.newBuilder().setMaxNewTokens(DEFAULTS.maxNewTokens()).build();
+    assertEquals(
+        key(new CaptionTask(), null, DEFAULTS), key(new CaptionTask(), explicit, DEFAULTS));
+    TaskDefaults longer =
+        TaskDefaults.from(Map.of("glimpse.generate.max.new.tokens.default", "64"));
     assertNotEquals(key(new CaptionTask(), null, DEFAULTS), key(new CaptionTask(), null, longer));
   }
 
   @Test
   void anEmptyModerationTaskIsKeyedByTheDefaultCategoriesAndTheThreshold() {
     ModerationTask empty = new ModerationTask(List.of());
-    assertEquals(key(empty, null, DEFAULTS), key(new ModerationTask(List.of("hazard", " warning_sign")), null, DEFAULTS),
+    assertEquals(
+        key(empty, null, DEFAULTS),
+        key(new ModerationTask(List.of("hazard", " warning_sign")), null, DEFAULTS),
         "the defaults, named or not, in any order, are one key");
-    TaskDefaults otherCategories = TaskDefaults.from(Map.of("glimpse.moderation.categories", "hazard"));
-    TaskDefaults otherThreshold = TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold", "0.8"));
+    TaskDefaults otherCategories =
+        TaskDefaults.from(Map.of("glimpse.moderation.categories", "hazard"));
+    TaskDefaults otherThreshold =
+        TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold", "0.8"));
     assertNotEquals(key(empty, null, DEFAULTS), key(empty, null, otherCategories));
     assertNotEquals(key(empty, null, DEFAULTS), key(empty, null, otherThreshold));
   }
@@ -46,13 +53,20 @@ class CacheKeyTest {
   @Test
   void aModerationKeyChangesWithTheThresholdOfACategoryItScoresOnly() {
     ModerationTask hazard = new ModerationTask(List.of("hazard"));
-    TaskDefaults hazardStricter = TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold.hazard", "0.9"));
-    TaskDefaults fireStricter = TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold.fire", "0.9"));
+    TaskDefaults hazardStricter =
+        TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold.hazard", "0.9"));
+    TaskDefaults fireStricter =
+        TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold.fire", "0.9"));
     assertNotEquals(key(hazard, null, DEFAULTS), key(hazard, null, hazardStricter));
-    assertEquals(key(hazard, null, DEFAULTS), key(hazard, null, fireStricter),
+    assertEquals(
+        key(hazard, null, DEFAULTS),
+        key(hazard, null, fireStricter),
         "a threshold of a category the task does not score changes nothing it answers");
-    TaskDefaults sameAsDefault = TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold.hazard", "0.5"));
-    assertEquals(key(hazard, null, DEFAULTS), key(hazard, null, sameAsDefault),
+    TaskDefaults sameAsDefault =
+        TaskDefaults.from(Map.of("glimpse.moderation.flag.threshold.hazard", "0.5"));
+    assertEquals(
+        key(hazard, null, DEFAULTS),
+        key(hazard, null, sameAsDefault),
         "a category's own threshold equal to the default is the same answer");
   }
 

@@ -22,12 +22,17 @@ class LanguageStageTest {
     try (NDManager root = NDManager.newBaseManager()) {
       trained = new LanguageStage(f.settings, f.loop, f.probe).train(root);
     }
-    Set<String> text = LlavaCheckpointWriter.tensorShapes(ShapesTrainer.spec(LlavaSpec.Projector.LINEAR)).keySet()
-        .stream().filter(k -> k.startsWith(CheckpointKeys.TEXT)).collect(Collectors.toSet());
+    Set<String> text =
+        LlavaCheckpointWriter.tensorShapes(ShapesTrainer.spec(LlavaSpec.Projector.LINEAR))
+            .keySet()
+            .stream()
+            .filter(k -> k.startsWith(CheckpointKeys.TEXT))
+            .collect(Collectors.toSet());
     assertEquals(text, trained.weights().keySet());
     assertEquals("language", trained.report().result().name());
     assertTrue(Double.isFinite(trained.report().result().lastLoss()), trained.report().toString());
-    assertTrue(trained.report().heldOut().isPresent() && !trained.report().heldOut().get().isEmpty(),
+    assertTrue(
+        trained.report().heldOut().isPresent() && !trained.report().heldOut().get().isEmpty(),
         trained.report().toString());
     assertTrue(f.text.toString().contains("[language] step 2/2 loss"), f.text.toString());
   }

@@ -16,7 +16,8 @@ class ProgressTest {
   @Test
   void aLineIsDueEveryTenthOfTheStageAndOnItsLastStep() {
     StringWriter text = new StringWriter();
-    Progress progress = new Progress("s", 25, new TrainingLog(new PrintWriter(text, true), Duration.ofHours(1)));
+    Progress progress =
+        new Progress("s", 25, new TrainingLog(new PrintWriter(text, true), Duration.ofHours(1)));
     List<Integer> due = new ArrayList<>();
     for (int step = 0; step < 25; step++) {
       if (progress.due(step)) {
@@ -35,7 +36,8 @@ class ProgressTest {
   @Test
   void aLogSilentTooLongMakesEveryStepDue() {
     StringWriter text = new StringWriter();
-    Progress progress = new Progress("s", 25, new TrainingLog(new PrintWriter(text, true), Duration.ZERO));
+    Progress progress =
+        new Progress("s", 25, new TrainingLog(new PrintWriter(text, true), Duration.ZERO));
     for (int step = 0; step < 25; step++) {
       assertTrue(progress.due(step), "step " + step);
       progress.step(step, 1.0, 0.5, 4);

@@ -31,18 +31,26 @@ class ProjectorStageTest {
     LlavaSpec spec = ShapesTrainer.spec(LlavaSpec.Projector.LINEAR);
     float[] head = filled(spec.text().hidden() * spec.vision().hidden(), 0.25f);
     float[] embeddings = filled(spec.text().vocab() * spec.text().hidden(), -0.5f);
-    VisionStage.Trained vision = new VisionStage.Trained(Map.of(),
-        Map.of(WEIGHT, head, BIAS, filled(spec.text().hidden(), 0.125f)), nothing(f));
+    VisionStage.Trained vision =
+        new VisionStage.Trained(
+            Map.of(), Map.of(WEIGHT, head, BIAS, filled(spec.text().hidden(), 0.125f)), nothing(f));
     Path dir = tmp.resolve("linear");
     try (NDManager root = NDManager.newBaseManager()) {
-      new ProjectorStage(f.settings, f.loop, f.probe, f.log).train(root, vision,
-          Map.of(CheckpointKeys.EMBED_TOKENS, embeddings), new ProjectorStage.Run(LlavaSpec.Projector.LINEAR, false, 0, dir));
+      new ProjectorStage(f.settings, f.loop, f.probe, f.log)
+          .train(
+              root,
+              vision,
+              Map.of(CheckpointKeys.EMBED_TOKENS, embeddings),
+              new ProjectorStage.Run(LlavaSpec.Projector.LINEAR, false, 0, dir));
     }
     try (LlavaCheckpoint checkpoint = LlavaCheckpoint.open(dir)) {
       assertArrayEquals(head, checkpoint.floats(CheckpointKeys.canonical(WEIGHT)));
-      assertArrayEquals(embeddings, checkpoint.floats(CheckpointKeys.canonical(CheckpointKeys.EMBED_TOKENS)));
+      assertArrayEquals(
+          embeddings, checkpoint.floats(CheckpointKeys.canonical(CheckpointKeys.EMBED_TOKENS)));
     }
-    assertTrue(Files.readString(dir.resolve("tokenizer.json")).contains("\"" + ShapesVocabulary.SHAPES.token(5) + "\""),
+    assertTrue(
+        Files.readString(dir.resolve("tokenizer.json"))
+            .contains("\"" + ShapesVocabulary.SHAPES.token(5) + "\""),
         "the shapes world's tokenizer replaces the placeholder one");
   }
 
@@ -50,13 +58,17 @@ class ProjectorStageTest {
   void theBlindBaselineIgnoresTheVisionHeadAndIsStoredWithAZeroProjectorWeight() throws Exception {
     TrainingFixture f = new TrainingFixture(6, Duration.ofHours(1), 2);
     LlavaSpec spec = ShapesTrainer.spec(LlavaSpec.Projector.LINEAR);
-    VisionStage.Trained vision = new VisionStage.Trained(Map.of(),
-        Map.of(WEIGHT, filled(spec.text().hidden() * spec.vision().hidden(), 0.25f)), nothing(f));
+    VisionStage.Trained vision =
+        new VisionStage.Trained(
+            Map.of(),
+            Map.of(WEIGHT, filled(spec.text().hidden() * spec.vision().hidden(), 0.25f)),
+            nothing(f));
     Path dir = tmp.resolve("blind");
     StageReport report;
     try (NDManager root = NDManager.newBaseManager()) {
-      report = new ProjectorStage(f.settings, f.loop, f.probe, f.log).train(root, vision, Map.of(),
-          ProjectorStage.Run.blind(2, dir));
+      report =
+          new ProjectorStage(f.settings, f.loop, f.probe, f.log)
+              .train(root, vision, Map.of(), ProjectorStage.Run.blind(2, dir));
     }
     try (LlavaCheckpoint checkpoint = LlavaCheckpoint.open(dir)) {
       float[] stored = checkpoint.floats(CheckpointKeys.canonical(WEIGHT));

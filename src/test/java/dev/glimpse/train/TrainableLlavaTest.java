@@ -60,7 +60,8 @@ class TrainableLlavaTest {
     int[] ids = new int[start + image + 6];
     for (int i = 0; i < ids.length; i++) {
       boolean isImage = i >= start && i < start + image;
-      ids[i] = i == 0 ? 1 : isImage ? spec.imageTokenId() : 5 + random.nextInt(spec.text().vocab() - 5);
+      ids[i] =
+          i == 0 ? 1 : isImage ? spec.imageTokenId() : 5 + random.nextInt(spec.text().vocab() - 5);
       if (!isImage && ids[i] == spec.imageTokenId()) {
         ids[i]++;
       }
@@ -75,8 +76,9 @@ class TrainableLlavaTest {
       model.write(dir);
       try (NDManager s = model.step(List.of())) {
         NDArray features = model.visionFeatures(s.create(pixels, new Shape(1, 3, size, size)));
-        NDArray embeds = model.inputsEmbeds(s.create(longIds, new Shape(1, ids.length)), model.project(features),
-            start);
+        NDArray embeds =
+            model.inputsEmbeds(
+                s.create(longIds, new Shape(1, ids.length)), model.project(features), start);
         trained = model.logits(embeds).toFloatArray();
       }
     }
@@ -124,7 +126,8 @@ class TrainableLlavaTest {
     /** The training loss of this batch, on the step manager {@code s}. */
     NDArray loss(TrainableLlava model, NDManager s) {
       NDArray features = model.visionFeatures(s.create(pixels, new Shape(2, 3, 64, 64)));
-      NDArray embeds = model.inputsEmbeds(s.create(ids, new Shape(2, 24)), model.project(features), 3);
+      NDArray embeds =
+          model.inputsEmbeds(s.create(ids, new Shape(2, 24)), model.project(features), 3);
       return TrainableLlava.loss(model.logits(embeds), targets, counted);
     }
   }
@@ -137,7 +140,8 @@ class TrainableLlavaTest {
   @Test
   void aFewStepsOfAdamWHalveTheLoss() {
     Batch batch = Batch.random();
-    try (NDManager root = NDManager.newBaseManager(); TrainableLlava model = mlpModel(root)) {
+    try (NDManager root = NDManager.newBaseManager();
+        TrainableLlava model = mlpModel(root)) {
       AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.PROJECTOR));
       double first = 0;
       double last = 0;
@@ -167,7 +171,8 @@ class TrainableLlavaTest {
   @Test
   void projectorGradientsAgreeWithCentralDifferencesOfTheLoss() {
     Batch batch = Batch.random();
-    try (NDManager root = NDManager.newBaseManager(); TrainableLlava model = mlpModel(root)) {
+    try (NDManager root = NDManager.newBaseManager();
+        TrainableLlava model = mlpModel(root)) {
       Map<String, NDArray> projector = model.weights(CheckpointKeys.PROJECTOR);
       projector.values().forEach(p -> p.setRequiresGradient(true));
       Map<String, float[]> gradients = new HashMap<>();
@@ -177,7 +182,8 @@ class TrainableLlavaTest {
         }
         projector.forEach((name, p) -> gradients.put(name, p.getGradient().toFloatArray()));
       }
-      assertEquals(4, gradients.size(), "linear_1 and linear_2, weight and bias: " + gradients.keySet());
+      assertEquals(
+          4, gradients.size(), "linear_1 and linear_2, weight and bias: " + gradients.keySet());
       float h = 1e-2f;
       for (Map.Entry<String, NDArray> e : projector.entrySet()) {
         float[] g = gradients.get(e.getKey());
@@ -200,7 +206,8 @@ class TrainableLlavaTest {
           p.set(values);
           double numeric = (plus - minus) / (2 * h);
           // float32 loss: rounding in the difference is ~1e-6 / h; allow that plus 2 %
-          assertEquals(g[entry], numeric, 2e-4 + 0.02 * Math.abs(g[entry]), e.getKey() + "[" + entry + "]");
+          assertEquals(
+              g[entry], numeric, 2e-4 + 0.02 * Math.abs(g[entry]), e.getKey() + "[" + entry + "]");
         }
       }
     }
@@ -229,7 +236,8 @@ class TrainableLlavaTest {
       }
       double perExample = ((nll[0][0] + nll[0][1] + nll[0][2]) / 3 + nll[1][1]) / 2;
       double perToken = (nll[0][0] + nll[0][1] + nll[0][2] + nll[1][1]) / 4;
-      assertEquals(perExample, TrainableLlava.exampleLoss(logits, targets, counted).getFloat(), 1e-5);
+      assertEquals(
+          perExample, TrainableLlava.exampleLoss(logits, targets, counted).getFloat(), 1e-5);
       assertEquals(perToken, TrainableLlava.loss(logits, targets, counted).getFloat(), 1e-5);
     }
   }
@@ -246,7 +254,9 @@ class TrainableLlavaTest {
         for (int i = 0; i < 3; i++) {
           double position = 0;
           for (int id : bags[r][i]) {
-            position += -HandComputed.logSoftmax(values, (r * 3 + i) * vocab, vocab, id) / bags[r][i].length;
+            position +=
+                -HandComputed.logSoftmax(values, (r * 3 + i) * vocab, vocab, id)
+                    / bags[r][i].length;
           }
           total += position;
         }

@@ -29,9 +29,15 @@ class TrainingCurvesTest {
 
   @Test
   void everyStageIsDrawnInItsOwnColourOnAnImageOfTheCurvesSize(@TempDir Path dir) throws Exception {
-    List<TrainingCurves.Stage> stages = List.of(stage("language", 200, 4.0), stage("vision", 50, 12.0),
-        new TrainingCurves.Stage("blind", 1, List.of(new TrainingCurves.Point(1, 0.7)),
-            List.of(new TrainingCurves.Point(1, 0.3))));
+    List<TrainingCurves.Stage> stages =
+        List.of(
+            stage("language", 200, 4.0),
+            stage("vision", 50, 12.0),
+            new TrainingCurves.Stage(
+                "blind",
+                1,
+                List.of(new TrainingCurves.Point(1, 0.7)),
+                List.of(new TrainingCurves.Point(1, 0.3))));
 
     Path file = TrainingCurves.write(dir, stages);
     BufferedImage png = ImageIO.read(file.toFile());
@@ -41,17 +47,27 @@ class TrainingCurvesTest {
     assertEquals(TrainingCurves.HEIGHT, png.getHeight());
     for (int i = 0; i < stages.size(); i++) {
       Color colour = TrainingCurves.COLORS.get(i);
-      // above the legend's swatches: the stage's curves (a dot for the one-step stage) in both panels
+      // above the legend's swatches: the stage's curves (a dot for the one-step stage) in both
+      // panels
       int drawn = count(png, colour.getRGB(), TrainingCurves.HEIGHT - 45);
-      assertTrue(drawn > (stages.get(i).steps() > 1 ? 200 : 10), stages.get(i).name() + ": " + drawn);
+      assertTrue(
+          drawn > (stages.get(i).steps() > 1 ? 200 : 10), stages.get(i).name() + ": " + drawn);
     }
   }
 
   @Test
-  void nonFiniteAndNonPositiveLossesAreLeftOutInsteadOfBreakingTheScale(@TempDir Path dir) throws Exception {
-    List<TrainingCurves.Stage> stages = List.of(new TrainingCurves.Stage("odd", 3,
-        List.of(new TrainingCurves.Point(1, Double.NaN), new TrainingCurves.Point(2, 0.0),
-            new TrainingCurves.Point(3, 2.0)), List.of()));
+  void nonFiniteAndNonPositiveLossesAreLeftOutInsteadOfBreakingTheScale(@TempDir Path dir)
+      throws Exception {
+    List<TrainingCurves.Stage> stages =
+        List.of(
+            new TrainingCurves.Stage(
+                "odd",
+                3,
+                List.of(
+                    new TrainingCurves.Point(1, Double.NaN),
+                    new TrainingCurves.Point(2, 0.0),
+                    new TrainingCurves.Point(3, 2.0)),
+                List.of()));
 
     BufferedImage png = ImageIO.read(TrainingCurves.write(dir, stages).toFile());
 

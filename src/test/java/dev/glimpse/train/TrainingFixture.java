@@ -27,13 +27,30 @@ final class TrainingFixture {
 
   TrainingFixture(long seed, Duration silence, int probeExamples) {
     ShapesTrainer.Settings d = ShapesTrainer.Settings.defaults(seed);
-    this.settings = new ShapesTrainer.Settings(seed, BATCH, 2, 2, 2, 2, d.visionLr(), d.languageLr(),
-        d.projectorLr(), LlavaSpec.Projector.LINEAR, false, TensorDType.F32, probeExamples);
+    this.settings =
+        new ShapesTrainer.Settings(
+            seed,
+            BATCH,
+            2,
+            2,
+            2,
+            2,
+            d.visionLr(),
+            d.languageLr(),
+            d.projectorLr(),
+            LlavaSpec.Projector.LINEAR,
+            false,
+            TensorDType.F32,
+            probeExamples);
     int imageSize = ShapesTrainer.spec(LlavaSpec.Projector.LINEAR).vision().imageSize();
     this.splits = ShapesDataset.split(seed, DatasetConfig.defaults().withImageSize(imageSize));
     this.log = new TrainingLog(new PrintWriter(text, true), silence);
-    this.batches = new Batches(splits, new ClipImageProcessor(ImageProcessorConfig.clipDefaults(imageSize)),
-        imageSize, BATCH);
+    this.batches =
+        new Batches(
+            splits,
+            new ClipImageProcessor(ImageProcessorConfig.clipDefaults(imageSize)),
+            imageSize,
+            BATCH);
     this.loop = new TrainingLoop(batches, log);
     this.probe = new HeldOutProbe(batches, log, probeExamples);
   }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /** The one loop of every stage: which batches it trains on, what it updates, what it reports. */
 class TrainingLoopTest {
 
-  private static final String PROJECTOR_WEIGHT = CheckpointKeys.weight(CheckpointKeys.projectorLinear(1));
+  private static final String PROJECTOR_WEIGHT =
+      CheckpointKeys.weight(CheckpointKeys.projectorLinear(1));
 
   @Test
   void eachStepTrainsOnTheNextBatchFromTheStagesOwnOffset() {
@@ -28,10 +29,15 @@ class TrainingLoopTest {
     try (NDManager root = NDManager.newBaseManager();
         TrainableLlava model = model(root)) {
       AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.PROJECTOR));
-      f.loop.run(new TrainingLoop.Plan("test", 3, 1e-3, 1000, false), model, adam, adam.state(), (s, batch) -> {
-        seen.addAll(batch.examples());
-        return () -> squaredWeight(model, 1f, batch.size());
-      });
+      f.loop.run(
+          new TrainingLoop.Plan("test", 3, 1e-3, 1000, false),
+          model,
+          adam,
+          adam.state(),
+          (s, batch) -> {
+            seen.addAll(batch.examples());
+            return () -> squaredWeight(model, 1f, batch.size());
+          });
     }
     assertEquals(3 * TrainingFixture.BATCH, seen.size());
     for (int i = 0; i < seen.size(); i++) {
@@ -49,12 +55,20 @@ class TrainingLoopTest {
       AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.PROJECTOR));
       float[] before = model.weight(PROJECTOR_WEIGHT).toFloatArray();
 
-      f.loop.run(new TrainingLoop.Plan("nan", 2, 1e-3, 0, false), model, adam, adam.state(),
+      f.loop.run(
+          new TrainingLoop.Plan("nan", 2, 1e-3, 0, false),
+          model,
+          adam,
+          adam.state(),
           (s, batch) -> () -> squaredWeight(model, Float.NaN, batch.size()));
       assertEquals(2, adam.skipped());
       assertArrayEquals(before, model.weight(PROJECTOR_WEIGHT).toFloatArray());
 
-      f.loop.run(new TrainingLoop.Plan("finite", 1, 1e-3, 0, false), model, adam, adam.state(),
+      f.loop.run(
+          new TrainingLoop.Plan("finite", 1, 1e-3, 0, false),
+          model,
+          adam,
+          adam.state(),
           (s, batch) -> () -> squaredWeight(model, 1f, batch.size()));
       assertEquals(2, adam.skipped());
       assertNotEquals(before[0], model.weight(PROJECTOR_WEIGHT).toFloatArray()[0]);
@@ -69,12 +83,18 @@ class TrainingLoopTest {
     try (NDManager root = NDManager.newBaseManager();
         TrainableLlava model = model(root)) {
       AdamW adam = AdamW.defaults(model.weights(CheckpointKeys.PROJECTOR));
-      report = f.loop.run(new TrainingLoop.Plan("curve", 3, 1e-3, 0, false), model, adam, adam.state(),
-          (s, batch) -> () -> {
-            TrainingLoop.StepLoss out = squaredWeight(model, 1f, batch.size());
-            losses.add(out.loss().getFloat());
-            return out;
-          });
+      report =
+          f.loop.run(
+              new TrainingLoop.Plan("curve", 3, 1e-3, 0, false),
+              model,
+              adam,
+              adam.state(),
+              (s, batch) ->
+                  () -> {
+                    TrainingLoop.StepLoss out = squaredWeight(model, 1f, batch.size());
+                    losses.add(out.loss().getFloat());
+                    return out;
+                  });
     }
     double smoothed = losses.get(0);
     for (float loss : losses.subList(1, 3)) {
@@ -93,7 +113,8 @@ class TrainingLoopTest {
   }
 
   /** A real loss of the projector's weight: the sum of its squares, times {@code scale}. */
-  private static TrainingLoop.StepLoss squaredWeight(TrainableLlava model, float scale, int examples) {
+  private static TrainingLoop.StepLoss squaredWeight(
+      TrainableLlava model, float scale, int examples) {
     NDArray loss = model.weight(PROJECTOR_WEIGHT).square().sum().mul(scale);
     return new TrainingLoop.StepLoss(loss, () -> 0.5, examples);
   }

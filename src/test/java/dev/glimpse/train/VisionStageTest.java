@@ -27,8 +27,10 @@ class VisionStageTest {
       trained = new VisionStage(f.settings, f.loop).train(root, Map.of());
     }
     Map<String, long[]> shapes = LlavaCheckpointWriter.tensorShapes(spec);
-    Set<String> tower = shapes.keySet().stream().filter(k -> k.startsWith(CheckpointKeys.VISION))
-        .collect(Collectors.toSet());
+    Set<String> tower =
+        shapes.keySet().stream()
+            .filter(k -> k.startsWith(CheckpointKeys.VISION))
+            .collect(Collectors.toSet());
     assertEquals(tower, trained.tower().keySet());
     float[] postNorm = trained.tower().get(CheckpointKeys.weight(CheckpointKeys.POST_LAYER_NORM));
     assertTrue(allEqual(postNorm, 1f), "an untrained norm keeps its initial ones");
@@ -38,7 +40,9 @@ class VisionStageTest {
     String weight = CheckpointKeys.weight(CheckpointKeys.projectorLinear(1));
     String bias = CheckpointKeys.bias(CheckpointKeys.projectorLinear(1));
     assertEquals(Set.of(weight, bias), trained.projectorStart().keySet());
-    assertEquals(Arrays.stream(shapes.get(weight)).reduce(1, (a, b) -> a * b), trained.projectorStart().get(weight).length);
+    assertEquals(
+        Arrays.stream(shapes.get(weight)).reduce(1, (a, b) -> a * b),
+        trained.projectorStart().get(weight).length);
     assertEquals(spec.text().hidden(), trained.projectorStart().get(bias).length);
     assertTrue(trained.report().heldOut().isEmpty(), "the tower is probed through the projector");
   }

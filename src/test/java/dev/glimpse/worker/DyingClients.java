@@ -22,15 +22,16 @@ import org.apache.kafka.common.metrics.KafkaMetric;
 
 /**
  * The worker's real Kafka clients, which can be made to die inside a transaction as a killed
- * process's would: once armed, the next commit finds its records and offsets sent to the broker
- * and then, instead of committing, both clients are closed at once, with no commit, no abort and
- * no leave-group (the group notices by session timeout). The worker's thread ends there.
+ * process's would: once armed, the next commit finds its records and offsets sent to the broker and
+ * then, instead of committing, both clients are closed at once, with no commit, no abort and no
+ * leave-group (the group notices by session timeout). The worker's thread ends there.
  */
 final class DyingClients implements WorkerClients {
   /** What ends the worker's thread where a SIGKILL would end its process. */
   static final class Killed extends Error {
     Killed() {
-      super("killed inside a transaction, after its records and offsets were sent, before its commit");
+      super(
+          "killed inside a transaction, after its records and offsets were sent, before its commit");
     }
   }
 
@@ -69,8 +70,10 @@ final class DyingClients implements WorkerClients {
       }
       real.flush(); // the records are on the broker, in a transaction nobody ends
       real.close(Duration.ZERO);
-      consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
-          .withTimeout(Duration.ZERO));
+      consumer.close(
+          CloseOptions.groupMembershipOperation(
+                  CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+              .withTimeout(Duration.ZERO));
       throw new Killed();
     }
 
@@ -85,8 +88,8 @@ final class DyingClients implements WorkerClients {
     }
 
     @Override
-    public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
-        ConsumerGroupMetadata group) {
+    public void sendOffsetsToTransaction(
+        Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
       real.sendOffsetsToTransaction(offsets, group);
     }
 

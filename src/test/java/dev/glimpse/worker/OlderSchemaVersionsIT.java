@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Every shipped schema version is still served, end to end on a real broker: an ImageEvent written
  * with each version (today's and every one in {@code schemas/history/versions.txt}) gets its
- * caption through ingest and the worker, and an InferenceRequest written with each older version
- * (a request an older ingest left on the topic) gets its caption from the worker. The versions
- * are read from the history, so one added there is tested without touching this class.
+ * caption through ingest and the worker, and an InferenceRequest written with each older version (a
+ * request an older ingest left on the topic) gets its caption from the worker. The versions are
+ * read from the history, so one added there is tested without touching this class.
  */
 class OlderSchemaVersionsIT {
 
@@ -36,17 +36,22 @@ class OlderSchemaVersionsIT {
   void anEventOrRequestWrittenWithEveryShippedVersionIsAnswered() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
         VisionLanguageModel model = PipelineScenario.tinyModel()) {
-      everyShippedVersionIsAnswered(new PipelineScenario(broker.bootstrapServers(), model), model.modelId());
+      everyShippedVersionIsAnswered(
+          new PipelineScenario(broker.bootstrapServers(), model), model.modelId());
     }
   }
 
-  private static void everyShippedVersionIsAnswered(PipelineScenario scenario, String modelId) throws Exception {
+  private static void everyShippedVersionIsAnswered(PipelineScenario scenario, String modelId)
+      throws Exception {
     List<Schema> eventVersions = new ArrayList<>(OlderWriters.shipped("ImageEvent"));
     eventVersions.add(ImageEvent.getClassSchema());
     List<Schema> requestVersions = OlderWriters.shipped("InferenceRequest");
-    assertFalse(requestVersions.isEmpty(), "the history holds InferenceRequest v1, which the worker still reads");
+    assertFalse(
+        requestVersions.isEmpty(),
+        "the history holds InferenceRequest v1, which the worker still reads");
 
-    try (Ingest ingest = scenario.startIngest(); PipelineScenario.Outputs out = scenario.new Outputs(ingest);
+    try (Ingest ingest = scenario.startIngest();
+        PipelineScenario.Outputs out = scenario.new Outputs(ingest);
         Worker worker = scenario.worker(ingest, 4)) {
       worker.start();
       // event id -> the writer schema it was written with
@@ -55,27 +60,36 @@ class OlderSchemaVersionsIT {
       try (var producer = scenario.producer()) {
         for (Schema v : eventVersions) {
           String id = "event-" + OlderWriters.fingerprint(v) + "-" + scenario.runId();
-          ImageEvent event = TestEvents.inline(id, scenario.image(image++), List.of(new CaptionTask()));
-          producer.send(new ProducerRecord<>(ingest.topics().images().name(), id, OlderWriters.writtenBy(v, event)));
+          ImageEvent event =
+              TestEvents.inline(id, scenario.image(image++), List.of(new CaptionTask()));
+          producer.send(
+              new ProducerRecord<>(
+                  ingest.topics().images().name(), id, OlderWriters.writtenBy(v, event)));
           written.put(id, v);
         }
         for (Schema v : requestVersions) {
           String id = "request-" + OlderWriters.fingerprint(v) + "-" + scenario.runId();
           InferenceRequest request = legacyRequest(id, scenario.image(image++), modelId);
-          producer.send(new ProducerRecord<>(ingest.topics().requests().name(), request.getImageSha256(),
-              OlderWriters.writtenBy(v, request)));
+          producer.send(
+              new ProducerRecord<>(
+                  ingest.topics().requests().name(),
+                  request.getImageSha256(),
+                  OlderWriters.writtenBy(v, request)));
           written.put(id, v);
         }
         producer.flush();
       }
 
-      out.pollUntil(() -> out.captions.size() >= written.size() || !out.deadLetters.isEmpty(),
+      out.pollUntil(
+          () -> out.captions.size() >= written.size() || !out.deadLetters.isEmpty(),
           "a caption for each of " + written.keySet());
       out.settle(java.time.Duration.ofSeconds(2));
 
       assertEquals(List.of(), out.deadLetters, "dead letters");
-      assertEquals(new TreeSet<>(written.keySet().stream().map(id -> id + "#0").toList()),
-          new TreeSet<>(out.resultsPerTask.keySet()), "one caption per version");
+      assertEquals(
+          new TreeSet<>(written.keySet().stream().map(id -> id + "#0").toList()),
+          new TreeSet<>(out.resultsPerTask.keySet()),
+          "one caption per version");
       out.resultsPerTask.forEach((task, n) -> assertEquals(1, n, "captions for " + task));
     }
   }

@@ -45,7 +45,9 @@ class OutboxTest {
     // P0@5 and P1@8 remain, and release once complete
     outbox.complete(P0, 5, result("y"));
     outbox.complete(P1, 8, result("z"));
-    assertEquals(Map.of(P0, new OffsetAndMetadata(6), P1, new OffsetAndMetadata(9)), outbox.release().offsets());
+    assertEquals(
+        Map.of(P0, new OffsetAndMetadata(6), P1, new OffsetAndMetadata(9)),
+        outbox.release().offsets());
   }
 
   @Test

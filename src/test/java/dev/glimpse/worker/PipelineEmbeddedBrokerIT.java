@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
 
 /** The pipeline scenarios on a real KRaft broker started from the Maven Central jars. */
 @ExpectedLog({
-    "worker halted abruptly",
-    "failed to join the decode batch",
-    "moderation tasks from one prefix failed"
+  "worker halted abruptly",
+  "failed to join the decode batch",
+  "moderation tasks from one prefix failed"
 })
 class PipelineEmbeddedBrokerIT {
   private static EmbeddedKafkaBroker broker;
@@ -31,21 +31,25 @@ class PipelineEmbeddedBrokerIT {
 
   @Test
   void everyTaskIsAnsweredExactlyOnceAndEveryBadInputIsOneDeadLetter() throws Exception {
-    new PipelineScenario(broker.bootstrapServers(), model).everyTaskAnsweredOnceAndEveryBadInputDeadLettered(12);
+    new PipelineScenario(broker.bootstrapServers(), model)
+        .everyTaskAnsweredOnceAndEveryBadInputDeadLettered(12);
   }
 
   @Test
   void aTaskThatFailsIsRetriedAloneAndOnlyItIsDeadLettered() throws Exception {
-    new PipelineScenario(broker.bootstrapServers(), model).aTaskThatFailsIsRetriedAloneAndOnlyItIsDeadLettered(8);
+    new PipelineScenario(broker.bootstrapServers(), model)
+        .aTaskThatFailsIsRetriedAloneAndOnlyItIsDeadLettered(8);
   }
 
   @Test
   void aWorkerKilledInsideATransactionLosesAndDuplicatesNothing() throws Exception {
-    new PipelineScenario(broker.bootstrapServers(), model).aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(16);
+    new PipelineScenario(broker.bootstrapServers(), model)
+        .aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(16);
   }
 
   @Test
   void aRebalanceMidStreamLosesAndDuplicatesNothing() throws Exception {
-    new PipelineScenario(broker.bootstrapServers(), model).aRebalanceMidStreamLosesAndDuplicatesNothing(16);
+    new PipelineScenario(broker.bootstrapServers(), model)
+        .aRebalanceMidStreamLosesAndDuplicatesNothing(16);
   }
 }

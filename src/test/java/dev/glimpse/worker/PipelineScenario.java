@@ -43,10 +43,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The whole pipeline on a real broker, whichever one: ingest and the worker running the tiny
- * LLaVA checkpoint. Every task of every good event is answered exactly once and every bad
- * input is one dead letter, counted with read_committed consumers; then a worker that dies
- * inside a transaction loses nothing and duplicates nothing once another takes over.
+ * The whole pipeline on a real broker, whichever one: ingest and the worker running the tiny LLaVA
+ * checkpoint. Every task of every good event is answered exactly once and every bad input is one
+ * dead letter, counted with read_committed consumers; then a worker that dies inside a transaction
+ * loses nothing and duplicates nothing once another takes over.
  */
 final class PipelineScenario {
   static final int TASKS_PER_EVENT = 3;
@@ -62,7 +62,8 @@ final class PipelineScenario {
   }
 
   static VisionLanguageModel tinyModel() {
-    return VisionLanguageModel.load(Fixture.llavaTinyA().dir(), VisionLanguageModel.Options.cpuFloat32());
+    return VisionLanguageModel.load(
+        Fixture.llavaTinyA().dir(), VisionLanguageModel.Options.cpuFloat32());
   }
 
   Ingest startIngest() {
@@ -72,13 +73,21 @@ final class PipelineScenario {
   /** Ingest with these settings besides (or instead of) the scenario's own. */
   Ingest startIngest(Map<String, String> extra) {
     String app = "pipeline-it-" + runId;
-    Map<String, String> settings = new HashMap<>(Map.of(
-        "glimpse.bootstrap.servers", bootstrap,
-        "glimpse.ingest.application.id", app,
-        "glimpse.ingest.state.dir", Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-        "glimpse.model.id", model.modelId(),
-        "glimpse.generate.max.new.tokens.default", "4",
-        "glimpse.image.max.bytes", String.valueOf(BadInputs.MAX_IMAGE_BYTES)));
+    Map<String, String> settings =
+        new HashMap<>(
+            Map.of(
+                "glimpse.bootstrap.servers",
+                bootstrap,
+                "glimpse.ingest.application.id",
+                app,
+                "glimpse.ingest.state.dir",
+                Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
+                "glimpse.model.id",
+                model.modelId(),
+                "glimpse.generate.max.new.tokens.default",
+                "4",
+                "glimpse.image.max.bytes",
+                String.valueOf(BadInputs.MAX_IMAGE_BYTES)));
     settings.putAll(extra);
     return Ingest.start(IngestConfig.from(settings));
   }
@@ -93,26 +102,33 @@ final class PipelineScenario {
   }
 
   Worker worker(Ingest ingest, int maxBatch, WorkerClients clients) {
-    WorkerConfig config = WorkerConfig.from(Map.of(
-        "glimpse.bootstrap.servers", bootstrap,
-        "glimpse.worker.group.id", "pipeline-it-worker-" + runId,
-        "glimpse.worker.max.batch.size", String.valueOf(maxBatch),
-        "glimpse.generate.max.new.tokens.default", "4",
-        // a dead worker's partitions move on within seconds
-        "kafka.session.timeout.ms", "6000",
-        "kafka.heartbeat.interval.ms", "1000"));
+    WorkerConfig config =
+        WorkerConfig.from(
+            Map.of(
+                "glimpse.bootstrap.servers",
+                bootstrap,
+                "glimpse.worker.group.id",
+                "pipeline-it-worker-" + runId,
+                "glimpse.worker.max.batch.size",
+                String.valueOf(maxBatch),
+                "glimpse.generate.max.new.tokens.default",
+                "4",
+                // a dead worker's partitions move on within seconds
+                "kafka.session.timeout.ms",
+                "6000",
+                "kafka.heartbeat.interval.ms",
+                "1000"));
     return new Worker(config, ingest.topics(), model, new SimpleMeterRegistry(), clients);
   }
 
   /**
    * A PNG unique to this run and index. Scenarios share a broker, and the compacted result topics
-   * are ingest's result cache: an image another scenario already had answered would come back
-   * from the cache and never reach the worker under test.
+   * are ingest's result cache: an image another scenario already had answered would come back from
+   * the cache and never reach the worker under test.
    */
   byte[] image(int i) {
     SplittableRandom random = new SplittableRandom((runId + "#" + i).hashCode());
-    BufferedImage picture = new BufferedImage(32, 24,
-        BufferedImage.TYPE_INT_RGB);
+    BufferedImage picture = new BufferedImage(32, 24, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < picture.getHeight(); y++) {
       for (int x = 0; x < picture.getWidth(); x++) {
         picture.setRGB(x, y, random.nextInt(1 << 24));
@@ -128,7 +144,9 @@ final class PipelineScenario {
   }
 
   static List<Object> tasks(int i) {
-    return List.of(new CaptionTask(), new QuestionTask("what color is shape " + i),
+    return List.of(
+        new CaptionTask(),
+        new QuestionTask("what color is shape " + i),
         new ModerationTask(List.of("warning_sign", "hazard")));
   }
 
@@ -136,8 +154,11 @@ final class PipelineScenario {
     try (var producer = producer()) {
       for (int i = from; i < from + count; i++) {
         String id = "good-" + runId + "-" + i;
-        producer.send(new ProducerRecord<>(ingest.topics().images().name(), id,
-            TestEvents.encode(TestEvents.inline(id, image(i), tasks(i)))));
+        producer.send(
+            new ProducerRecord<>(
+                ingest.topics().images().name(),
+                id,
+                TestEvents.encode(TestEvents.inline(id, image(i), tasks(i)))));
       }
       producer.flush();
     }
@@ -147,8 +168,9 @@ final class PipelineScenario {
     try (var producer = producer()) {
       List<BadInputs> bad = BadInputs.all();
       for (int i = 0; i < bad.size(); i++) {
-        producer.send(new ProducerRecord<>(ingest.topics().images().name(), "bad-" + runId + "-" + i,
-            bad.get(i).value()));
+        producer.send(
+            new ProducerRecord<>(
+                ingest.topics().images().name(), "bad-" + runId + "-" + i, bad.get(i).value()));
       }
       producer.flush();
     }
@@ -179,31 +201,45 @@ final class PipelineScenario {
     void poll() {
       Duration t = Duration.ofMillis(100);
       // the broker may hold other scenarios' records: count this run's only
-      captionConsumer.poll(t).forEach(r -> {
-        if (ours(r.value().getEventId())) {
-          count(r.value().getEventId(), r.value().getTaskIndex());
-          captions.add(r.value().getCaption());
-        }
-      });
-      answerConsumer.poll(t).forEach(r -> {
-        if (ours(r.value().getEventId())) {
-          count(r.value().getEventId(), r.value().getTaskIndex());
-        }
-      });
-      moderationConsumer.poll(t).forEach(r -> {
-        if (ours(r.value().getEventId())) {
-          count(r.value().getEventId(), r.value().getTaskIndex());
-          moderation.add(r.value());
-        }
-      });
-      dlqConsumer.poll(t).forEach(r -> {
-        DeadLetter d = r.value();
-        String key = d.getOriginalKey() == null ? "" : StandardCharsets.UTF_8.decode(
-            d.getOriginalKey().duplicate()).toString();
-        if (ours(d.getEventId()) || key.contains(runId)) {
-          deadLetters.add(d);
-        }
-      });
+      captionConsumer
+          .poll(t)
+          .forEach(
+              r -> {
+                if (ours(r.value().getEventId())) {
+                  count(r.value().getEventId(), r.value().getTaskIndex());
+                  captions.add(r.value().getCaption());
+                }
+              });
+      answerConsumer
+          .poll(t)
+          .forEach(
+              r -> {
+                if (ours(r.value().getEventId())) {
+                  count(r.value().getEventId(), r.value().getTaskIndex());
+                }
+              });
+      moderationConsumer
+          .poll(t)
+          .forEach(
+              r -> {
+                if (ours(r.value().getEventId())) {
+                  count(r.value().getEventId(), r.value().getTaskIndex());
+                  moderation.add(r.value());
+                }
+              });
+      dlqConsumer
+          .poll(t)
+          .forEach(
+              r -> {
+                DeadLetter d = r.value();
+                String key =
+                    d.getOriginalKey() == null
+                        ? ""
+                        : StandardCharsets.UTF_8.decode(d.getOriginalKey().duplicate()).toString();
+                if (ours(d.getEventId()) || key.contains(runId)) {
+                  deadLetters.add(d);
+                }
+              });
     }
 
     private boolean ours(String eventId) {
@@ -217,8 +253,15 @@ final class PipelineScenario {
     void pollUntil(BooleanSupplier done, String what) throws InterruptedException {
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       while (!done.getAsBoolean()) {
-        assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what + ": " + results()
-            + " results, " + deadLetters.size() + " dead letters");
+        assertTrue(
+            System.nanoTime() < deadline,
+            "timed out waiting for "
+                + what
+                + ": "
+                + results()
+                + " results, "
+                + deadLetters.size()
+                + " dead letters");
         poll();
       }
     }
@@ -246,19 +289,31 @@ final class PipelineScenario {
   }
 
   private <V> KafkaConsumer<String, V> readCommitted(Topic<String, V> topic) {
-    var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ConsumerConfig.GROUP_ID_CONFIG, "pipeline-it-reader-" + UUID.randomUUID(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-        topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+    var consumer =
+        new KafkaConsumer<>(
+            Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "pipeline-it-reader-" + UUID.randomUUID(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest"),
+            topic.keySerde().deserializer(),
+            topic.valueSerde().deserializer());
     consumer.subscribe(List.of(topic.name()));
     return consumer;
   }
 
   KafkaProducer<String, byte[]> producer() {
-    return new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(12 << 20)), new StringSerializer(),
+    return new KafkaProducer<>(
+        Map.<String, Object>of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+            String.valueOf(12 << 20)),
+        new StringSerializer(),
         new ByteArraySerializer());
   }
 
@@ -267,27 +322,36 @@ final class PipelineScenario {
    * every bad input: exactly once, exactly the letters, and one vision pass per image.
    */
   void everyTaskAnsweredOnceAndEveryBadInputDeadLettered(int events) throws Exception {
-    try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest); Worker worker = worker(ingest, 4)) {
+    try (Ingest ingest = startIngest();
+        Outputs out = new Outputs(ingest);
+        Worker worker = worker(ingest, 4)) {
       long visionBefore = model.model().imagesEncoded();
       worker.start();
       produceGood(ingest, 0, events);
       produceBad(ingest);
       int bad = BadInputs.all().size();
-      out.pollUntil(() -> out.results() >= events * TASKS_PER_EVENT && out.deadLetters.size() >= bad,
+      out.pollUntil(
+          () -> out.results() >= events * TASKS_PER_EVENT && out.deadLetters.size() >= bad,
           "every task and every dead letter");
       out.settle(Duration.ofSeconds(2));
       out.assertEveryTaskOnce(events);
       assertEquals(bad, out.deadLetters.size(), "dead letters");
-      assertEquals(BadInputs.all().stream().map(BadInputs::expected).sorted().toList(),
+      assertEquals(
+          BadInputs.all().stream().map(BadInputs::expected).sorted().toList(),
           out.deadLetters.stream().map(DeadLetter::getCode).sorted().toList());
-      out.moderation.forEach(m -> {
-        assertEquals(2, m.getScores().size());
-        m.getScores().values().forEach(p -> assertTrue(p >= 0 && p <= 1, "probability " + p));
-      });
+      out.moderation.forEach(
+          m -> {
+            assertEquals(2, m.getScores().size());
+            m.getScores().values().forEach(p -> assertTrue(p >= 0 && p <= 1, "probability " + p));
+          });
       assertEquals(events, out.captions.size());
-      // the shared requests topic also holds earlier scenarios' requests, which this worker's new group redoes
-      assertTrue(worker.metrics().requests() >= events, "requests served: " + worker.metrics().requests());
-      assertEquals(worker.metrics().requests(), model.model().imagesEncoded() - visionBefore,
+      // the shared requests topic also holds earlier scenarios' requests, which this worker's new
+      // group redoes
+      assertTrue(
+          worker.metrics().requests() >= events, "requests served: " + worker.metrics().requests());
+      assertEquals(
+          worker.metrics().requests(),
+          model.model().imagesEncoded() - visionBefore,
           "vision passes: one per image, whatever its three tasks");
     }
   }
@@ -300,23 +364,35 @@ final class PipelineScenario {
    */
   void aTaskThatFailsIsRetriedAloneAndOnlyItIsDeadLettered(int events) throws Exception {
     String tooLong = "what is " + "the colour of the shape ".repeat(70);
-    try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest); Worker worker = worker(ingest, 4)) {
+    try (Ingest ingest = startIngest();
+        Outputs out = new Outputs(ingest);
+        Worker worker = worker(ingest, 4)) {
       worker.start();
       try (var producer = producer()) {
         for (int i = 0; i < events; i++) {
           String id = "good-" + runId + "-" + i;
-          List<Object> tasks = i == events / 2
-              ? List.of(new CaptionTask(), new QuestionTask(tooLong), new ModerationTask(List.of("hazard")))
-              : i == events / 2 + 1
-                  ? List.of(new CaptionTask(), new QuestionTask("what color is shape " + i),
-                      new ModerationTask(List.of("warning_sign", tooLong.replace(' ', '_'))))
-                  : tasks(i);
-          producer.send(new ProducerRecord<>(ingest.topics().images().name(), id,
-              TestEvents.encode(TestEvents.inline(id, image(i), tasks))));
+          List<Object> tasks =
+              i == events / 2
+                  ? List.of(
+                      new CaptionTask(),
+                      new QuestionTask(tooLong),
+                      new ModerationTask(List.of("hazard")))
+                  : i == events / 2 + 1
+                      ? List.of(
+                          new CaptionTask(),
+                          new QuestionTask("what color is shape " + i),
+                          new ModerationTask(List.of("warning_sign", tooLong.replace(' ', '_'))))
+                      : tasks(i);
+          producer.send(
+              new ProducerRecord<>(
+                  ingest.topics().images().name(),
+                  id,
+                  TestEvents.encode(TestEvents.inline(id, image(i), tasks))));
         }
         producer.flush();
       }
-      out.pollUntil(() -> out.results() + out.deadLetters.size() >= events * TASKS_PER_EVENT,
+      out.pollUntil(
+          () -> out.results() + out.deadLetters.size() >= events * TASKS_PER_EVENT,
           "every task answered or dead-lettered");
       out.settle(Duration.ofSeconds(2));
       assertEquals(events * TASKS_PER_EVENT - 2, out.resultsPerTask.size(), "tasks answered");
@@ -324,26 +400,38 @@ final class PipelineScenario {
       assertEquals(2, out.deadLetters.size(), "dead letters: " + out.deadLetters);
       String poisoned = "good-" + runId + "-" + (events / 2);
       String poisonedToo = "good-" + runId + "-" + (events / 2 + 1);
-      assertEquals(List.of(poisoned + "#1", poisonedToo + "#2"), out.deadLetters.stream()
-          .map(d -> d.getEventId() + "#" + d.getTaskIndex()).sorted().toList());
-      out.deadLetters.forEach(d -> assertEquals(ErrorCode.MODEL_ERROR, d.getCode(), d.getMessage()));
-      assertTrue(out.resultsPerTask.containsKey(poisoned + "#0") && out.resultsPerTask.containsKey(poisoned + "#2"),
+      assertEquals(
+          List.of(poisoned + "#1", poisonedToo + "#2"),
+          out.deadLetters.stream()
+              .map(d -> d.getEventId() + "#" + d.getTaskIndex())
+              .sorted()
+              .toList());
+      out.deadLetters.forEach(
+          d -> assertEquals(ErrorCode.MODEL_ERROR, d.getCode(), d.getMessage()));
+      assertTrue(
+          out.resultsPerTask.containsKey(poisoned + "#0")
+              && out.resultsPerTask.containsKey(poisoned + "#2"),
           "the poisoned event's other tasks are answered");
     }
   }
 
   /** A second worker joins mid-stream: the first drops its revoked partitions' work; all once. */
   void aRebalanceMidStreamLosesAndDuplicatesNothing(int events) throws Exception {
-    try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest); Worker first = worker(ingest, 2)) {
+    try (Ingest ingest = startIngest();
+        Outputs out = new Outputs(ingest);
+        Worker first = worker(ingest, 2)) {
       first.start();
       produceGood(ingest, 0, events / 2);
       out.pollUntil(() -> out.results() >= TASKS_PER_EVENT, "the first results");
       try (Worker second = worker(ingest, 2)) {
         second.start();
-        // the first worker gives partitions up (dropping their uncommitted work), the second takes them
-        out.pollUntil(() -> !second.assignedPartitions().isEmpty(), "the second worker's partitions");
+        // the first worker gives partitions up (dropping their uncommitted work), the second takes
+        // them
+        out.pollUntil(
+            () -> !second.assignedPartitions().isEmpty(), "the second worker's partitions");
         produceGood(ingest, events / 2, events - events / 2);
-        out.pollUntil(() -> out.results() >= events * TASKS_PER_EVENT, "every task after the rebalance");
+        out.pollUntil(
+            () -> out.results() >= events * TASKS_PER_EVENT, "every task after the rebalance");
         out.settle(Duration.ofSeconds(3));
       }
       out.assertEveryTaskOnce(events);
@@ -353,22 +441,27 @@ final class PipelineScenario {
 
   /** A worker dies inside a transaction; a second takes over: nothing lost, nothing twice. */
   void aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(int events) throws Exception {
-    try (Ingest ingest = startIngest(); Outputs out = new Outputs(ingest)) {
+    try (Ingest ingest = startIngest();
+        Outputs out = new Outputs(ingest)) {
       DyingClients dying = new DyingClients();
       Worker first = worker(ingest, 2, dying);
       Thread firstThread = first.start();
       int half = events / 2;
       produceGood(ingest, 0, half);
       out.pollUntil(() -> out.results() >= half * TASKS_PER_EVENT, "the first half, committed");
-      // armed before the second half exists: the transaction that would carry it is where the worker dies
+      // armed before the second half exists: the transaction that would carry it is where the
+      // worker dies
       dying.dieInNextTransaction();
       produceGood(ingest, half, events - half);
       firstThread.join(DEADLINE.toMillis());
-      assertTrue(!firstThread.isAlive(), "the first worker should have died in its next transaction");
-      assertTrue(out.results() < events * TASKS_PER_EVENT, "the first worker should die with work left");
+      assertTrue(
+          !firstThread.isAlive(), "the first worker should have died in its next transaction");
+      assertTrue(
+          out.results() < events * TASKS_PER_EVENT, "the first worker should die with work left");
       try (Worker second = worker(ingest, 4)) {
         second.start();
-        out.pollUntil(() -> out.results() >= events * TASKS_PER_EVENT, "every task after the takeover");
+        out.pollUntil(
+            () -> out.results() >= events * TASKS_PER_EVENT, "every task after the takeover");
         out.settle(Duration.ofSeconds(3));
       }
       out.assertEveryTaskOnce(events);

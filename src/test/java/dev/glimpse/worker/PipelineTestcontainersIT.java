@@ -9,27 +9,29 @@ import org.testcontainers.kafka.KafkaContainer;
 /** The same pipeline scenarios on a containerised broker, where Docker exists. */
 @Testcontainers(disabledWithoutDocker = true)
 class PipelineTestcontainersIT {
-  @Container
-  static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.1");
+  @Container static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.1.1");
 
   @Test
   void everyTaskIsAnsweredExactlyOnceAndEveryBadInputIsOneDeadLetter() throws Exception {
     try (VisionLanguageModel model = PipelineScenario.tinyModel()) {
-      new PipelineScenario(KAFKA.getBootstrapServers(), model).everyTaskAnsweredOnceAndEveryBadInputDeadLettered(12);
+      new PipelineScenario(KAFKA.getBootstrapServers(), model)
+          .everyTaskAnsweredOnceAndEveryBadInputDeadLettered(12);
     }
   }
 
   @Test
   void aWorkerKilledInsideATransactionLosesAndDuplicatesNothing() throws Exception {
     try (VisionLanguageModel model = PipelineScenario.tinyModel()) {
-      new PipelineScenario(KAFKA.getBootstrapServers(), model).aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(16);
+      new PipelineScenario(KAFKA.getBootstrapServers(), model)
+          .aWorkerKilledInsideATransactionLosesAndDuplicatesNothing(16);
     }
   }
 
   @Test
   void aRebalanceMidStreamLosesAndDuplicatesNothing() throws Exception {
     try (VisionLanguageModel model = PipelineScenario.tinyModel()) {
-      new PipelineScenario(KAFKA.getBootstrapServers(), model).aRebalanceMidStreamLosesAndDuplicatesNothing(16);
+      new PipelineScenario(KAFKA.getBootstrapServers(), model)
+          .aRebalanceMidStreamLosesAndDuplicatesNothing(16);
     }
   }
 }

@@ -23,8 +23,15 @@ class WorkerConfigTest {
 
   @Test
   void kafkaSettingsPassThroughAndWin() {
-    WorkerConfig c = WorkerConfig.from(Map.of("glimpse.bootstrap.servers", "a:1",
-        "kafka.security.protocol", "SSL", "kafka.max.poll.records", "3"));
+    WorkerConfig c =
+        WorkerConfig.from(
+            Map.of(
+                "glimpse.bootstrap.servers",
+                "a:1",
+                "kafka.security.protocol",
+                "SSL",
+                "kafka.max.poll.records",
+                "3"));
     assertEquals("SSL", WorkerClients.consumerProperties(c).get("security.protocol"));
     assertEquals("3", WorkerClients.consumerProperties(c).get("max.poll.records"));
     assertEquals("SSL", WorkerClients.producerProperties(c).get("security.protocol"));
@@ -33,8 +40,8 @@ class WorkerConfigTest {
 
   @Test
   void missingBootstrapServersSaysWhatToSet() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WorkerConfig.from(Map.of()));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> WorkerConfig.from(Map.of()));
     assertTrue(e.getMessage().contains("glimpse.bootstrap.servers"), e.getMessage());
   }
-
 }

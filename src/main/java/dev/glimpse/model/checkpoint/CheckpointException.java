@@ -2,7 +2,10 @@ package dev.glimpse.model.checkpoint;
 
 import dev.glimpse.error.GlimpseException;
 
-/** A checkpoint that cannot be loaded, with a code a user can look up and a message that says what to do. */
+/**
+ * A checkpoint that cannot be loaded, with a code a user can look up and a message that says what
+ * to do.
+ */
 public final class CheckpointException extends GlimpseException {
 
   /** What went wrong while loading a checkpoint. */

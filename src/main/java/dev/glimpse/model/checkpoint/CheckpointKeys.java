@@ -3,12 +3,12 @@ package dev.glimpse.model.checkpoint;
 import java.util.List;
 
 /**
- * The tensor names of a LLaVA checkpoint, spelled here and nowhere else: the llava-hf names
- * ({@code vision_tower.vision_model.*}, {@code multi_modal_projector.*}, {@code language_model.model.*},
+ * The tensor names of a LLaVA checkpoint, spelled here and nowhere else: the llava-hf names ({@code
+ * vision_tower.vision_model.*}, {@code multi_modal_projector.*}, {@code language_model.model.*},
  * {@code language_model.lm_head.weight}) that the writer and the trainer use, the layout of
  * transformers 4.52 and later, and the canonical names the reader maps every layout to. The names
- * are transformers' own, typos included ({@code pre_layrnorm}), so that its checkpoints load as they
- * are.
+ * are transformers' own, typos included ({@code pre_layrnorm}), so that its checkpoints load as
+ * they are.
  *
  * <p>A layer's name here is a prefix: its tensors are {@link #weight} and {@link #bias} of it.
  */
@@ -16,18 +16,23 @@ public final class CheckpointKeys {
 
   /** The CLIP vision tower. */
   public static final String VISION = "vision_tower.vision_model.";
+
   /** The projector from vision features into the token-embedding space. */
   public static final String PROJECTOR = "multi_modal_projector.";
+
   /** The LLaMA decoder. */
   public static final String TEXT = "language_model.model.";
+
   /** The language model's output head (absent when it is tied to the token embeddings). */
   public static final String LM_HEAD = "language_model.lm_head.weight";
 
   public static final String CLASS_EMBEDDING = VISION + "embeddings.class_embedding";
   public static final String PATCH_EMBEDDING = VISION + "embeddings.patch_embedding.weight";
   public static final String POSITION_EMBEDDING = VISION + "embeddings.position_embedding.weight";
+
   /** transformers' spelling, typo included. */
   public static final String PRE_LAYER_NORM = VISION + "pre_layrnorm";
+
   public static final String POST_LAYER_NORM = VISION + "post_layernorm";
 
   public static final String EMBED_TOKENS = TEXT + "embed_tokens.weight";
@@ -35,6 +40,7 @@ public final class CheckpointKeys {
 
   /** The layout of transformers 4.52 and later puts the modules under {@code model.}. */
   private static final String MODEL = "model.";
+
   private static final String PREFIXED_LM_HEAD = "lm_head.weight";
 
   private CheckpointKeys() {}
@@ -57,7 +63,10 @@ public final class CheckpointKeys {
     return name.contains("norm");
   }
 
-  /** Whether a tensor is one of the tower's embeddings (class, patch or position), which take no weight decay. */
+  /**
+   * Whether a tensor is one of the tower's embeddings (class, patch or position), which take no
+   * weight decay.
+   */
   public static boolean isEmbedding(String name) {
     return name.contains("embedding");
   }
@@ -163,14 +172,15 @@ public final class CheckpointKeys {
   }
 
   /**
-   * Maps a key of any transformers LLaVA layout to its canonical name: {@code vision.*} (CLIP tower,
-   * {@code vision_model.} dropped), {@code projector.*}, {@code text.*} (LLaMA, {@code model.}
-   * dropped) and {@code text.lm_head.weight}; anything else is {@code other.*}.
+   * Maps a key of any transformers LLaVA layout to its canonical name: {@code vision.*} (CLIP
+   * tower, {@code vision_model.} dropped), {@code projector.*}, {@code text.*} (LLaMA, {@code
+   * model.} dropped) and {@code text.lm_head.weight}; anything else is {@code other.*}.
    */
   public static String canonical(String key) {
     String k = key;
     if (k.startsWith(MODEL) && !k.startsWith(MODEL + "layers.")) {
-      k = k.substring(MODEL.length()); // transformers >= 4.52: model.vision_tower..., model.language_model...
+      k = k.substring(MODEL.length()); // transformers >= 4.52: model.vision_tower...,
+      // model.language_model...
     }
     if (k.equals(PREFIXED_LM_HEAD) || k.equals(LM_HEAD)) {
       return "text.lm_head.weight";

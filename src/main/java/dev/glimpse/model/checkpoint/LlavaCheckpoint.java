@@ -19,12 +19,12 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A LLaVA checkpoint directory in the Hugging Face layout: {@code config.json} and
- * {@code model.safetensors} (or shards named by {@code model.safetensors.index.json}).
+ * A LLaVA checkpoint directory in the Hugging Face layout: {@code config.json} and {@code
+ * model.safetensors} (or shards named by {@code model.safetensors.index.json}).
  *
  * <p>Every layout transformers has written is mapped to one canonical name by {@link
- * CheckpointKeys#canonical}, where the checkpoint's key strings live: {@code vision.*} (CLIP tower),
- * {@code projector.*}, {@code text.*} (LLaMA) and {@code text.lm_head.weight}.
+ * CheckpointKeys#canonical}, where the checkpoint's key strings live: {@code vision.*} (CLIP
+ * tower), {@code projector.*}, {@code text.*} (LLaMA) and {@code text.lm_head.weight}.
  */
 public final class LlavaCheckpoint implements AutoCloseable {
 
@@ -47,8 +47,10 @@ public final class LlavaCheckpoint implements AutoCloseable {
 
   public static LlavaCheckpoint open(Path dir) {
     if (!Files.isDirectory(dir)) {
-      throw new CheckpointException(CheckpointException.Code.MISSING_FILE,
-          dir + " is not a directory; --model must name a directory in the Hugging Face LLaVA layout");
+      throw new CheckpointException(
+          CheckpointException.Code.MISSING_FILE,
+          dir
+              + " is not a directory; --model must name a directory in the Hugging Face LLaVA layout");
     }
     LlavaConfig config = LlavaConfig.read(dir);
     List<Path> shards = shardPaths(dir);
@@ -77,39 +79,59 @@ public final class LlavaCheckpoint implements AutoCloseable {
       try {
         JsonNode weightMap = JSON.readTree(index.toFile()).path("weight_map");
         List<Path> shards = new ArrayList<>();
-        weightMap.fields().forEachRemaining(e -> {
-          Path shard = dir.resolve(e.getValue().asText());
-          if (!shards.contains(shard)) {
-            shards.add(shard);
-          }
-        });
+        weightMap
+            .fields()
+            .forEachRemaining(
+                e -> {
+                  Path shard = dir.resolve(e.getValue().asText());
+                  if (!shards.contains(shard)) {
+                    shards.add(shard);
+                  }
+                });
         if (shards.isEmpty()) {
-          throw new CheckpointException(CheckpointException.Code.BAD_SAFETENSORS,
+          throw new CheckpointException(
+              CheckpointException.Code.BAD_SAFETENSORS,
               index + " names no shards; re-save the checkpoint with safetensors");
         }
         return shards;
       } catch (IOException e) {
-        throw new CheckpointException(CheckpointException.Code.BAD_SAFETENSORS,
-            index + " is not valid JSON (" + e.getMessage() + ")", e);
+        throw new CheckpointException(
+            CheckpointException.Code.BAD_SAFETENSORS,
+            index + " is not valid JSON (" + e.getMessage() + ")",
+            e);
       }
     }
     if (Files.isRegularFile(single)) {
       return List.of(single);
     }
     try (Stream<Path> listing = Files.list(dir)) {
-      List<String> pickles = listing.map(p -> p.getFileName().toString())
-          .filter(n -> n.endsWith(".bin") || n.endsWith(".pt") || n.endsWith(".pth") || n.endsWith(".ckpt"))
-          .sorted().toList();
+      List<String> pickles =
+          listing
+              .map(p -> p.getFileName().toString())
+              .filter(
+                  n ->
+                      n.endsWith(".bin")
+                          || n.endsWith(".pt")
+                          || n.endsWith(".pth")
+                          || n.endsWith(".ckpt"))
+              .sorted()
+              .toList();
       if (!pickles.isEmpty()) {
-        throw new CheckpointException(CheckpointException.Code.PICKLE_REFUSED,
-            dir + " holds only pickle weights " + pickles + ", which can run code when loaded; "
+        throw new CheckpointException(
+            CheckpointException.Code.PICKLE_REFUSED,
+            dir
+                + " holds only pickle weights "
+                + pickles
+                + ", which can run code when loaded; "
                 + "convert them to safetensors (e.g. save_pretrained(..., safe_serialization=True)) and retry");
       }
     } catch (IOException e) {
       throw new CheckpointException(CheckpointException.Code.MISSING_FILE, "cannot list " + dir, e);
     }
-    throw new CheckpointException(CheckpointException.Code.MISSING_FILE,
-        dir + " has no model.safetensors or model.safetensors.index.json; add the weights in safetensors format");
+    throw new CheckpointException(
+        CheckpointException.Code.MISSING_FILE,
+        dir
+            + " has no model.safetensors or model.safetensors.index.json; add the weights in safetensors format");
   }
 
   public Path dir() {
@@ -135,16 +157,22 @@ public final class LlavaCheckpoint implements AutoCloseable {
   }
 
   /**
-   * Loads a tensor onto the manager's device as {@code dtype}, checking its shape. BF16 is
-   * widened in Java (DJL's PyTorch JNI has no BF16), F16/F32 are copied as stored.
+   * Loads a tensor onto the manager's device as {@code dtype}, checking its shape. BF16 is widened
+   * in Java (DJL's PyTorch JNI has no BF16), F16/F32 are copied as stored.
    */
   public NDArray load(NDManager manager, String name, DataType dtype, long... expectedShape) {
     Located located = locate(name);
     TensorInfo info = located.file().info(located.key());
     if (expectedShape.length > 0 && !Arrays.equals(info.shape(), expectedShape)) {
-      throw new CheckpointException(CheckpointException.Code.SHAPE_MISMATCH,
-          "tensor " + located.key() + " has shape " + Arrays.toString(info.shape()) + " but config.json implies "
-              + Arrays.toString(expectedShape) + "; the weights do not belong to this config");
+      throw new CheckpointException(
+          CheckpointException.Code.SHAPE_MISMATCH,
+          "tensor "
+              + located.key()
+              + " has shape "
+              + Arrays.toString(info.shape())
+              + " but config.json implies "
+              + Arrays.toString(expectedShape)
+              + "; the weights do not belong to this config");
     }
     Shape shape = new Shape(info.shape());
     NDArray stored;
@@ -171,8 +199,13 @@ public final class LlavaCheckpoint implements AutoCloseable {
   private Located locate(String name) {
     Located located = tensors.get(name);
     if (located == null) {
-      throw new CheckpointException(CheckpointException.Code.MISSING_TENSOR,
-          "the checkpoint in " + dir + " has no tensor for " + name + "; it is incomplete or not a LLaVA checkpoint");
+      throw new CheckpointException(
+          CheckpointException.Code.MISSING_TENSOR,
+          "the checkpoint in "
+              + dir
+              + " has no tensor for "
+              + name
+              + "; it is incomplete or not a LLaVA checkpoint");
     }
     return located;
   }

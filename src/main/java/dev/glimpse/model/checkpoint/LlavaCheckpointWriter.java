@@ -18,21 +18,22 @@ import java.util.TreeSet;
 
 /**
  * Writes a complete LLaVA checkpoint directory in the llava-hf layout, so that Glimpse and
- * transformers' {@code LlavaForConditionalGeneration.from_pretrained} load it alike:
- * {@code config.json}, the weights ({@code model.safetensors}, or shards and their index),
- * {@code preprocessor_config.json} (CLIPImageProcessor at the tower's image size),
- * {@code generation_config.json}, {@code tokenizer_config.json} and {@code tokenizer.json}.
+ * transformers' {@code LlavaForConditionalGeneration.from_pretrained} load it alike: {@code
+ * config.json}, the weights ({@code model.safetensors}, or shards and their index), {@code
+ * preprocessor_config.json} (CLIPImageProcessor at the tower's image size), {@code
+ * generation_config.json}, {@code tokenizer_config.json} and {@code tokenizer.json}.
  *
- * <p>The tokenizer is a minimal WordLevel one written from the spec alone, so that the writer
- * needs no files from elsewhere and any vocabulary size works: ids 0-3 are {@code <unk> <s> </s>
- * <pad>}, the image token is {@code <image>}, every other id is the word {@code t<id>}; text is
- * split on whitespace and {@code <s>} is prepended, as LLaMA's tokenizer does. Checkpoints that
- * need a real tokenizer can copy one in over it.
+ * <p>The tokenizer is a minimal WordLevel one written from the spec alone, so that the writer needs
+ * no files from elsewhere and any vocabulary size works: ids 0-3 are {@code <unk> <s> </s> <pad>},
+ * the image token is {@code <image>}, every other id is the word {@code t<id>}; text is split on
+ * whitespace and {@code <s>} is prepended, as LLaMA's tokenizer does. Checkpoints that need a real
+ * tokenizer can copy one in over it.
  */
 public final class LlavaCheckpointWriter {
 
   /** Token ids the writer fixes; LLaMA's own. */
   public static final int UNK = 0;
+
   public static final int BOS = 1;
   public static final int EOS = 2;
   public static final int PAD = 3;
@@ -46,12 +47,13 @@ public final class LlavaCheckpointWriter {
   public enum KeyLayout {
     /**
      * transformers before 4.52 and llava-hf's published files: {@code vision_tower.vision_model.*},
-     * {@code multi_modal_projector.*}, {@code language_model.model.*}, {@code language_model.lm_head.weight}.
+     * {@code multi_modal_projector.*}, {@code language_model.model.*}, {@code
+     * language_model.lm_head.weight}.
      */
     LEGACY,
     /**
-     * transformers 4.52 and later: {@code model.vision_tower.vision_model.*},
-     * {@code model.multi_modal_projector.*}, {@code model.language_model.*}, {@code lm_head.weight}.
+     * transformers 4.52 and later: {@code model.vision_tower.vision_model.*}, {@code
+     * model.multi_modal_projector.*}, {@code model.language_model.*}, {@code lm_head.weight}.
      */
     MODEL_PREFIXED;
 
@@ -204,8 +206,8 @@ public final class LlavaCheckpointWriter {
    * @throws IllegalArgumentException when a tensor is missing, extra or of the wrong shape, so a
    *     checkpoint that does not match its config is never written
    */
-  public static void write(Path dir, LlavaSpec spec, Collection<SafetensorsWriter.Tensor> weights,
-      KeyLayout layout) {
+  public static void write(
+      Path dir, LlavaSpec spec, Collection<SafetensorsWriter.Tensor> weights, KeyLayout layout) {
     Map<String, long[]> expected = tensorShapes(spec);
     Map<String, SafetensorsWriter.Tensor> given = new LinkedHashMap<>();
     for (SafetensorsWriter.Tensor w : weights) {
@@ -216,14 +218,19 @@ public final class LlavaCheckpointWriter {
     TreeSet<String> extra = new TreeSet<>(given.keySet());
     extra.removeAll(expected.keySet());
     if (!missing.isEmpty() || !extra.isEmpty()) {
-      throw new IllegalArgumentException("the weights do not match the spec: missing " + missing + ", extra " + extra);
+      throw new IllegalArgumentException(
+          "the weights do not match the spec: missing " + missing + ", extra " + extra);
     }
     List<SafetensorsWriter.Tensor> renamed = new ArrayList<>();
     for (Map.Entry<String, long[]> e : expected.entrySet()) {
       SafetensorsWriter.Tensor w = given.get(e.getKey());
       if (!Arrays.equals(w.shape(), e.getValue())) {
-        throw new IllegalArgumentException(w.name() + " has shape " + Arrays.toString(w.shape())
-            + " but the spec needs " + Arrays.toString(e.getValue()));
+        throw new IllegalArgumentException(
+            w.name()
+                + " has shape "
+                + Arrays.toString(w.shape())
+                + " but the spec needs "
+                + Arrays.toString(e.getValue()));
       }
       renamed.add(new SafetensorsWriter.Tensor(layout.name(w.name()), w.shape(), w.values()));
     }
@@ -237,16 +244,21 @@ public final class LlavaCheckpointWriter {
         SafetensorsWriter.writeSharded(dir, renamed, spec.dtype(), spec.shards());
       }
       writeJson(dir.resolve("config.json"), configJson(spec));
-      writeJson(dir.resolve("preprocessor_config.json"), preprocessorConfig(spec.vision().imageSize()));
+      writeJson(
+          dir.resolve("preprocessor_config.json"), preprocessorConfig(spec.vision().imageSize()));
       writeJson(dir.resolve("generation_config.json"), generationConfig());
       writeJson(dir.resolve("tokenizer_config.json"), tokenizerConfig());
-      writeJson(dir.resolve("tokenizer.json"), wordLevelTokenizer(spec.text().vocab(), spec.imageTokenId()));
+      writeJson(
+          dir.resolve("tokenizer.json"),
+          wordLevelTokenizer(spec.text().vocab(), spec.imageTokenId()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the checkpoint in " + dir, e);
     }
   }
 
-  /** CLIPImageProcessor as llava-hf configures it, resized and center-cropped to the tower's size. */
+  /**
+   * CLIPImageProcessor as llava-hf configures it, resized and center-cropped to the tower's size.
+   */
   static ObjectNode preprocessorConfig(int imageSize) {
     ObjectNode p = JSON.createObjectNode();
     p.putObject("crop_size").put("height", imageSize).put("width", imageSize);

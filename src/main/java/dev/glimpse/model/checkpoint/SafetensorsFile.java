@@ -16,9 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A safetensors file read through its header, each tensor memory-mapped on demand, so a 5 GB
- * shard never needs a 5 GB array. Format: 8-byte little-endian header length, a JSON header of
- * {name: {dtype, shape, data_offsets:[begin,end]}}, then the raw little-endian data.
+ * A safetensors file read through its header, each tensor memory-mapped on demand, so a 5 GB shard
+ * never needs a 5 GB array. Format: 8-byte little-endian header length, a JSON header of {name:
+ * {dtype, shape, data_offsets:[begin,end]}}, then the raw little-endian data.
  */
 public final class SafetensorsFile implements AutoCloseable {
 
@@ -31,7 +31,10 @@ public final class SafetensorsFile implements AutoCloseable {
   private final Map<String, String> metadata;
 
   private SafetensorsFile(
-      Path path, FileChannel channel, Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+      Path path,
+      FileChannel channel,
+      Map<String, TensorInfo> tensors,
+      Map<String, String> metadata) {
     this.path = path;
     this.channel = channel;
     this.tensors = tensors;
@@ -44,7 +47,8 @@ public final class SafetensorsFile implements AutoCloseable {
       channel = FileChannel.open(path, StandardOpenOption.READ);
     } catch (NoSuchFileException e) {
       throw new CheckpointException(
-          CheckpointException.Code.MISSING_FILE, path + " does not exist; check the model directory");
+          CheckpointException.Code.MISSING_FILE,
+          path + " does not exist; check the model directory");
     } catch (IOException e) {
       throw new CheckpointException(
           CheckpointException.Code.MISSING_FILE, "cannot open " + path + ": " + e.getMessage(), e);
@@ -55,7 +59,8 @@ public final class SafetensorsFile implements AutoCloseable {
       readFully(channel, lengthBytes, 0);
       long headerLength = lengthBytes.getLong(0);
       if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES || 8 + headerLength > size) {
-        throw bad(path, "header length " + headerLength + " does not fit a file of " + size + " bytes");
+        throw bad(
+            path, "header length " + headerLength + " does not fit a file of " + size + " bytes");
       }
       ByteBuffer header = ByteBuffer.allocate((int) headerLength);
       readFully(channel, header, 8);
@@ -66,7 +71,9 @@ public final class SafetensorsFile implements AutoCloseable {
       for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
         if (e.getKey().equals("__metadata__")) {
-          e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+          e.getValue()
+              .fields()
+              .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
           continue;
         }
         JsonNode t = e.getValue();
@@ -83,13 +90,22 @@ public final class SafetensorsFile implements AutoCloseable {
           throw bad(path, "tensor " + e.getKey() + " has data offsets outside the file");
         }
         if (info.elementCount() * dtype.bytes() != info.length()) {
-          throw bad(path, "tensor " + info + " has " + info.length() + " bytes, its shape needs "
-              + info.elementCount() * dtype.bytes());
+          throw bad(
+              path,
+              "tensor "
+                  + info
+                  + " has "
+                  + info.length()
+                  + " bytes, its shape needs "
+                  + info.elementCount() * dtype.bytes());
         }
         tensors.put(e.getKey(), info);
       }
       return new SafetensorsFile(
-          path, channel, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+          path,
+          channel,
+          Collections.unmodifiableMap(tensors),
+          Collections.unmodifiableMap(metadata));
     } catch (IOException e) {
       closeQuietly(channel);
       throw bad(path, e.getMessage());
@@ -128,7 +144,8 @@ public final class SafetensorsFile implements AutoCloseable {
   public ByteBuffer bytes(String name) {
     TensorInfo info = info(name);
     try {
-      return channel.map(FileChannel.MapMode.READ_ONLY, info.begin(), info.length())
+      return channel
+          .map(FileChannel.MapMode.READ_ONLY, info.begin(), info.length())
           .order(ByteOrder.LITTLE_ENDIAN);
     } catch (IOException e) {
       throw bad(path, "cannot map " + name + ": " + e.getMessage());
@@ -154,8 +171,10 @@ public final class SafetensorsFile implements AutoCloseable {
             case I16 -> b.getShort(i * 2);
             case I8 -> b.get(i);
             case U8, BOOL -> b.get(i) & 0xFF;
-            default -> throw new CheckpointException(
-                CheckpointException.Code.UNSUPPORTED_DTYPE, name + " is " + info.dtype() + ", not an integer");
+            default ->
+                throw new CheckpointException(
+                    CheckpointException.Code.UNSUPPORTED_DTYPE,
+                    name + " is " + info.dtype() + ", not an integer");
           };
     }
     return out;
@@ -216,8 +235,10 @@ public final class SafetensorsFile implements AutoCloseable {
             out[i] = (float) b.getDouble(i * 8);
           }
         }
-        default -> throw new CheckpointException(
-            CheckpointException.Code.UNSUPPORTED_DTYPE, dtype + " is not a floating-point type");
+        default ->
+            throw new CheckpointException(
+                CheckpointException.Code.UNSUPPORTED_DTYPE,
+                dtype + " is not a floating-point type");
       }
       return out;
     }

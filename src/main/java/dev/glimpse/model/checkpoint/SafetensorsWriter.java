@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -23,10 +22,10 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Writes safetensors files that {@link SafetensorsFile} and the Python {@code safetensors}
- * package both read: an 8-byte little-endian header length, a JSON header ({@code __metadata__}, then
- * tensors sorted by name) padded with spaces to a multiple of 8 so that every tensor
- * starts 8-byte aligned, then the raw little-endian data in header order.
+ * Writes safetensors files that {@link SafetensorsFile} and the Python {@code safetensors} package
+ * both read: an 8-byte little-endian header length, a JSON header ({@code __metadata__}, then
+ * tensors sorted by name) padded with spaces to a multiple of 8 so that every tensor starts 8-byte
+ * aligned, then the raw little-endian data in header order.
  *
  * <p>Values are given as float32 and narrowed on write: F16 and BF16 round to nearest, ties to
  * even, as {@code torch.Tensor.to(torch.float16 / torch.bfloat16)} does, so a checkpoint written
@@ -45,27 +44,36 @@ public final class SafetensorsWriter {
   private SafetensorsWriter() {}
 
   /**
-   * One tensor to write. The values array is kept, not copied, so that writing a large model
-   * does not hold its weights twice; do not change it until the tensor is written.
+   * One tensor to write. The values array is kept, not copied, so that writing a large model does
+   * not hold its weights twice; do not change it until the tensor is written.
    *
    * @param shape row-major dimensions; their product is {@code values.length}
    */
   public record Tensor(String name, long[] shape, float[] values) {
     public Tensor {
       if (name == null || name.isEmpty() || name.equals("__metadata__")) {
-        throw new IllegalArgumentException("a tensor needs a name other than __metadata__, got '" + name + "'");
+        throw new IllegalArgumentException(
+            "a tensor needs a name other than __metadata__, got '" + name + "'");
       }
       shape = shape.clone();
       long n = 1;
       for (long d : shape) {
         if (d < 0) {
-          throw new IllegalArgumentException(name + " has a negative dimension " + Arrays.toString(shape));
+          throw new IllegalArgumentException(
+              name + " has a negative dimension " + Arrays.toString(shape));
         }
         n *= d;
       }
       if (n != values.length) {
-        throw new IllegalArgumentException(name + " has shape " + Arrays.toString(shape) + " (" + n
-            + " values) but " + values.length + " values were given");
+        throw new IllegalArgumentException(
+            name
+                + " has shape "
+                + Arrays.toString(shape)
+                + " ("
+                + n
+                + " values) but "
+                + values.length
+                + " values were given");
       }
     }
 
@@ -96,7 +104,8 @@ public final class SafetensorsWriter {
    * @param dtype F32, F16 or BF16
    * @param metadata written as {@code __metadata__}; empty writes none
    */
-  public static void write(Path file, Collection<Tensor> tensors, TensorDType dtype, Map<String, String> metadata) {
+  public static void write(
+      Path file, Collection<Tensor> tensors, TensorDType dtype, Map<String, String> metadata) {
     requireFloat(dtype);
     List<Tensor> sorted = sortedUnique(tensors);
     ObjectNode header = JSON.createObjectNode();
@@ -135,8 +144,12 @@ public final class SafetensorsWriter {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel out =
+          FileChannel.open(
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING)) {
         writeFully(out, head);
         for (Tensor t : sorted) {
           writeFully(out, encode(t.values(), dtype));
@@ -148,18 +161,20 @@ public final class SafetensorsWriter {
   }
 
   /**
-   * Writes {@code tensors} as {@code shards} files named as transformers names them
-   * ({@code model-00001-of-00003.safetensors}, ...) plus {@value #INDEX_FILE} with
-   * {@code metadata.total_size} (bytes of tensor data) and {@code weight_map} (tensor → file).
-   * Tensors are taken in name order and cut into runs of about equal bytes; no shard is empty.
+   * Writes {@code tensors} as {@code shards} files named as transformers names them ({@code
+   * model-00001-of-00003.safetensors}, ...) plus {@value #INDEX_FILE} with {@code
+   * metadata.total_size} (bytes of tensor data) and {@code weight_map} (tensor → file). Tensors are
+   * taken in name order and cut into runs of about equal bytes; no shard is empty.
    *
    * @return the shard files, in order
    */
-  public static List<Path> writeSharded(Path dir, Collection<Tensor> tensors, TensorDType dtype, int shards) {
+  public static List<Path> writeSharded(
+      Path dir, Collection<Tensor> tensors, TensorDType dtype, int shards) {
     requireFloat(dtype);
     List<Tensor> sorted = sortedUnique(tensors);
     if (shards < 1 || shards > sorted.size()) {
-      throw new IllegalArgumentException("cannot cut " + sorted.size() + " tensors into " + shards + " shards");
+      throw new IllegalArgumentException(
+          "cannot cut " + sorted.size() + " tensors into " + shards + " shards");
     }
     long total = sorted.stream().mapToLong(t -> t.bytes(dtype)).sum();
     List<List<Tensor>> groups = new ArrayList<>();
@@ -173,7 +188,8 @@ public final class SafetensorsWriter {
       int tensorsLeft = sorted.size() - i;
       int laterShards = shards - 1 - group;
       // move on once this shard has its share, or when every later shard needs one of the rest
-      if (!groups.get(group).isEmpty() && laterShards > 0
+      if (!groups.get(group).isEmpty()
+          && laterShards > 0
           && (written >= total * (group + 1) / shards || tensorsLeft <= laterShards)) {
         group++;
       }
@@ -207,7 +223,9 @@ public final class SafetensorsWriter {
       case F32 -> value;
       case F16 -> SafetensorsFile.Float32.halfToFloat(toHalf(value));
       case BF16 -> Float.intBitsToFloat((toBfloat16(value) & 0xFFFF) << 16);
-      default -> throw new IllegalArgumentException(dtype + " is not a floating-point type this writer stores");
+      default ->
+          throw new IllegalArgumentException(
+              dtype + " is not a floating-point type this writer stores");
     };
   }
 
@@ -258,7 +276,8 @@ public final class SafetensorsWriter {
   }
 
   private static ByteBuffer encode(float[] values, TensorDType dtype) {
-    ByteBuffer b = ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(values.length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
     switch (dtype) {
       case F32 -> b.asFloatBuffer().put(values);
       case F16 -> {

@@ -32,11 +32,14 @@ public record LlavaConfig(
 
   public LlavaConfig {
     visionFeatureLayers = List.copyOf(visionFeatureLayers);
-    Optional<String> layersProblem = featureLayersProblem(visionFeatureLayers, vision.numHiddenLayers());
+    Optional<String> layersProblem =
+        featureLayersProblem(visionFeatureLayers, vision.numHiddenLayers());
     VisionConfig.require(layersProblem.isEmpty(), layersProblem.orElse(""));
-    VisionConfig.require(projectorHiddenAct.equals("gelu"),
+    VisionConfig.require(
+        projectorHiddenAct.equals("gelu"),
         "projector_hidden_act " + projectorHiddenAct + " is not supported (gelu)");
-    // an id at or past the vocabulary is allowed: image tokens are never looked up in the embeddings
+    // an id at or past the vocabulary is allowed: image tokens are never looked up in the
+    // embeddings
     VisionConfig.require(imageTokenId >= 0, "image_token_index " + imageTokenId + " is negative");
   }
 
@@ -51,8 +54,8 @@ public record LlavaConfig(
   }
 
   /**
-   * What is wrong with feature layers for a tower of {@code towerLayers} encoder layers, if anything:
-   * the one rule for a config read here and a {@code LlavaSpec} written by Glimpse.
+   * What is wrong with feature layers for a tower of {@code towerLayers} encoder layers, if
+   * anything: the one rule for a config read here and a {@code LlavaSpec} written by Glimpse.
    */
   public static Optional<String> featureLayersProblem(List<Integer> layers, int towerLayers) {
     if (layers.isEmpty()) {
@@ -60,8 +63,12 @@ public record LlavaConfig(
     }
     for (int layer : layers) {
       if (layer < -(towerLayers + 1) || layer > towerLayers) {
-        return Optional.of("vision_feature_layer " + layer + " is outside the tower's " + (towerLayers + 1)
-            + " hidden states");
+        return Optional.of(
+            "vision_feature_layer "
+                + layer
+                + " is outside the tower's "
+                + (towerLayers + 1)
+                + " hidden states");
       }
     }
     return Optional.empty();
@@ -75,22 +82,28 @@ public record LlavaConfig(
   public static LlavaConfig read(Path modelDir) {
     Path file = modelDir.resolve("config.json");
     if (!Files.isRegularFile(file)) {
-      throw new CheckpointException(CheckpointException.Code.MISSING_FILE,
+      throw new CheckpointException(
+          CheckpointException.Code.MISSING_FILE,
           file + " is missing; --model must name a directory in the Hugging Face LLaVA layout");
     }
     try {
       return parse(JSON.readTree(file.toFile()));
     } catch (IOException e) {
-      throw new CheckpointException(CheckpointException.Code.BAD_CONFIG,
-          file + " is not valid JSON (" + e.getMessage() + ")", e);
+      throw new CheckpointException(
+          CheckpointException.Code.BAD_CONFIG,
+          file + " is not valid JSON (" + e.getMessage() + ")",
+          e);
     }
   }
 
   public static LlavaConfig parse(JsonNode root) {
     String type = Json.text(root, "model_type", "");
     if (!type.equals("llava")) {
-      throw new CheckpointException(CheckpointException.Code.UNSUPPORTED_MODEL_TYPE,
-          "model_type '" + type + "' is not supported; Glimpse runs LLaVA checkpoints (model_type llava)");
+      throw new CheckpointException(
+          CheckpointException.Code.UNSUPPORTED_MODEL_TYPE,
+          "model_type '"
+              + type
+              + "' is not supported; Glimpse runs LLaVA checkpoints (model_type llava)");
     }
     List<Integer> layers = new ArrayList<>();
     JsonNode layerNode = root.get("vision_feature_layer");
@@ -103,10 +116,14 @@ public record LlavaConfig(
     }
     String strategy = Json.text(root, "vision_feature_select_strategy", "default");
     if (!strategy.equals("default") && !strategy.equals("full")) {
-      throw new CheckpointException(CheckpointException.Code.BAD_CONFIG,
-          "vision_feature_select_strategy " + strategy + " is not supported (default or full); fix config.json");
+      throw new CheckpointException(
+          CheckpointException.Code.BAD_CONFIG,
+          "vision_feature_select_strategy "
+              + strategy
+              + " is not supported (default or full); fix config.json");
     }
-    int imageToken = Json.integer(root, "image_token_id", Json.integer(root, "image_token_index", 32000));
+    int imageToken =
+        Json.integer(root, "image_token_id", Json.integer(root, "image_token_index", 32000));
     return new LlavaConfig(
         VisionConfig.read(root.get("vision_config")),
         TextConfig.read(root.get("text_config"), root),

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.model.checkpoint.CheckpointException;
 
 /**
- * Rotary position embedding settings: {@code rope_parameters} (transformers 5) or the older
- * {@code rope_theta} + {@code rope_scaling}. Supported types: default, linear, llama3.
+ * Rotary position embedding settings: {@code rope_parameters} (transformers 5) or the older {@code
+ * rope_theta} + {@code rope_scaling}. Supported types: default, linear, llama3.
  */
 public record RopeConfig(
     double theta,
@@ -17,7 +17,8 @@ public record RopeConfig(
 
   public RopeConfig {
     if (!type.equals("default") && !type.equals("linear") && !type.equals("llama3")) {
-      throw new CheckpointException(CheckpointException.Code.BAD_CONFIG,
+      throw new CheckpointException(
+          CheckpointException.Code.BAD_CONFIG,
           "rope_type " + type + " is not supported (default, linear, llama3); fix config.json");
     }
   }
@@ -46,7 +47,8 @@ public record RopeConfig(
   public float[] inverseFrequencies(int headDim) {
     float[] inv = new float[headDim / 2];
     for (int i = 0; i < inv.length; i++) {
-      // transformers: 1.0 / (base ** (torch.arange(0, dim, 2, dtype=int64).float() / dim)), in float32
+      // transformers: 1.0 / (base ** (torch.arange(0, dim, 2, dtype=int64).float() / dim)), in
+      // float32
       float exponent = (float) (2 * i) / (float) headDim;
       inv[i] = 1.0f / (float) Math.pow((float) theta, exponent);
     }
@@ -64,13 +66,14 @@ public record RopeConfig(
           if (wavelen > lowWavelen) {
             inv[i] = (float) (inv[i] / factor);
           } else if (wavelen >= highWavelen) {
-            double smooth = (originalMaxPositionEmbeddings / wavelen - lowFreqFactor)
-                / (highFreqFactor - lowFreqFactor);
+            double smooth =
+                (originalMaxPositionEmbeddings / wavelen - lowFreqFactor)
+                    / (highFreqFactor - lowFreqFactor);
             inv[i] = (float) ((1 - smooth) * inv[i] / factor + smooth * inv[i]);
           }
         }
       }
-      default -> { }
+      default -> {}
     }
     return inv;
   }

@@ -3,7 +3,9 @@ package dev.glimpse.model.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.model.checkpoint.CheckpointException;
 
-/** A LLaMA decoder's shape ({@code text_config}); absent fields take {@code LlamaConfig}'s defaults. */
+/**
+ * A LLaMA decoder's shape ({@code text_config}); absent fields take {@code LlamaConfig}'s defaults.
+ */
 public record TextConfig(
     int vocabSize,
     int hiddenSize,
@@ -23,10 +25,14 @@ public record TextConfig(
     int padTokenId) {
 
   public TextConfig {
-    VisionConfig.require(numAttentionHeads % numKeyValueHeads == 0,
-        "text num_attention_heads " + numAttentionHeads + " is not a multiple of num_key_value_heads "
+    VisionConfig.require(
+        numAttentionHeads % numKeyValueHeads == 0,
+        "text num_attention_heads "
+            + numAttentionHeads
+            + " is not a multiple of num_key_value_heads "
             + numKeyValueHeads);
-    VisionConfig.require(headDim % 2 == 0, "text head_dim " + headDim + " must be even for rotary embeddings");
+    VisionConfig.require(
+        headDim % 2 == 0, "text head_dim " + headDim + " must be even for rotary embeddings");
   }
 
   /** Query heads that share one key/value head (grouped-query attention). */
@@ -40,19 +46,24 @@ public record TextConfig(
     }
     String type = Json.text(node, "model_type", "llama");
     if (!type.equals("llama")) {
-      throw new CheckpointException(CheckpointException.Code.UNSUPPORTED_MODEL_TYPE,
-          "text_config.model_type " + type + " is not supported; Glimpse runs LLaMA-family decoders (llama)");
+      throw new CheckpointException(
+          CheckpointException.Code.UNSUPPORTED_MODEL_TYPE,
+          "text_config.model_type "
+              + type
+              + " is not supported; Glimpse runs LLaMA-family decoders (llama)");
     }
     String act = Json.text(node, "hidden_act", "silu");
     if (!act.equals("silu")) {
-      throw new CheckpointException(CheckpointException.Code.BAD_CONFIG,
+      throw new CheckpointException(
+          CheckpointException.Code.BAD_CONFIG,
           "text hidden_act " + act + " is not supported (silu); fix config.json");
     }
     int hidden = Json.integer(node, "hidden_size", 4096);
     int heads = Json.integer(node, "num_attention_heads", 32);
-    int eos = node.has("eos_token_id") && node.get("eos_token_id").isArray()
-        ? node.get("eos_token_id").get(0).asInt()
-        : Json.integer(node, "eos_token_id", 2);
+    int eos =
+        node.has("eos_token_id") && node.get("eos_token_id").isArray()
+            ? node.get("eos_token_id").get(0).asInt()
+            : Json.integer(node, "eos_token_id", 2);
     int pad = Json.integer(node, "pad_token_id", Json.integer(root, "pad_token_id", -1));
     return new TextConfig(
         Json.integer(node, "vocab_size", 32000),

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.glimpse.model.checkpoint.CheckpointException;
 
 /**
- * A CLIP vision tower's shape ({@code vision_config}); absent fields take {@code CLIPVisionConfig}'s
- * defaults, except where LLaVA's own defaults apply (see {@link #read}).
+ * A CLIP vision tower's shape ({@code vision_config}); absent fields take {@code
+ * CLIPVisionConfig}'s defaults, except where LLaVA's own defaults apply (see {@link #read}).
  */
 public record VisionConfig(
     int hiddenSize,
@@ -19,11 +19,17 @@ public record VisionConfig(
     double layerNormEps) {
 
   public VisionConfig {
-    require(hiddenSize % numAttentionHeads == 0,
-        "vision hidden_size " + hiddenSize + " is not divisible by num_attention_heads " + numAttentionHeads);
-    require(imageSize % patchSize == 0,
+    require(
+        hiddenSize % numAttentionHeads == 0,
+        "vision hidden_size "
+            + hiddenSize
+            + " is not divisible by num_attention_heads "
+            + numAttentionHeads);
+    require(
+        imageSize % patchSize == 0,
         "vision image_size " + imageSize + " is not a multiple of patch_size " + patchSize);
-    require(hiddenAct.equals("quick_gelu") || hiddenAct.equals("gelu"),
+    require(
+        hiddenAct.equals("quick_gelu") || hiddenAct.equals("gelu"),
         "vision hidden_act " + hiddenAct + " is not supported (quick_gelu or gelu)");
   }
 
@@ -51,8 +57,11 @@ public record VisionConfig(
     }
     String type = Json.text(node, "model_type", "clip_vision_model");
     if (!type.equals("clip_vision_model") && !type.equals("clip")) {
-      throw new CheckpointException(CheckpointException.Code.UNSUPPORTED_MODEL_TYPE,
-          "vision_config.model_type " + type + " is not supported; Glimpse runs CLIP vision towers (clip_vision_model)");
+      throw new CheckpointException(
+          CheckpointException.Code.UNSUPPORTED_MODEL_TYPE,
+          "vision_config.model_type "
+              + type
+              + " is not supported; Glimpse runs CLIP vision towers (clip_vision_model)");
     }
     return new VisionConfig(
         Json.integer(node, "hidden_size", 768),
@@ -68,7 +77,8 @@ public record VisionConfig(
 
   static void require(boolean ok, String message) {
     if (!ok) {
-      throw new CheckpointException(CheckpointException.Code.BAD_CONFIG, message + "; fix config.json");
+      throw new CheckpointException(
+          CheckpointException.Code.BAD_CONFIG, message + "; fix config.json");
     }
   }
 }

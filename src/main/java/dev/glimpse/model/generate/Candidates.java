@@ -8,7 +8,8 @@ import java.util.List;
  * @param logProbabilities log P(candidate | prompt), summed over the candidate's tokens
  * @param probabilities the candidates' probabilities renormalised over the set (they sum to 1)
  */
-public record Candidates(List<String> candidates, double[] logProbabilities, double[] probabilities) {
+public record Candidates(
+    List<String> candidates, double[] logProbabilities, double[] probabilities) {
 
   /** Probability of one candidate within the set. */
   public double probability(String candidate) {

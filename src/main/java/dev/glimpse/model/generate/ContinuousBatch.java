@@ -21,10 +21,10 @@ import java.util.Set;
  * <p>The batch has a fixed number of slots and one KV cache of fixed capacity, allocated once.
  * Every running row's tokens end at the same cache position ({@code filled}), so one decode step
  * serves all of them. A joining request is prefilled on its own (several joiners together,
- * left-padded) and its keys and values are copied into a free slot so that they, too, end at
- * {@code filled}; the positions before its prompt are masked. Rotary positions count each row's
- * own tokens only, as transformers' generate does for left-padded rows. Requests that continue a
- * {@link SharedPrefix} start from a copy of its keys and values and prefill only their suffixes.
+ * left-padded) and its keys and values are copied into a free slot so that they, too, end at {@code
+ * filled}; the positions before its prompt are masked. Rotary positions count each row's own tokens
+ * only, as transformers' generate does for left-padded rows. Requests that continue a {@link
+ * SharedPrefix} start from a copy of its keys and values and prefill only their suffixes.
  *
  * <p>Lifetimes: the cache and mask live as long as the batch; each prefill and each decode step
  * runs in a sub-manager that is closed once its tokens are on the host.
@@ -66,7 +66,8 @@ public final class ContinuousBatch<T> implements AutoCloseable {
   private NDArray keyMaskOnDevice; // (slots, 1, 1, capacity), rebuilt when a row joins
   private int filled;
 
-  public ContinuousBatch(LlavaModel model, LlavaTokenizer tokenizer, Set<Integer> eosIds, int slots, int capacity) {
+  public ContinuousBatch(
+      LlavaModel model, LlavaTokenizer tokenizer, Set<Integer> eosIds, int slots, int capacity) {
     TextConfig text = model.config().text();
     this.model = model;
     this.tokenizer = tokenizer;
@@ -74,8 +75,15 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     this.padId = Math.max(0, text.padTokenId());
     this.capacity = capacity;
     this.manager = model.manager().newSubManager();
-    this.cache = new KvCache(manager, text.numHiddenLayers(), slots, text.numKeyValueHeads(), capacity,
-        text.headDim(), model.languageModel().embedDtype());
+    this.cache =
+        new KvCache(
+            manager,
+            text.numHiddenLayers(),
+            slots,
+            text.numKeyValueHeads(),
+            capacity,
+            text.headDim(),
+            model.languageModel().embedDtype());
     this.keyMask = new float[slots * capacity];
     Arrays.fill(keyMask, MASKED);
     this.rows = new ArrayList<>(java.util.Collections.nCopies(slots, null));
@@ -119,8 +127,8 @@ public final class ContinuousBatch<T> implements AutoCloseable {
   }
 
   /**
-   * Whether these requests can join together now, continuing the prefix (or null): slots for
-   * all, every prompt continues the prefix, and the longest prompt and every generation fit.
+   * Whether these requests can join together now, continuing the prefix (or null): slots for all,
+   * every prompt continues the prefix, and the longest prompt and every generation fit.
    */
   public boolean canJoin(List<GenerationRequest> requests, SharedPrefix prefix) {
     if (requests.size() > freeSlots() || (prefix != null && prefix.isClosed())) {
@@ -134,23 +142,24 @@ public final class ContinuousBatch<T> implements AutoCloseable {
       longest = Math.max(longest, r.promptIds().length);
     }
     int end = isEmpty() ? longest : filled;
-    return longest <= end && requests.stream().allMatch(r -> end + r.options().maxNewTokens() <= capacity);
+    return longest <= end
+        && requests.stream().allMatch(r -> end + r.options().maxNewTokens() <= capacity);
   }
 
   /**
-   * Prefills the requests together and gives each a free slot; their first tokens are chosen.
-   * Call {@link #canJoin} for each first.
+   * Prefills the requests together and gives each a free slot; their first tokens are chosen. Call
+   * {@link #canJoin} for each first.
    */
   public void join(List<T> tags, List<GenerationRequest> requests) {
     join(tags, requests, null);
   }
 
   /**
-   * As {@link #join(List, List)}, but every prompt continues {@code prefix} (null: none): each
-   * row gets a copy of the prefix's keys and values, and only its suffix is prefilled. A row's
-   * layout in the cache is [masked | prefix | masked pads | suffix | generated], ending at the
-   * shared position like every other row; rotary positions are the row's own (prefix 0..P-1,
-   * suffix from P). The batch does not depend on the prefix afterwards: close it when you like.
+   * As {@link #join(List, List)}, but every prompt continues {@code prefix} (null: none): each row
+   * gets a copy of the prefix's keys and values, and only its suffix is prefilled. A row's layout
+   * in the cache is [masked | prefix | masked pads | suffix | generated], ending at the shared
+   * position like every other row; rotary positions are the row's own (prefix 0..P-1, suffix from
+   * P). The batch does not depend on the prefix afterwards: close it when you like.
    */
   public void join(List<T> tags, List<GenerationRequest> requests, SharedPrefix prefix) {
     int n = requests.size();
@@ -160,8 +169,10 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     int[][] prompts = requests.stream().map(GenerationRequest::promptIds).toArray(int[][]::new);
     int longest = checkPromptLengths(model, prompts);
     int p = prefix == null ? 0 : prefix.length();
-    int[][] suffixes = prefix == null ? prompts
-        : Arrays.stream(prompts).map(prefix::suffixOf).toArray(int[][]::new);
+    int[][] suffixes =
+        prefix == null
+            ? prompts
+            : Arrays.stream(prompts).map(prefix::suffixOf).toArray(int[][]::new);
     KvCache prefixCache = prefix == null ? null : prefix.cache();
     if (isEmpty()) {
       filled = longest;
@@ -173,13 +184,21 @@ public final class ContinuousBatch<T> implements AutoCloseable {
         free.add(s);
       }
     }
-    if (free.size() < n || start < 0 || requests.stream().anyMatch(r -> filled + r.options().maxNewTokens() > capacity)) {
+    if (free.size() < n
+        || start < 0
+        || requests.stream().anyMatch(r -> filled + r.options().maxNewTokens() > capacity)) {
       throw new IllegalStateException("requests cannot join: check canJoin first");
     }
     int[] imageTokensBefore = new int[n];
     Arrays.fill(imageTokensBefore, prefix == null ? 0 : prefix.imageTokens());
-    PromptRows padded = PromptRows.leftPad(suffixes, longest - p, padId, p,
-        requests.stream().map(GenerationRequest::images).toList(), imageTokensBefore);
+    PromptRows padded =
+        PromptRows.leftPad(
+            suffixes,
+            longest - p,
+            padId,
+            p,
+            requests.stream().map(GenerationRequest::images).toList(),
+            imageTokensBefore);
     List<Row<T>> joined = new ArrayList<>();
     for (int j = 0; j < n; j++) {
       Row<T> row = new Row<>(tags.get(j), requests.get(j));
@@ -188,8 +207,15 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     }
     TextConfig text = model.config().text();
     try (NDManager step = manager.newSubManager();
-        KvCache prefill = new KvCache(step, text.numHiddenLayers(), n, text.numKeyValueHeads(), longest,
-            text.headDim(), model.languageModel().embedDtype())) {
+        KvCache prefill =
+            new KvCache(
+                step,
+                text.numHiddenLayers(),
+                n,
+                text.numKeyValueHeads(),
+                longest,
+                text.headDim(),
+                model.languageModel().embedDtype())) {
       for (int j = 0; j < n && prefixCache != null; j++) {
         prefill.copyRow(prefixCache, 0, j, 0, p);
       }
@@ -213,8 +239,8 @@ public final class ContinuousBatch<T> implements AutoCloseable {
   }
 
   /**
-   * Accepts every row's pending token, releases rows that stopped, and decodes one more token
-   * for the rest. Returns the rows that stopped.
+   * Accepts every row's pending token, releases rows that stopped, and decodes one more token for
+   * the rest. Returns the rows that stopped.
    */
   public List<Finished<T>> step() {
     List<Finished<T>> done = new ArrayList<>();
@@ -231,7 +257,9 @@ public final class ContinuousBatch<T> implements AutoCloseable {
       if (reason != null) {
         int[] ids = row.ids.stream().mapToInt(Integer::intValue).toArray();
         String text = row.text != null ? row.text : tokenizer.decode(ids);
-        done.add(new Finished<>(row.tag, new Generation(ids, text, reason, row.request.promptIds().length)));
+        done.add(
+            new Finished<>(
+                row.tag, new Generation(ids, text, reason, row.request.promptIds().length)));
         rows.set(s, null);
         Arrays.fill(keyMask, s * capacity, (s + 1) * capacity, MASKED);
       }
@@ -252,7 +280,8 @@ public final class ContinuousBatch<T> implements AutoCloseable {
       NDArray embeds = lm.embed(step.create(ids, new Shape(b, 1)));
       NDArray mask = keyMaskOnDevice.get(":, :, :, :{}", filled + 1);
       mask.attach(step);
-      NDArray hidden = lm.forward(embeds, step.create(positions, new Shape(b, 1)), mask, cache, filled);
+      NDArray hidden =
+          lm.forward(embeds, step.create(positions, new Shape(b, 1)), mask, cache, filled);
       int[] next = choose(hidden.get(":, -1"), rows);
       for (int s = 0; s < b; s++) {
         if (rows.get(s) != null) {
@@ -265,8 +294,8 @@ public final class ContinuousBatch<T> implements AutoCloseable {
   }
 
   /**
-   * Drops the rows whose tags match, without results; their slots are free for new requests.
-   * This is how a worker abandons the work of partitions it lost.
+   * Drops the rows whose tags match, without results; their slots are free for new requests. This
+   * is how a worker abandons the work of partitions it lost.
    *
    * @return the tags dropped
    */
@@ -300,7 +329,9 @@ public final class ContinuousBatch<T> implements AutoCloseable {
         }
       }
     }
-    return row.ids.size() >= row.request.options().maxNewTokens() ? Generation.FinishReason.MAX_NEW_TOKENS : null;
+    return row.ids.size() >= row.request.options().maxNewTokens()
+        ? Generation.FinishReason.MAX_NEW_TOKENS
+        : null;
   }
 
   /** The next token of each row (null rows get a dummy) from last hidden states (rows, hidden). */
@@ -320,7 +351,10 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     float[] host = logits.toFloatArray();
     for (int r = 0; r < b; r++) {
       Row<T> row = forRows.get(r);
-      next[r] = row == null || row.sampler == null ? argMax(host, r * vocab, vocab) : row.sampler.next(host, r * vocab, vocab);
+      next[r] =
+          row == null || row.sampler == null
+              ? argMax(host, r * vocab, vocab)
+              : row.sampler.next(host, r * vocab, vocab);
     }
     return next;
   }
@@ -348,9 +382,13 @@ public final class ContinuousBatch<T> implements AutoCloseable {
   static void checkPromptLength(LlavaModel model, int tokens) {
     int context = model.config().text().maxPositionEmbeddings();
     if (tokens >= context) {
-      throw new ModelException(ModelException.Code.PROMPT_TOO_LONG,
-          "the prompt has " + tokens + " tokens (image tokens included) but the model's context is "
-              + context + "; shorten the prompt");
+      throw new ModelException(
+          ModelException.Code.PROMPT_TOO_LONG,
+          "the prompt has "
+              + tokens
+              + " tokens (image tokens included) but the model's context is "
+              + context
+              + "; shorten the prompt");
     }
   }
 

@@ -20,9 +20,9 @@ import java.util.Set;
 /**
  * Batched generation and candidate scoring over a {@link LlavaModel}. A batch of prompts is
  * left-padded to one length and decoded together, each row stopping on its own (EOS, max new
- * tokens, a stop string, the context's end); see {@link ContinuousBatch} for the decode loop,
- * which also lets requests join between steps. The prompt prefix several tasks of one image
- * share can be prefilled once ({@link #prefill}) and continued by generation and scoring.
+ * tokens, a stop string, the context's end); see {@link ContinuousBatch} for the decode loop, which
+ * also lets requests join between steps. The prompt prefix several tasks of one image share can be
+ * prefilled once ({@link #prefill}) and continued by generation and scoring.
  */
 public final class Generator {
 
@@ -47,13 +47,14 @@ public final class Generator {
   }
 
   /**
-   * As {@link #generate(List)}, every prompt continuing {@code prefix} (null: none), whose
-   * keys and values are reused instead of prefilled again; the tokens are the same.
+   * As {@link #generate(List)}, every prompt continuing {@code prefix} (null: none), whose keys and
+   * values are reused instead of prefilled again; the tokens are the same.
    */
   public List<Generation> generate(SharedPrefix prefix, List<GenerationRequest> requests) {
     int b = requests.size();
-    int longest = ContinuousBatch.checkPromptLengths(model,
-        requests.stream().map(GenerationRequest::promptIds).toArray(int[][]::new));
+    int longest =
+        ContinuousBatch.checkPromptLengths(
+            model, requests.stream().map(GenerationRequest::promptIds).toArray(int[][]::new));
     int maxNew = requests.stream().mapToInt(r -> r.options().maxNewTokens()).max().orElse(0);
     Generation[] out = new Generation[b];
     try (ContinuousBatch<Integer> batch = newBatch(b, longest + maxNew)) {
@@ -77,15 +78,17 @@ public final class Generator {
    *
    * @param prefixIds token ids of each prefix; each may hold none, some or all of its image's
    *     tokens (image tokens after the prefix are embedded later, from each request's images)
-   * @param imagesInPrefix per prefix, its prompts' images in order; only the features of the
-   *     image tokens inside the prefix are used (an image the prefix ends inside contributes its
-   *     first tokens, one it does not reach nothing)
+   * @param imagesInPrefix per prefix, its prompts' images in order; only the features of the image
+   *     tokens inside the prefix are used (an image the prefix ends inside contributes its first
+   *     tokens, one it does not reach nothing)
    * @return one open prefix per input, to close when its requests have joined
    */
-  public List<SharedPrefix> prefill(List<int[]> prefixIds, List<List<ImageFeatures>> imagesInPrefix) {
+  public List<SharedPrefix> prefill(
+      List<int[]> prefixIds, List<List<ImageFeatures>> imagesInPrefix) {
     int n = prefixIds.size();
     if (imagesInPrefix.size() != n) {
-      throw new IllegalArgumentException(n + " prefixes but " + imagesInPrefix.size() + " image lists");
+      throw new IllegalArgumentException(
+          n + " prefixes but " + imagesInPrefix.size() + " image lists");
     }
     int[][] ids = prefixIds.toArray(int[][]::new);
     int longest = ContinuousBatch.checkPromptLengths(model, ids);
@@ -99,15 +102,30 @@ public final class Generator {
     DataType dtype = model.languageModel().embedDtype();
     List<SharedPrefix> out = new ArrayList<>();
     try (NDManager step = model.manager().newSubManager();
-        KvCache all = new KvCache(step, text.numHiddenLayers(), n, text.numKeyValueHeads(), longest, text.headDim(),
-            dtype)) {
-      PromptRows rows = PromptRows.leftPad(ids, longest, Math.max(0, text.padTokenId()), 0, images, new int[n]);
+        KvCache all =
+            new KvCache(
+                step,
+                text.numHiddenLayers(),
+                n,
+                text.numKeyValueHeads(),
+                longest,
+                text.headDim(),
+                dtype)) {
+      PromptRows rows =
+          PromptRows.leftPad(ids, longest, Math.max(0, text.padTokenId()), 0, images, new int[n]);
       if (longest > 0) {
         model.prefill(step, rows, all);
       }
       for (int i = 0; i < n; i++) {
-        KvCache own = new KvCache(model.manager(), text.numHiddenLayers(), 1, text.numKeyValueHeads(), ids[i].length,
-            text.headDim(), dtype);
+        KvCache own =
+            new KvCache(
+                model.manager(),
+                text.numHiddenLayers(),
+                1,
+                text.numKeyValueHeads(),
+                ids[i].length,
+                text.headDim(),
+                dtype);
         out.add(new SharedPrefix(ids[i], imageTokens[i], own));
         own.copyRow(all, i, rows.padding()[i], 0, 0, ids[i].length);
       }
@@ -123,7 +141,9 @@ public final class Generator {
     return (int) Arrays.stream(ids).filter(id -> id == imageTokenId).count();
   }
 
-  /** The features of the first {@code tokens} image tokens of the images, as whole or cut images. */
+  /**
+   * The features of the first {@code tokens} image tokens of the images, as whole or cut images.
+   */
   private static List<ImageInput> featuresOfFirst(int tokens, List<ImageFeatures> images) {
     List<ImageInput> used = new ArrayList<>();
     int left = tokens;
@@ -136,19 +156,25 @@ public final class Generator {
       left -= take;
     }
     if (left > 0) {
-      throw new ModelException(ModelException.Code.IMAGE_TOKEN_MISMATCH, "a prefix holds " + tokens
-          + " image tokens but its " + images.size() + " image(s) give " + (tokens - left)
-          + " features; pass the features of every image whose <image> placeholder the prefix holds");
+      throw new ModelException(
+          ModelException.Code.IMAGE_TOKEN_MISMATCH,
+          "a prefix holds "
+              + tokens
+              + " image tokens but its "
+              + images.size()
+              + " image(s) give "
+              + (tokens - left)
+              + " features; pass the features of every image whose <image> placeholder the prefix holds");
     }
     return used;
   }
 
   /**
-   * Scores candidate answers after each prompt, all in one forward pass. A prompt whose
-   * candidates are single tokens (yes/no) is one row: every candidate's probability comes from
-   * the same next-token distribution. Otherwise each (prompt, candidate) pair is a row and the
-   * candidate's tokens are scored where they stand. Image features of a prompt are computed once
-   * for all its rows.
+   * Scores candidate answers after each prompt, all in one forward pass. A prompt whose candidates
+   * are single tokens (yes/no) is one row: every candidate's probability comes from the same
+   * next-token distribution. Otherwise each (prompt, candidate) pair is a row and the candidate's
+   * tokens are scored where they stand. Image features of a prompt are computed once for all its
+   * rows.
    */
   public List<Candidates> score(List<ScoringRequest> requests) {
     return score(null, requests);
@@ -171,7 +197,8 @@ public final class Generator {
     for (int q = 0; q < requests.size(); q++) {
       ScoringRequest request = requests.get(q);
       if (request.candidateIds().stream().anyMatch(c -> c.length == 0)) {
-        throw new ModelException(ModelException.Code.BAD_OPTIONS, "a candidate answer has no tokens");
+        throw new ModelException(
+            ModelException.Code.BAD_OPTIONS, "a candidate answer has no tokens");
       }
       int[] suffix = prefix == null ? request.promptIds() : prefix.suffixOf(request.promptIds());
       shared[q] = request.candidateIds().stream().allMatch(c -> c.length == 1);
@@ -218,17 +245,27 @@ public final class Generator {
     TextConfig text = model.config().text();
     float[] logProbs;
     try (NDManager batch = model.manager().newSubManager();
-        KvCache cache = new KvCache(batch, text.numHiddenLayers(), b, text.numKeyValueHeads(), p + t, text.headDim(),
-            model.languageModel().embedDtype())) {
+        KvCache cache =
+            new KvCache(
+                batch,
+                text.numHiddenLayers(),
+                b,
+                text.numKeyValueHeads(),
+                p + t,
+                text.headDim(),
+                model.languageModel().embedDtype())) {
       for (int r = 0; r < b && prefixCache != null; r++) {
         cache.copyRow(prefixCache, 0, r, 0, p);
       }
       int[] imageTokensBefore = new int[b];
       Arrays.fill(imageTokensBefore, prefix == null ? 0 : prefix.imageTokens());
-      PromptRows padded = PromptRows.leftPad(ids, t, Math.max(0, text.padTokenId()), p, rowImages, imageTokensBefore);
+      PromptRows padded =
+          PromptRows.leftPad(
+              ids, t, Math.max(0, text.padTokenId()), p, rowImages, imageTokensBefore);
       NDArray hidden = model.prefill(batch, padded, cache);
       // 3. log P(next token) at the last c + 1 positions, read at the chosen ids: (b, c + 1, k)
-      NDArray logSoftmax = model.languageModel().logits(hidden.get(":, {}:", t - 1 - c)).logSoftmax(-1);
+      NDArray logSoftmax =
+          model.languageModel().logits(hidden.get(":, {}:", t - 1 - c)).logSoftmax(-1);
       logProbs = logSoftmax.gather(batch.create(index, new Shape(b, c + 1, k)), 2).toFloatArray();
     }
     // 4. sum each candidate's tokens, renormalise over the set
@@ -267,10 +304,23 @@ public final class Generator {
     int t = ids.length;
     TextConfig text = model.config().text();
     try (NDManager m = model.manager().newSubManager();
-        KvCache cache = new KvCache(m, text.numHiddenLayers(), 1, text.numKeyValueHeads(), t, text.headDim(),
-            model.languageModel().embedDtype())) {
-      PromptRows prompt = PromptRows.leftPad(new int[][] {ids}, t, 0, 0,
-          List.of(images.stream().map(ImageInput::pixels).toList()), new int[1]);
+        KvCache cache =
+            new KvCache(
+                m,
+                text.numHiddenLayers(),
+                1,
+                text.numKeyValueHeads(),
+                t,
+                text.headDim(),
+                model.languageModel().embedDtype())) {
+      PromptRows prompt =
+          PromptRows.leftPad(
+              new int[][] {ids},
+              t,
+              0,
+              0,
+              List.of(images.stream().map(ImageInput::pixels).toList()),
+              new int[1]);
       return model.languageModel().logits(model.prefill(m, prompt, cache)).toFloatArray();
     }
   }

@@ -75,16 +75,21 @@ public final class SharedPrefix implements AutoCloseable {
   /** The prompt's tokens after the prefix; refuses a prompt that does not continue it. */
   int[] suffixOf(int[] prompt) {
     if (!prefixes(prompt)) {
-      throw new ModelException(ModelException.Code.BAD_OPTIONS, "a prompt of " + prompt.length
-          + " tokens does not continue the shared prefix of " + ids.length
-          + " tokens; prefill the prefix its prompts share (SharedPrefix.commonLength) or run it without one");
+      throw new ModelException(
+          ModelException.Code.BAD_OPTIONS,
+          "a prompt of "
+              + prompt.length
+              + " tokens does not continue the shared prefix of "
+              + ids.length
+              + " tokens; prefill the prefix its prompts share (SharedPrefix.commonLength) or run it without one");
     }
     return Arrays.copyOfRange(prompt, ids.length, prompt.length);
   }
 
   KvCache cache() {
     if (closed) {
-      throw new IllegalStateException("the shared prefix is closed; keep it open until its requests have joined");
+      throw new IllegalStateException(
+          "the shared prefix is closed; keep it open until its requests have joined");
     }
     return cache;
   }

@@ -15,8 +15,8 @@ import java.awt.image.DataBufferInt;
  * <p><b>Which backend.</b> transformers 5 makes the torchvision backend the default {@code
  * CLIPImageProcessor} ({@code image_processing_clip.py} extends {@code TorchvisionBackend}; the
  * Pillow one is {@code CLIPImageProcessorPil}). It resizes the uint8 tensor with {@code
- * torchvision.transforms.v2.functional.resize(antialias=True)}, which on CPU runs PyTorch's
- * native uint8 antialiased bicubic: Pillow's algorithm with int16 weights. The fixture {@code
+ * torchvision.transforms.v2.functional.resize(antialias=True)}, which on CPU runs PyTorch's native
+ * uint8 antialiased bicubic: Pillow's algorithm with int16 weights. The fixture {@code
  * llava-tiny-a} (transformers 5.17) is matched by {@link Backend#TORCHVISION}, the default: max abs
  * diff 0.0 on shapes.png, noise.png and photo.jpg. {@link Backend#PIL} reproduces the Pillow path
  * ({@code CLIPImageProcessorPil}, and transformers 4's slow processor); on the same fixture it is
@@ -32,7 +32,9 @@ public final class ClipImageProcessor {
   public enum Backend {
     /** transformers 5 default on CPU: torchvision resize of uint8 (int16 fixed-point weights). */
     TORCHVISION,
-    /** {@code CLIPImageProcessorPil} / transformers 4: Pillow {@code Image.resize}, 22-bit weights. */
+    /**
+     * {@code CLIPImageProcessorPil} / transformers 4: Pillow {@code Image.resize}, 22-bit weights.
+     */
     PIL
   }
 
@@ -98,8 +100,7 @@ public final class ClipImageProcessor {
     if (config.doResize()) {
       int[] size = resizeTarget(p.h, p.w);
       if (size[0] != p.h || size[1] != p.w) {
-        int[][] resized =
-            Resampler.resize(p.c, p.w, p.h, size[1], size[0], filter(), arithmetic());
+        int[][] resized = Resampler.resize(p.c, p.w, p.h, size[1], size[0], filter(), arithmetic());
         p = new Planes(resized, size[1], size[0]);
       }
     }

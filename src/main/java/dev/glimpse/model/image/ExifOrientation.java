@@ -30,8 +30,14 @@ final class ExifOrientation {
         return 1;
       }
       // 2. APP1 starting "Exif\0\0" holds a TIFF structure
-      if (marker == 0xE1 && length >= 8 && b[p + 4] == 'E' && b[p + 5] == 'x' && b[p + 6] == 'i'
-          && b[p + 7] == 'f' && b[p + 8] == 0 && b[p + 9] == 0) {
+      if (marker == 0xE1
+          && length >= 8
+          && b[p + 4] == 'E'
+          && b[p + 5] == 'x'
+          && b[p + 6] == 'i'
+          && b[p + 7] == 'f'
+          && b[p + 8] == 0
+          && b[p + 9] == 0) {
         return ofTiff(b, p + 10, p + 2 + length);
       }
       p += 2 + length;
@@ -90,13 +96,34 @@ final class ExifOrientation {
         int sx;
         int sy;
         switch (orientation) {
-          case 2 -> { sx = w - 1 - x; sy = y; } // mirror horizontal
-          case 3 -> { sx = w - 1 - x; sy = h - 1 - y; } // rotate 180
-          case 4 -> { sx = x; sy = h - 1 - y; } // mirror vertical
-          case 5 -> { sx = y; sy = x; } // transpose
-          case 6 -> { sx = y; sy = h - 1 - x; } // rotate 90 clockwise
-          case 7 -> { sx = w - 1 - y; sy = h - 1 - x; } // transverse
-          default -> { sx = w - 1 - y; sy = x; } // 8: rotate 90 counter-clockwise
+          case 2 -> {
+            sx = w - 1 - x;
+            sy = y;
+          } // mirror horizontal
+          case 3 -> {
+            sx = w - 1 - x;
+            sy = h - 1 - y;
+          } // rotate 180
+          case 4 -> {
+            sx = x;
+            sy = h - 1 - y;
+          } // mirror vertical
+          case 5 -> {
+            sx = y;
+            sy = x;
+          } // transpose
+          case 6 -> {
+            sx = y;
+            sy = h - 1 - x;
+          } // rotate 90 clockwise
+          case 7 -> {
+            sx = w - 1 - y;
+            sy = h - 1 - x;
+          } // transverse
+          default -> {
+            sx = w - 1 - y;
+            sy = x;
+          } // 8: rotate 90 counter-clockwise
         }
         out[y * ow + x] = in[sy * w + sx];
       }

@@ -14,9 +14,9 @@ import java.util.Arrays;
  *       else index 0;
  *   <li>an LZW minimum code size of 0..12 is decoded (the JDK refuses anything above 8);
  *   <li>the file may stop once every pixel is written: the sub-block terminator and the 0x3B
- *       trailer may be missing. Pixel data that ends before then is TRUNCATED (Pillow's "image
- *       file is truncated"), a partial last sub-block included, since Pillow decodes whole
- *       sub-blocks only;
+ *       trailer may be missing. Pixel data that ends before then is TRUNCATED (Pillow's "image file
+ *       is truncated"), a partial last sub-block included, since Pillow decodes whole sub-blocks
+ *       only;
  *   <li>an end code only pauses Pillow's decoder: codes after it are read on.
  * </ul>
  *
@@ -66,7 +66,8 @@ final class GifFirstFrame {
       }
       if (introducer == 0x3B) {
         throw new ImageException(
-            ImageException.Code.CORRUPT, "the GIF file ends (trailer 0x3B) before any image in it: re-encode the image");
+            ImageException.Code.CORRUPT,
+            "the GIF file ends (trailer 0x3B) before any image in it: re-encode the image");
       }
       if (introducer == 0x21) {
         if (p + 2 >= b.length) {
@@ -75,7 +76,10 @@ final class GifFirstFrame {
         int label = b[p + 1] & 0xFF;
         int first = p + 2;
         int firstSize = b[first] & 0xFF;
-        if (label == 0xF9 && firstSize >= 4 && first + 1 + firstSize <= b.length && (b[first + 1] & 1) != 0) {
+        if (label == 0xF9
+            && firstSize >= 4
+            && first + 1 + firstSize <= b.length
+            && (b[first + 1] & 1) != 0) {
           transparent = b[first + 4] & 0xFF;
         }
         p = skipSubBlocks(b, first);
@@ -107,7 +111,9 @@ final class GifFirstFrame {
     if (minCodeSize > MAX_CODE_BITS) {
       throw new ImageException(
           ImageException.Code.CORRUPT,
-          "the GIF image's LZW code size is " + minCodeSize + ", more than the 12 bits LZW allows: re-encode the image");
+          "the GIF image's LZW code size is "
+              + minCodeSize
+              + ", more than the 12 bits LZW allows: re-encode the image");
     }
     data = p + 1;
     width = Math.max(screenWidth, frameX + frameWidth);
@@ -142,10 +148,14 @@ final class GifFirstFrame {
     if (3 * index + 2 >= palette.length) {
       return 0; // Pillow's palette is zero past the colours the file gives
     }
-    return (palette[3 * index] & 0xFF) << 16 | (palette[3 * index + 1] & 0xFF) << 8 | (palette[3 * index + 2] & 0xFF);
+    return (palette[3 * index] & 0xFF) << 16
+        | (palette[3 * index + 1] & 0xFF) << 8
+        | (palette[3 * index + 2] & 0xFF);
   }
 
-  /** Decodes the LZW data into palette indices on the screen, Pillow's way (see the class comment). */
+  /**
+   * Decodes the LZW data into palette indices on the screen, Pillow's way (see the class comment).
+   */
   private byte[] indices(byte[] b) {
     byte[] screen = new byte[Math.multiplyExact(width, height)];
     if (transparency >= 0) {
@@ -156,7 +166,12 @@ final class GifFirstFrame {
     int p = data;
     while (!rows.done()) {
       if (p >= b.length || p + 1 + (b[p] & 0xFF) > b.length) {
-        throw cutOff("after " + rows.written + " of the " + (long) frameWidth * frameHeight + " pixels of its first image");
+        throw cutOff(
+            "after "
+                + rows.written
+                + " of the "
+                + (long) frameWidth * frameHeight
+                + " pixels of its first image");
       }
       int size = b[p] & 0xFF;
       if (size == 0) {
@@ -174,7 +189,9 @@ final class GifFirstFrame {
 
   private static boolean isGrayRamp(byte[] palette) {
     for (int i = 0; i < palette.length / 3; i++) {
-      if ((palette[3 * i] & 0xFF) != i || (palette[3 * i + 1] & 0xFF) != i || (palette[3 * i + 2] & 0xFF) != i) {
+      if ((palette[3 * i] & 0xFF) != i
+          || (palette[3 * i + 1] & 0xFF) != i
+          || (palette[3 * i + 2] & 0xFF) != i) {
         return false;
       }
     }
@@ -202,7 +219,9 @@ final class GifFirstFrame {
   }
 
   private static ImageException cutOff(String where) {
-    return new ImageException(ImageException.Code.TRUNCATED, "the GIF image is cut off " + where + ": send the complete file");
+    return new ImageException(
+        ImageException.Code.TRUNCATED,
+        "the GIF image is cut off " + where + ": send the complete file");
   }
 
   private static int u16(byte[] b, int p) {
@@ -301,7 +320,8 @@ final class GifFirstFrame {
       if (code > next) {
         throw broken();
       }
-      // the string of code, last character first; for code == next it is last string + its first character
+      // the string of code, last character first; for code == next it is last string + its first
+      // character
       int depth = 0;
       int c = code;
       if (code == next) {
@@ -333,7 +353,8 @@ final class GifFirstFrame {
 
     private static ImageException broken() {
       return new ImageException(
-          ImageException.Code.CORRUPT, "the GIF image's LZW pixel data is damaged (a code out of range): re-encode the image");
+          ImageException.Code.CORRUPT,
+          "the GIF image's LZW pixel data is damaged (a code out of range): re-encode the image");
     }
   }
 }

@@ -22,19 +22,20 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * oversized input before any pixel is allocated.
  *
  * <p>The pixels are the ones transformers 5 hands to {@code CLIPImageProcessor}: Pillow's {@code
- * Image.open} followed by {@code convert_to_rgb}, which in 5.x is plain {@code image.convert("RGB")}
- * (an RGB image is kept). So, as Pillow's {@code Convert.c} does for each mode: alpha is dropped,
- * never composited (RGBA, LA, PA and 16-bit gray+alpha keep the colour stored under a transparent
- * pixel); palette colours are looked up and their tRNS or GIF transparency ignored; gray becomes R =
- * G = B, 1/2/4-bit gray scaled to 0..255; 16-bit RGB and RGBA keep their high byte, and 16-bit gray
- * ("I;16") is clipped to 255, not scaled; a JPEG goes through {@link JpegColour} (libjpeg's colour
- * conversion, CMYK and YCCK with Pillow's inverted-CMYK formula, no ICC profile). Samples are read
- * from the raster, never through {@code getRGB}, which would gamma-convert grayscale.
+ * Image.open} followed by {@code convert_to_rgb}, which in 5.x is plain {@code
+ * image.convert("RGB")} (an RGB image is kept). So, as Pillow's {@code Convert.c} does for each
+ * mode: alpha is dropped, never composited (RGBA, LA, PA and 16-bit gray+alpha keep the colour
+ * stored under a transparent pixel); palette colours are looked up and their tRNS or GIF
+ * transparency ignored; gray becomes R = G = B, 1/2/4-bit gray scaled to 0..255; 16-bit RGB and
+ * RGBA keep their high byte, and 16-bit gray ("I;16") is clipped to 255, not scaled; a JPEG goes
+ * through {@link JpegColour} (libjpeg's colour conversion, CMYK and YCCK with Pillow's
+ * inverted-CMYK formula, no ICC profile). Samples are read from the raster, never through {@code
+ * getRGB}, which would gamma-convert grayscale.
  *
  * <p>What is accepted follows Pillow's plugins with {@code LOAD_TRUNCATED_IMAGES} off: a file whose
  * pixel data is whole loads even when what should follow it is missing (a PNG without IEND, a GIF
- * without its terminator and trailer: {@link PngChunks}, {@link GifFirstFrame}), while pixel data that
- * ends early is TRUNCATED, never half decoded.
+ * without its terminator and trailer: {@link PngChunks}, {@link GifFirstFrame}), while pixel data
+ * that ends early is TRUNCATED, never half decoded.
  *
  * <p>One deviation from the Python pipeline, on purpose: the JPEG EXIF orientation is applied
  * (transformers feeds the stored pixels, so a phone photo would reach the model on its side).
@@ -63,12 +64,16 @@ public final class ImageDecoder {
   public ImageHeader probe(byte[] bytes) {
     // 1. size checks need no parsing
     if (bytes == null || bytes.length == 0) {
-      throw new ImageException(ImageException.Code.EMPTY, "the image is empty (0 bytes): send the image file's bytes");
+      throw new ImageException(
+          ImageException.Code.EMPTY, "the image is empty (0 bytes): send the image file's bytes");
     }
     if (bytes.length > limits.maxBytes()) {
       throw new ImageException(
           ImageException.Code.TOO_LARGE,
-          "the image has " + bytes.length + " bytes, more than the limit of " + limits.maxBytes()
+          "the image has "
+              + bytes.length
+              + " bytes, more than the limit of "
+              + limits.maxBytes()
               + ": downscale or recompress it before sending");
     }
     // 2. the format from the magic bytes, then the dimensions from the header
@@ -150,16 +155,28 @@ public final class ImageDecoder {
       if (w.contains("premature end") || w.contains("truncated") || w.contains("missing eoi")) {
         throw new ImageException(
             ImageException.Code.TRUNCATED,
-            "the " + name(format) + " image is cut off: the file ends before its pixel data does: send the complete file");
+            "the "
+                + name(format)
+                + " image is cut off: the file ends before its pixel data does: send the complete file");
       }
     }
     int width = decoded instanceof Raster r ? r.getWidth() : ((BufferedImage) decoded).getWidth();
-    int height = decoded instanceof Raster r ? r.getHeight() : ((BufferedImage) decoded).getHeight();
+    int height =
+        decoded instanceof Raster r ? r.getHeight() : ((BufferedImage) decoded).getHeight();
     if (width != header.width() || height != header.height()) {
       throw new ImageException(
           ImageException.Code.CORRUPT,
-          "the " + name(format) + " image decodes to " + width + "x" + height + " pixels where its header declares "
-              + header.width() + "x" + header.height() + ": re-encode the image");
+          "the "
+              + name(format)
+              + " image decodes to "
+              + width
+              + "x"
+              + height
+              + " pixels where its header declares "
+              + header.width()
+              + "x"
+              + header.height()
+              + ": re-encode the image");
     }
     return decoded;
   }
@@ -168,13 +185,26 @@ public final class ImageDecoder {
     if (header.width() <= 0 || header.height() <= 0) {
       throw new ImageException(
           ImageException.Code.CORRUPT,
-          "the " + name(header.format()) + " header declares " + header.width() + "x" + header.height() + " pixels: re-encode the image");
+          "the "
+              + name(header.format())
+              + " header declares "
+              + header.width()
+              + "x"
+              + header.height()
+              + " pixels: re-encode the image");
     }
     if (header.pixels() > limits.maxPixels()) {
       throw new ImageException(
           ImageException.Code.TOO_MANY_PIXELS,
-          "the image is " + header.width() + "x" + header.height() + " = " + header.pixels()
-              + " pixels, more than the limit of " + limits.maxPixels() + ": downscale it before sending");
+          "the image is "
+              + header.width()
+              + "x"
+              + header.height()
+              + " = "
+              + header.pixels()
+              + " pixels, more than the limit of "
+              + limits.maxPixels()
+              + ": downscale it before sending");
     }
     return header;
   }
@@ -184,7 +214,11 @@ public final class ImageDecoder {
     if (!readers.hasNext()) {
       throw new ImageException(
           ImageException.Code.UNSUPPORTED_FORMAT,
-          "no " + format + " decoder is installed: add the ImageIO plugin for " + format + " to the classpath");
+          "no "
+              + format
+              + " decoder is installed: add the ImageIO plugin for "
+              + format
+              + " to the classpath");
     }
     return readers.next();
   }
@@ -195,8 +229,8 @@ public final class ImageDecoder {
   }
 
   /**
-   * A decoder failure in plain words. The decoder's own text ("I/O error reading PNG header!", or no
-   * text at all) stays in the cause, for the log, not in what the user reads.
+   * A decoder failure in plain words. The decoder's own text ("I/O error reading PNG header!", or
+   * no text at all) stays in the cause, for the log, not in what the user reads.
    */
   private static ImageException unreadable(String format, byte[] bytes, String part, Throwable e) {
     if (e instanceof ImageException ie) {
@@ -205,20 +239,33 @@ public final class ImageDecoder {
     if (format.equals(ImageFormats.JPEG) && JpegMarkers.endsBeforeScan(bytes)) {
       return new ImageException(
           ImageException.Code.TRUNCATED,
-          "the JPEG image is cut off: the file ends inside its header, before the image data: send the complete file", e);
+          "the JPEG image is cut off: the file ends inside its header, before the image data: send the complete file",
+          e);
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof EOFException
-          || (t.getMessage() != null && t.getMessage().toLowerCase(Locale.ROOT).contains("unexpected end"))) {
+          || (t.getMessage() != null
+              && t.getMessage().toLowerCase(Locale.ROOT).contains("unexpected end"))) {
         return new ImageException(
             ImageException.Code.TRUNCATED,
-            "the " + name(format) + " image is cut off: the file ends inside " + part + ": send the complete file", e);
+            "the "
+                + name(format)
+                + " image is cut off: the file ends inside "
+                + part
+                + ": send the complete file",
+            e);
       }
     }
     return new ImageException(
         ImageException.Code.CORRUPT,
-        "the " + name(format) + " image is damaged: " + part + " cannot be decoded: re-encode it as "
-            + ImageFormats.ACCEPTED + " and send it again", e);
+        "the "
+            + name(format)
+            + " image is damaged: "
+            + part
+            + " cannot be decoded: re-encode it as "
+            + ImageFormats.ACCEPTED
+            + " and send it again",
+        e);
   }
 
   /** The format as users write it: "PNG", "JPEG", "WebP", "GIF". */
@@ -245,12 +292,14 @@ public final class ImageDecoder {
       for (int y = 0; y < h; y++) {
         raster.getSamples(0, y, w, 1, 0, row);
         for (int x = 0; x < w; x++) {
-          dst[y * w + x] = icm.getRed(row[x]) << 16 | icm.getGreen(row[x]) << 8 | icm.getBlue(row[x]);
+          dst[y * w + x] =
+              icm.getRed(row[x]) << 16 | icm.getGreen(row[x]) << 8 | icm.getBlue(row[x]);
         }
       }
       return out;
     }
-    if (cm.isAlphaPremultiplied() || cm.getNumColorComponents() != 1 && cm.getNumColorComponents() != 3) {
+    if (cm.isAlphaPremultiplied()
+        || cm.getNumColorComponents() != 1 && cm.getNumColorComponents() != 3) {
       // 2. rare layouts: let Java2D produce non-premultiplied sRGB, then drop the alpha
       int[] argb = src.getRGB(0, 0, w, h, null, 0, w);
       for (int i = 0; i < argb.length; i++) {
@@ -277,7 +326,10 @@ public final class ImageDecoder {
     return out;
   }
 
-  /** 8-bit samples kept, 16-bit to the high byte (Pillow's ";16B" raw modes), 1/2/4-bit scaled to 0..255. */
+  /**
+   * 8-bit samples kept, 16-bit to the high byte (Pillow's ";16B" raw modes), 1/2/4-bit scaled to
+   * 0..255.
+   */
   private static int to8(int v, int bits) {
     if (bits == 8) {
       return v;

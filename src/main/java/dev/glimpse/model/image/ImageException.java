@@ -2,7 +2,9 @@ package dev.glimpse.model.image;
 
 import dev.glimpse.error.GlimpseException;
 
-/** An image that cannot be used, with a code a user can look up and a message that says what to do. */
+/**
+ * An image that cannot be used, with a code a user can look up and a message that says what to do.
+ */
 public final class ImageException extends GlimpseException {
 
   /** What is wrong with the image bytes. */

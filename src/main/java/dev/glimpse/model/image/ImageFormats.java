@@ -24,7 +24,8 @@ final class ImageFormats {
     if (startsWith(b, 0, 0xFF, 0xD8, 0xFF)) {
       return JPEG;
     }
-    if (startsWith(b, 0, 'G', 'I', 'F', '8', '7', 'a') || startsWith(b, 0, 'G', 'I', 'F', '8', '9', 'a')) {
+    if (startsWith(b, 0, 'G', 'I', 'F', '8', '7', 'a')
+        || startsWith(b, 0, 'G', 'I', 'F', '8', '9', 'a')) {
       return GIF;
     }
     if (startsWith(b, 0, 'R', 'I', 'F', 'F') && startsWith(b, 8, 'W', 'E', 'B', 'P')) {
@@ -34,30 +35,40 @@ final class ImageFormats {
     if (other != null) {
       throw new ImageException(
           ImageException.Code.UNSUPPORTED_FORMAT,
-          other + " images are not accepted (Glimpse takes " + ACCEPTED + "): convert the image to one of them");
+          other
+              + " images are not accepted (Glimpse takes "
+              + ACCEPTED
+              + "): convert the image to one of them");
     }
     throw new ImageException(
         ImageException.Code.NOT_AN_IMAGE,
-        "the bytes are not an image in any format Glimpse knows (first bytes " + hex(b) + "): check that the message"
-            + " carries the image file itself, in one of " + ACCEPTED);
+        "the bytes are not an image in any format Glimpse knows (first bytes "
+            + hex(b)
+            + "): check that the message"
+            + " carries the image file itself, in one of "
+            + ACCEPTED);
   }
 
   /**
-   * Formats recognised only to name them in the refusal. Magic numbers as Pillow's plugins test them
-   * ({@code _accept}); TGA has none, so its 18-byte header is checked field by field as {@code
+   * Formats recognised only to name them in the refusal. Magic numbers as Pillow's plugins test
+   * them ({@code _accept}); TGA has none, so its 18-byte header is checked field by field as {@code
    * TgaImagePlugin} validates it.
    */
   private static String otherImageFormat(byte[] b) {
     if (startsWith(b, 0, 'B', 'M')) {
       return "BMP";
     }
-    if (startsWith(b, 0, 'I', 'I', 0x2A, 0x00) || startsWith(b, 0, 'M', 'M', 0x00, 0x2A)
-        || startsWith(b, 0, 'I', 'I', 0x2B, 0x00) || startsWith(b, 0, 'M', 'M', 0x00, 0x2B)) {
+    if (startsWith(b, 0, 'I', 'I', 0x2A, 0x00)
+        || startsWith(b, 0, 'M', 'M', 0x00, 0x2A)
+        || startsWith(b, 0, 'I', 'I', 0x2B, 0x00)
+        || startsWith(b, 0, 'M', 'M', 0x00, 0x2B)) {
       return "TIFF";
     }
     if ((startsWith(b, 0, 0x00, 0x00, 0x01, 0x00) || startsWith(b, 0, 0x00, 0x00, 0x02, 0x00))
-        && b.length >= 6 && (b[4] != 0 || b[5] != 0)) {
-      return "ICO"; // ICO or CUR with at least one image; a TGA may start 00 00 02 00 too, but with 0 here
+        && b.length >= 6
+        && (b[4] != 0 || b[5] != 0)) {
+      return "ICO"; // ICO or CUR with at least one image; a TGA may start 00 00 02 00 too, but with
+      // 0 here
     }
     if (startsWith(b, 0, '8', 'B', 'P', 'S')) {
       return "PSD";
@@ -92,7 +103,10 @@ final class ImageFormats {
     return kind && (b[2] == ' ' || b[2] == '\n' || b[2] == '\r' || b[2] == '\t');
   }
 
-  /** An 18-byte TGA header whose fields hold values a TGA can have (TgaImagePlugin's checks, plus the image type). */
+  /**
+   * An 18-byte TGA header whose fields hold values a TGA can have (TgaImagePlugin's checks, plus
+   * the image type).
+   */
   private static boolean isTga(byte[] b) {
     if (b.length < 18) {
       return false;
@@ -103,8 +117,13 @@ final class ImageFormats {
     int height = (b[14] & 0xFF) | (b[15] & 0xFF) << 8;
     int depth = b[16] & 0xFF;
     boolean mapped = imageType == 1 || imageType == 9 || imageType == 32 || imageType == 33;
-    boolean knownType = mapped || imageType == 2 || imageType == 3 || imageType == 10 || imageType == 11;
-    return colorMapType <= 1 && knownType && (!mapped || colorMapType == 1) && width > 0 && height > 0
+    boolean knownType =
+        mapped || imageType == 2 || imageType == 3 || imageType == 10 || imageType == 11;
+    return colorMapType <= 1
+        && knownType
+        && (!mapped || colorMapType == 1)
+        && width > 0
+        && height > 0
         && (depth == 1 || depth == 8 || depth == 15 || depth == 16 || depth == 24 || depth == 32);
   }
 

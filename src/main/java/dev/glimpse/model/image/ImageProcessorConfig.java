@@ -15,8 +15,8 @@ import java.util.Arrays;
  *
  * <p>The resize target is either a shortest edge ({@code shortestEdge > 0}, {@code resizeHeight ==
  * resizeWidth == 0}: the short side becomes {@code shortestEdge}, the long side keeps the aspect
- * ratio) or a fixed size ({@code resizeHeight, resizeWidth > 0}, from {@code "size": {"height":
- * h, "width": w}}).
+ * ratio) or a fixed size ({@code resizeHeight, resizeWidth > 0}, from {@code "size": {"height": h,
+ * "width": w}}).
  *
  * @param padToSquare LLaVA's {@code image_aspect_ratio: "pad"}: paste the image centred on a square
  *     canvas of the mean colour before resizing. Not part of preprocessor_config.json; set it with
@@ -84,8 +84,21 @@ public record ImageProcessorConfig(
       boolean doConvertRgb,
       boolean padToSquare) {
     this(
-        doResize, shortestEdge, resample, doCenterCrop, cropHeight, cropWidth, doRescale,
-        rescaleFactor, doNormalize, imageMean, imageStd, doConvertRgb, padToSquare, 0, 0);
+        doResize,
+        shortestEdge,
+        resample,
+        doCenterCrop,
+        cropHeight,
+        cropWidth,
+        doRescale,
+        rescaleFactor,
+        doNormalize,
+        imageMean,
+        imageStd,
+        doConvertRgb,
+        padToSquare,
+        0,
+        0);
   }
 
   /** CLIPImageProcessor's defaults. */
@@ -93,11 +106,25 @@ public record ImageProcessorConfig(
     return clipDefaults(224);
   }
 
-  /** CLIPImageProcessor's defaults at another resolution: shortest edge and square crop {@code size}. */
+  /**
+   * CLIPImageProcessor's defaults at another resolution: shortest edge and square crop {@code
+   * size}.
+   */
   public static ImageProcessorConfig clipDefaults(int size) {
     return new ImageProcessorConfig(
-        true, size, RESAMPLE_BICUBIC, true, size, size, true, 1 / 255.0, true, OPENAI_CLIP_MEAN,
-        OPENAI_CLIP_STD, true, false);
+        true,
+        size,
+        RESAMPLE_BICUBIC,
+        true,
+        size,
+        size,
+        true,
+        1 / 255.0,
+        true,
+        OPENAI_CLIP_MEAN,
+        OPENAI_CLIP_STD,
+        true,
+        false);
   }
 
   /**
@@ -112,7 +139,8 @@ public record ImageProcessorConfig(
     } catch (NoSuchFileException e) {
       throw new CheckpointException(
           CheckpointException.Code.MISSING_FILE,
-          preprocessorConfigJson + " does not exist; copy preprocessor_config.json from the model repository");
+          preprocessorConfigJson
+              + " does not exist; copy preprocessor_config.json from the model repository");
     } catch (IOException e) {
       throw bad(preprocessorConfigJson, "is not readable JSON (" + e.getMessage() + ")");
     }
@@ -129,14 +157,17 @@ public record ImageProcessorConfig(
       if (size.isInt()) {
         shortestEdge = size.asInt();
       } else if (size.has("shortest_edge") && !size.has("longest_edge")) {
-        shortestEdge = positive(preprocessorConfigJson, "size.shortest_edge", size.get("shortest_edge"));
+        shortestEdge =
+            positive(preprocessorConfigJson, "size.shortest_edge", size.get("shortest_edge"));
       } else if (size.has("height") && size.has("width")) {
         resizeHeight = positive(preprocessorConfigJson, "size.height", size.get("height"));
         resizeWidth = positive(preprocessorConfigJson, "size.width", size.get("width"));
       } else {
         throw bad(
             preprocessorConfigJson,
-            "has size " + size + "; supported are an integer, {\"shortest_edge\": n} or {\"height\": h, \"width\": w}");
+            "has size "
+                + size
+                + "; supported are an integer, {\"shortest_edge\": n} or {\"height\": h, \"width\": w}");
       }
     }
     // 2. crop_size: an int (square) or {"height": h, "width": w}
@@ -151,13 +182,19 @@ public record ImageProcessorConfig(
         cropHeight = positive(preprocessorConfigJson, "crop_size.height", crop.get("height"));
         cropWidth = positive(preprocessorConfigJson, "crop_size.width", crop.get("width"));
       } else {
-        throw bad(preprocessorConfigJson, "has crop_size " + crop + "; expected an integer or {\"height\": h, \"width\": w}");
+        throw bad(
+            preprocessorConfigJson,
+            "has crop_size " + crop + "; expected an integer or {\"height\": h, \"width\": w}");
       }
     }
     // 3. resample: the Pillow code; the ones implemented here are bilinear, bicubic, lanczos
     int resample = root.path("resample").asInt(d.resample());
-    if (resample != RESAMPLE_BICUBIC && resample != RESAMPLE_BILINEAR && resample != RESAMPLE_LANCZOS) {
-      throw bad(preprocessorConfigJson, "has resample " + resample + "; supported are 1 (lanczos), 2 (bilinear), 3 (bicubic)");
+    if (resample != RESAMPLE_BICUBIC
+        && resample != RESAMPLE_BILINEAR
+        && resample != RESAMPLE_LANCZOS) {
+      throw bad(
+          preprocessorConfigJson,
+          "has resample " + resample + "; supported are 1 (lanczos), 2 (bilinear), 3 (bicubic)");
     }
     try {
       return new ImageProcessorConfig(
@@ -183,8 +220,20 @@ public record ImageProcessorConfig(
 
   public ImageProcessorConfig withPadToSquare(boolean pad) {
     return new ImageProcessorConfig(
-        doResize, shortestEdge, resample, doCenterCrop, cropHeight, cropWidth, doRescale,
-        rescaleFactor, doNormalize, imageMean, imageStd, doConvertRgb, pad, resizeHeight,
+        doResize,
+        shortestEdge,
+        resample,
+        doCenterCrop,
+        cropHeight,
+        cropWidth,
+        doRescale,
+        rescaleFactor,
+        doNormalize,
+        imageMean,
+        imageStd,
+        doConvertRgb,
+        pad,
+        resizeHeight,
         resizeWidth);
   }
 
@@ -225,19 +274,45 @@ public record ImageProcessorConfig(
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(imageMean) + Arrays.hashCode(imageStd)
-        + java.util.Objects.hash(shortestEdge, resample, cropHeight, cropWidth, padToSquare, resizeHeight, resizeWidth);
+    return 31 * Arrays.hashCode(imageMean)
+        + Arrays.hashCode(imageStd)
+        + java.util.Objects.hash(
+            shortestEdge, resample, cropHeight, cropWidth, padToSquare, resizeHeight, resizeWidth);
   }
 
   @Override
   public String toString() {
-    return "ImageProcessorConfig[doResize=" + doResize + ", shortestEdge=" + shortestEdge
-        + ", resize=" + resizeHeight + "x" + resizeWidth + ", resample=" + resample
-        + ", doCenterCrop=" + doCenterCrop + ", crop=" + cropHeight + "x" + cropWidth
-        + ", doRescale=" + doRescale + ", rescaleFactor=" + rescaleFactor
-        + ", doNormalize=" + doNormalize + ", imageMean=" + Arrays.toString(imageMean)
-        + ", imageStd=" + Arrays.toString(imageStd) + ", doConvertRgb=" + doConvertRgb
-        + ", padToSquare=" + padToSquare + "]";
+    return "ImageProcessorConfig[doResize="
+        + doResize
+        + ", shortestEdge="
+        + shortestEdge
+        + ", resize="
+        + resizeHeight
+        + "x"
+        + resizeWidth
+        + ", resample="
+        + resample
+        + ", doCenterCrop="
+        + doCenterCrop
+        + ", crop="
+        + cropHeight
+        + "x"
+        + cropWidth
+        + ", doRescale="
+        + doRescale
+        + ", rescaleFactor="
+        + rescaleFactor
+        + ", doNormalize="
+        + doNormalize
+        + ", imageMean="
+        + Arrays.toString(imageMean)
+        + ", imageStd="
+        + Arrays.toString(imageStd)
+        + ", doConvertRgb="
+        + doConvertRgb
+        + ", padToSquare="
+        + padToSquare
+        + "]";
   }
 
   private static int positive(Path file, String field, JsonNode node) {

@@ -52,7 +52,9 @@ final class JpegColour {
       // Pillow's SOF handler: "cannot handle %d-bit layers"
       throw new ImageException(
           ImageException.Code.UNSUPPORTED_FORMAT,
-          "this JPEG has " + markers.precision() + "-bit samples; only 8-bit JPEGs are accepted: convert it to an 8-bit JPEG or PNG");
+          "this JPEG has "
+              + markers.precision()
+              + "-bit samples; only 8-bit JPEGs are accepted: convert it to an 8-bit JPEG or PNG");
     }
     int[] ids = markers.componentIds();
     return switch (ids.length) {
@@ -67,25 +69,34 @@ final class JpegColour {
         yield ids[0] == 'R' && ids[1] == 'G' && ids[2] == 'B' ? Space.RGB : Space.YCBCR;
       }
       case 4 -> markers.adobeTransform() > 0 ? Space.YCCK : Space.CMYK;
-      default -> throw new ImageException(
-          ImageException.Code.UNSUPPORTED_FORMAT,
-          "this JPEG has " + ids.length + " colour components; only gray (1), colour (3) and CMYK (4) JPEGs are"
-              + " accepted: convert it to an RGB JPEG or PNG");
+      default ->
+          throw new ImageException(
+              ImageException.Code.UNSUPPORTED_FORMAT,
+              "this JPEG has "
+                  + ids.length
+                  + " colour components; only gray (1), colour (3) and CMYK (4) JPEGs are"
+                  + " accepted: convert it to an RGB JPEG or PNG");
     };
   }
 
   /** The RGB image of raw samples {@code raster} stored in colour space {@code space}. */
   static BufferedImage toRgb(Raster raster, Space space) {
-    int expectedBands = switch (space) {
-      case GRAY -> 1;
-      case RGB, YCBCR -> 3;
-      case CMYK, YCCK -> 4;
-    };
+    int expectedBands =
+        switch (space) {
+          case GRAY -> 1;
+          case RGB, YCBCR -> 3;
+          case CMYK, YCCK -> 4;
+        };
     if (raster.getNumBands() != expectedBands || raster.getSampleModel().getSampleSize(0) != 8) {
       throw new ImageException(
           ImageException.Code.CORRUPT,
-          "the JPEG image decodes to " + raster.getNumBands() + " components of " + raster.getSampleModel().getSampleSize(0)
-              + " bits where its frame header declares " + expectedBands + " of 8: re-encode the image");
+          "the JPEG image decodes to "
+              + raster.getNumBands()
+              + " components of "
+              + raster.getSampleModel().getSampleSize(0)
+              + " bits where its frame header declares "
+              + expectedBands
+              + " of 8: re-encode the image");
     }
     int w = raster.getWidth();
     int h = raster.getHeight();
@@ -97,17 +108,19 @@ final class JpegColour {
       raster.getPixels(raster.getMinX(), raster.getMinY() + y, w, 1, row);
       for (int x = 0; x < w; x++) {
         int i = x * bands;
-        dst[y * w + x] = switch (space) {
-          case GRAY -> row[i] * 0x010101;
-          case RGB -> row[i] << 16 | row[i + 1] << 8 | row[i + 2];
-          case YCBCR -> yccToRgb(row[i], row[i + 1], row[i + 2]);
-          case CMYK -> cmykToRgb(255 - row[i], 255 - row[i + 1], 255 - row[i + 2], 255 - row[i + 3]);
-          case YCCK -> {
-            // libjpeg: C = 255 - R(YCC), K kept; Pillow's "CMYK;I" inverts both back
-            int rgb = yccToRgb(row[i], row[i + 1], row[i + 2]);
-            yield cmykToRgb(rgb >> 16 & 0xFF, rgb >> 8 & 0xFF, rgb & 0xFF, 255 - row[i + 3]);
-          }
-        };
+        dst[y * w + x] =
+            switch (space) {
+              case GRAY -> row[i] * 0x010101;
+              case RGB -> row[i] << 16 | row[i + 1] << 8 | row[i + 2];
+              case YCBCR -> yccToRgb(row[i], row[i + 1], row[i + 2]);
+              case CMYK ->
+                  cmykToRgb(255 - row[i], 255 - row[i + 1], 255 - row[i + 2], 255 - row[i + 3]);
+              case YCCK -> {
+                // libjpeg: C = 255 - R(YCC), K kept; Pillow's "CMYK;I" inverts both back
+                int rgb = yccToRgb(row[i], row[i + 1], row[i + 2]);
+                yield cmykToRgb(rgb >> 16 & 0xFF, rgb >> 8 & 0xFF, rgb & 0xFF, 255 - row[i + 3]);
+              }
+            };
       }
     }
     return out;
@@ -124,7 +137,9 @@ final class JpegColour {
   /** Pillow's cmyk2rgb for one pixel (C, M, Y, K as Pillow holds them), packed 0xRRGGBB. */
   static int cmykToRgb(int c, int m, int y, int k) {
     int nk = 255 - k;
-    return clamp(nk - mulDiv255(c, nk)) << 16 | clamp(nk - mulDiv255(m, nk)) << 8 | clamp(nk - mulDiv255(y, nk));
+    return clamp(nk - mulDiv255(c, nk)) << 16
+        | clamp(nk - mulDiv255(m, nk)) << 8
+        | clamp(nk - mulDiv255(y, nk));
   }
 
   /** Pillow's MULDIV255: a * b / 255, rounded, in integers. */

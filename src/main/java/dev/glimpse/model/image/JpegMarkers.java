@@ -46,7 +46,9 @@ record JpegMarkers(boolean jfif, int adobeTransform, int[] componentIds, int pre
         jfif = true;
       } else if (marker == 0xEE && dataLength >= 12 && startsWith(b, data, "Adobe")) {
         adobe = b[data + 11] & 0xFF;
-      } else if (isStartOfFrame(marker) && dataLength >= 6 && dataLength >= 6 + 3 * (b[data + 5] & 0xFF)) {
+      } else if (isStartOfFrame(marker)
+          && dataLength >= 6
+          && dataLength >= 6 + 3 * (b[data + 5] & 0xFF)) {
         precision = b[data] & 0xFF;
         ids = new int[b[data + 5] & 0xFF];
         for (int i = 0; i < ids.length; i++) {
@@ -62,7 +64,8 @@ record JpegMarkers(boolean jfif, int adobeTransform, int[] componentIds, int pre
     }
     if (ids == null) {
       throw new ImageException(
-          ImageException.Code.CORRUPT, "the JPEG has no readable frame header (SOF) before its image data: re-encode the image");
+          ImageException.Code.CORRUPT,
+          "the JPEG has no readable frame header (SOF) before its image data: re-encode the image");
     }
     return new JpegMarkers(jfif, adobe, ids, precision);
   }

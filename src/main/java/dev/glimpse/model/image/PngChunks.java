@@ -25,7 +25,9 @@ final class PngChunks {
 
   private PngChunks() {}
 
-  /** Throws TRUNCATED or CORRUPT unless the file holds what Pillow needs to load it (class comment). */
+  /**
+   * Throws TRUNCATED or CORRUPT unless the file holds what Pillow needs to load it (class comment).
+   */
   static void requireWholePixelData(byte[] b, int width, int height) {
     requireChecksumsBeforePixelData(b);
     long expected = filteredBytes(width, height, bitDepth(b), colorType(b), interlaced(b));
@@ -33,7 +35,10 @@ final class PngChunks {
     if (inflated[0] < expected) {
       throw new ImageException(
           ImageException.Code.TRUNCATED,
-          "the PNG image is cut off: its pixel data holds " + inflated[0] + " of the " + expected
+          "the PNG image is cut off: its pixel data holds "
+              + inflated[0]
+              + " of the "
+              + expected
               + " bytes its header declares: send the complete file");
     }
     requireWholeChunksAfter(b, inflated[1]);
@@ -41,8 +46,8 @@ final class PngChunks {
 
   /**
    * Pillow's {@code _open} checks the CRC of every chunk before the first IDAT ("broken PNG file
-   * (bad header checksum ...)"), ancillary ones too unless {@code LOAD_TRUNCATED_IMAGES} is on;
-   * the JDK's reader checks none.
+   * (bad header checksum ...)"), ancillary ones too unless {@code LOAD_TRUNCATED_IMAGES} is on; the
+   * JDK's reader checks none.
    */
   private static void requireChecksumsBeforePixelData(byte[] b) {
     long p = SIGNATURE;
@@ -55,14 +60,18 @@ final class PngChunks {
       if (p + 12 + length > b.length) {
         throw new ImageException(
             ImageException.Code.TRUNCATED,
-            "the PNG image is cut off inside its '" + printable(type) + "' chunk, before the pixel data: send the complete file");
+            "the PNG image is cut off inside its '"
+                + printable(type)
+                + "' chunk, before the pixel data: send the complete file");
       }
       CRC32 crc = new CRC32();
       crc.update(b, (int) p + 4, (int) length + 4);
       if (crc.getValue() != u32(b, (int) (p + 8 + length))) {
         throw new ImageException(
             ImageException.Code.CORRUPT,
-            "the PNG image is damaged: the checksum of its '" + printable(type) + "' chunk does not match: re-encode the image");
+            "the PNG image is damaged: the checksum of its '"
+                + printable(type)
+                + "' chunk does not match: re-encode the image");
       }
       p += 12 + length;
     }
@@ -76,14 +85,19 @@ final class PngChunks {
   private static void requireWholeChunksAfter(byte[] b, long p) {
     while (p + 8 <= b.length) {
       long length = u32(b, (int) p);
-      if (b[(int) p + 4] == 'I' && b[(int) p + 5] == 'E' && b[(int) p + 6] == 'N' && b[(int) p + 7] == 'D') {
+      if (b[(int) p + 4] == 'I'
+          && b[(int) p + 5] == 'E'
+          && b[(int) p + 6] == 'N'
+          && b[(int) p + 7] == 'D') {
         return;
       }
       if (p + 8 + length > b.length) {
         String type = new String(b, (int) p + 4, 4, StandardCharsets.ISO_8859_1);
         throw new ImageException(
             ImageException.Code.TRUNCATED,
-            "the PNG image is cut off inside its '" + printable(type) + "' chunk after the pixel data: send the complete file");
+            "the PNG image is cut off inside its '"
+                + printable(type)
+                + "' chunk after the pixel data: send the complete file");
       }
       p += 12 + length;
     }
@@ -107,23 +121,38 @@ final class PngChunks {
     return b.length >= IHDR_END && b[28] == 1;
   }
 
-  /** Bytes of filtered scanlines (a filter byte per row), summed over Adam7's passes if interlaced. */
-  private static long filteredBytes(int width, int height, int bitDepth, int colorType, boolean interlaced) {
-    int channels = switch (colorType) {
-      case 0, 3 -> 1;
-      case 2 -> 3;
-      case 4 -> 2;
-      case 6 -> 4;
-      default -> throw new ImageException(
-          ImageException.Code.CORRUPT,
-          "the PNG header declares colour type " + colorType + ", which PNG does not have: re-encode the image");
-    };
+  /**
+   * Bytes of filtered scanlines (a filter byte per row), summed over Adam7's passes if interlaced.
+   */
+  private static long filteredBytes(
+      int width, int height, int bitDepth, int colorType, boolean interlaced) {
+    int channels =
+        switch (colorType) {
+          case 0, 3 -> 1;
+          case 2 -> 3;
+          case 4 -> 2;
+          case 6 -> 4;
+          default ->
+              throw new ImageException(
+                  ImageException.Code.CORRUPT,
+                  "the PNG header declares colour type "
+                      + colorType
+                      + ", which PNG does not have: re-encode the image");
+        };
     long bitsPerPixel = (long) channels * bitDepth;
     if (!interlaced) {
       return height * (1 + (width * bitsPerPixel + 7) / 8);
     }
     // Adam7: (x start, y start, x step, y step) of each of the seven passes
-    int[][] passes = {{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}};
+    int[][] passes = {
+      {0, 0, 8, 8},
+      {4, 0, 8, 8},
+      {0, 4, 4, 8},
+      {2, 0, 4, 4},
+      {0, 2, 2, 4},
+      {1, 0, 2, 2},
+      {0, 1, 1, 2}
+    };
     long total = 0;
     for (int[] p : passes) {
       long w = (width - p[0] + p[2] - 1) / p[2];
@@ -150,7 +179,11 @@ final class PngChunks {
       long p = SIGNATURE;
       while (p + 8 <= b.length && total < enough && !inflater.finished()) {
         long length = u32(b, (int) p);
-        boolean idat = b[(int) p + 4] == 'I' && b[(int) p + 5] == 'D' && b[(int) p + 6] == 'A' && b[(int) p + 7] == 'T';
+        boolean idat =
+            b[(int) p + 4] == 'I'
+                && b[(int) p + 5] == 'D'
+                && b[(int) p + 6] == 'A'
+                && b[(int) p + 7] == 'T';
         if (!idat && seenIdat) {
           break; // Pillow reads the pixel data from consecutive IDAT chunks only
         }
@@ -163,7 +196,9 @@ final class PngChunks {
             int n = inflater.inflate(sink);
             total += n;
             if (n == 0 && inflater.needsDictionary()) {
-              return new long[] {total, p}; // PNG allows no preset dictionary: nothing more comes out
+              return new long[] {
+                total, p
+              }; // PNG allows no preset dictionary: nothing more comes out
             }
           }
         }
@@ -173,13 +208,17 @@ final class PngChunks {
     } catch (DataFormatException e) {
       throw new ImageException(
           ImageException.Code.CORRUPT,
-          "the PNG pixel data is damaged (its compressed stream is invalid): re-encode the image", e);
+          "the PNG pixel data is damaged (its compressed stream is invalid): re-encode the image",
+          e);
     } finally {
       inflater.end();
     }
   }
 
   private static long u32(byte[] b, int p) {
-    return (b[p] & 0xFFL) << 24 | (b[p + 1] & 0xFFL) << 16 | (b[p + 2] & 0xFFL) << 8 | (b[p + 3] & 0xFFL);
+    return (b[p] & 0xFFL) << 24
+        | (b[p + 1] & 0xFFL) << 16
+        | (b[p + 2] & 0xFFL) << 8
+        | (b[p + 3] & 0xFFL);
   }
 }

@@ -4,16 +4,20 @@ package dev.glimpse.model.image;
  * Separable antialiased resize of 8-bit planes: a horizontal pass, then a vertical pass, each
  * skipped when that dimension keeps its size. When shrinking, the filter support is stretched by
  * the downscale factor (antialiasing), as in Pillow's {@code libImaging/Resample.c} and in
- * PyTorch's {@code _upsample_bicubic2d_aa}, which both implement the same algorithm and differ
- * only in their arithmetic (see {@link Arithmetic}).
+ * PyTorch's {@code _upsample_bicubic2d_aa}, which both implement the same algorithm and differ only
+ * in their arithmetic (see {@link Arithmetic}).
  */
 final class Resampler {
 
-  /** Interpolation kernels; bicubic uses a = -0.5 (Keys), as both Pillow and PyTorch's aa path do. */
+  /**
+   * Interpolation kernels; bicubic uses a = -0.5 (Keys), as both Pillow and PyTorch's aa path do.
+   */
   enum Filter {
     BILINEAR(1.0),
     BICUBIC(2.0),
-    /** Pillow only: PyTorch has no antialiased lanczos, transformers falls back to bicubic there. */
+    /**
+     * Pillow only: PyTorch has no antialiased lanczos, transformers falls back to bicubic there.
+     */
     LANCZOS(3.0);
 
     final double support;

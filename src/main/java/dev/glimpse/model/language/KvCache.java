@@ -16,7 +16,14 @@ public final class KvCache implements AutoCloseable {
   private final NDArray[] values; // per layer (batch, kv heads, capacity, head dim)
   private final int capacity;
 
-  public KvCache(NDManager parent, int layers, int batch, int kvHeads, int capacity, int headDim, DataType dtype) {
+  public KvCache(
+      NDManager parent,
+      int layers,
+      int batch,
+      int kvHeads,
+      int capacity,
+      int headDim,
+      DataType dtype) {
     this.manager = parent.newSubManager();
     this.capacity = capacity;
     this.keys = new NDArray[layers];
@@ -33,8 +40,8 @@ public final class KvCache implements AutoCloseable {
   }
 
   /**
-   * Writes positions [offset, offset + t) of one layer and returns the keys and values of
-   * positions [0, offset + t), attached to the caller's manager.
+   * Writes positions [offset, offset + t) of one layer and returns the keys and values of positions
+   * [0, offset + t), attached to the caller's manager.
    *
    * @param k (batch, kv heads, t, head dim)
    * @param v (batch, kv heads, t, head dim)
@@ -42,7 +49,8 @@ public final class KvCache implements AutoCloseable {
   NDArray[] append(int layer, int offset, NDArray k, NDArray v) {
     long t = k.getShape().get(2);
     if (offset + t > capacity) {
-      throw new IllegalStateException("KV cache of " + capacity + " positions cannot hold " + (offset + t));
+      throw new IllegalStateException(
+          "KV cache of " + capacity + " positions cannot hold " + (offset + t));
     }
     NDIndex write = new NDIndex(":, :, {}:{}", offset, offset + t);
     keys[layer].set(write, k);
@@ -64,9 +72,9 @@ public final class KvCache implements AutoCloseable {
   }
 
   /**
-   * Copies positions [from, from + length) of one row of another cache to positions [offset,
-   * offset + length) of a row of this one: how a shared prefix is taken out of a padded batch
-   * and put under each row that continues it.
+   * Copies positions [from, from + length) of one row of another cache to positions [offset, offset
+   * + length) of a row of this one: how a shared prefix is taken out of a padded batch and put
+   * under each row that continues it.
    */
   public void copyRow(KvCache source, int sourceRow, int from, int row, int offset, int length) {
     if (length == 0) {
@@ -75,7 +83,8 @@ public final class KvCache implements AutoCloseable {
     NDIndex read = new NDIndex("{}, :, {}:{}", sourceRow, from, from + length);
     NDIndex to = new NDIndex("{}, :, {}:{}", row, offset, offset + length);
     for (int layer = 0; layer < keys.length; layer++) {
-      try (NDArray k = source.keys[layer].get(read); NDArray v = source.values[layer].get(read)) {
+      try (NDArray k = source.keys[layer].get(read);
+          NDArray v = source.values[layer].get(read)) {
         keys[layer].set(to, k);
         values[layer].set(to, v);
       }

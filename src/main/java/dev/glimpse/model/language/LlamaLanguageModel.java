@@ -20,11 +20,10 @@ import java.util.List;
  * The LLaMA decoder: token embeddings, pre-norm layers of rotary grouped-query attention and a
  * SwiGLU MLP, a final RMSNorm and the LM head. q/k/v and gate/up weights are fused at load.
  *
- * <p>Shapes in the comments use these dimensions: B batch rows, T new positions in this call, S
- * = offset + T positions in the cache after it, E hidden size, V vocabulary, Q query heads, R
+ * <p>Shapes in the comments use these dimensions: B batch rows, T new positions in this call, S =
+ * offset + T positions in the cache after it, E hidden size, V vocabulary, Q query heads, R
  * key/value heads, G = Q / R queries per key/value head, K head size, F MLP (intermediate) size. A
- * linear layer's weight is kept transposed, (in, out), so {@code (B, T, E) x (E, F)} is one
- * matMul.
+ * linear layer's weight is kept transposed, (in, out), so {@code (B, T, E) x (E, F)} is one matMul.
  */
 public final class LlamaLanguageModel {
 
@@ -38,14 +37,22 @@ public final class LlamaLanguageModel {
 
   private record DecoderLayer(
       Layers.RmsNorm inputNorm, // weight (E)
-      Layers.Linear qkv, // weight (E, (Q + 2R)·K), q columns pre-scaled by 1/sqrt(K); bias ((Q + 2R)·K) or none
+      Layers.Linear
+          qkv, // weight (E, (Q + 2R)·K), q columns pre-scaled by 1/sqrt(K); bias ((Q + 2R)·K) or
+      // none
       Layers.Linear oProj, // weight (Q·K, E), bias (E) or none
       Layers.RmsNorm postAttentionNorm, // weight (E)
       Layers.Linear gateUp, // weight (E, 2F): gate then up; bias (2F) or none
       Layers.Linear downProj) {} // weight (F, E), bias (E) or none
 
-  private LlamaLanguageModel(TextConfig config, NDArray embedTokens, List<DecoderLayer> layers,
-      Layers.RmsNorm norm, Layers.Linear lmHead, NDArray inverseFrequencies, NDArray rotateHalf) {
+  private LlamaLanguageModel(
+      TextConfig config,
+      NDArray embedTokens,
+      List<DecoderLayer> layers,
+      Layers.RmsNorm norm,
+      Layers.Linear lmHead,
+      NDArray inverseFrequencies,
+      NDArray rotateHalf) {
     this.config = config;
     this.embedTokens = embedTokens;
     this.layers = layers;
@@ -66,30 +73,48 @@ public final class LlamaLanguageModel {
     NDArray queryScale = queryScale(w.manager(), q, kv, d, w.dtype());
     for (int i = 0; i < c.numHiddenLayers(); i++) {
       String p = "text.layers." + i;
-      layers.add(new DecoderLayer(
-          w.rmsNorm(p + ".input_layernorm", h, c.rmsNormEps()),
-          scaleOutputs(w.fusedLinear(new String[] {p + ".self_attn.q_proj", p + ".self_attn.k_proj",
-              p + ".self_attn.v_proj"}, h, new long[] {q, kv, kv}, c.attentionBias()), queryScale),
-          w.linear(p + ".self_attn.o_proj", q, h, c.attentionBias()),
-          w.rmsNorm(p + ".post_attention_layernorm", h, c.rmsNormEps()),
-          w.fusedLinear(new String[] {p + ".mlp.gate_proj", p + ".mlp.up_proj"}, h, new long[] {inter, inter},
-              c.mlpBias()),
-          w.linear(p + ".mlp.down_proj", inter, h, c.mlpBias())));
+      layers.add(
+          new DecoderLayer(
+              w.rmsNorm(p + ".input_layernorm", h, c.rmsNormEps()),
+              scaleOutputs(
+                  w.fusedLinear(
+                      new String[] {
+                        p + ".self_attn.q_proj", p + ".self_attn.k_proj", p + ".self_attn.v_proj"
+                      },
+                      h,
+                      new long[] {q, kv, kv},
+                      c.attentionBias()),
+                  queryScale),
+              w.linear(p + ".self_attn.o_proj", q, h, c.attentionBias()),
+              w.rmsNorm(p + ".post_attention_layernorm", h, c.rmsNormEps()),
+              w.fusedLinear(
+                  new String[] {p + ".mlp.gate_proj", p + ".mlp.up_proj"},
+                  h,
+                  new long[] {inter, inter},
+                  c.mlpBias()),
+              w.linear(p + ".mlp.down_proj", inter, h, c.mlpBias())));
       progress.loaded("language model", i + 1, c.numHiddenLayers());
     }
-    Layers.Linear lmHead = c.tieWordEmbeddings() && !w.has("text.lm_head.weight")
-        ? new Layers.Linear(embed.transpose().duplicate(), null)
-        : w.linear("text.lm_head", h, c.vocabSize(), false);
+    Layers.Linear lmHead =
+        c.tieWordEmbeddings() && !w.has("text.lm_head.weight")
+            ? new Layers.Linear(embed.transpose().duplicate(), null)
+            : w.linear("text.lm_head", h, c.vocabSize(), false);
     NDManager m = w.manager();
     NDArray invFreq = m.create(c.rope().inverseFrequencies((int) d));
-    return new LlamaLanguageModel(c, embed, List.copyOf(layers), w.rmsNorm("text.norm", h, c.rmsNormEps()),
-        lmHead, invFreq, rotateHalfMatrix(m, (int) d, w.dtype()));
+    return new LlamaLanguageModel(
+        c,
+        embed,
+        List.copyOf(layers),
+        w.rmsNorm("text.norm", h, c.rmsNormEps()),
+        lmHead,
+        invFreq,
+        rotateHalfMatrix(m, (int) d, w.dtype()));
   }
 
   /**
-   * 1/sqrt(head dim) for the query outputs of the fused q/k/v weight, 1 for keys and values.
-   * Rotary embedding is linear, so scaling q before it equals scaling the scores after q·k:
-   * the attention scale costs nothing per step.
+   * 1/sqrt(head dim) for the query outputs of the fused q/k/v weight, 1 for keys and values. Rotary
+   * embedding is linear, so scaling q before it equals scaling the scores after q·k: the attention
+   * scale costs nothing per step.
    */
   private static NDArray queryScale(NDManager m, long q, long kv, long d, DataType dtype) {
     float[] scale = new float[(int) (q + 2 * kv)];
@@ -143,9 +168,11 @@ public final class LlamaLanguageModel {
    * @param offset cache positions already filled (S - T)
    * @return (B, T, E), after the final norm
    */
-  public NDArray forward(NDArray inputsEmbeds, NDArray positions, NDArray mask, KvCache cache, int offset) {
+  public NDArray forward(
+      NDArray inputsEmbeds, NDArray positions, NDArray mask, KvCache cache, int offset) {
     DataType dtype = inputsEmbeds.getDataType();
-    // 1. rotary angles for these positions: (B, T, 1) * (K / 2) -> (B, T, K / 2), twice -> (B, 1, T, K)
+    // 1. rotary angles for these positions: (B, T, 1) * (K / 2) -> (B, T, K / 2), twice -> (B, 1,
+    // T, K)
     NDArray freqs = positions.expandDims(-1).mul(inverseFrequencies);
     NDArray angles = NDArrays.concat(new NDList(freqs, freqs), -1).expandDims(1);
     NDArray cos = angles.cos().toType(dtype, false); // (B, 1, T, K)
@@ -155,7 +182,17 @@ public final class LlamaLanguageModel {
     for (int i = 0; i < layers.size(); i++) {
       DecoderLayer layer = layers.get(i);
       // 2. attention block, pre-norm and residual: (B, T, E) -> (B, T, E)
-      hidden = hidden.add(attention(i, layer, layer.inputNorm().forward(hidden), cos, sin, groupedMask, cache, offset));
+      hidden =
+          hidden.add(
+              attention(
+                  i,
+                  layer,
+                  layer.inputNorm().forward(hidden),
+                  cos,
+                  sin,
+                  groupedMask,
+                  cache,
+                  offset));
       // 3. SwiGLU MLP block, pre-norm and residual: (B, T, E) -> (B, T, E)
       hidden = hidden.add(mlp(layer, layer.postAttentionNorm().forward(hidden)));
     }
@@ -166,11 +203,20 @@ public final class LlamaLanguageModel {
   /** Next-token logits: (..., E) x (E, V) -> (..., V), float32. */
   public NDArray logits(NDArray hidden) {
     NDArray logits = lmHead.forward(hidden);
-    return logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+    return logits.getDataType() == DataType.FLOAT32
+        ? logits
+        : logits.toType(DataType.FLOAT32, false);
   }
 
-  private NDArray attention(int index, DecoderLayer layer, NDArray x, NDArray cos, NDArray sin,
-      NDArray groupedMask, KvCache cache, int offset) {
+  private NDArray attention(
+      int index,
+      DecoderLayer layer,
+      NDArray x,
+      NDArray cos,
+      NDArray sin,
+      NDArray groupedMask,
+      KvCache cache,
+      int offset) {
     long b = x.getShape().get(0);
     long t = x.getShape().get(1);
     int heads = config.numAttentionHeads();
@@ -179,7 +225,8 @@ public final class LlamaLanguageModel {
     int group = config.queriesPerKeyValue();
     // 1. fused projection, split into heads:
     //    (B, T, E) x (E, (Q + 2R)·K) -> (B, T, Q + 2R, K) -> (B, Q + 2R, T, K)
-    NDArray qkv = layer.qkv().forward(x).reshape(b, t, heads + 2L * kvHeads, d).transpose(0, 2, 1, 3);
+    NDArray qkv =
+        layer.qkv().forward(x).reshape(b, t, heads + 2L * kvHeads, d).transpose(0, 2, 1, 3);
     NDArray q = qkv.get(":, :{}", heads); // (B, Q, T, K)
     NDArray k = qkv.get(":, {}:{}", heads, heads + kvHeads); // (B, R, T, K)
     NDArray v = qkv.get(":, {}:", heads + kvHeads); // (B, R, T, K)
@@ -194,15 +241,24 @@ public final class LlamaLanguageModel {
     //    the G queries sharing one become rows: (B, Q, T, K) -> (B, R, G·T, K)
     NDArray grouped = q.reshape(b, kvHeads, (long) group * t, d);
     //    (B, R, G·T, K) x (B, R, K, S) -> (B, R, G·T, S) -> (B, R, G, T, S)
-    NDArray scores = grouped.matMul(kvAll[0].transpose(0, 1, 3, 2)).reshape(b, kvHeads, group, t, s);
-    NDArray scores32 = (scores.getDataType() == DataType.FLOAT32 ? scores : scores.toType(DataType.FLOAT32, false))
-        .addi(groupedMask); // + (B, 1, 1, T, S); q was scaled by 1/sqrt(K) at load
+    NDArray scores =
+        grouped.matMul(kvAll[0].transpose(0, 1, 3, 2)).reshape(b, kvHeads, group, t, s);
+    NDArray scores32 =
+        (scores.getDataType() == DataType.FLOAT32 ? scores : scores.toType(DataType.FLOAT32, false))
+            .addi(groupedMask); // + (B, 1, 1, T, S); q was scaled by 1/sqrt(K) at load
     NDArray probs32 = scores32.softmax(-1); // (B, R, G, T, S), float32
-    NDArray probs = (x.getDataType() == DataType.FLOAT32 ? probs32 : probs32.toType(x.getDataType(), false))
-        .reshape(b, kvHeads, (long) group * t, s); // (B, R, G·T, S)
+    NDArray probs =
+        (x.getDataType() == DataType.FLOAT32 ? probs32 : probs32.toType(x.getDataType(), false))
+            .reshape(b, kvHeads, (long) group * t, s); // (B, R, G·T, S)
     // 5. weighted values, heads joined:
-    //    (B, R, G·T, S) x (B, R, S, K) -> (B, R, G·T, K) -> (B, Q, T, K) -> (B, T, Q, K) -> (B, T, Q·K)
-    NDArray context = probs.matMul(kvAll[1]).reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
+    //    (B, R, G·T, S) x (B, R, S, K) -> (B, R, G·T, K) -> (B, Q, T, K) -> (B, T, Q, K) -> (B, T,
+    // Q·K)
+    NDArray context =
+        probs
+            .matMul(kvAll[1])
+            .reshape(b, heads, t, d)
+            .transpose(0, 2, 1, 3)
+            .reshape(b, t, (long) heads * d);
     // 6. output projection: (B, T, Q·K) x (Q·K, E) -> (B, T, E)
     return layer.oProj().forward(context);
   }

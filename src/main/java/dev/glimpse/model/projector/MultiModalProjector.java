@@ -14,7 +14,8 @@ import dev.glimpse.model.config.LlavaConfig;
  * features' width (vision hidden size × feature layers read), E the language model's hidden size.
  * Weights are kept transposed, (in, out).
  */
-public sealed interface MultiModalProjector permits MultiModalProjector.LinearProjector, MultiModalProjector.MlpProjector {
+public sealed interface MultiModalProjector
+    permits MultiModalProjector.LinearProjector, MultiModalProjector.MlpProjector {
 
   /** (N, M, V) -> (N, M, E) */
   NDArray forward(NDArray visionFeatures);
@@ -59,7 +60,8 @@ public sealed interface MultiModalProjector permits MultiModalProjector.LinearPr
   record MlpProjector(Layers.Linear linear1, Layers.Linear linear2) implements MultiModalProjector {
     @Override
     public NDArray forward(NDArray visionFeatures) {
-      NDArray inner = Layers.gelu(linear1.forward(visionFeatures)); // (N, M, V) x (V, E) -> (N, M, E)
+      NDArray inner =
+          Layers.gelu(linear1.forward(visionFeatures)); // (N, M, V) x (V, E) -> (N, M, E)
       return linear2.forward(inner); // (N, M, E) x (E, E) -> (N, M, E)
     }
 

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The checkpoint's Hugging Face {@code tokenizer.json}, with LLaVA's image placeholder: each
- * {@code <image>} in a prompt becomes one image token per image feature, as LlavaProcessor does.
+ * The checkpoint's Hugging Face {@code tokenizer.json}, with LLaVA's image placeholder: each {@code
+ * <image>} in a prompt becomes one image token per image feature, as LlavaProcessor does.
  */
 public final class LlavaTokenizer implements AutoCloseable {
 
@@ -28,16 +28,21 @@ public final class LlavaTokenizer implements AutoCloseable {
   public static LlavaTokenizer load(Path modelDir, int imageSeqLength) {
     Path file = modelDir.resolve("tokenizer.json");
     if (!Files.isRegularFile(file)) {
-      throw new CheckpointException(CheckpointException.Code.MISSING_FILE,
+      throw new CheckpointException(
+          CheckpointException.Code.MISSING_FILE,
           file + " is missing; the model directory needs the Hugging Face tokenizer.json");
     }
     try {
       // truncation off: DJL would otherwise cut every prompt at 512 tokens
-      return new LlavaTokenizer(HuggingFaceTokenizer.newInstance(file,
-          Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "true")), imageSeqLength);
+      return new LlavaTokenizer(
+          HuggingFaceTokenizer.newInstance(
+              file, Map.of("truncation", "false", "padding", "false", "addSpecialTokens", "true")),
+          imageSeqLength);
     } catch (IOException | RuntimeException e) {
-      throw new CheckpointException(CheckpointException.Code.MISSING_FILE,
-          file + " cannot be read as a Hugging Face tokenizer (" + e.getMessage() + ")", e);
+      throw new CheckpointException(
+          CheckpointException.Code.MISSING_FILE,
+          file + " cannot be read as a Hugging Face tokenizer (" + e.getMessage() + ")",
+          e);
     }
   }
 
@@ -48,7 +53,9 @@ public final class LlavaTokenizer implements AutoCloseable {
   /** Number of {@code <image>} placeholders in a prompt. */
   public static int countImages(String prompt) {
     int count = 0;
-    for (int i = prompt.indexOf(IMAGE_PLACEHOLDER); i >= 0; i = prompt.indexOf(IMAGE_PLACEHOLDER, i + 1)) {
+    for (int i = prompt.indexOf(IMAGE_PLACEHOLDER);
+        i >= 0;
+        i = prompt.indexOf(IMAGE_PLACEHOLDER, i + 1)) {
       count++;
     }
     return count;
@@ -57,11 +64,16 @@ public final class LlavaTokenizer implements AutoCloseable {
   /** Token ids of a raw prompt, BOS included, each {@code <image>} expanded to its image tokens. */
   public int[] encodePrompt(String prompt) {
     if (countImages(prompt) == 0) {
-      throw new ModelException(ModelException.Code.MISSING_IMAGE_PLACEHOLDER,
-          "the prompt has no " + IMAGE_PLACEHOLDER + " placeholder; put " + IMAGE_PLACEHOLDER
+      throw new ModelException(
+          ModelException.Code.MISSING_IMAGE_PLACEHOLDER,
+          "the prompt has no "
+              + IMAGE_PLACEHOLDER
+              + " placeholder; put "
+              + IMAGE_PLACEHOLDER
               + " where the image belongs, e.g. \"USER: <image>\\nWhat is this? ASSISTANT:\", or use --question");
     }
-    return encode(prompt.replace(IMAGE_PLACEHOLDER, IMAGE_PLACEHOLDER.repeat(imageSeqLength)), true);
+    return encode(
+        prompt.replace(IMAGE_PLACEHOLDER, IMAGE_PLACEHOLDER.repeat(imageSeqLength)), true);
   }
 
   /** Token ids of text, with or without the tokenizer's special tokens (BOS). */

@@ -13,19 +13,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The CLIP ViT image encoder: patch embedding, class token, learned positions, pre-layernorm and
- * a stack of pre-norm transformer layers with a quick_gelu MLP. LLaVA reads a hidden state from
+ * The CLIP ViT image encoder: patch embedding, class token, learned positions, pre-layernorm and a
+ * stack of pre-norm transformer layers with a quick_gelu MLP. LLaVA reads a hidden state from
  * inside the stack, so the tower runs only as deep as it is asked to.
  *
- * <p>Shapes in the comments use these dimensions: N images, C channels, S image side, P patch
- * side, G = S / P patches per side, L = G² patches, T = L + 1 tokens (the class token first), D
- * hidden size, H heads, K = D / H head size, F MLP (intermediate) size. A linear layer's weight is
- * kept transposed, (in, out), so {@code (N, T, D) x (D, F)} is one matMul.
+ * <p>Shapes in the comments use these dimensions: N images, C channels, S image side, P patch side,
+ * G = S / P patches per side, L = G² patches, T = L + 1 tokens (the class token first), D hidden
+ * size, H heads, K = D / H head size, F MLP (intermediate) size. A linear layer's weight is kept
+ * transposed, (in, out), so {@code (N, T, D) x (D, F)} is one matMul.
  */
 public final class ClipVisionTower {
 
   private final VisionConfig config;
-  private final NDArray patchEmbedding; // (D, C, P, P): one stride-P convolution kernel per hidden unit
+  private final NDArray
+      patchEmbedding; // (D, C, P, P): one stride-P convolution kernel per hidden unit
   private final NDArray classEmbedding; // (1, 1, D)
   private final NDArray positionEmbedding; // (1, T, D)
   private final Layers.LayerNorm preLayerNorm; // weight (D), bias (D)
@@ -56,10 +57,16 @@ public final class ClipVisionTower {
   }
 
   /** Loads the first {@code depth} encoder layers (later ones are never read by LLaVA). */
-  public static ClipVisionTower load(WeightLoader w, VisionConfig c, int depth, LoadProgress progress) {
+  public static ClipVisionTower load(
+      WeightLoader w, VisionConfig c, int depth, LoadProgress progress) {
     long h = c.hiddenSize();
-    NDArray patch = w.tensor("vision.embeddings.patch_embedding.weight",
-        h, c.numChannels(), c.patchSize(), c.patchSize());
+    NDArray patch =
+        w.tensor(
+            "vision.embeddings.patch_embedding.weight",
+            h,
+            c.numChannels(),
+            c.patchSize(),
+            c.patchSize());
     NDArray cls = w.tensor("vision.embeddings.class_embedding", h);
     NDArray pos = w.tensor("vision.embeddings.position_embedding.weight", c.numPatches() + 1, h);
     NDArray clsReshaped = cls.reshape(1, 1, h); // (D) -> (1, 1, D)
@@ -67,18 +74,29 @@ public final class ClipVisionTower {
     List<EncoderLayer> layers = new ArrayList<>();
     for (int i = 0; i < depth; i++) {
       String p = "vision.encoder.layers." + i;
-      layers.add(new EncoderLayer(
-          w.layerNorm(p + ".layer_norm1", h, c.layerNormEps()),
-          w.fusedLinear(new String[] {p + ".self_attn.q_proj", p + ".self_attn.k_proj", p + ".self_attn.v_proj"},
-              h, new long[] {h, h, h}, true),
-          w.linear(p + ".self_attn.out_proj", h, h, true),
-          w.layerNorm(p + ".layer_norm2", h, c.layerNormEps()),
-          w.linear(p + ".mlp.fc1", h, c.intermediateSize(), true),
-          w.linear(p + ".mlp.fc2", c.intermediateSize(), h, true)));
+      layers.add(
+          new EncoderLayer(
+              w.layerNorm(p + ".layer_norm1", h, c.layerNormEps()),
+              w.fusedLinear(
+                  new String[] {
+                    p + ".self_attn.q_proj", p + ".self_attn.k_proj", p + ".self_attn.v_proj"
+                  },
+                  h,
+                  new long[] {h, h, h},
+                  true),
+              w.linear(p + ".self_attn.out_proj", h, h, true),
+              w.layerNorm(p + ".layer_norm2", h, c.layerNormEps()),
+              w.linear(p + ".mlp.fc1", h, c.intermediateSize(), true),
+              w.linear(p + ".mlp.fc2", c.intermediateSize(), h, true)));
       progress.loaded("vision tower", i + 1, depth);
     }
-    return new ClipVisionTower(c, patch, clsReshaped, posReshaped,
-        w.layerNorm("vision.pre_layrnorm", h, c.layerNormEps()), List.copyOf(layers));
+    return new ClipVisionTower(
+        c,
+        patch,
+        clsReshaped,
+        posReshaped,
+        w.layerNorm("vision.pre_layrnorm", h, c.layerNormEps()),
+        List.copyOf(layers));
   }
 
   public VisionConfig config() {
@@ -102,12 +120,17 @@ public final class ClipVisionTower {
     long h = config.hiddenSize();
     // 1. patch embedding, a stride-P convolution:
     //    (N, C, S, S) conv (D, C, P, P) -> (N, D, G, G) -> (N, D, L) -> (N, L, D)
-    NDArray patches = Conv2d.conv2d(pixelValues, patchEmbedding, null,
-            new Shape(config.patchSize(), config.patchSize()))
-        .singletonOrThrow()
-        .reshape(n, h, config.numPatches())
-        .transpose(0, 2, 1);
-    // 2. class token first, then learned positions: (N, 1, D) ++ (N, L, D) -> (N, T, D), + (1, T, D)
+    NDArray patches =
+        Conv2d.conv2d(
+                pixelValues,
+                patchEmbedding,
+                null,
+                new Shape(config.patchSize(), config.patchSize()))
+            .singletonOrThrow()
+            .reshape(n, h, config.numPatches())
+            .transpose(0, 2, 1);
+    // 2. class token first, then learned positions: (N, 1, D) ++ (N, L, D) -> (N, T, D), + (1, T,
+    // D)
     NDArray cls = classEmbedding.broadcast(n, 1, h); // (N, 1, D)
     cls.attach(patches.getManager());
     NDArray embeddings = NDArrays.concat(new NDList(cls, patches), 1).addi(positionEmbedding);
@@ -148,7 +171,8 @@ public final class ClipVisionTower {
     NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(d));
     // 3. weighted values: (N, H, T, T) x (N, H, T, K) -> (N, H, T, K)
     NDArray context = scores.softmax(-1).matMul(v);
-    // 4. heads joined, output projection: (N, H, T, K) -> (N, T, H, K) -> (N, T, D) x (D, D) -> (N, T, D)
+    // 4. heads joined, output projection: (N, H, T, K) -> (N, T, H, K) -> (N, T, D) x (D, D) -> (N,
+    // T, D)
     return layer.outProj().forward(context.transpose(0, 2, 1, 3).reshape(n, t, heads * d));
   }
 }

@@ -11,10 +11,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The cards of the last {@link ViewSettings#maxCards()} events and their thumbnails, updated by
- * the {@link Feed} and read by the page. Adding a card past the limit drops the oldest one and
- * its thumbnail, so memory stays bounded however long the stream runs. Listeners hear every
- * change in order, under the board's lock: they must only hand it on (a queue), never block.
+ * The cards of the last {@link ViewSettings#maxCards()} events and their thumbnails, updated by the
+ * {@link Feed} and read by the page. Adding a card past the limit drops the oldest one and its
+ * thumbnail, so memory stays bounded however long the stream runs. Listeners hear every change in
+ * order, under the board's lock: they must only hand it on (a queue), never block.
  */
 public final class Board {
 
@@ -45,7 +45,12 @@ public final class Board {
   }
 
   /** An image event: its picture (a PNG, or null with a note saying why none) and its tasks. */
-  public synchronized void event(String eventId, String source, long eventTimeMs, byte[] thumbnailPng, String note,
+  public synchronized void event(
+      String eventId,
+      String source,
+      long eventTimeMs,
+      byte[] thumbnailPng,
+      String note,
       List<Card.Task> pending) {
     Card card = cardOf(eventId);
     if (thumbnailPng != null) {
@@ -58,8 +63,11 @@ public final class Board {
   /** A caption, answer or moderation verdict for one of the event's tasks. */
   public synchronized void result(String eventId, Card.Task result) {
     Card card = cardOf(eventId);
-    throughput.result(System.nanoTime(), card.eventTimeMs() == 0 ? -1
-        : Math.max(0, System.currentTimeMillis() - card.eventTimeMs()));
+    throughput.result(
+        System.nanoTime(),
+        card.eventTimeMs() == 0
+            ? -1
+            : Math.max(0, System.currentTimeMillis() - card.eventTimeMs()));
     put(card.withResult(result));
   }
 
@@ -138,8 +146,16 @@ public final class Board {
    *     last {@value Throughput#LATENCIES} results (-1 before any)
    * @param feed "" while the feed runs, else why it stopped
    */
-  public record Stats(long events, long results, long deadLetters, double eventsPerSecond, double resultsPerSecond,
-      long latencyP50Ms, long latencyP95Ms, int cards, String feed) {}
+  public record Stats(
+      long events,
+      long results,
+      long deadLetters,
+      double eventsPerSecond,
+      double resultsPerSecond,
+      long latencyP50Ms,
+      long latencyP95Ms,
+      int cards,
+      String feed) {}
 
   /** Counters and a sliding window; only ever used under the board's lock. */
   private static final class Throughput {
@@ -179,8 +195,15 @@ public final class Board {
       trim(resultTimes, now);
       long[] sorted = Arrays.copyOf(latencies, Math.min(latencyCount, LATENCIES));
       Arrays.sort(sorted);
-      return new Stats(events, results, deadLetters, eventTimes.size() / (double) WINDOW_SECONDS,
-          resultTimes.size() / (double) WINDOW_SECONDS, percentile(sorted, 0.50), percentile(sorted, 0.95), cards,
+      return new Stats(
+          events,
+          results,
+          deadLetters,
+          eventTimes.size() / (double) WINDOW_SECONDS,
+          resultTimes.size() / (double) WINDOW_SECONDS,
+          percentile(sorted, 0.50),
+          percentile(sorted, 0.95),
+          cards,
           feed);
     }
 

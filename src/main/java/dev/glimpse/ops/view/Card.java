@@ -20,8 +20,15 @@ import java.util.TreeMap;
  * @param tasks the event's tasks by index, results filled in as they arrive
  * @param deadLetters the dead letters written for the event or one of its tasks
  */
-public record Card(long seq, String eventId, String source, long eventTimeMs, boolean thumbnail, String note,
-    List<Task> tasks, List<DeadLetter> deadLetters) {
+public record Card(
+    long seq,
+    String eventId,
+    String source,
+    long eventTimeMs,
+    boolean thumbnail,
+    String note,
+    List<Task> tasks,
+    List<DeadLetter> deadLetters) {
 
   /** Longest text kept from the stream: a card is a glance, and memory is bounded. */
   static final int MAX_TEXT = 600;
@@ -48,8 +55,16 @@ public record Card(long seq, String eventId, String source, long eventTimeMs, bo
    * @param scores category to probability, sorted by category (moderation only)
    * @param totalMs the worker's time for it, 0 from the cache
    */
-  public record Task(int index, String kind, String question, String status, String text, Map<String, Double> scores,
-      boolean flagged, boolean fromCache, long totalMs) {
+  public record Task(
+      int index,
+      String kind,
+      String question,
+      String status,
+      String text,
+      Map<String, Double> scores,
+      boolean flagged,
+      boolean fromCache,
+      long totalMs) {
     public static final String PENDING = "pending";
     public static final String DONE = "done";
     public static final String DEAD = "dead";
@@ -89,7 +104,8 @@ public record Card(long seq, String eventId, String source, long eventTimeMs, bo
     return new Card(seq, eventId, "", 0, false, "", List.of(), List.of());
   }
 
-  Card withEvent(String source, long eventTimeMs, boolean thumbnail, String note, List<Task> pending) {
+  Card withEvent(
+      String source, long eventTimeMs, boolean thumbnail, String note, List<Task> pending) {
     // results that came before the event (another consumer, another partition) are kept
     Map<Integer, Task> byIndex = new TreeMap<>();
     pending.stream().limit(MAX_TASKS).forEach(t -> byIndex.put(t.index(), t));
@@ -102,7 +118,14 @@ public record Card(long seq, String eventId, String source, long eventTimeMs, bo
       }
     }
     // a dead letter can come before the event it is about
-    return new Card(seq, eventId, source, eventTimeMs, thumbnail, note, deadWhereLettered(byIndex.values(), deadLetters),
+    return new Card(
+        seq,
+        eventId,
+        source,
+        eventTimeMs,
+        thumbnail,
+        note,
+        deadWhereLettered(byIndex.values(), deadLetters),
         deadLetters);
   }
 
@@ -114,10 +137,29 @@ public record Card(long seq, String eventId, String source, long eventTimeMs, bo
       return this;
     }
     // only an answer carries its question: for the others keep what the event asked
-    String question = result.question().isEmpty() && before != null ? before.question() : result.question();
-    byIndex.put(result.index(), new Task(result.index(), result.kind(), question, Task.DONE, result.text(),
-        result.scores(), result.flagged(), result.fromCache(), result.totalMs()));
-    return new Card(seq, eventId, source, eventTimeMs, thumbnail, note, new ArrayList<>(byIndex.values()), deadLetters);
+    String question =
+        result.question().isEmpty() && before != null ? before.question() : result.question();
+    byIndex.put(
+        result.index(),
+        new Task(
+            result.index(),
+            result.kind(),
+            question,
+            Task.DONE,
+            result.text(),
+            result.scores(),
+            result.flagged(),
+            result.fromCache(),
+            result.totalMs()));
+    return new Card(
+        seq,
+        eventId,
+        source,
+        eventTimeMs,
+        thumbnail,
+        note,
+        new ArrayList<>(byIndex.values()),
+        deadLetters);
   }
 
   Card withDeadLetter(DeadLetter letter) {
@@ -126,14 +168,25 @@ public record Card(long seq, String eventId, String source, long eventTimeMs, bo
     }
     List<DeadLetter> letters = new ArrayList<>(deadLetters);
     letters.add(letter);
-    return new Card(seq, eventId, source, eventTimeMs, thumbnail, note, deadWhereLettered(tasks, letters), letters);
+    return new Card(
+        seq,
+        eventId,
+        source,
+        eventTimeMs,
+        thumbnail,
+        note,
+        deadWhereLettered(tasks, letters),
+        letters);
   }
 
-  /** Tasks still waiting that a letter for them, or for the whole event, says will get no result. */
+  /**
+   * Tasks still waiting that a letter for them, or for the whole event, says will get no result.
+   */
   private static List<Task> deadWhereLettered(Collection<Task> tasks, List<DeadLetter> letters) {
     List<Task> out = new ArrayList<>();
     for (Task t : tasks) {
-      boolean lettered = letters.stream().anyMatch(l -> l.taskIndex() == null || l.taskIndex() == t.index());
+      boolean lettered =
+          letters.stream().anyMatch(l -> l.taskIndex() == null || l.taskIndex() == t.index());
       out.add(t.status().equals(Task.PENDING) && lettered ? t.dead() : t);
     }
     return out;

@@ -28,8 +28,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Fills the {@link Board} from the cluster on one thread: a read_committed consumer of the images
  * topic for the pictures and the tasks, and a {@link ResultTail} for the three result topics and
- * the dead letters. Consumers of their own group each, committing nothing: the view takes no
- * work from anyone.
+ * the dead letters. Consumers of their own group each, committing nothing: the view takes no work
+ * from anyone.
  */
 public final class Feed implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> images;
@@ -41,7 +41,8 @@ public final class Feed implements AutoCloseable {
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile boolean running = true;
 
-  private Feed(Map<String, String> clientProperties, Topics topics, Board board, boolean fromBeginning) {
+  private Feed(
+      Map<String, String> clientProperties, Topics topics, Board board, boolean fromBeginning) {
     this.topics = topics;
     this.board = board;
     this.thumbnails = new Thumbnails(board.settings());
@@ -65,13 +66,16 @@ public final class Feed implements AutoCloseable {
    *
    * @param fromBeginning read what the topics hold (a fresh demo broker), or only what arrives
    */
-  public static Feed start(Map<String, String> clientProperties, Topics topics, Board board, boolean fromBeginning) {
+  public static Feed start(
+      Map<String, String> clientProperties, Topics topics, Board board, boolean fromBeginning) {
     Feed feed = new Feed(clientProperties, topics, board, fromBeginning);
     feed.thread.start();
     return feed;
   }
 
-  /** Completes when the feed stops: normally after {@link #close()}, exceptionally when it failed. */
+  /**
+   * Completes when the feed stops: normally after {@link #close()}, exceptionally when it failed.
+   */
   public CompletableFuture<Void> stopped() {
     return stopped;
   }
@@ -91,8 +95,13 @@ public final class Feed implements AutoCloseable {
       stopped.complete(null);
     } catch (RuntimeException e) {
       board.feedStopped("VIEW_FEED_FAILED: " + e.getMessage());
-      stopped.completeExceptionally(new ViewException(ViewException.Code.VIEW_FEED_FAILED,
-          "the view stopped reading the cluster (" + e + "); check the Kafka settings and restart it", e));
+      stopped.completeExceptionally(
+          new ViewException(
+              ViewException.Code.VIEW_FEED_FAILED,
+              "the view stopped reading the cluster ("
+                  + e
+                  + "); check the Kafka settings and restart it",
+              e));
     } finally {
       images.close();
       results.close();
@@ -102,18 +111,32 @@ public final class Feed implements AutoCloseable {
   private void event(ConsumerRecord<String, byte[]> record) {
     ImageEvent event;
     try {
-      event = topics.images().valueSerde().deserializer().deserialize(record.topic(), record.value());
+      event =
+          topics.images().valueSerde().deserializer().deserialize(record.topic(), record.value());
     } catch (SerializationException e) {
       // ingest dead-letters it as NOT_AVRO; the card shows that letter when it comes
-      board.event(record.key() == null ? "" : record.key(), "", record.timestamp(), null,
-          "no preview: the record is not an ImageEvent", List.of());
+      board.event(
+          record.key() == null ? "" : record.key(),
+          "",
+          record.timestamp(),
+          null,
+          "no preview: the record is not an ImageEvent",
+          List.of());
       return;
     }
-    Thumbnails.Preview preview = event.getImage() instanceof InlineImage inline
-        ? thumbnails.of(bytes(inline.getData()))
-        : new Thumbnails.Preview(null, "image by URI, not fetched by the view: " + ((ImageUri) event.getImage()).getUri());
-    board.event(event.getEventId(), event.getSource(), event.getTimestamp().toEpochMilli(), preview.png(),
-        preview.note(), pending(event.getTasks()));
+    Thumbnails.Preview preview =
+        event.getImage() instanceof InlineImage inline
+            ? thumbnails.of(bytes(inline.getData()))
+            : new Thumbnails.Preview(
+                null,
+                "image by URI, not fetched by the view: " + ((ImageUri) event.getImage()).getUri());
+    board.event(
+        event.getEventId(),
+        event.getSource(),
+        event.getTimestamp().toEpochMilli(),
+        preview.png(),
+        preview.note(),
+        pending(event.getTasks()));
   }
 
   private static List<Card.Task> pending(List<Object> tasks) {
@@ -134,16 +157,29 @@ public final class Feed implements AutoCloseable {
   private void result(ResultTail.Result r) {
     switch (r.kind()) {
       case "caption", "moderation" -> board.result(r.eventId(), task(r, ""));
-      case "answer" -> board.result(r.eventId(), task(r, ((AnswerResult) r.record()).getQuestion()));
-      case "dead_letter" -> board.deadLetter(r.eventId(), new Card.DeadLetter(r.taskIndex(), r.errorCode(), r.text()));
-      default -> board.deadLetter(r.eventId() == null ? "" : r.eventId(),
-          new Card.DeadLetter(null, "UNDECODABLE", r.text()));
+      case "answer" ->
+          board.result(r.eventId(), task(r, ((AnswerResult) r.record()).getQuestion()));
+      case "dead_letter" ->
+          board.deadLetter(
+              r.eventId(), new Card.DeadLetter(r.taskIndex(), r.errorCode(), r.text()));
+      default ->
+          board.deadLetter(
+              r.eventId() == null ? "" : r.eventId(),
+              new Card.DeadLetter(null, "UNDECODABLE", r.text()));
     }
   }
 
   private static Card.Task task(ResultTail.Result r, String question) {
-    return new Card.Task(r.taskIndex(), r.kind(), question, Card.Task.DONE, r.text(), r.scores() == null ? Map.of() : r.scores(),
-        Boolean.TRUE.equals(r.flagged()), r.fromCache(), r.totalMillis());
+    return new Card.Task(
+        r.taskIndex(),
+        r.kind(),
+        question,
+        Card.Task.DONE,
+        r.text(),
+        r.scores() == null ? Map.of() : r.scores(),
+        Boolean.TRUE.equals(r.flagged()),
+        r.fromCache(),
+        r.totalMillis());
   }
 
   private static byte[] bytes(ByteBuffer data) {

@@ -15,26 +15,28 @@ import java.util.regex.Pattern;
 
 /**
  * The page's HTTP side, as handlers any {@link HttpServer} can carry under a base path: the page
- * and its assets (all in the jar), {@code events} (server-sent events: every card, then each
- * change and the numbers once a second), {@code cards.json} (the same as one snapshot) and
- * {@code thumb/<seq>.png}.
+ * and its assets (all in the jar), {@code events} (server-sent events: every card, then each change
+ * and the numbers once a second), {@code cards.json} (the same as one snapshot) and {@code
+ * thumb/<seq>.png}.
  *
- * <p>Nothing from the stream reaches the page as markup or script: cards travel as JSON and
- * {@code view.js} puts their texts in with {@code textContent}; the Content-Security-Policy lets
- * the page run only its own script, and every response says {@code nosniff}. Thumbnails are PNGs
- * the view encoded, addressed by the view's card number, never by the event id.
+ * <p>Nothing from the stream reaches the page as markup or script: cards travel as JSON and {@code
+ * view.js} puts their texts in with {@code textContent}; the Content-Security-Policy lets the page
+ * run only its own script, and every response says {@code nosniff}. Thumbnails are PNGs the view
+ * encoded, addressed by the view's card number, never by the event id.
  *
  * <p>Each open {@code events} stream holds one of the server's threads: the server needs an
  * executor with more threads than {@value SseStream#MAX_STREAMS}, the streams allowed at once.
  */
 public final class LiveView {
   private static final Pattern THUMB = Pattern.compile("thumb/(\\d{1,18})\\.png");
-  private static final Map<String, String> ASSETS = Map.of(
-      "", "index.html",
-      "view.js", "view.js",
-      "view.css", "view.css");
-  static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-      + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  private static final Map<String, String> ASSETS =
+      Map.of(
+          "", "index.html",
+          "view.js", "view.js",
+          "view.css", "view.css");
+  static final String CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+          + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private final Board board;
   private final ObjectMapper json = new ObjectMapper();
@@ -51,13 +53,16 @@ public final class LiveView {
    */
   public void register(HttpServer server, String basePath) {
     if (!basePath.startsWith("/") || !basePath.endsWith("/")) {
-      throw new IllegalArgumentException("the view's base path must start and end with '/', got '" + basePath + "'");
+      throw new IllegalArgumentException(
+          "the view's base path must start and end with '/', got '" + basePath + "'");
     }
-    server.createContext(basePath, exchange -> {
-      try (exchange) {
-        handle(exchange, exchange.getRequestURI().getPath().substring(basePath.length() - 1));
-      }
-    });
+    server.createContext(
+        basePath,
+        exchange -> {
+          try (exchange) {
+            handle(exchange, exchange.getRequestURI().getPath().substring(basePath.length() - 1));
+          }
+        });
   }
 
   /** Ends the open event streams (their threads return to the server). */
@@ -87,12 +92,16 @@ public final class LiveView {
       send(exchange, 200, "application/json; charset=utf-8", body);
     } else {
       Matcher thumb = THUMB.matcher(path);
-      Optional<byte[]> png = thumb.matches() ? board.thumbnail(Long.parseLong(thumb.group(1))) : Optional.empty();
+      Optional<byte[]> png =
+          thumb.matches() ? board.thumbnail(Long.parseLong(thumb.group(1))) : Optional.empty();
       if (png.isPresent()) {
         send(exchange, 200, "image/png", png.get());
       } else {
-        text(exchange, 404, "nothing here: the view serves its page, events, cards.json and thumb/N.png"
-            + " (a card's thumbnail goes when the card drops out)");
+        text(
+            exchange,
+            404,
+            "nothing here: the view serves its page, events, cards.json and thumb/N.png"
+                + " (a card's thumbnail goes when the card drops out)");
       }
     }
   }
@@ -107,7 +116,10 @@ public final class LiveView {
     if (openStreams.incrementAndGet() > SseStream.MAX_STREAMS) {
       openStreams.decrementAndGet();
       exchange.getResponseHeaders().set("Retry-After", "10");
-      text(exchange, 503, "VIEW_BUSY: " + SseStream.MAX_STREAMS + " pages are open already; close one and reload");
+      text(
+          exchange,
+          503,
+          "VIEW_BUSY: " + SseStream.MAX_STREAMS + " pages are open already; close one and reload");
       return;
     }
     try {
@@ -122,11 +134,16 @@ public final class LiveView {
   private void asset(HttpExchange exchange, String name) throws IOException {
     try (InputStream in = LiveView.class.getResourceAsStream(name)) {
       if (in == null) {
-        text(exchange, 500, "the view's " + name + " is missing from the jar: rebuild it (mvn package)");
+        text(
+            exchange,
+            500,
+            "the view's " + name + " is missing from the jar: rebuild it (mvn package)");
         return;
       }
-      String type = name.endsWith(".html") ? "text/html; charset=utf-8"
-          : name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+      String type =
+          name.endsWith(".html")
+              ? "text/html; charset=utf-8"
+              : name.endsWith(".js") ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
       send(exchange, 200, type, in.readAllBytes());
     }
   }
@@ -140,10 +157,15 @@ public final class LiveView {
   }
 
   private static void text(HttpExchange exchange, int status, String message) throws IOException {
-    send(exchange, status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+    send(
+        exchange,
+        status,
+        "text/plain; charset=utf-8",
+        (message + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+  private static void send(HttpExchange exchange, int status, String type, byte[] body)
+      throws IOException {
     exchange.getResponseHeaders().set("Content-Type", type);
     boolean head = exchange.getRequestMethod().equals("HEAD");
     exchange.sendResponseHeaders(status, head ? -1 : body.length);

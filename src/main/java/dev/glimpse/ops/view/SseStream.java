@@ -15,9 +15,9 @@ import java.util.function.Consumer;
 
 /**
  * One page's event stream: a {@code reset}, every card, then each change as it happens and the
- * numbers ({@code stats}) once a second, which also tells a closed connection from a quiet one.
- * A page that reads too slowly for its queue is cut off; its EventSource reconnects and starts
- * again from a fresh snapshot, so it misses nothing and the server holds nothing for it.
+ * numbers ({@code stats}) once a second, which also tells a closed connection from a quiet one. A
+ * page that reads too slowly for its queue is cut off; its EventSource reconnects and starts again
+ * from a fresh snapshot, so it misses nothing and the server holds nothing for it.
  */
 final class SseStream {
   static final int MAX_STREAMS = 16;
@@ -39,11 +39,12 @@ final class SseStream {
   void run() throws IOException {
     BlockingQueue<Board.Change> changes = new ArrayBlockingQueue<>(QUEUE);
     AtomicBoolean overflowed = new AtomicBoolean();
-    Consumer<Board.Change> listener = change -> {
-      if (!changes.offer(change)) {
-        overflowed.set(true);
-      }
-    };
+    Consumer<Board.Change> listener =
+        change -> {
+          if (!changes.offer(change)) {
+            overflowed.set(true);
+          }
+        };
     List<Card> snapshot = board.subscribe(listener);
     try {
       write("retry: 2000\n\n");

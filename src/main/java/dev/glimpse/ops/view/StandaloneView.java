@@ -11,8 +11,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The live view on an HTTP server of its own, as {@code view} and {@code demo} run it: a board,
- * the feed that fills it and the page. (Beside the metrics server, the same {@link LiveView} is
+ * The live view on an HTTP server of its own, as {@code view} and {@code demo} run it: a board, the
+ * feed that fills it and the page. (Beside the metrics server, the same {@link LiveView} is
  * registered on that server instead.)
  */
 public final class StandaloneView implements AutoCloseable {
@@ -34,28 +34,56 @@ public final class StandaloneView implements AutoCloseable {
    * @param portOption the option that sets the port, for the message when it is taken
    * @throws ViewException VIEW_PORT_IN_USE when the port is taken
    */
-  public static StandaloneView start(Map<String, String> clientProperties, Topics topics, ViewSettings settings,
-      String host, int port, boolean fromBeginning, String portOption) {
+  public static StandaloneView start(
+      Map<String, String> clientProperties,
+      Topics topics,
+      ViewSettings settings,
+      String host,
+      int port,
+      boolean fromBeginning,
+      String portOption) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 64);
     } catch (BindException e) {
-      throw new ViewException(ViewException.Code.VIEW_PORT_IN_USE, "cannot listen on " + host + ":" + port + " ("
-          + e.getMessage() + "); choose another port with " + portOption + " (0 takes any free one)", e);
+      throw new ViewException(
+          ViewException.Code.VIEW_PORT_IN_USE,
+          "cannot listen on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e.getMessage()
+              + "); choose another port with "
+              + portOption
+              + " (0 takes any free one)",
+          e);
     } catch (IOException e) {
-      throw new ViewException(ViewException.Code.VIEW_PORT_IN_USE, "cannot listen on " + host + ":" + port + " ("
-          + e + "); check the host and " + portOption, e);
+      throw new ViewException(
+          ViewException.Code.VIEW_PORT_IN_USE,
+          "cannot listen on "
+              + host
+              + ":"
+              + port
+              + " ("
+              + e
+              + "); check the host and "
+              + portOption,
+          e);
     }
     Board board = new Board(settings);
     LiveView view = new LiveView(board);
     view.register(server, "/");
     // one thread per open event stream, plus a few for the page, its assets and thumbnails
     AtomicInteger threads = new AtomicInteger();
-    ExecutorService executor = Executors.newFixedThreadPool(SseStream.MAX_STREAMS + 4, r -> {
-      Thread t = new Thread(r, "glimpse-view-http-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            SseStream.MAX_STREAMS + 4,
+            r -> {
+              Thread t = new Thread(r, "glimpse-view-http-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
     Feed feed;
     try {
@@ -73,7 +101,11 @@ public final class StandaloneView implements AutoCloseable {
   public String url() {
     InetSocketAddress address = server.getAddress();
     String host = address.getAddress().getHostAddress();
-    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort() + "/";
+    return "http://"
+        + (host.contains(":") ? "[" + host + "]" : host)
+        + ":"
+        + address.getPort()
+        + "/";
   }
 
   /** The feed's end: a failure completes it exceptionally with VIEW_FEED_FAILED. */

@@ -14,8 +14,8 @@ import javax.imageio.ImageIO;
 /**
  * Makes the small PNG a card shows from an event's image bytes, on the server: the browser only
  * ever gets a PNG the view encoded itself, never the stream's bytes. The bytes are decoded by the
- * pipeline's own {@link ImageDecoder} (the same refusals as ingest: too many pixels, truncated,
- * not an image), so a hostile upload cannot exhaust the view's memory either.
+ * pipeline's own {@link ImageDecoder} (the same refusals as ingest: too many pixels, truncated, not
+ * an image), so a hostile upload cannot exhaust the view's memory either.
  */
 final class Thumbnails {
 
@@ -26,7 +26,8 @@ final class Thumbnails {
   private final int size;
 
   Thumbnails(ViewSettings settings) {
-    this.decoder = new ImageDecoder(new ImageLimits(ImageLimits.DEFAULT_MAX_BYTES, settings.maxPixels()));
+    this.decoder =
+        new ImageDecoder(new ImageLimits(ImageLimits.DEFAULT_MAX_BYTES, settings.maxPixels()));
     this.size = settings.thumbnailSize();
   }
 
@@ -36,8 +37,13 @@ final class Thumbnails {
       image = decoder.decodeRgb(bytes);
     } catch (ImageException e) {
       // the dead letter, when ingest writes one, says the rest; a limit only the view has is named
-      return new Preview(null, "no preview: " + e.code() + (e.code() == ImageException.Code.TOO_MANY_PIXELS
-          ? " (over " + ViewSettings.MAX_PIXELS + ")" : ""));
+      return new Preview(
+          null,
+          "no preview: "
+              + e.code()
+              + (e.code() == ImageException.Code.TOO_MANY_PIXELS
+                  ? " (over " + ViewSettings.MAX_PIXELS + ")"
+                  : ""));
     }
     return new Preview(png(downscale(image)), "");
   }
@@ -49,14 +55,18 @@ final class Thumbnails {
   private BufferedImage downscale(BufferedImage image) {
     BufferedImage current = image;
     while (Math.max(current.getWidth(), current.getHeight()) > 2 * size) {
-      current = resize(current, Math.max(1, current.getWidth() / 2), Math.max(1, current.getHeight() / 2));
+      current =
+          resize(
+              current, Math.max(1, current.getWidth() / 2), Math.max(1, current.getHeight() / 2));
     }
     int longest = Math.max(current.getWidth(), current.getHeight());
     if (longest <= size) {
       return current;
     }
     double scale = size / (double) longest;
-    return resize(current, Math.max(1, (int) Math.round(current.getWidth() * scale)),
+    return resize(
+        current,
+        Math.max(1, (int) Math.round(current.getWidth() * scale)),
         Math.max(1, (int) Math.round(current.getHeight() * scale)));
   }
 
@@ -64,7 +74,8 @@ final class Thumbnails {
     BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     try {
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.drawImage(image, 0, 0, width, height, null);
     } finally {
       g.dispose();

@@ -6,7 +6,11 @@ import dev.glimpse.error.GlimpseException;
 public final class ViewException extends GlimpseException {
 
   /** What went wrong; each code is listed in ops/runbook.md. */
-  public enum Code { BAD_VIEW_SETTING, VIEW_PORT_IN_USE, VIEW_FEED_FAILED }
+  public enum Code {
+    BAD_VIEW_SETTING,
+    VIEW_PORT_IN_USE,
+    VIEW_FEED_FAILED
+  }
 
   public ViewException(Code code, String message) {
     super(code, message, null);

@@ -19,7 +19,11 @@ public record ViewSettings(int maxCards, int thumbnailSize, long maxPixels) {
 
   public ViewSettings {
     require(maxCards >= 1 && maxCards <= 10_000, MAX_CARDS, maxCards, "between 1 and 10000");
-    require(thumbnailSize >= 16 && thumbnailSize <= 1024, THUMBNAIL_SIZE, thumbnailSize, "between 16 and 1024");
+    require(
+        thumbnailSize >= 16 && thumbnailSize <= 1024,
+        THUMBNAIL_SIZE,
+        thumbnailSize,
+        "between 16 and 1024");
     require(maxPixels >= 1, MAX_PIXELS, maxPixels, "at least 1");
   }
 
@@ -45,14 +49,16 @@ public record ViewSettings(int maxCards, int thumbnailSize, long maxPixels) {
     try {
       return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
-      throw new ViewException(ViewException.Code.BAD_VIEW_SETTING,
+      throw new ViewException(
+          ViewException.Code.BAD_VIEW_SETTING,
           key + " is '" + value + "'; give a whole number (default " + fallback + ")");
     }
   }
 
   private static void require(boolean ok, String key, long value, String range) {
     if (!ok) {
-      throw new ViewException(ViewException.Code.BAD_VIEW_SETTING, key + " is " + value + "; it must be " + range);
+      throw new ViewException(
+          ViewException.Code.BAD_VIEW_SETTING, key + " is " + value + "; it must be " + range);
     }
   }
 }

@@ -17,9 +17,9 @@ import java.util.Optional;
  * <p>Near a boundary of that rule a shape has no clear region ({@link #of} is empty): when m lies
  * within {@link #MARGIN}/2 of the centre radius, or |dx| and |dy| differ by less than {@link
  * #MARGIN} (near a diagonal). Such shapes are never asked about, because an answer the picture does
- * not decide only teaches noise. The margins are at least three times what the renderer's
- * position jitter ({@link Jitter#MAX_POSITION}) can move a shape, so a clear region stays the
- * region of the shape as drawn.
+ * not decide only teaches noise. The margins are at least three times what the renderer's position
+ * jitter ({@link Jitter#MAX_POSITION}) can move a shape, so a clear region stays the region of the
+ * shape as drawn.
  */
 public enum Region {
   LEFT("left"),

@@ -20,33 +20,50 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A written directory is a checkpoint whose config, weights and tokenizer say what the spec says. */
+/**
+ * A written directory is a checkpoint whose config, weights and tokenizer say what the spec says.
+ */
 class LlavaCheckpointWriterTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private static final LlavaSpec OTHER = LlavaSpec.tiny()
-      .withVision(new LlavaSpec.Vision(48, 2, 3, 96, 64, 16))
-      .withText(new LlavaSpec.Text(48, 3, 6, 3, 80, 500, 128, 1e6, 12))
-      .withFeatureLayers(List.of(-3, -1), true)
-      .withProjector(LlavaSpec.Projector.LINEAR)
-      .withTiedEmbeddings(true)
-      .withImageTokenId(321)
-      .withStorage(TensorDType.BF16, 2);
+  private static final LlavaSpec OTHER =
+      LlavaSpec.tiny()
+          .withVision(new LlavaSpec.Vision(48, 2, 3, 96, 64, 16))
+          .withText(new LlavaSpec.Text(48, 3, 6, 3, 80, 500, 128, 1e6, 12))
+          .withFeatureLayers(List.of(-3, -1), true)
+          .withProjector(LlavaSpec.Projector.LINEAR)
+          .withTiedEmbeddings(true)
+          .withImageTokenId(321)
+          .withStorage(TensorDType.BF16, 2);
 
   @Test
   void writtenConfigReadsBackAsTheSpec() {
     RandomLlava.write(dir, OTHER, 1);
     LlavaConfig config = LlavaConfig.read(dir);
     VisionConfig v = config.vision();
-    assertEquals(List.of(48, 2, 3, 96, 64, 16, 3),
-        List.of(v.hiddenSize(), v.numHiddenLayers(), v.numAttentionHeads(), v.intermediateSize(), v.imageSize(),
-            v.patchSize(), v.numChannels()));
+    assertEquals(
+        List.of(48, 2, 3, 96, 64, 16, 3),
+        List.of(
+            v.hiddenSize(),
+            v.numHiddenLayers(),
+            v.numAttentionHeads(),
+            v.intermediateSize(),
+            v.imageSize(),
+            v.patchSize(),
+            v.numChannels()));
     TextConfig t = config.text();
-    assertEquals(List.of(48, 3, 6, 3, 80, 500, 128, 12),
-        List.of(t.hiddenSize(), t.numHiddenLayers(), t.numAttentionHeads(), t.numKeyValueHeads(),
-            t.intermediateSize(), t.vocabSize(), t.maxPositionEmbeddings(), t.headDim()));
+    assertEquals(
+        List.of(48, 3, 6, 3, 80, 500, 128, 12),
+        List.of(
+            t.hiddenSize(),
+            t.numHiddenLayers(),
+            t.numAttentionHeads(),
+            t.numKeyValueHeads(),
+            t.intermediateSize(),
+            t.vocabSize(),
+            t.maxPositionEmbeddings(),
+            t.headDim()));
     assertEquals(1e6, t.rope().theta());
     assertTrue(t.tieWordEmbeddings());
     assertEquals(List.of(1, 2, 3), List.of(t.bosTokenId(), t.eosTokenId(), t.padTokenId()));
@@ -114,9 +131,13 @@ class LlavaCheckpointWriterTest {
     LlavaSpec spec = LlavaSpec.tiny();
     List<SafetensorsWriter.Tensor> weights = new ArrayList<>(RandomLlava.weights(spec, 1));
     SafetensorsWriter.Tensor last = weights.remove(weights.size() - 1);
-    assertThrows(IllegalArgumentException.class, () -> LlavaCheckpointWriter.write(dir, spec, weights));
-    weights.add(new SafetensorsWriter.Tensor(last.name(), new long[] {last.values().length}, last.values()));
-    assertThrows(IllegalArgumentException.class, () -> LlavaCheckpointWriter.write(dir, spec, weights));
+    assertThrows(
+        IllegalArgumentException.class, () -> LlavaCheckpointWriter.write(dir, spec, weights));
+    weights.add(
+        new SafetensorsWriter.Tensor(
+            last.name(), new long[] {last.values().length}, last.values()));
+    assertThrows(
+        IllegalArgumentException.class, () -> LlavaCheckpointWriter.write(dir, spec, weights));
   }
 
   @Test
@@ -135,7 +156,8 @@ class LlavaCheckpointWriterTest {
         mean += x;
       }
       mean /= t.values().length;
-      if (t.name().endsWith("norm.weight") || t.name().contains("layer_norm") && t.name().endsWith(".weight")
+      if (t.name().endsWith("norm.weight")
+          || t.name().contains("layer_norm") && t.name().endsWith(".weight")
           || t.name().contains("layrnorm.weight")) {
         assertEquals(1.0, mean, 0.1, t.name());
       } else {
@@ -146,7 +168,8 @@ class LlavaCheckpointWriterTest {
     List<SafetensorsWriter.Tensor> tied = RandomLlava.weights(spec.withTiedEmbeddings(true), 5);
     assertEquals(a.size() - 1, tied.size());
     for (SafetensorsWriter.Tensor t : tied) {
-      SafetensorsWriter.Tensor same = a.stream().filter(x -> x.name().equals(t.name())).findFirst().orElseThrow();
+      SafetensorsWriter.Tensor same =
+          a.stream().filter(x -> x.name().equals(t.name())).findFirst().orElseThrow();
       assertArrayEquals(same.values(), t.values(), t.name());
     }
   }

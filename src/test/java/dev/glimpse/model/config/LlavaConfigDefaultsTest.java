@@ -9,9 +9,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Published configs list only what differs from transformers' defaults; every field they leave
- * out must take LlamaConfig's, CLIPVisionConfig's or LlavaConfig's default, or a real checkpoint
- * would be built with the wrong shape.
+ * Published configs list only what differs from transformers' defaults; every field they leave out
+ * must take LlamaConfig's, CLIPVisionConfig's or LlavaConfig's default, or a real checkpoint would
+ * be built with the wrong shape.
  */
 class LlavaConfigDefaultsTest {
 
@@ -19,7 +19,8 @@ class LlavaConfigDefaultsTest {
    * llava-hf/llava-1.5-7b-hf's config.json as published on the Hugging Face Hub (later revisions
    * added image_seq_length): the text config names only context length, norm epsilon and vocab.
    */
-  private static final String LLAVA_15_7B = """
+  private static final String LLAVA_15_7B =
+      """
       {
         "architectures": ["LlavaForConditionalGeneration"],
         "ignore_index": -100,
@@ -73,7 +74,10 @@ class LlavaConfigDefaultsTest {
     assertEquals(11008, text.intermediateSize());
     assertEquals(32, text.numHiddenLayers());
     assertEquals(32, text.numAttentionHeads());
-    assertEquals(32, text.numKeyValueHeads(), "num_key_value_heads defaults to num_attention_heads (no GQA)");
+    assertEquals(
+        32,
+        text.numKeyValueHeads(),
+        "num_key_value_heads defaults to num_attention_heads (no GQA)");
     assertEquals(128, text.headDim(), "head_dim defaults to hidden_size / num_attention_heads");
     assertEquals(10000.0, text.rope().theta());
     assertEquals("default", text.rope().type());
@@ -82,7 +86,10 @@ class LlavaConfigDefaultsTest {
     assertFalse(text.tieWordEmbeddings());
     assertEquals(1, text.bosTokenId());
     assertEquals(2, text.eosTokenId());
-    assertEquals(32001, text.padTokenId(), "LlamaConfig has no pad token; the LLaVA config's pad_token_id is used");
+    assertEquals(
+        32001,
+        text.padTokenId(),
+        "LlamaConfig has no pad token; the LLaVA config's pad_token_id is used");
   }
 
   @Test
@@ -138,8 +145,10 @@ class LlavaConfigDefaultsTest {
 
   @Test
   void visionConfigFieldsLeftOutTakeCLIPVisionConfigDefaults() throws IOException {
-    VisionConfig vision = parse("{\"model_type\": \"llava\", \"vision_config\": {\"model_type\": \"clip_vision_model\"}}")
-        .vision();
+    VisionConfig vision =
+        parse(
+                "{\"model_type\": \"llava\", \"vision_config\": {\"model_type\": \"clip_vision_model\"}}")
+            .vision();
     assertEquals(768, vision.hiddenSize());
     assertEquals(3072, vision.intermediateSize());
     assertEquals(12, vision.numHiddenLayers());
@@ -150,10 +159,13 @@ class LlavaConfigDefaultsTest {
 
   @Test
   void olderRopeThetaFieldAndKeyValueHeadsAreRead() throws IOException {
-    TextConfig text = parse("""
+    TextConfig text =
+        parse(
+                """
         {"model_type": "llava", "text_config": {"model_type": "llama", "hidden_size": 2048,
          "num_attention_heads": 32, "num_key_value_heads": 8, "rope_theta": 500000.0}}
-        """).text();
+        """)
+            .text();
     assertEquals(500000.0, text.rope().theta());
     assertEquals(8, text.numKeyValueHeads());
     assertEquals(4, text.queriesPerKeyValue());

@@ -11,24 +11,31 @@ import org.junit.jupiter.api.Test;
 class LlavaConfigValidationTest {
 
   private static CheckpointException.Code codeOf(String json) {
-    return assertThrows(CheckpointException.class, () -> LlavaConfig.parse(new ObjectMapper().readTree(json))).code();
+    return assertThrows(
+            CheckpointException.class, () -> LlavaConfig.parse(new ObjectMapper().readTree(json)))
+        .code();
   }
 
   @Test
   void negativeImageTokenIsABadConfig() {
     // no prompt token could ever match it, so every image would fail as a token-count mismatch
-    assertEquals(CheckpointException.Code.BAD_CONFIG, codeOf("{\"model_type\": \"llava\", \"image_token_index\": -1}"));
+    assertEquals(
+        CheckpointException.Code.BAD_CONFIG,
+        codeOf("{\"model_type\": \"llava\", \"image_token_index\": -1}"));
   }
 
   @Test
   void featureLayerOutsideTheTowerIsABadConfig() {
-    assertEquals(CheckpointException.Code.BAD_CONFIG, codeOf(
-        "{\"model_type\": \"llava\", \"vision_config\": {\"num_hidden_layers\": 3}, \"vision_feature_layer\": -5}"));
+    assertEquals(
+        CheckpointException.Code.BAD_CONFIG,
+        codeOf(
+            "{\"model_type\": \"llava\", \"vision_config\": {\"num_hidden_layers\": 3}, \"vision_feature_layer\": -5}"));
   }
 
   @Test
   void unknownSelectStrategyIsABadConfig() {
-    assertEquals(CheckpointException.Code.BAD_CONFIG, codeOf(
-        "{\"model_type\": \"llava\", \"vision_feature_select_strategy\": \"pooled\"}"));
+    assertEquals(
+        CheckpointException.Code.BAD_CONFIG,
+        codeOf("{\"model_type\": \"llava\", \"vision_feature_select_strategy\": \"pooled\"}"));
   }
 }

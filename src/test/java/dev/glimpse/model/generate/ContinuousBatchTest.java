@@ -47,7 +47,9 @@ class ContinuousBatchTest {
   private static GenerationRequest request(int c, int tokens) {
     float[] pixels = fixture.tensor("pixel_values");
     int size = pixels.length / fixture.cases();
-    return GenerationRequest.ofPixels(fixture.inputIds(c), List.of(Arrays.copyOfRange(pixels, c * size, (c + 1) * size)),
+    return GenerationRequest.ofPixels(
+        fixture.inputIds(c),
+        List.of(Arrays.copyOfRange(pixels, c * size, (c + 1) * size)),
         GenerationOptions.greedy(tokens));
   }
 
@@ -81,11 +83,14 @@ class ContinuousBatchTest {
   void aPromptLongerThanTheRunningRowsWaits() {
     try (ContinuousBatch<String> batch = generator.newBatch(2, 64)) {
       batch.join(List.of("short"), List.of(request(2, 4))); // 26 tokens
-      assertFalse(batch.canJoin(fixture.inputIds(0).length, 4), "28 tokens cannot end at position 26");
+      assertFalse(
+          batch.canJoin(fixture.inputIds(0).length, 4), "28 tokens cannot end at position 26");
       while (!batch.isEmpty()) {
         batch.step();
       }
-      assertTrue(batch.canJoin(fixture.inputIds(0).length, 4), "an empty batch takes any prompt that fits");
+      assertTrue(
+          batch.canJoin(fixture.inputIds(0).length, 4),
+          "an empty batch takes any prompt that fits");
       assertEquals(0, batch.running());
     }
   }

@@ -61,7 +61,8 @@ class GeneratorTest {
   @Test
   void greedyDecodingOfEachCaseEqualsTransformers() {
     for (int c = 0; c < fixture.cases(); c++) {
-      Generation g = generator.generate(List.of(request(c, GenerationOptions.greedy(NEW_TOKENS)))).get(0);
+      Generation g =
+          generator.generate(List.of(request(c, GenerationOptions.greedy(NEW_TOKENS)))).get(0);
       assertArrayEquals(fixture.generatedIds(c), g.tokenIds(), "case " + c);
       assertEquals(fixture.testCase(c).get("generated_text").asText(), g.text());
       assertEquals(Generation.FinishReason.MAX_NEW_TOKENS, g.finishReason());
@@ -83,8 +84,11 @@ class GeneratorTest {
 
   @Test
   void rowsStopOnTheirOwn() {
-    List<Generation> out = generator.generate(List.of(
-        request(0, GenerationOptions.greedy(3)), request(1, GenerationOptions.greedy(NEW_TOKENS))));
+    List<Generation> out =
+        generator.generate(
+            List.of(
+                request(0, GenerationOptions.greedy(3)),
+                request(1, GenerationOptions.greedy(NEW_TOKENS))));
     assertArrayEquals(Arrays.copyOf(fixture.generatedIds(0), 3), out.get(0).tokenIds());
     assertArrayEquals(fixture.generatedIds(1), out.get(1).tokenIds());
   }
@@ -105,13 +109,16 @@ class GeneratorTest {
     int[] b = generator.generate(List.of(request(0, hot))).get(0).tokenIds();
     assertArrayEquals(a, b);
     GenerationOptions otherSeed = new GenerationOptions(NEW_TOKENS, 5.0, 0, 1, 43, List.of());
-    assertNotEquals(Arrays.toString(a), Arrays.toString(generator.generate(List.of(request(0, otherSeed))).get(0).tokenIds()));
+    assertNotEquals(
+        Arrays.toString(a),
+        Arrays.toString(generator.generate(List.of(request(0, otherSeed))).get(0).tokenIds()));
   }
 
   @Test
   void topKOfOneIsGreedy() {
     GenerationOptions topOne = new GenerationOptions(NEW_TOKENS, 1.0, 1, 1, 7, List.of());
-    assertArrayEquals(fixture.generatedIds(2), generator.generate(List.of(request(2, topOne))).get(0).tokenIds());
+    assertArrayEquals(
+        fixture.generatedIds(2), generator.generate(List.of(request(2, topOne))).get(0).tokenIds());
   }
 
   @Test
@@ -122,8 +129,16 @@ class GeneratorTest {
       int[] prompt = Arrays.copyOf(ids, ids.length - 1);
       int last = ids[ids.length - 1];
       int other = last == 7 ? 8 : 7;
-      Candidates scores = generator.score(List.of(ScoringRequest.ofPixels(prompt, List.of(image(c)),
-          List.of("last", "other"), List.of(new int[] {last}, new int[] {other})))).get(0);
+      Candidates scores =
+          generator
+              .score(
+                  List.of(
+                      ScoringRequest.ofPixels(
+                          prompt,
+                          List.of(image(c)),
+                          List.of("last", "other"),
+                          List.of(new int[] {last}, new int[] {other}))))
+              .get(0);
       float[] logits = fixture.tensor("case" + c + ".logits_all");
       int vocab = logits.length / ids.length;
       double expected = HandComputed.logSoftmax(logits, (ids.length - 2) * vocab, vocab, last);
@@ -137,23 +152,54 @@ class GeneratorTest {
     int[] ids = fixture.inputIds(0);
     int[] prompt = Arrays.copyOf(ids, ids.length - 2);
     int[] tail = Arrays.copyOfRange(ids, ids.length - 2, ids.length);
-    Candidates two = generator.score(List.of(ScoringRequest.ofPixels(prompt, List.of(image(0)), List.of("tail", "x"),
-        List.of(tail, new int[] {9})))).get(0);
-    Candidates first = generator.score(List.of(ScoringRequest.ofPixels(prompt, List.of(image(0)), List.of("a"),
-        List.of(new int[] {tail[0]})))).get(0);
-    Candidates second = generator.score(List.of(ScoringRequest.ofPixels(Arrays.copyOf(ids, ids.length - 1),
-        List.of(image(0)), List.of("b"), List.of(new int[] {tail[1]})))).get(0);
-    assertEquals(first.logProbabilities()[0] + second.logProbabilities()[0], two.logProbabilities()[0], 1e-4);
+    Candidates two =
+        generator
+            .score(
+                List.of(
+                    ScoringRequest.ofPixels(
+                        prompt,
+                        List.of(image(0)),
+                        List.of("tail", "x"),
+                        List.of(tail, new int[] {9}))))
+            .get(0);
+    Candidates first =
+        generator
+            .score(
+                List.of(
+                    ScoringRequest.ofPixels(
+                        prompt, List.of(image(0)), List.of("a"), List.of(new int[] {tail[0]}))))
+            .get(0);
+    Candidates second =
+        generator
+            .score(
+                List.of(
+                    ScoringRequest.ofPixels(
+                        Arrays.copyOf(ids, ids.length - 1),
+                        List.of(image(0)),
+                        List.of("b"),
+                        List.of(new int[] {tail[1]}))))
+            .get(0);
+    assertEquals(
+        first.logProbabilities()[0] + second.logProbabilities()[0],
+        two.logProbabilities()[0],
+        1e-4);
   }
 
   @Test
   void decodingLeavesNoArrayBehindOnTheModel() {
     var manager = (ai.djl.ndarray.BaseNDManager) model.manager();
     int before = manager.getManagedArrays().size();
-    generator.generate(List.of(request(0, GenerationOptions.greedy(NEW_TOKENS)),
-        request(1, new GenerationOptions(NEW_TOKENS, 1.0, 5, 0.9, 3, List.of()))));
-    generator.score(List.of(ScoringRequest.ofPixels(fixture.inputIds(0), List.of(image(0)), List.of("a", "b"),
-        List.of(new int[] {7}, new int[] {8}))));
+    generator.generate(
+        List.of(
+            request(0, GenerationOptions.greedy(NEW_TOKENS)),
+            request(1, new GenerationOptions(NEW_TOKENS, 1.0, 5, 0.9, 3, List.of()))));
+    generator.score(
+        List.of(
+            ScoringRequest.ofPixels(
+                fixture.inputIds(0),
+                List.of(image(0)),
+                List.of("a", "b"),
+                List.of(new int[] {7}, new int[] {8}))));
     assertEquals(before, manager.getManagedArrays().size(), "arrays left on the model's manager");
   }
 
@@ -161,8 +207,13 @@ class GeneratorTest {
   void promptLongerThanTheContextIsRefused() {
     int[] ids = new int[model.config().text().maxPositionEmbeddings() + 5];
     Arrays.fill(ids, 10);
-    ModelException e = assertThrows(ModelException.class,
-        () -> generator.generate(List.of(GenerationRequest.ofPixels(ids, List.of(), GenerationOptions.greedy(2)))));
+    ModelException e =
+        assertThrows(
+            ModelException.class,
+            () ->
+                generator.generate(
+                    List.of(
+                        GenerationRequest.ofPixels(ids, List.of(), GenerationOptions.greedy(2)))));
     assertEquals(ModelException.Code.PROMPT_TOO_LONG, e.code());
   }
 }

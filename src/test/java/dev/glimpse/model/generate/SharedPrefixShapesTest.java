@@ -33,17 +33,19 @@ class SharedPrefixShapesTest {
   private static final int NEW_TOKENS = 6;
   private static final double SCORE_TOLERANCE = 1e-5;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Stream<Arguments> shapes() {
     LlavaSpec tiny = LlavaSpec.tiny();
     return Stream.of(
-        Arguments.of("GQA 8/2, rope theta 500000",
+        Arguments.of(
+            "GQA 8/2, rope theta 500000",
             tiny.withText(new LlavaSpec.Text(64, 2, 8, 2, 128, 306, 256, 500000.0, 8))),
-        Arguments.of("CLS kept (17 image tokens), linear projector",
+        Arguments.of(
+            "CLS kept (17 image tokens), linear projector",
             tiny.withFeatureLayers(List.of(-1), true).withProjector(LlavaSpec.Projector.LINEAR)),
-        Arguments.of("image 64/16, head_dim 12, image token 321",
+        Arguments.of(
+            "image 64/16, head_dim 12, image token 321",
             tiny.withVision(new LlavaSpec.Vision(48, 2, 3, 96, 64, 16))
                 .withText(new LlavaSpec.Text(48, 3, 6, 3, 80, 500, 128, 1e6, 12))
                 .withImageTokenId(321)));
@@ -60,58 +62,89 @@ class SharedPrefixShapesTest {
         LlavaModel model = LlavaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32);
         LlavaTokenizer tokenizer = LlavaTokenizer.load(dir, model.config().imageSeqLength())) {
       LlavaConfig config = model.config();
-      Generator generator = new Generator(model, tokenizer, java.util.Set.of(config.text().eosTokenId()));
+      Generator generator =
+          new Generator(model, tokenizer, java.util.Set.of(config.text().eosTokenId()));
       Words words = new Words(config, 5);
       int n = config.imageSeqLength();
       int[] before = words.next(3);
       int[] shared = words.next(4);
       int[] after = words.next(1);
-      List<Pair> pairs = List.of(
-          // a template with text before <image>, prompts that differ before the image: no image tokens shared
-          new Pair("diverging before the image",
-              concat(new int[] {1}, before, words.next(2), image(config), words.next(4)),
-              concat(new int[] {1}, before, words.next(3), image(config), words.next(2)), pixels(config, 1)),
-          // one prompt ends on the image's last token: the prefix ends inside the image
-          new Pair("prefix ending inside the image",
-              concat(new int[] {1}, before, image(config), words.next(3)),
-              concat(new int[] {1}, before, image(config)), pixels(config, 2)),
-          new Pair("text, the whole image and a word after it shared",
-              concat(new int[] {1}, shared, image(config), after, words.next(3)),
-              concat(new int[] {1}, shared, image(config), after, words.next(5)), pixels(config, 3)));
+      List<Pair> pairs =
+          List.of(
+              // a template with text before <image>, prompts that differ before the image: no image
+              // tokens shared
+              new Pair(
+                  "diverging before the image",
+                  concat(new int[] {1}, before, words.next(2), image(config), words.next(4)),
+                  concat(new int[] {1}, before, words.next(3), image(config), words.next(2)),
+                  pixels(config, 1)),
+              // one prompt ends on the image's last token: the prefix ends inside the image
+              new Pair(
+                  "prefix ending inside the image",
+                  concat(new int[] {1}, before, image(config), words.next(3)),
+                  concat(new int[] {1}, before, image(config)),
+                  pixels(config, 2)),
+              new Pair(
+                  "text, the whole image and a word after it shared",
+                  concat(new int[] {1}, shared, image(config), after, words.next(3)),
+                  concat(new int[] {1}, shared, image(config), after, words.next(5)),
+                  pixels(config, 3)));
 
       // 1. the whole prompts, the reference
       List<List<Generation>> whole = new ArrayList<>();
       List<List<Candidates>> wholeScores = new ArrayList<>();
       for (Pair pair : pairs) {
-        whole.add(generator.generate(List.of(pixelsRequest(pair.a(), pair.pixels()),
-            pixelsRequest(pair.b(), pair.pixels()))));
-        wholeScores.add(generator.score(scoring(pair, List.of(ImageInput.pixels(pair.pixels())), words)));
+        whole.add(
+            generator.generate(
+                List.of(
+                    pixelsRequest(pair.a(), pair.pixels()),
+                    pixelsRequest(pair.b(), pair.pixels()))));
+        wholeScores.add(
+            generator.score(scoring(pair, List.of(ImageInput.pixels(pair.pixels())), words)));
       }
 
       // 2. the prefixes of the three images, prefilled in one pass
       List<float[]> allPixels = pairs.stream().map(Pair::pixels).toList();
       List<ImageFeatures> features = model.encodeImages(allPixels);
-      List<int[]> prefixIds = pairs.stream()
-          .map(p -> Arrays.copyOf(p.a(), SharedPrefix.commonLength(List.of(p.a(), p.b())))).toList();
-      List<SharedPrefix> prefixes = generator.prefill(prefixIds,
-          IntStream.range(0, pairs.size()).mapToObj(i -> List.of(features.get(i))).toList());
+      List<int[]> prefixIds =
+          pairs.stream()
+              .map(p -> Arrays.copyOf(p.a(), SharedPrefix.commonLength(List.of(p.a(), p.b()))))
+              .toList();
+      List<SharedPrefix> prefixes =
+          generator.prefill(
+              prefixIds,
+              IntStream.range(0, pairs.size()).mapToObj(i -> List.of(features.get(i))).toList());
       try {
-        assertEquals(List.of(0, n - 1, n), prefixes.stream().map(SharedPrefix::imageTokens).toList(),
+        assertEquals(
+            List.of(0, n - 1, n),
+            prefixes.stream().map(SharedPrefix::imageTokens).toList(),
             name + ": image tokens held by each prefix");
         for (int i = 0; i < pairs.size(); i++) {
           Pair pair = pairs.get(i);
           // one request carries pixels (encoded for its suffix), the other features
-          List<Generation> out = generator.generate(prefixes.get(i), List.of(pixelsRequest(pair.a(), pair.pixels()),
-              GenerationRequest.ofFeatures(pair.b(), List.of(features.get(i)), GenerationOptions.greedy(NEW_TOKENS))));
+          List<Generation> out =
+              generator.generate(
+                  prefixes.get(i),
+                  List.of(
+                      pixelsRequest(pair.a(), pair.pixels()),
+                      GenerationRequest.ofFeatures(
+                          pair.b(),
+                          List.of(features.get(i)),
+                          GenerationOptions.greedy(NEW_TOKENS))));
           String where = name + ", " + pair.layout();
-          assertArrayEquals(whole.get(i).get(0).tokenIds(), out.get(0).tokenIds(), where + ": first prompt");
-          assertArrayEquals(whole.get(i).get(1).tokenIds(), out.get(1).tokenIds(), where + ": second prompt");
-          List<Candidates> scores = generator.score(prefixes.get(i),
-              scoring(pair, List.of(features.get(i)), words));
+          assertArrayEquals(
+              whole.get(i).get(0).tokenIds(), out.get(0).tokenIds(), where + ": first prompt");
+          assertArrayEquals(
+              whole.get(i).get(1).tokenIds(), out.get(1).tokenIds(), where + ": second prompt");
+          List<Candidates> scores =
+              generator.score(prefixes.get(i), scoring(pair, List.of(features.get(i)), words));
           for (int r = 0; r < scores.size(); r++) {
             for (int j = 0; j < scores.get(r).candidates().size(); j++) {
-              assertEquals(wholeScores.get(i).get(r).logProbabilities()[j], scores.get(r).logProbabilities()[j],
-                  SCORE_TOLERANCE, where + ": scoring request " + r + ", candidate " + j);
+              assertEquals(
+                  wholeScores.get(i).get(r).logProbabilities()[j],
+                  scores.get(r).logProbabilities()[j],
+                  SCORE_TOLERANCE,
+                  where + ": scoring request " + r + ", candidate " + j);
             }
           }
         }
@@ -131,10 +164,18 @@ class SharedPrefixShapesTest {
     int[] many = words.fixed(2, 5);
     List<ScoringRequest> out = new ArrayList<>();
     for (int[] prompt : List.of(pair.a(), pair.b())) {
-      out.add(new ScoringRequest(prompt, images, List.of("yes", "no"),
-          List.of(new int[] {one[0]}, new int[] {one[1]})));
-      out.add(new ScoringRequest(prompt, images, List.of("two words", "three words here", "one"),
-          List.of(Arrays.copyOfRange(many, 0, 2), many, new int[] {one[0]})));
+      out.add(
+          new ScoringRequest(
+              prompt,
+              images,
+              List.of("yes", "no"),
+              List.of(new int[] {one[0]}, new int[] {one[1]})));
+      out.add(
+          new ScoringRequest(
+              prompt,
+              images,
+              List.of("two words", "three words here", "one"),
+              List.of(Arrays.copyOfRange(many, 0, 2), many, new int[] {one[0]})));
     }
     return out;
   }

@@ -72,17 +72,27 @@ class SharedPrefixTest {
 
   @Test
   void commonLengthLeavesEachPromptAToken() {
-    assertEquals(3, SharedPrefix.commonLength(List.of(new int[] {1, 2, 3, 4}, new int[] {1, 2, 3, 4, 5})));
-    assertEquals(2, SharedPrefix.commonLength(List.of(new int[] {1, 2, 3, 4}, new int[] {1, 2, 9})));
-    assertEquals(3, SharedPrefix.commonLength(List.of(new int[] {1, 2, 3, 4})), "one prompt: all but its last");
+    assertEquals(
+        3, SharedPrefix.commonLength(List.of(new int[] {1, 2, 3, 4}, new int[] {1, 2, 3, 4, 5})));
+    assertEquals(
+        2, SharedPrefix.commonLength(List.of(new int[] {1, 2, 3, 4}, new int[] {1, 2, 9})));
+    assertEquals(
+        3,
+        SharedPrefix.commonLength(List.of(new int[] {1, 2, 3, 4})),
+        "one prompt: all but its last");
     assertEquals(0, SharedPrefix.commonLength(List.of(new int[] {1, 2}, new int[] {5, 2})));
-    assertEquals(1, SharedPrefix.commonLength(List.of(new int[] {1, 2}, new int[] {1, 2})), "identical prompts");
+    assertEquals(
+        1,
+        SharedPrefix.commonLength(List.of(new int[] {1, 2}, new int[] {1, 2})),
+        "identical prompts");
   }
 
   @Test
   void greedyIdsFromPrefixesPrefilledTogetherEqualTransformersAndTheWholePrompts() {
     // per image its caption (the fixture's prompt) and a question sharing more or fewer words
-    String[] questions = {"describe the image in one word", "what is in the picture", "describe it"};
+    String[] questions = {
+      "describe the image in one word", "what is in the picture", "describe it"
+    };
     List<int[]> prefixes = new ArrayList<>();
     List<List<ImageFeatures>> features = new ArrayList<>();
     List<int[]> asked = new ArrayList<>();
@@ -92,16 +102,25 @@ class SharedPrefixTest {
       prefixes.add(head(q, SharedPrefix.commonLength(List.of(fixture.inputIds(c), q))));
       features.add(vlm.encodeImages(List.of(image(c))));
     }
-    assertTrue(prefixes.stream().mapToInt(p -> p.length).distinct().count() > 1, "prefixes of unequal length");
+    assertTrue(
+        prefixes.stream().mapToInt(p -> p.length).distinct().count() > 1,
+        "prefixes of unequal length");
     List<SharedPrefix> shared = generator.prefill(prefixes, features);
     try {
       for (int c = 0; c < fixture.cases(); c++) {
-        List<Generation> out = generator.generate(shared.get(c), List.of(
-            GenerationRequest.ofFeatures(fixture.inputIds(c), features.get(c), greedy()),
-            GenerationRequest.ofFeatures(asked.get(c), features.get(c), greedy())));
+        List<Generation> out =
+            generator.generate(
+                shared.get(c),
+                List.of(
+                    GenerationRequest.ofFeatures(fixture.inputIds(c), features.get(c), greedy()),
+                    GenerationRequest.ofFeatures(asked.get(c), features.get(c), greedy())));
         assertArrayEquals(fixture.generatedIds(c), out.get(0).tokenIds(), "case " + c + " caption");
-        int[] whole = generator.generate(List.of(GenerationRequest.ofPixels(asked.get(c), List.of(image(c)),
-            greedy()))).get(0).tokenIds();
+        int[] whole =
+            generator
+                .generate(
+                    List.of(GenerationRequest.ofPixels(asked.get(c), List.of(image(c)), greedy())))
+                .get(0)
+                .tokenIds();
         assertArrayEquals(whole, out.get(1).tokenIds(), "case " + c + " question");
       }
     } finally {
@@ -115,37 +134,57 @@ class SharedPrefixTest {
     int[] question = question("what color is the circle");
     List<ImageInput> pixels = List.of(ImageInput.pixels(image(0)));
     // the whole prompts, the reference
-    List<Generation> wholeGenerations = generator.generate(List.of(
-        new GenerationRequest(caption, pixels, greedy()), new GenerationRequest(question, pixels, greedy())));
-    List<Candidates> wholeScores = generator.score(
-        CATEGORIES.stream().map(c -> vlm.scoringRequest(moderation(c), pixels, YES_NO)).toList());
+    List<Generation> wholeGenerations =
+        generator.generate(
+            List.of(
+                new GenerationRequest(caption, pixels, greedy()),
+                new GenerationRequest(question, pixels, greedy())));
+    List<Candidates> wholeScores =
+        generator.score(
+            CATEGORIES.stream()
+                .map(c -> vlm.scoringRequest(moderation(c), pixels, YES_NO))
+                .toList());
 
     long imagesBefore = model.imagesEncoded();
     long tokensBefore = model.prefillTokens();
     List<ImageFeatures> features = vlm.encodeImages(List.of(image(0)));
-    List<ScoringRequest> moderation = CATEGORIES.stream()
-        .map(c -> vlm.scoringRequest(moderation(c), features, YES_NO)).toList();
+    List<ScoringRequest> moderation =
+        CATEGORIES.stream().map(c -> vlm.scoringRequest(moderation(c), features, YES_NO)).toList();
     List<int[]> prompts = new ArrayList<>(List.of(caption, question));
     moderation.forEach(m -> prompts.add(m.promptIds()));
     int p = SharedPrefix.commonLength(prompts);
     List<Generation> generations;
     List<Candidates> scores;
-    try (SharedPrefix prefix = generator.prefill(List.of(head(caption, p)), List.of(features)).get(0)) {
-      assertTrue(prefix.imageTokens() == model.config().imageSeqLength(), "the prefix holds the whole image");
-      generations = generator.generate(prefix, List.of(GenerationRequest.ofFeatures(caption, features, greedy()),
-          GenerationRequest.ofFeatures(question, features, greedy())));
+    try (SharedPrefix prefix =
+        generator.prefill(List.of(head(caption, p)), List.of(features)).get(0)) {
+      assertTrue(
+          prefix.imageTokens() == model.config().imageSeqLength(),
+          "the prefix holds the whole image");
+      generations =
+          generator.generate(
+              prefix,
+              List.of(
+                  GenerationRequest.ofFeatures(caption, features, greedy()),
+                  GenerationRequest.ofFeatures(question, features, greedy())));
       scores = generator.score(prefix, moderation);
     }
-    assertEquals(imagesBefore + 1, model.imagesEncoded(), "one vision pass for the image's five tasks");
+    assertEquals(
+        imagesBefore + 1, model.imagesEncoded(), "one vision pass for the image's five tasks");
     long suffixes = prompts.stream().mapToLong(ids -> ids.length - p).sum();
-    assertEquals(p + suffixes, model.prefillTokens() - tokensBefore, "the prefix once, then each task's suffix");
+    assertEquals(
+        p + suffixes,
+        model.prefillTokens() - tokensBefore,
+        "the prefix once, then each task's suffix");
 
     assertArrayEquals(fixture.generatedIds(0), generations.get(0).tokenIds());
     assertArrayEquals(wholeGenerations.get(1).tokenIds(), generations.get(1).tokenIds());
     assertEquals(question.length, generations.get(1).promptTokens());
     for (int i = 0; i < CATEGORIES.size(); i++) {
       for (int j = 0; j < YES_NO.size(); j++) {
-        assertEquals(wholeScores.get(i).probabilities()[j], scores.get(i).probabilities()[j], SCORE_TOLERANCE,
+        assertEquals(
+            wholeScores.get(i).probabilities()[j],
+            scores.get(i).probabilities()[j],
+            SCORE_TOLERANCE,
             CATEGORIES.get(i) + " " + YES_NO.get(j));
       }
     }
@@ -160,19 +199,29 @@ class SharedPrefixTest {
     for (String ask : asks) {
       requests.add(vlm.scoringRequest(vlm.questionPrompt(ask), pixels, answers));
     }
-    assertTrue(requests.get(0).candidateIds().stream().anyMatch(ids -> ids.length > 1), "multi-token candidates");
+    assertTrue(
+        requests.get(0).candidateIds().stream().anyMatch(ids -> ids.length > 1),
+        "multi-token candidates");
     List<Candidates> whole = generator.score(requests);
     int p = SharedPrefix.commonLength(requests.stream().map(ScoringRequest::promptIds).toList());
     List<Candidates> fromPrefix;
-    try (SharedPrefix prefix = generator.prefill(List.of(head(requests.get(0).promptIds(), p)),
-        List.of(vlm.encodeImages(List.of(image(1))))).get(0)) {
+    try (SharedPrefix prefix =
+        generator
+            .prefill(
+                List.of(head(requests.get(0).promptIds(), p)),
+                List.of(vlm.encodeImages(List.of(image(1)))))
+            .get(0)) {
       fromPrefix = generator.score(prefix, requests);
     }
     for (int r = 0; r < requests.size(); r++) {
       for (int j = 0; j < answers.size(); j++) {
-        assertEquals(whole.get(r).logProbabilities()[j], fromPrefix.get(r).logProbabilities()[j], SCORE_TOLERANCE,
+        assertEquals(
+            whole.get(r).logProbabilities()[j],
+            fromPrefix.get(r).logProbabilities()[j],
+            SCORE_TOLERANCE,
             asks[r] + ": " + answers.get(j));
-        assertEquals(whole.get(r).probabilities()[j], fromPrefix.get(r).probabilities()[j], SCORE_TOLERANCE);
+        assertEquals(
+            whole.get(r).probabilities()[j], fromPrefix.get(r).probabilities()[j], SCORE_TOLERANCE);
       }
     }
   }
@@ -181,25 +230,35 @@ class SharedPrefixTest {
   void requestsJoiningARunningBatchFromAPrefixAtDifferentStepsGiveTheTokensOfTheirWholePrompts() {
     int[] caption = fixture.inputIds(0); // 28 tokens
     int[] question = question("describe the image in one word");
-    int[] wholeQuestion = generator.generate(List.of(GenerationRequest.ofPixels(question, List.of(image(0)),
-        greedy()))).get(0).tokenIds();
+    int[] wholeQuestion =
+        generator
+            .generate(List.of(GenerationRequest.ofPixels(question, List.of(image(0)), greedy())))
+            .get(0)
+            .tokenIds();
     List<ImageFeatures> features = vlm.encodeImages(List.of(image(0)));
     Map<String, int[]> results = new HashMap<>();
     try (ContinuousBatch<String> batch = generator.newBatch(3, 96);
-        SharedPrefix prefix = generator.prefill(
-            List.of(head(caption, SharedPrefix.commonLength(List.of(caption, question)))), List.of(features)).get(0)) {
-      batch.join(List.of("case1"), List.of(GenerationRequest.ofPixels(fixture.inputIds(1), List.of(image(1)),
-          greedy())));
+        SharedPrefix prefix =
+            generator
+                .prefill(
+                    List.of(head(caption, SharedPrefix.commonLength(List.of(caption, question)))),
+                    List.of(features))
+                .get(0)) {
+      batch.join(
+          List.of("case1"),
+          List.of(GenerationRequest.ofPixels(fixture.inputIds(1), List.of(image(1)), greedy())));
       for (int i = 0; i < 3; i++) {
         batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
       }
-      List<GenerationRequest> first = List.of(GenerationRequest.ofFeatures(caption, features, greedy()));
+      List<GenerationRequest> first =
+          List.of(GenerationRequest.ofFeatures(caption, features, greedy()));
       assertTrue(batch.canJoin(first, prefix));
       batch.join(List.of("caption"), first, prefix);
       for (int i = 0; i < 2; i++) {
         batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
       }
-      List<GenerationRequest> second = List.of(GenerationRequest.ofFeatures(question, features, greedy()));
+      List<GenerationRequest> second =
+          List.of(GenerationRequest.ofFeatures(question, features, greedy()));
       assertTrue(batch.canJoin(prefix, question.length - prefix.length(), NEW_TOKENS));
       assertTrue(batch.canJoin(second, prefix));
       batch.join(List.of("question"), second, prefix);
@@ -217,20 +276,35 @@ class SharedPrefixTest {
     int[] caption = fixture.inputIds(2);
     int[] question = question("what is in the picture");
     List<ImageFeatures> features = vlm.encodeImages(List.of(image(2)));
-    int[] wholeQuestion = generator.generate(List.of(GenerationRequest.ofFeatures(question, features, greedy())))
-        .get(0).tokenIds();
-    List<GenerationRequest> requests = List.of(GenerationRequest.ofFeatures(caption, features, greedy()),
-        GenerationRequest.ofFeatures(question, features, greedy()));
+    int[] wholeQuestion =
+        generator
+            .generate(List.of(GenerationRequest.ofFeatures(question, features, greedy())))
+            .get(0)
+            .tokenIds();
+    List<GenerationRequest> requests =
+        List.of(
+            GenerationRequest.ofFeatures(caption, features, greedy()),
+            GenerationRequest.ofFeatures(question, features, greedy()));
     Map<String, int[]> results = new HashMap<>();
     try (ContinuousBatch<String> batch = generator.newBatch(2, 64)) {
-      SharedPrefix prefix = generator.prefill(
-          List.of(head(caption, SharedPrefix.commonLength(List.of(caption, question)))), List.of(features)).get(0);
+      SharedPrefix prefix =
+          generator
+              .prefill(
+                  List.of(head(caption, SharedPrefix.commonLength(List.of(caption, question)))),
+                  List.of(features))
+              .get(0);
       batch.join(List.of("caption", "question"), requests, prefix);
       prefix.close();
       assertFalse(batch.canJoin(requests, prefix), "a closed prefix takes no more requests");
       assertFalse(batch.canJoin(prefix, 1, 1));
-      assertThrows(IllegalStateException.class, () -> generator.score(prefix,
-          List.of(vlm.scoringRequest(vlm.questionPrompt("what is in the picture"), features, YES_NO))));
+      assertThrows(
+          IllegalStateException.class,
+          () ->
+              generator.score(
+                  prefix,
+                  List.of(
+                      vlm.scoringRequest(
+                          vlm.questionPrompt("what is in the picture"), features, YES_NO))));
       while (!batch.isEmpty()) {
         batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
       }
@@ -242,18 +316,29 @@ class SharedPrefixTest {
   @Test
   void requestsBuiltFromFeaturesNeverRunTheVisionTower() {
     List<ImageFeatures> features = vlm.encodeImages(List.of(image(0), image(1)));
-    assertEquals(model.config().imageSeqLength() * model.config().text().hiddenSize() * 4L, features.get(0).bytes());
+    assertEquals(
+        model.config().imageSeqLength() * model.config().text().hiddenSize() * 4L,
+        features.get(0).bytes());
     long before = model.imagesEncoded();
-    List<Generation> out = generator.generate(List.of(
-        GenerationRequest.ofFeatures(fixture.inputIds(0), List.of(features.get(0)), greedy()),
-        GenerationRequest.ofFeatures(fixture.inputIds(1), List.of(features.get(1)), greedy())));
-    generator.score(List.of(vlm.scoringRequest(fixture.prompt(0), List.of(features.get(0)), YES_NO)));
+    List<Generation> out =
+        generator.generate(
+            List.of(
+                GenerationRequest.ofFeatures(
+                    fixture.inputIds(0), List.of(features.get(0)), greedy()),
+                GenerationRequest.ofFeatures(
+                    fixture.inputIds(1), List.of(features.get(1)), greedy())));
+    generator.score(
+        List.of(vlm.scoringRequest(fixture.prompt(0), List.of(features.get(0)), YES_NO)));
     assertEquals(before, model.imagesEncoded());
     assertArrayEquals(fixture.batchedGeneratedIds().get(0), out.get(0).tokenIds());
     assertArrayEquals(fixture.batchedGeneratedIds().get(1), out.get(1).tokenIds());
     // pixels are encoded once per request, however many candidate rows the request becomes
-    generator.score(List.of(vlm.scoringRequest(fixture.prompt(0), List.of(ImageInput.pixels(image(0))),
-        List.of("a red circle", "two small squares"))));
+    generator.score(
+        List.of(
+            vlm.scoringRequest(
+                fixture.prompt(0),
+                List.of(ImageInput.pixels(image(0))),
+                List.of("a red circle", "two small squares"))));
     assertEquals(before + 1, model.imagesEncoded());
   }
 
@@ -261,14 +346,21 @@ class SharedPrefixTest {
   void aPromptThatDoesNotContinueThePrefixIsRefused() {
     List<ImageFeatures> features = vlm.encodeImages(List.of(image(0)));
     int[] caption = fixture.inputIds(0);
-    try (SharedPrefix prefix = generator.prefill(List.of(head(caption, 20)), List.of(features)).get(0)) {
+    try (SharedPrefix prefix =
+        generator.prefill(List.of(head(caption, 20)), List.of(features)).get(0)) {
       int[] other = fixture.inputIds(1).clone();
       other[1] = 7;
-      var e = assertThrows(dev.glimpse.model.ModelException.class, () -> generator.generate(prefix,
-          List.of(GenerationRequest.ofFeatures(other, features, greedy()))));
+      var e =
+          assertThrows(
+              dev.glimpse.model.ModelException.class,
+              () ->
+                  generator.generate(
+                      prefix, List.of(GenerationRequest.ofFeatures(other, features, greedy()))));
       assertEquals(dev.glimpse.model.ModelException.Code.BAD_OPTIONS, e.code());
       try (ContinuousBatch<String> batch = generator.newBatch(1, 64)) {
-        assertFalse(batch.canJoin(List.of(GenerationRequest.ofFeatures(other, features, greedy())), prefix));
+        assertFalse(
+            batch.canJoin(
+                List.of(GenerationRequest.ofFeatures(other, features, greedy())), prefix));
       }
     }
   }
@@ -279,8 +371,10 @@ class SharedPrefixTest {
     int before = manager.getManagedArrays().size();
     List<ImageFeatures> features = vlm.encodeImages(List.of(image(0)));
     int[] caption = fixture.inputIds(0);
-    try (SharedPrefix prefix = generator.prefill(List.of(head(caption, 22)), List.of(features)).get(0)) {
-      generator.generate(prefix, List.of(GenerationRequest.ofFeatures(caption, features, greedy())));
+    try (SharedPrefix prefix =
+        generator.prefill(List.of(head(caption, 22)), List.of(features)).get(0)) {
+      generator.generate(
+          prefix, List.of(GenerationRequest.ofFeatures(caption, features, greedy())));
       generator.score(prefix, List.of(vlm.scoringRequest(fixture.prompt(0), features, YES_NO)));
     }
     assertEquals(before, manager.getManagedArrays().size(), "arrays left on the model's manager");

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Parity with transformers 5.17's CLIPImageProcessor on the llava-tiny-a fixture: expected.safetensors
- * holds pixel_values [3, 3, 56, 56] for shapes.png, noise.png, photo.jpg (expected.json order).
+ * Parity with transformers 5.17's CLIPImageProcessor on the llava-tiny-a fixture:
+ * expected.safetensors holds pixel_values [3, 3, 56, 56] for shapes.png, noise.png, photo.jpg
+ * (expected.json order).
  */
 class ClipImageProcessorParityTest {
 
@@ -48,7 +49,8 @@ class ClipImageProcessorParityTest {
   void jpegPixelValuesEqualTransformersWithinOneTenThousandth() throws IOException {
     // ImageIO's libjpeg-6b ISLOW IDCT and fancy upsampling gave the same RGB as the
     // libjpeg-turbo behind Pillow for this baseline 4:2:0 JPEG: measured max abs diff 0.0, so the
-    // bound is the same as for PNG. Other JPEGs (progressive, other decoders) may differ by a level.
+    // bound is the same as for PNG. Other JPEGs (progressive, other decoders) may differ by a
+    // level.
     assertTrue(maxAbsDiff(new ClipImageProcessor(config), 2) <= 1e-4, "photo.jpg");
   }
 

@@ -9,10 +9,22 @@ import org.junit.jupiter.api.Test;
 class ClipImageProcessorTest {
 
   /** Everything off but the steps under test, so the output holds raw uint8 levels. */
-  private static ImageProcessorConfig raw(boolean resize, int shortestEdge, boolean crop, int cropSize) {
+  private static ImageProcessorConfig raw(
+      boolean resize, int shortestEdge, boolean crop, int cropSize) {
     return new ImageProcessorConfig(
-        resize, shortestEdge, 3, crop, cropSize, cropSize, false, 1 / 255.0, false,
-        ImageProcessorConfig.OPENAI_CLIP_MEAN, ImageProcessorConfig.OPENAI_CLIP_STD, true, false);
+        resize,
+        shortestEdge,
+        3,
+        crop,
+        cropSize,
+        cropSize,
+        false,
+        1 / 255.0,
+        false,
+        ImageProcessorConfig.OPENAI_CLIP_MEAN,
+        ImageProcessorConfig.OPENAI_CLIP_STD,
+        true,
+        false);
   }
 
   @Test
@@ -36,9 +48,11 @@ class ClipImageProcessorTest {
   @Test
   void padToSquareOfATallImagePadsLeftAndRight() {
     BufferedImage tall = new BufferedImage(1, 3, BufferedImage.TYPE_INT_RGB);
-    float[] out = new ClipImageProcessor(raw(false, 0, false, 0).withPadToSquare(true)).preprocess(tall);
+    float[] out =
+        new ClipImageProcessor(raw(false, 0, false, 0).withPadToSquare(true)).preprocess(tall);
     // red plane, 3x3: columns 0 and 2 are the fill, column 1 the black image
-    assertArrayEquals(new float[] {122, 0, 122, 122, 0, 122, 122, 0, 122}, java.util.Arrays.copyOf(out, 9));
+    assertArrayEquals(
+        new float[] {122, 0, 122, 122, 0, 122, 122, 0, 122}, java.util.Arrays.copyOf(out, 9));
   }
 
   @Test
@@ -72,8 +86,21 @@ class ClipImageProcessorTest {
       white.setRGB(i % 2, i / 2, 0xFFFFFF);
     }
     ImageProcessorConfig c = ImageProcessorConfig.clipDefaults();
-    ImageProcessorConfig noResize = new ImageProcessorConfig(
-        false, 224, 3, false, 224, 224, true, c.rescaleFactor(), true, c.imageMean(), c.imageStd(), true, false);
+    ImageProcessorConfig noResize =
+        new ImageProcessorConfig(
+            false,
+            224,
+            3,
+            false,
+            224,
+            224,
+            true,
+            c.rescaleFactor(),
+            true,
+            c.imageMean(),
+            c.imageStd(),
+            true,
+            false);
     float[] out = new ClipImageProcessor(noResize).preprocess(white);
     assertEquals((1 - 0.48145466) / 0.26862954, out[0], 1e-5);
     assertEquals((1 - 0.40821073) / 0.27577711, out[11], 1e-5);

@@ -15,7 +15,6 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
@@ -66,19 +65,31 @@ final class CraftedImages {
       writer.dispose();
     }
     byte[] jpeg = bytes.toByteArray();
-    byte[] app14 = ByteBuffer.allocate(16)
-        .put((byte) 0xFF).put((byte) 0xEE).putShort((short) 14)
-        .put("Adobe".getBytes(StandardCharsets.US_ASCII))
-        .putShort((short) 100).putShort((short) 0).putShort((short) 0).put((byte) transform)
-        .array();
+    byte[] app14 =
+        ByteBuffer.allocate(16)
+            .put((byte) 0xFF)
+            .put((byte) 0xEE)
+            .putShort((short) 14)
+            .put("Adobe".getBytes(StandardCharsets.US_ASCII))
+            .putShort((short) 100)
+            .putShort((short) 0)
+            .putShort((short) 0)
+            .put((byte) transform)
+            .array();
     return insert(jpeg, 2, app14);
   }
 
-  /** An APP2 "ICC_PROFILE" segment: part {@code sequence} of {@code count}, holding {@code data}. */
+  /**
+   * An APP2 "ICC_PROFILE" segment: part {@code sequence} of {@code count}, holding {@code data}.
+   */
   static byte[] iccSegment(int sequence, int count, byte[] data) {
     return ByteBuffer.allocate(4 + 14 + data.length)
-        .put((byte) 0xFF).put((byte) 0xE2).putShort((short) (2 + 14 + data.length))
-        .put("ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII)).put((byte) sequence).put((byte) count)
+        .put((byte) 0xFF)
+        .put((byte) 0xE2)
+        .putShort((short) (2 + 14 + data.length))
+        .put("ICC_PROFILE\0".getBytes(StandardCharsets.US_ASCII))
+        .put((byte) sequence)
+        .put((byte) count)
         .put(data)
         .array();
   }
@@ -97,7 +108,8 @@ final class CraftedImages {
   }
 
   /**
-   * A 4x1 RGBA PNG: opaque red, fully transparent green, blue at alpha 128, (10, 20, 30) at alpha 1.
+   * A 4x1 RGBA PNG: opaque red, fully transparent green, blue at alpha 128, (10, 20, 30) at alpha
+   * 1.
    */
   static byte[] rgbaPng() {
     BufferedImage image = new BufferedImage(4, 1, BufferedImage.TYPE_INT_ARGB);
@@ -142,7 +154,8 @@ final class CraftedImages {
 
   /** A 2x1 16-bit gray+alpha PNG: gray 0x1234 at alpha 0x8000, gray 0xFF00 transparent. */
   static byte[] grayAlpha16Png() {
-    return png(2, 1, 16, 4, new byte[] {0x12, 0x34, (byte) 0x80, 0x00, (byte) 0xFF, 0x00, 0x00, 0x00});
+    return png(
+        2, 1, 16, 4, new byte[] {0x12, 0x34, (byte) 0x80, 0x00, (byte) 0xFF, 0x00, 0x00, 0x00});
   }
 
   /**
@@ -163,8 +176,18 @@ final class CraftedImages {
     deflater.end();
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
-    chunk(png, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) bitDepth)
-        .put((byte) colourType).put((byte) 0).put((byte) 0).put((byte) 0).array());
+    chunk(
+        png,
+        "IHDR",
+        ByteBuffer.allocate(13)
+            .putInt(width)
+            .putInt(height)
+            .put((byte) bitDepth)
+            .put((byte) colourType)
+            .put((byte) 0)
+            .put((byte) 0)
+            .put((byte) 0)
+            .array());
     chunk(png, "IDAT", Arrays.copyOf(buffer, n));
     chunk(png, "IEND", new byte[0]);
     return png.toByteArray();
@@ -187,8 +210,16 @@ final class CraftedImages {
    * LZW-coded with minimum code size {@code minCodeSize} as literals only (a clear code before the
    * table fills), then the terminator and trailer.
    */
-  static byte[] gif(int screenWidth, int screenHeight, byte[] palette, int x, int y, int width, int height,
-      int[] indices, int minCodeSize) {
+  static byte[] gif(
+      int screenWidth,
+      int screenHeight,
+      byte[] palette,
+      int x,
+      int y,
+      int width,
+      int height,
+      int[] indices,
+      int minCodeSize) {
     int tableBits = Integer.numberOfTrailingZeros(palette.length / 3) - 1;
     ByteArrayOutputStream gif = new ByteArrayOutputStream();
     gif.writeBytes("GIF89a".getBytes(StandardCharsets.US_ASCII));

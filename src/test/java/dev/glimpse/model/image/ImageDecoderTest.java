@@ -42,16 +42,21 @@ class ImageDecoderTest {
 
   @Test
   void probeRefusesAHugePngHeaderBeforeAnyPixelIsDecoded() {
-    // signature + IHDR claiming 100000 x 100000 RGB + IEND, and no pixel data at all: a decoder that
+    // signature + IHDR claiming 100000 x 100000 RGB + IEND, and no pixel data at all: a decoder
+    // that
     // went past the header would answer TRUNCATED (there is no IDAT), so TOO_MANY_PIXELS from both
     // calls shows the refusal came from the header alone, before any pixel buffer was allocated
     byte[] png = pngWithHeaderOnly(100_000, 100_000);
     ImageException probed = assertThrows(ImageException.class, () -> decoder.probe(png));
     assertEquals(ImageException.Code.TOO_MANY_PIXELS, probed.code());
     assertTrue(probed.getMessage().contains("100000x100000"), probed.getMessage());
-    assertEquals(ImageException.Code.TOO_MANY_PIXELS, assertThrows(ImageException.class, () -> decoder.decodeRgb(png)).code());
+    assertEquals(
+        ImageException.Code.TOO_MANY_PIXELS,
+        assertThrows(ImageException.class, () -> decoder.decodeRgb(png)).code());
     byte[] small = pngWithHeaderOnly(10, 10);
-    assertEquals(ImageException.Code.TRUNCATED, assertThrows(ImageException.class, () -> decoder.decodeRgb(small)).code());
+    assertEquals(
+        ImageException.Code.TRUNCATED,
+        assertThrows(ImageException.class, () -> decoder.decodeRgb(small)).code());
   }
 
   @Test
@@ -79,7 +84,8 @@ class ImageDecoderTest {
     }
     for (int length : new int[] {12, scan / 2, scan + 3}) {
       byte[] cut = Arrays.copyOf(whole, length);
-      ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(cut), "cut at " + length);
+      ImageException e =
+          assertThrows(ImageException.class, () -> decoder.decodeRgb(cut), "cut at " + length);
       assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
     }
   }
@@ -103,26 +109,36 @@ class ImageDecoderTest {
     byte[] noise = new byte[1000];
     new Random(42).nextBytes(noise);
     noise[0] = 0x00; // no format starts with a zero byte followed by this noise
-    assertEquals(ImageException.Code.NOT_AN_IMAGE, assertThrows(ImageException.class, () -> decoder.probe(noise)).code());
+    assertEquals(
+        ImageException.Code.NOT_AN_IMAGE,
+        assertThrows(ImageException.class, () -> decoder.probe(noise)).code());
   }
 
   @Test
   void knownButUnsupportedFormatIsUnsupported() {
     byte[] bmp = {'B', 'M', 0x3a, 0, 0, 0, 0, 0, 0, 0, 0x36, 0, 0, 0};
-    assertEquals(ImageException.Code.UNSUPPORTED_FORMAT, assertThrows(ImageException.class, () -> decoder.probe(bmp)).code());
+    assertEquals(
+        ImageException.Code.UNSUPPORTED_FORMAT,
+        assertThrows(ImageException.class, () -> decoder.probe(bmp)).code());
   }
 
   @Test
   void bytesOverTheLimitAreTooLarge() throws IOException {
     ImageDecoder small = new ImageDecoder(new ImageLimits(100, 1_000_000));
     byte[] png = fixture("shapes.png");
-    assertEquals(ImageException.Code.TOO_LARGE, assertThrows(ImageException.class, () -> small.probe(png)).code());
+    assertEquals(
+        ImageException.Code.TOO_LARGE,
+        assertThrows(ImageException.class, () -> small.probe(png)).code());
   }
 
   @Test
   void emptyInputIsEmpty() {
-    assertEquals(ImageException.Code.EMPTY, assertThrows(ImageException.class, () -> decoder.probe(new byte[0])).code());
-    assertEquals(ImageException.Code.EMPTY, assertThrows(ImageException.class, () -> decoder.decodeRgb(null)).code());
+    assertEquals(
+        ImageException.Code.EMPTY,
+        assertThrows(ImageException.class, () -> decoder.probe(new byte[0])).code());
+    assertEquals(
+        ImageException.Code.EMPTY,
+        assertThrows(ImageException.class, () -> decoder.decodeRgb(null)).code());
   }
 
   @Test
@@ -155,7 +171,8 @@ class ImageDecoderTest {
 
   @Test
   void sixteenBitGrayAlphaKeepsTheHighByteOfTheGray() {
-    // Pillow opens it as RGBA through "LA;16B" (high bytes), then drops alpha: (18,18,18), (255,255,255)
+    // Pillow opens it as RGBA through "LA;16B" (high bytes), then drops alpha: (18,18,18),
+    // (255,255,255)
     BufferedImage rgb = decoder.decodeRgb(CraftedImages.grayAlpha16Png());
     assertEquals(0x121212, rgb.getRGB(0, 0) & 0xFFFFFF);
     assertEquals(0xFFFFFF, rgb.getRGB(1, 0) & 0xFFFFFF);
@@ -163,7 +180,8 @@ class ImageDecoderTest {
 
   @Test
   void sixteenBitGrayIsClippedTo255AsPillowDoes() {
-    // Pillow mode I;16 -> RGB (I16_RGB) clips, it does not scale: 100, 300, 65535 give 100, 255, 255
+    // Pillow mode I;16 -> RGB (I16_RGB) clips, it does not scale: 100, 300, 65535 give 100, 255,
+    // 255
     BufferedImage rgb = decoder.decodeRgb(CraftedImages.gray16Png());
     assertEquals(0x646464, rgb.getRGB(0, 0) & 0xFFFFFF);
     assertEquals(0xFFFFFF, rgb.getRGB(1, 0) & 0xFFFFFF);
@@ -194,7 +212,8 @@ class ImageDecoderTest {
 
   @Test
   void exifOrientationSixRotatesClockwise() throws IOException {
-    // stored 16x8: left 8x8 block red, right block blue; orientation 6 shows it turned 90° clockwise
+    // stored 16x8: left 8x8 block red, right block blue; orientation 6 shows it turned 90°
+    // clockwise
     BufferedImage stored = new BufferedImage(16, 8, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < 8; y++) {
       for (int x = 0; x < 16; x++) {
@@ -217,7 +236,9 @@ class ImageDecoderTest {
     for (int i = 0; i < 6; i++) {
       stored.setRGB(i % 3, i / 3, i + 1);
     }
-    int[][] expectedCorner = {{0, 0}, {0, 0}, {2, 0}, {2, 1}, {0, 1}, {0, 0}, {1, 0}, {1, 2}, {0, 2}};
+    int[][] expectedCorner = {
+      {0, 0}, {0, 0}, {2, 0}, {2, 1}, {0, 1}, {0, 0}, {1, 0}, {1, 2}, {0, 2}
+    };
     for (int o = 1; o <= 8; o++) {
       BufferedImage out = ExifOrientation.apply(stored, o);
       assertEquals(o >= 5 ? 2 : 3, out.getWidth(), "orientation " + o);
@@ -270,11 +291,13 @@ class ImageDecoderTest {
   }
 
   @Test
-  void jpegWithAnIccSegmentAfterTheFrameHeaderDecodesAndTheProfileIsNotApplied() throws IOException {
+  void jpegWithAnIccSegmentAfterTheFrameHeaderDecodesAndTheProfileIsNotApplied()
+      throws IOException {
     // an APP2 ICC_PROFILE after SOF that claims to be part 1 of 2: the JDK's reader refuses it
     // ("invalid number of icc markers"); Pillow ignores the profile and decodes the pixels
     byte[] plain = fixture("photo.jpg");
-    byte[] profile = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_sRGB).getData();
+    byte[] profile =
+        java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_sRGB).getData();
     byte[] withIcc = CraftedImages.afterFrameHeader(plain, CraftedImages.iccSegment(1, 2, profile));
     BufferedImage expected = decoder.decodeRgb(plain);
     BufferedImage got = decoder.decodeRgb(withIcc);
@@ -283,7 +306,8 @@ class ImageDecoderTest {
 
   @Test
   void pngWithoutIendDecodesLikeTheWholeFile() throws IOException {
-    // Pillow stops once the pixel data is complete: IEND, and even the last IDAT's CRC, may be missing
+    // Pillow stops once the pixel data is complete: IEND, and even the last IDAT's CRC, may be
+    // missing
     byte[] whole = fixture("noise.png");
     int[] expected = pixels(decoder.decodeRgb(whole));
     byte[] noIend = Arrays.copyOf(whole, whole.length - 12);
@@ -298,8 +322,13 @@ class ImageDecoderTest {
     // data is "Truncated File Read" (as in Pillow's Tests/images/truncated_end_chunk.png)
     byte[] whole = fixture("noise.png");
     byte[] noIend = Arrays.copyOf(whole, whole.length - 12);
-    byte[] header = ByteBuffer.allocate(8).putInt(100).put("tEXt".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).array();
-    byte[] cut = CraftedImages.insert(Arrays.copyOf(noIend, noIend.length + 10), noIend.length, header);
+    byte[] header =
+        ByteBuffer.allocate(8)
+            .putInt(100)
+            .put("tEXt".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .array();
+    byte[] cut =
+        CraftedImages.insert(Arrays.copyOf(noIend, noIend.length + 10), noIend.length, header);
     ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(cut));
     assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
     assertTrue(e.reason().contains("'tEXt' chunk"), e.reason());
@@ -332,7 +361,8 @@ class ImageDecoderTest {
     byte[] palette = {10, 20, 30, (byte) 200, 100, 50};
     int[] indices = {0, 1, 1, 0, 1, 0};
     for (int codeSize : new int[] {9, 12}) {
-      BufferedImage rgb = decoder.decodeRgb(CraftedImages.gif(3, 2, palette, 0, 0, 3, 2, indices, codeSize));
+      BufferedImage rgb =
+          decoder.decodeRgb(CraftedImages.gif(3, 2, palette, 0, 0, 3, 2, indices, codeSize));
       int[] expected = {0x0A141E, 0xC86432, 0xC86432, 0x0A141E, 0xC86432, 0x0A141E};
       assertArrayEquals(expected, rgb(rgb), "code size " + codeSize);
     }
@@ -397,13 +427,20 @@ class ImageDecoderTest {
     byte[] png = fixture("noise.png");
     byte[] jpeg = fixture("photo.jpg");
     byte[] badIhdr = Arrays.copyOf(png, png.length);
-    badIhdr[12] = 'X'; // the first chunk is no longer IHDR: ImageIO says "I/O error reading PNG header!"
+    badIhdr[12] =
+        'X'; // the first chunk is no longer IHDR: ImageIO says "I/O error reading PNG header!"
     byte[] noise = new byte[64];
     new Random(3).nextBytes(noise);
     noise[0] = 0;
     byte[][] inputs = {
-      new byte[0], noise, Arrays.copyOf(png, 40), Arrays.copyOf(png, png.length / 2),
-      Arrays.copyOf(jpeg, 300), Arrays.copyOf(jpeg, jpeg.length / 2), badIhdr, pngWithHeaderOnly(4, 4),
+      new byte[0],
+      noise,
+      Arrays.copyOf(png, 40),
+      Arrays.copyOf(png, png.length / 2),
+      Arrays.copyOf(jpeg, 300),
+      Arrays.copyOf(jpeg, jpeg.length / 2),
+      badIhdr,
+      pngWithHeaderOnly(4, 4),
       Arrays.copyOf(CraftedImages.rgbaPng(), 20),
     };
     for (byte[] input : inputs) {
@@ -423,7 +460,10 @@ class ImageDecoderTest {
   private static void assertBlocks(BufferedImage rgb, int... expected) {
     int[][] at = {{2, 2}, {12, 2}, {2, 12}, {12, 12}};
     for (int i = 0; i < at.length; i++) {
-      assertEquals(String.format("%06x", expected[i]), String.format("%06x", rgb.getRGB(at[i][0], at[i][1]) & 0xFFFFFF), "block " + i);
+      assertEquals(
+          String.format("%06x", expected[i]),
+          String.format("%06x", rgb.getRGB(at[i][0], at[i][1]) & 0xFFFFFF),
+          "block " + i);
     }
   }
 
@@ -497,8 +537,15 @@ class ImageDecoderTest {
 
   /** PNG signature, IHDR (8-bit RGB) with a correct CRC, then IEND: a header and nothing else. */
   static byte[] pngWithHeaderOnly(int width, int height) {
-    ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
-        .put((byte) 0).put((byte) 0).put((byte) 0);
+    ByteBuffer ihdr =
+        ByteBuffer.allocate(13)
+            .putInt(width)
+            .putInt(height)
+            .put((byte) 8)
+            .put((byte) 2)
+            .put((byte) 0)
+            .put((byte) 0)
+            .put((byte) 0);
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
     chunk(png, "IHDR", ihdr.array());
@@ -519,14 +566,24 @@ class ImageDecoderTest {
 
   /** Inserts an APP1 Exif segment (big-endian TIFF, IFD0 = one Orientation entry) after SOI. */
   private static byte[] withExifOrientation(byte[] jpeg, int orientation) {
-    ByteBuffer tiff = ByteBuffer.allocate(26)
-        .put(new byte[] {'M', 'M', 0, 42}).putInt(8) // header, IFD0 at offset 8
-        .putShort((short) 1) // one entry
-        .putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0)
-        .putInt(0); // no next IFD
-    ByteBuffer app1 = ByteBuffer.allocate(4 + 6 + 26)
-        .put((byte) 0xFF).put((byte) 0xE1).putShort((short) (2 + 6 + 26))
-        .put(new byte[] {'E', 'x', 'i', 'f', 0, 0}).put(tiff.array());
+    ByteBuffer tiff =
+        ByteBuffer.allocate(26)
+            .put(new byte[] {'M', 'M', 0, 42})
+            .putInt(8) // header, IFD0 at offset 8
+            .putShort((short) 1) // one entry
+            .putShort((short) 0x0112)
+            .putShort((short) 3)
+            .putInt(1)
+            .putShort((short) orientation)
+            .putShort((short) 0)
+            .putInt(0); // no next IFD
+    ByteBuffer app1 =
+        ByteBuffer.allocate(4 + 6 + 26)
+            .put((byte) 0xFF)
+            .put((byte) 0xE1)
+            .putShort((short) (2 + 6 + 26))
+            .put(new byte[] {'E', 'x', 'i', 'f', 0, 0})
+            .put(tiff.array());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(jpeg, 0, 2);
     out.writeBytes(app1.array());
@@ -560,7 +617,9 @@ class ImageDecoderTest {
     byte[] vp8l = Arrays.copyOf(bits.bytes(), 32);
     int padded = vp8l.length + (vp8l.length & 1);
     ByteBuffer riff = ByteBuffer.allocate(12 + 8 + padded).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    riff.put(new byte[] {'R', 'I', 'F', 'F'}).putInt(4 + 8 + padded).put(new byte[] {'W', 'E', 'B', 'P'});
+    riff.put(new byte[] {'R', 'I', 'F', 'F'})
+        .putInt(4 + 8 + padded)
+        .put(new byte[] {'W', 'E', 'B', 'P'});
     riff.put(new byte[] {'V', 'P', '8', 'L'}).putInt(vp8l.length).put(vp8l);
     return riff.array();
   }

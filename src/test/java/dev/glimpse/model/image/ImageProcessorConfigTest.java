@@ -20,7 +20,8 @@ class ImageProcessorConfigTest {
   @Test
   void readsTheFixtureConfig() {
     ImageProcessorConfig c =
-        ImageProcessorConfig.read(Path.of("src/test/resources/fixtures/llava-tiny-a/preprocessor_config.json"));
+        ImageProcessorConfig.read(
+            Path.of("src/test/resources/fixtures/llava-tiny-a/preprocessor_config.json"));
     assertTrue(c.doResize());
     assertEquals(56, c.shortestEdge());
     assertFalse(c.fixedResize());
@@ -47,7 +48,8 @@ class ImageProcessorConfigTest {
   @Test
   void sizeMayBeHeightAndWidth() throws IOException {
     ImageProcessorConfig c =
-        ImageProcessorConfig.read(write("{\"size\": {\"height\": 384, \"width\": 320}, \"crop_size\": 300}"));
+        ImageProcessorConfig.read(
+            write("{\"size\": {\"height\": 384, \"width\": 320}, \"crop_size\": 300}"));
     assertTrue(c.fixedResize());
     assertEquals(384, c.resizeHeight());
     assertEquals(320, c.resizeWidth());
@@ -71,7 +73,8 @@ class ImageProcessorConfigTest {
   @Test
   void unsupportedResampleIsABadConfig() throws IOException {
     CheckpointException e =
-        assertThrows(CheckpointException.class, () -> ImageProcessorConfig.read(write("{\"resample\": 4}")));
+        assertThrows(
+            CheckpointException.class, () -> ImageProcessorConfig.read(write("{\"resample\": 4}")));
     assertEquals(CheckpointException.Code.BAD_CONFIG, e.code());
   }
 
@@ -79,10 +82,14 @@ class ImageProcessorConfigTest {
   void malformedJsonIsABadConfigAndAMissingFileIsMissing() throws IOException {
     assertEquals(
         CheckpointException.Code.BAD_CONFIG,
-        assertThrows(CheckpointException.class, () -> ImageProcessorConfig.read(write("{not json"))).code());
+        assertThrows(CheckpointException.class, () -> ImageProcessorConfig.read(write("{not json")))
+            .code());
     assertEquals(
         CheckpointException.Code.MISSING_FILE,
-        assertThrows(CheckpointException.class, () -> ImageProcessorConfig.read(tmp.resolve("absent.json"))).code());
+        assertThrows(
+                CheckpointException.class,
+                () -> ImageProcessorConfig.read(tmp.resolve("absent.json")))
+            .code());
   }
 
   private Path write(String json) throws IOException {

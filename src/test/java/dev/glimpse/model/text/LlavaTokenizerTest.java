@@ -15,14 +15,16 @@ class LlavaTokenizerTest {
   void promptsTokenizeAsTheLlavaProcessorDid() {
     try (LlavaTokenizer tokenizer = LlavaTokenizer.load(fixture.dir(), 16)) {
       for (int c = 0; c < fixture.cases(); c++) {
-        assertArrayEquals(fixture.inputIds(c), tokenizer.encodePrompt(fixture.prompt(c)), "case " + c);
+        assertArrayEquals(
+            fixture.inputIds(c), tokenizer.encodePrompt(fixture.prompt(c)), "case " + c);
       }
     }
   }
 
   @Test
   void questionTemplateIsLlava15() {
-    assertEquals("USER: <image>\nwhat color is the circle ASSISTANT:",
+    assertEquals(
+        "USER: <image>\nwhat color is the circle ASSISTANT:",
         PromptTemplate.LLAVA_1_5.apply("what color is the circle"));
   }
 
@@ -37,7 +39,8 @@ class LlavaTokenizerTest {
   @Test
   void promptWithoutImagePlaceholderIsRefused() {
     try (LlavaTokenizer tokenizer = LlavaTokenizer.load(fixture.dir(), 16)) {
-      ModelException e = assertThrows(ModelException.class, () -> tokenizer.encodePrompt("describe it"));
+      ModelException e =
+          assertThrows(ModelException.class, () -> tokenizer.encodePrompt("describe it"));
       assertEquals(ModelException.Code.MISSING_IMAGE_PLACEHOLDER, e.code());
     }
   }
@@ -45,7 +48,9 @@ class LlavaTokenizerTest {
   @Test
   void decodingSkipsSpecialTokens() {
     try (LlavaTokenizer tokenizer = LlavaTokenizer.load(fixture.dir(), 16)) {
-      assertEquals(fixture.testCase(1).get("generated_text").asText(), tokenizer.decode(fixture.generatedIds(1)));
+      assertEquals(
+          fixture.testCase(1).get("generated_text").asText(),
+          tokenizer.decode(fixture.generatedIds(1)));
     }
   }
 }

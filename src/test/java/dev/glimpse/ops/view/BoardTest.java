@@ -10,8 +10,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BoardTest {
-  private static final List<Card.Task> ASKED = List.of(Card.Task.pending(0, "caption", ""),
-      Card.Task.pending(1, "answer", "how many?"));
+  private static final List<Card.Task> ASKED =
+      List.of(Card.Task.pending(0, "caption", ""), Card.Task.pending(1, "answer", "how many?"));
 
   @Test
   void onlyTheNewestCardsAndTheirThumbnailsStayAndListenersHearTheDrop() {
@@ -31,10 +31,13 @@ class BoardTest {
   @Test
   void aResultBeforeItsEventIsKeptAndGetsTheQuestionWhenTheEventComes() {
     Board board = new Board(ViewSettings.defaults());
-    board.result("e", new Card.Task(1, "answer", "", Card.Task.DONE, "two", Map.of(), false, false, 5));
+    board.result(
+        "e", new Card.Task(1, "answer", "", Card.Task.DONE, "two", Map.of(), false, false, 5));
     board.event("e", "cam", 1, null, "image by URI", ASKED);
     Card card = board.cards().get(0);
-    assertEquals(List.of(Card.Task.PENDING, Card.Task.DONE), card.tasks().stream().map(Card.Task::status).toList());
+    assertEquals(
+        List.of(Card.Task.PENDING, Card.Task.DONE),
+        card.tasks().stream().map(Card.Task::status).toList());
     assertEquals("how many?", card.tasks().get(1).question());
     assertEquals("two", card.tasks().get(1).text());
   }
@@ -44,11 +47,16 @@ class BoardTest {
     Board board = new Board(ViewSettings.defaults());
     board.deadLetter("e", new Card.DeadLetter(null, "NOT_AN_IMAGE", "send an image"));
     board.event("e", "", 1, null, "no preview", ASKED);
-    board.result("f", new Card.Task(0, "caption", "", Card.Task.DONE, "a cat", Map.of(), false, false, 5));
+    board.result(
+        "f", new Card.Task(0, "caption", "", Card.Task.DONE, "a cat", Map.of(), false, false, 5));
     board.event("f", "", 1, null, "", ASKED);
     board.deadLetter("f", new Card.DeadLetter(1, "MODEL_ERROR", "retry later"));
-    assertEquals(List.of(Card.Task.DEAD, Card.Task.DEAD), board.cards().get(0).tasks().stream().map(Card.Task::status).toList());
-    assertEquals(List.of(Card.Task.DONE, Card.Task.DEAD), board.cards().get(1).tasks().stream().map(Card.Task::status).toList());
+    assertEquals(
+        List.of(Card.Task.DEAD, Card.Task.DEAD),
+        board.cards().get(0).tasks().stream().map(Card.Task::status).toList());
+    assertEquals(
+        List.of(Card.Task.DONE, Card.Task.DEAD),
+        board.cards().get(1).tasks().stream().map(Card.Task::status).toList());
   }
 
   @Test
@@ -60,7 +68,11 @@ class BoardTest {
 
   @Test
   void aSettingThatIsNotANumberSaysWhichAndWhatToGive() {
-    ViewException e = assertThrows(ViewException.class, () -> ViewSettings.from(Map.of(ViewSettings.MAX_CARDS, "many")));
-    assertEquals("BAD_VIEW_SETTING: glimpse.view.max.cards is 'many'; give a whole number (default 100)", e.getMessage());
+    ViewException e =
+        assertThrows(
+            ViewException.class, () -> ViewSettings.from(Map.of(ViewSettings.MAX_CARDS, "many")));
+    assertEquals(
+        "BAD_VIEW_SETTING: glimpse.view.max.cards is 'many'; give a whole number (default 100)",
+        e.getMessage());
   }
 }

@@ -27,12 +27,13 @@ import java.util.function.Predicate;
 
 /**
  * A real headless Chromium (Debian's {@code chromium}) driven over the DevTools protocol: a
- * WebSocket from Java's HttpClient, no driver library. Tests skip when no binary is found
- * ({@link #binary()}); CI installs the package ({@code .ci/run}).
+ * WebSocket from Java's HttpClient, no driver library. Tests skip when no binary is found ({@link
+ * #binary()}); CI installs the package ({@code .ci/run}).
  */
 public final class HeadlessChromium implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<String> NAMES = List.of("chromium", "chromium-browser", "google-chrome");
+  private static final List<String> NAMES =
+      List.of("chromium", "chromium-browser", "google-chrome");
 
   private final Process process;
   private final Path log;
@@ -64,58 +65,81 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   /** Why a test skips without it. */
-  public static final String MISSING = "no chromium binary on the PATH (looked for " + NAMES
-      + "): install Debian's chromium (apt-get install -y chromium), as .ci/run does, or set GLIMPSE_CHROMIUM";
+  public static final String MISSING =
+      "no chromium binary on the PATH (looked for "
+          + NAMES
+          + "): install Debian's chromium (apt-get install -y chromium), as .ci/run does, or set GLIMPSE_CHROMIUM";
 
   /** Starts the browser on {@code url} in a window of the given size and attaches to its page. */
   public static HeadlessChromium open(Path binary, Path tmp, String url, int width, int height)
       throws IOException, InterruptedException {
     Path profile = Files.createTempDirectory(tmp, "chromium-profile-");
     Path log = Files.createTempFile(tmp, "chromium-", ".log");
-    List<String> command = new ArrayList<>(List.of(binary.toString(),
-        "--headless", "--disable-gpu", "--no-first-run", "--no-default-browser-check", "--mute-audio",
-        "--hide-scrollbars", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-        "--user-data-dir=" + profile, "--window-size=" + width + "," + height));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                binary.toString(),
+                "--headless",
+                "--disable-gpu",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--mute-audio",
+                "--hide-scrollbars",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                "--user-data-dir=" + profile,
+                "--window-size=" + width + "," + height));
     if ("root".equals(System.getProperty("user.name"))) {
       command.add("--no-sandbox"); // Chromium refuses to run as root with its sandbox
     }
     command.add(url);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       int port = devToolsPort(process, profile.resolve("DevToolsActivePort"), log);
       HttpClient http = HttpClient.newHttpClient();
       String pageSocket = pageSocket(http, port, log);
       HeadlessChromium[] self = new HeadlessChromium[1];
       StringBuilder partial = new StringBuilder();
-      WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create(pageSocket), new WebSocket.Listener() {
-        @Override
-        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-          partial.append(data);
-          if (last) {
-            String message = partial.toString();
-            partial.setLength(0);
-            self[0].received(message);
-          }
-          ws.request(1);
-          return null;
-        }
-      }).get(30, TimeUnit.SECONDS);
+      WebSocket socket =
+          http.newWebSocketBuilder()
+              .buildAsync(
+                  URI.create(pageSocket),
+                  new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(
+                        WebSocket ws, CharSequence data, boolean last) {
+                      partial.append(data);
+                      if (last) {
+                        String message = partial.toString();
+                        partial.setLength(0);
+                        self[0].received(message);
+                      }
+                      ws.request(1);
+                      return null;
+                    }
+                  })
+              .get(30, TimeUnit.SECONDS);
       self[0] = new HeadlessChromium(process, log, socket);
       self[0].awaitLoaded(url);
       return self[0];
     } catch (Exception e) {
       destroy(process);
-      throw new IOException("could not attach to headless chromium (" + e + "):\n" + Files.readString(log), e);
+      throw new IOException(
+          "could not attach to headless chromium (" + e + "):\n" + Files.readString(log), e);
     }
   }
 
   /** The page may still be loading when the browser lists it. */
   private void awaitLoaded(String url) throws Exception {
-    await("document.readyState === 'complete' && location.href === " + JSON.writeValueAsString(url),
-        JsonNode::asBoolean, Duration.ofSeconds(30));
+    await(
+        "document.readyState === 'complete' && location.href === " + JSON.writeValueAsString(url),
+        JsonNode::asBoolean,
+        Duration.ofSeconds(30));
   }
 
-  private static int devToolsPort(Process process, Path portFile, Path log) throws IOException, InterruptedException {
+  private static int devToolsPort(Process process, Path portFile, Path log)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline && process.isAlive()) {
       if (Files.exists(portFile)) {
@@ -126,14 +150,20 @@ public final class HeadlessChromium implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IOException("chromium wrote no DevTools port (alive: " + process.isAlive() + "):\n" + Files.readString(log));
+    throw new IOException(
+        "chromium wrote no DevTools port (alive: "
+            + process.isAlive()
+            + "):\n"
+            + Files.readString(log));
   }
 
   private static String pageSocket(HttpClient http, int port, Path log) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> list =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list")).build(),
+              HttpResponse.BodyHandlers.ofString());
       for (JsonNode target : JSON.readTree(list.body())) {
         if (target.path("type").asText().equals("page") && target.has("webSocketDebuggerUrl")) {
           return target.get("webSocketDebuggerUrl").asText();
@@ -177,15 +207,19 @@ public final class HeadlessChromium implements AutoCloseable {
 
   /** Evaluates a JavaScript expression in the page and returns its value as JSON. */
   public JsonNode evaluate(String expression) throws Exception {
-    JsonNode result = call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
+    JsonNode result =
+        call("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
     if (result.has("exceptionDetails")) {
       throw new IllegalStateException("the page threw: " + result.get("exceptionDetails"));
     }
     return result.path("result").path("value");
   }
 
-  /** Evaluates until the value satisfies {@code done}; fails with the last value when it never does. */
-  public JsonNode await(String expression, Predicate<JsonNode> done, Duration timeout) throws Exception {
+  /**
+   * Evaluates until the value satisfies {@code done}; fails with the last value when it never does.
+   */
+  public JsonNode await(String expression, Predicate<JsonNode> done, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonNode value = evaluate(expression);
     while (!done.test(value)) {
@@ -200,7 +234,8 @@ public final class HeadlessChromium implements AutoCloseable {
 
   /** Saves what the window shows (the whole page, beyond the window too) as a PNG. */
   public void screenshot(Path png) throws Exception {
-    JsonNode shot = call("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
+    JsonNode shot =
+        call("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
     Files.createDirectories(png.toAbsolutePath().getParent());
     Files.write(png, Base64.getDecoder().decode(shot.get("data").asText()));
   }

@@ -35,10 +35,12 @@ class LiveViewTest {
   @BeforeEach
   void start() throws Exception {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/metrics", exchange -> {
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/metrics",
+        exchange -> {
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     view.register(server, "/view/");
     executor = Executors.newCachedThreadPool();
     server.setExecutor(executor);
@@ -54,7 +56,8 @@ class LiveViewTest {
   }
 
   @Test
-  void thePageAndItsAssetsComeFromTheJarWithTheirTypesUnderAPolicyThatRunsOnlyTheirScript() throws Exception {
+  void thePageAndItsAssetsComeFromTheJarWithTheirTypesUnderAPolicyThatRunsOnlyTheirScript()
+      throws Exception {
     assertServed("", "text/html; charset=utf-8", "<script src=\"view.js\" defer></script>");
     assertServed("view.js", "text/javascript; charset=utf-8", "textContent");
     assertServed("view.css", "text/css; charset=utf-8", ".card");
@@ -65,31 +68,50 @@ class LiveViewTest {
   void whatTheViewDoesNotServeIsA404ThatSaysWhatItServesAndOnlyGetIsAnswered() throws Exception {
     HttpResponse<String> missing = get("/view/thumb/7.png");
     assertEquals(404, missing.statusCode());
-    assertTrue(missing.body().startsWith("nothing here: the view serves its page, events, cards.json and thumb/N.png"),
+    assertTrue(
+        missing
+            .body()
+            .startsWith(
+                "nothing here: the view serves its page, events, cards.json and thumb/N.png"),
         missing.body());
     assertEquals(404, get("/view/../pom.xml").statusCode());
-    HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "cards.json"))
-        .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "cards.json"))
+                .POST(HttpRequest.BodyPublishers.ofString("x"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(405, post.statusCode());
     assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
-    HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(base + "events"))
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> head =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "events"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, head.statusCode(), "a HEAD of the stream answers at once");
   }
 
   @Test
   void theEventStreamStartsWithAResetAndEveryCardThenTheNumbers() throws Exception {
     board.event("cam<1>", "", 1, new byte[] {1}, "", List.of(Card.Task.pending(0, "caption", "")));
-    HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(URI.create(base + "events")).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    assertEquals("text/event-stream; charset=utf-8", stream.headers().firstValue("Content-Type").orElse(""));
+    HttpResponse<InputStream> stream =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "events")).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(
+        "text/event-stream; charset=utf-8", stream.headers().firstValue("Content-Type").orElse(""));
     List<String> lines = new ArrayList<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
-      for (String line = in.readLine(); line != null && !line.equals("event: stats"); line = in.readLine()) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+      for (String line = in.readLine();
+          line != null && !line.equals("event: stats");
+          line = in.readLine()) {
         lines.add(line);
       }
     }
-    assertEquals(List.of("retry: 2000", "", "event: reset", "data: {\"max_cards\":100}", "", "event: card"),
+    assertEquals(
+        List.of("retry: 2000", "", "event: reset", "data: {\"max_cards\":100}", "", "event: card"),
         lines.subList(0, 6));
     assertTrue(lines.get(6).startsWith("data: {\"seq\":1,\"eventId\":\"cam<1>\""), lines.get(6));
   }
@@ -109,7 +131,8 @@ class LiveViewTest {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(base.replace("/view/", "") + path)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create(base.replace("/view/", "") + path)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

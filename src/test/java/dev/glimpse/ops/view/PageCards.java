@@ -20,8 +20,8 @@ import java.util.Map;
  * and the same cards built from the records on the topics, so a test can compare the two.
  */
 public final class PageCards {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   private PageCards() {}
 
@@ -43,7 +43,11 @@ public final class PageCards {
     }
   }
 
-  public record Page(String connection, String title, Map<String, String> stats, int foreignElements,
+  public record Page(
+      String connection,
+      String title,
+      Map<String, String> stats,
+      int foreignElements,
       List<Shown> cards) {
     public Map<String, Shown> byEvent() {
       Map<String, Shown> out = new LinkedHashMap<>();
@@ -53,9 +57,17 @@ public final class PageCards {
   }
 
   /** One card on the page. */
-  public record Shown(long seq, String eventId, int thumbnailWidth, String note, int pending, int dead,
+  public record Shown(
+      long seq,
+      String eventId,
+      int thumbnailWidth,
+      String note,
+      int pending,
+      int dead,
       List<String> captions,
-      List<Answer> answers, List<Moderation> moderation, List<Letter> deadLetters) {
+      List<Answer> answers,
+      List<Moderation> moderation,
+      List<Letter> deadLetters) {
     public Results results() {
       return new Results(captions, answers, moderation, deadLetters);
     }
@@ -68,29 +80,51 @@ public final class PageCards {
   public record Letter(String code, String message) {}
 
   /** What a card says about its results, comparable between the page and the topics. */
-  public record Results(List<String> captions, List<Answer> answers, List<Moderation> moderation,
+  public record Results(
+      List<String> captions,
+      List<Answer> answers,
+      List<Moderation> moderation,
       List<Letter> deadLetters) {}
 
   /**
-   * The cards the topics call for, by event id: results in task order, dead letters in the
-   * order they came, texts clipped as the view clips them.
+   * The cards the topics call for, by event id: results in task order, dead letters in the order
+   * they came, texts clipped as the view clips them.
    */
   public static Map<String, Results> expected(List<ResultTail.Result> results) {
     Map<String, List<ResultTail.Result>> byEvent = new LinkedHashMap<>();
     results.forEach(r -> byEvent.computeIfAbsent(r.eventId(), k -> new ArrayList<>()).add(r));
     Map<String, Results> out = new LinkedHashMap<>();
-    byEvent.forEach((event, rs) -> {
-      List<ResultTail.Result> tasks = rs.stream().filter(r -> !r.isDeadLetter())
-          .sorted(Comparator.comparing(ResultTail.Result::taskIndex)).toList();
-      out.put(Card.clip(event), new Results(
-          tasks.stream().filter(r -> r.kind().equals("caption")).map(r -> Card.clip(r.text())).toList(),
-          tasks.stream().filter(r -> r.kind().equals("answer"))
-              .map(r -> new Answer(Card.clip(((AnswerResult) r.record()).getQuestion()), Card.clip(r.text()))).toList(),
-          tasks.stream().filter(r -> r.kind().equals("moderation"))
-              .map(r -> new Moderation(r.flagged(), Map.copyOf(r.scores()))).toList(),
-          rs.stream().filter(ResultTail.Result::isDeadLetter)
-              .map(r -> new Letter(Card.clip(r.errorCode()), Card.clip(r.text()))).toList()));
-    });
+    byEvent.forEach(
+        (event, rs) -> {
+          List<ResultTail.Result> tasks =
+              rs.stream()
+                  .filter(r -> !r.isDeadLetter())
+                  .sorted(Comparator.comparing(ResultTail.Result::taskIndex))
+                  .toList();
+          out.put(
+              Card.clip(event),
+              new Results(
+                  tasks.stream()
+                      .filter(r -> r.kind().equals("caption"))
+                      .map(r -> Card.clip(r.text()))
+                      .toList(),
+                  tasks.stream()
+                      .filter(r -> r.kind().equals("answer"))
+                      .map(
+                          r ->
+                              new Answer(
+                                  Card.clip(((AnswerResult) r.record()).getQuestion()),
+                                  Card.clip(r.text())))
+                      .toList(),
+                  tasks.stream()
+                      .filter(r -> r.kind().equals("moderation"))
+                      .map(r -> new Moderation(r.flagged(), Map.copyOf(r.scores())))
+                      .toList(),
+                  rs.stream()
+                      .filter(ResultTail.Result::isDeadLetter)
+                      .map(r -> new Letter(Card.clip(r.errorCode()), Card.clip(r.text())))
+                      .toList()));
+        });
     return out;
   }
 }

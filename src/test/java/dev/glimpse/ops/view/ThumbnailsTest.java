@@ -24,13 +24,15 @@ class ThumbnailsTest {
 
   @Test
   void aSmallImageKeepsItsSize() throws Exception {
-    BufferedImage png = ImageIO.read(new ByteArrayInputStream(thumbnails.of(TestImages.png(1)).png()));
+    BufferedImage png =
+        ImageIO.read(new ByteArrayInputStream(thumbnails.of(TestImages.png(1)).png()));
     assertEquals(32, png.getWidth());
   }
 
   @Test
   void bytesThatAreNotAnImageGetANoteWithTheCode() {
-    Thumbnails.Preview preview = thumbnails.of("<script>alert(1)</script>".getBytes(StandardCharsets.UTF_8));
+    Thumbnails.Preview preview =
+        thumbnails.of("<script>alert(1)</script>".getBytes(StandardCharsets.UTF_8));
     assertNull(preview.png());
     assertEquals("no preview: NOT_AN_IMAGE", preview.note());
   }

@@ -26,7 +26,8 @@ class ReadmeShapesSectionTest {
 
   /** The README text from the section's heading up to the next heading of its level or above. */
   private static String section() throws IOException {
-    String readme = Files.readString(Path.of(System.getProperty("glimpse.basedir", "."), "README.md"));
+    String readme =
+        Files.readString(Path.of(System.getProperty("glimpse.basedir", "."), "README.md"));
     int start = readme.indexOf(SECTION);
     assertTrue(start >= 0, "README.md has no section '" + SECTION + "'");
     Matcher next = Pattern.compile("(?m)^#{1,3} ").matcher(readme);
@@ -41,7 +42,10 @@ class ReadmeShapesSectionTest {
     return section.substring(start, end < 0 ? section.length() : end);
   }
 
-  /** Every question the question forms ask about many scenes, and the caption and moderation prompts. */
+  /**
+   * Every question the question forms ask about many scenes, and the caption and moderation
+   * prompts.
+   */
   private static Set<String> producedQuestions() {
     Set<String> questions = new LinkedHashSet<>();
     questions.add(ShapesLanguage.CAPTION_QUESTION);
@@ -76,11 +80,15 @@ class ReadmeShapesSectionTest {
 
     assertTrue(examples.size() >= 15, "too few example questions found: " + examples);
     for (String question : examples) {
-      assertTrue(produced.contains(question), "'" + question + "' is not a question the shapes world asks");
+      assertTrue(
+          produced.contains(question),
+          "'" + question + "' is not a question the shapes world asks");
     }
     // and each form of the table has its example
     for (QuestionType type : QuestionType.values()) {
-      assertTrue(examples.stream().anyMatch(q -> typeOf(q) == type), type + " has no example in " + examples);
+      assertTrue(
+          examples.stream().anyMatch(q -> typeOf(q) == type),
+          type + " has no example in " + examples);
     }
   }
 
@@ -94,19 +102,28 @@ class ReadmeShapesSectionTest {
     }
 
     assertEquals(ShapesVocabulary.SHAPES.tokens(), listed);
-    assertTrue(section().contains("knows " + ShapesVocabulary.SHAPES.size() + " tokens"), "the count in the text");
+    assertTrue(
+        section().contains("knows " + ShapesVocabulary.SHAPES.size() + " tokens"),
+        "the count in the text");
   }
 
   @Test
   void theModerationTableNamesEveryCategoryWithItsQuestionAndShape() throws IOException {
     String table = subsection(section(), "Moderation categories");
     for (ModerationCategory c : ModerationCategory.values()) {
-      String row = table.lines().filter(l -> l.startsWith("| `" + c.id() + "` |")).findFirst().orElseThrow(
-          () -> new AssertionError("no row for " + c.id() + " in\n" + table));
+      String row =
+          table
+              .lines()
+              .filter(l -> l.startsWith("| `" + c.id() + "` |"))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no row for " + c.id() + " in\n" + table));
       assertTrue(row.contains("| " + c.question() + " |"), row);
       assertTrue(row.contains(" " + c.color().word() + " " + c.kind().word()), row);
     }
-    assertEquals(ModerationCategory.values().length, table.lines().filter(l -> l.startsWith("| `")).count(), table);
+    assertEquals(
+        ModerationCategory.values().length,
+        table.lines().filter(l -> l.startsWith("| `")).count(),
+        table);
   }
 
   /** The type a question of the shapes world has, by its form; null for caption and moderation. */
@@ -123,7 +140,8 @@ class ReadmeShapesSectionTest {
     if (question.startsWith("which shape")) {
       return QuestionType.WHICH_SHAPE;
     }
-    boolean moderation = List.of(ModerationCategory.values()).stream().anyMatch(c -> c.question().equals(question));
+    boolean moderation =
+        List.of(ModerationCategory.values()).stream().anyMatch(c -> c.question().equals(question));
     return question.startsWith("is there") && !moderation ? QuestionType.EXISTS : null;
   }
 }
