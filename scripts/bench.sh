@@ -19,3 +19,8 @@ echo "== pipeline, mixed (caption + question + moderation over 3 categories): ra
 $jar bench-pipeline --model "$random" --workload mixed --events 64 --batch 8 --new-tokens 16
 echo "== pipeline, captions only: random 8 x 512"
 $jar bench-pipeline --model "$random" --workload caption --events 64 --batch 8 --new-tokens 16
+# the same with the model on one thread per operation, so that the Kafka side has a core
+echo "== pipeline, mixed, --threads 1: random 8 x 512"
+$jar bench-pipeline --model "$random" --workload mixed --events 64 --batch 8 --new-tokens 16 --threads 1
+echo "== pipeline, captions only, --threads 1: random 8 x 512"
+$jar bench-pipeline --model "$random" --workload caption --events 64 --batch 8 --new-tokens 16 --threads 1
