@@ -97,6 +97,8 @@ public final class RecordErrors implements ProcessorWrapper {
     throw e;
   }
 
+  // Guarded and GuardedFixedKey are the same guard for Kafka Streams' two processor interfaces,
+  // which share no supertype: each must implement its own init/process/close.
   private record Guarded<KIn, VIn, KOut, VOut>(String step, Processor<KIn, VIn, KOut, VOut> inner)
       implements Processor<KIn, VIn, KOut, VOut> {
     @Override
