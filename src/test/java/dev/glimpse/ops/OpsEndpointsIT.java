@@ -16,6 +16,7 @@ import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.stream.Ingest;
 import dev.glimpse.stream.IngestConfig;
 import dev.glimpse.stream.TestEvents;
+import dev.glimpse.stream.TestIngestSettings;
 import dev.glimpse.worker.Worker;
 import dev.glimpse.worker.WorkerConfig;
 import java.awt.image.BufferedImage;
@@ -253,13 +254,12 @@ class OpsEndpointsIT {
   private static IngestConfig ingestConfig(String run) {
     String app = "ops-it-" + run;
     return IngestConfig.from(
-        Map.of(
-            "glimpse.bootstrap.servers", broker.bootstrapServers(),
-            "glimpse.ingest.application.id", app,
-            "glimpse.ingest.state.dir",
-                Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-            "glimpse.model.id", model.modelId(),
-            "glimpse.generate.max.new.tokens.default", "4"));
+        TestIngestSettings.of(
+            broker.bootstrapServers(),
+            app,
+            model.modelId(),
+            "glimpse.generate.max.new.tokens.default",
+            "4"));
   }
 
   private static WorkerConfig workerConfig(String run) {

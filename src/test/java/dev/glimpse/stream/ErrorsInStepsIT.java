@@ -13,7 +13,6 @@ import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -176,16 +175,12 @@ class ErrorsInStepsIT {
   private IngestConfig config(String prefix) {
     String app = prefix + UUID.randomUUID();
     return IngestConfig.from(
-        Map.of(
-            "glimpse.bootstrap.servers",
+        TestIngestSettings.of(
             broker.bootstrapServers(),
-            "glimpse.ingest.application.id",
             app,
-            "glimpse.ingest.state.dir",
-            Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-            "glimpse.model.id",
             "it-model",
-            // Streams does not leave its group on close: the restart waits out the old session
+            // ingest leaves its group on close; should a close time out, the restart waits out
+            // the old member's session, so keep it short
             "kafka.session.timeout.ms",
             "6000"));
   }

@@ -10,7 +10,6 @@ import dev.glimpse.kafka.CraftedRecords;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.kafka.Topic;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,17 +41,7 @@ class HostileRecordsIT {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
       String bootstrap = broker.bootstrapServers();
       String app = "hostile-it-" + UUID.randomUUID();
-      IngestConfig config =
-          IngestConfig.from(
-              Map.of(
-                  "glimpse.bootstrap.servers",
-                  bootstrap,
-                  "glimpse.ingest.application.id",
-                  app,
-                  "glimpse.ingest.state.dir",
-                  Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-                  "glimpse.model.id",
-                  "it-model"));
+      IngestConfig config = IngestConfig.from(TestIngestSettings.of(bootstrap, app, "it-model"));
       byte[] valid =
           TestEvents.encode(
               TestEvents.inline("template", TestImages.png(0), TestEvents.threeTasks()));

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.kafka.ClientThreads;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -25,16 +23,7 @@ class IngestCloseIT {
       String app = "close-it-" + UUID.randomUUID();
       Ingest ingest =
           Ingest.start(
-              IngestConfig.from(
-                  Map.of(
-                      "glimpse.bootstrap.servers",
-                      broker.bootstrapServers(),
-                      "glimpse.ingest.application.id",
-                      app,
-                      "glimpse.ingest.state.dir",
-                      Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-                      "glimpse.model.id",
-                      "it-model")));
+              IngestConfig.from(TestIngestSettings.of(broker.bootstrapServers(), app, "it-model")));
       awaitRunning(ingest);
       boolean closed = ingest.close(Duration.ofSeconds(30));
       assertEquals("none", ClientThreads.describe(app), "threads of " + app + " alive after close");

@@ -12,7 +12,6 @@ import dev.glimpse.contract.RequestTask;
 import dev.glimpse.contract.ResultCacheEntry;
 import dev.glimpse.contract.Timings;
 import dev.glimpse.kafka.Topic;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,14 +43,9 @@ final class IngestScenario {
     String app = "ingest-it-" + UUID.randomUUID();
     IngestConfig config =
         IngestConfig.from(
-            Map.of(
-                "glimpse.bootstrap.servers",
+            TestIngestSettings.of(
                 bootstrapServers,
-                "glimpse.ingest.application.id",
                 app,
-                "glimpse.ingest.state.dir",
-                Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-                "glimpse.model.id",
                 "it-model",
                 "glimpse.image.max.bytes",
                 String.valueOf(BadInputs.MAX_IMAGE_BYTES)));

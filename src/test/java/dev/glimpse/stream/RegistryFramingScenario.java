@@ -19,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,16 +77,7 @@ abstract class RegistryFramingScenario {
         Map.of(RegistryConfig.URL, ccompatUrl(), RegistryConfig.OUTPUT_FRAMING, "registry");
     String app = "registry-it-" + UUID.randomUUID();
     Map<String, String> settings = new HashMap<>(registrySettings);
-    settings.putAll(
-        Map.of(
-            "glimpse.bootstrap.servers",
-            bootstrap,
-            "glimpse.ingest.application.id",
-            app,
-            "glimpse.ingest.state.dir",
-            Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-            "glimpse.model.id",
-            "it-model"));
+    settings.putAll(TestIngestSettings.of(bootstrap, app, "it-model"));
     ingest = Ingest.start(IngestConfig.from(settings));
     topics =
         Topics.from(Topics.bundledSpecs(), Contract.current(RegistryConfig.from(registrySettings)));

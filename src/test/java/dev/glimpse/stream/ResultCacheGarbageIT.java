@@ -15,7 +15,6 @@ import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.kafka.TopicAdmin;
 import dev.glimpse.kafka.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -50,17 +49,13 @@ class ResultCacheGarbageIT {
       String app = "cache-garbage-it-" + UUID.randomUUID();
       IngestConfig config =
           IngestConfig.from(
-              Map.of(
-                  "glimpse.bootstrap.servers",
+              TestIngestSettings.of(
                   bootstrap,
-                  "glimpse.ingest.application.id",
                   app,
-                  "glimpse.ingest.state.dir",
-                  Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-                  "glimpse.model.id",
                   "it-model",
-                  // Streams does not leave its group on close: the restart waits out the old
-                  // session
+                  // ingest leaves its group on close; should a close time out, the restart waits
+                  // out
+                  // the old member's session, so keep it short
                   "kafka.session.timeout.ms",
                   "6000"));
       Topics topics = Topics.from(Topics.bundledSpecs(), Contract.current());

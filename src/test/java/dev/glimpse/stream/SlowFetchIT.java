@@ -12,7 +12,6 @@ import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,14 +72,9 @@ class SlowFetchIT {
       String app = "slow-fetch-it-" + UUID.randomUUID();
       IngestConfig config =
           IngestConfig.from(
-              Map.of(
-                  "glimpse.bootstrap.servers",
+              TestIngestSettings.of(
                   bootstrap,
-                  "glimpse.ingest.application.id",
                   app,
-                  "glimpse.ingest.state.dir",
-                  Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-                  "glimpse.model.id",
                   "it-model",
                   "glimpse.uri.allow.private",
                   "true", // the slow server is on loopback

@@ -18,13 +18,13 @@ import dev.glimpse.stream.BadInputs;
 import dev.glimpse.stream.Ingest;
 import dev.glimpse.stream.IngestConfig;
 import dev.glimpse.stream.TestEvents;
+import dev.glimpse.stream.TestIngestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,14 +75,9 @@ final class PipelineScenario {
     String app = "pipeline-it-" + runId;
     Map<String, String> settings =
         new HashMap<>(
-            Map.of(
-                "glimpse.bootstrap.servers",
+            TestIngestSettings.of(
                 bootstrap,
-                "glimpse.ingest.application.id",
                 app,
-                "glimpse.ingest.state.dir",
-                Path.of(System.getProperty("java.io.tmpdir"), app).toString(),
-                "glimpse.model.id",
                 model.modelId(),
                 "glimpse.generate.max.new.tokens.default",
                 "4",
