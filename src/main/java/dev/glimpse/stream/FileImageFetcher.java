@@ -9,9 +9,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -36,15 +36,9 @@ public final class FileImageFetcher implements ImageFetcher {
 
   private final Read read;
   private final Duration deadline;
-  // daemon threads, because nothing closes a fetcher
-  private final ExecutorService reads =
-      Executors.newFixedThreadPool(
-          READ_THREADS,
-          task -> {
-            Thread thread = new Thread(task, "glimpse-file-read");
-            thread.setDaemon(true);
-            return thread;
-          });
+  // daemon threads, because nothing closes a fetcher; idle ones end, so a fetcher that reads no
+  // file (the root unset, or an ingest that has stopped) holds none
+  private final ThreadPoolExecutor reads = readPool();
 
   /**
    * @param deadline the most one fetch may take, {@code glimpse.uri.deadline.ms}
@@ -84,6 +78,23 @@ public final class FileImageFetcher implements ImageFetcher {
       throw new Rejected(
           ErrorCode.URI_FETCH_FAILED, "reading " + uri + " was interrupted: send the event again");
     }
+  }
+
+  private static ThreadPoolExecutor readPool() {
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            READ_THREADS,
+            READ_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            task -> {
+              Thread thread = new Thread(task, "glimpse-file-read");
+              thread.setDaemon(true);
+              return thread;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   private static byte[] checkedRead(FilePolicy policy, URI uri, long maxBytes) {
