@@ -117,10 +117,10 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
         ObjectNode row = rows.addObject();
         row.put("batch", batch);
-        row.put("images_per_s", round(imagesPerSecond));
-        row.put("prefill_ms", round(prefillSeconds * 1000));
-        row.put("tokens_per_s", round(tokensPerSecond));
-        row.put("ms_per_decode_step", round(msPerStep));
+        row.put("images_per_s", Figures.round(imagesPerSecond));
+        row.put("prefill_ms", Figures.round(prefillSeconds * 1000));
+        row.put("tokens_per_s", Figures.round(tokensPerSecond));
+        row.put("ms_per_decode_step", Figures.round(msPerStep));
       }
     }
     Runtime rt = Runtime.getRuntime();
@@ -131,10 +131,6 @@ final class BenchCommand implements Callable<Integer> {
     out.println(mapper.writeValueAsString(report));
     out.flush();
     return 0;
-  }
-
-  private static double round(double v) {
-    return Math.round(v * 100) / 100.0;
   }
 
   private static List<GenerationRequest> requests(int[] prompt, List<float[]> images, int tokens) {

@@ -177,15 +177,15 @@ final class PipelineBenchCommand implements Callable<Integer> {
         report.put("tasks_per_image", tasks.count());
         report.put("batch", batch);
         report.put("new_tokens", newTokens);
-        report.put("images_per_s", round(kafka));
-        report.put("engine_images_per_s", round(engine));
-        report.put("per_task_images_per_s", round(perTask));
-        report.put("ratio", round(kafka / engine));
-        report.put("speedup", round(engine / perTask));
-        report.put("vision_runs_per_image", round(visionRuns));
-        report.put("prefill_tokens_per_image", round(prefill));
-        report.put("latency_p50_ms", round(p50));
-        report.put("latency_p99_ms", round(p99));
+        report.put("images_per_s", Figures.round(kafka));
+        report.put("engine_images_per_s", Figures.round(engine));
+        report.put("per_task_images_per_s", Figures.round(perTask));
+        report.put("ratio", Figures.round(kafka / engine));
+        report.put("speedup", Figures.round(engine / perTask));
+        report.put("vision_runs_per_image", Figures.round(visionRuns));
+        report.put("prefill_tokens_per_image", Figures.round(prefill));
+        report.put("latency_p50_ms", Figures.round(p50));
+        report.put("latency_p99_ms", Figures.round(p99));
         ObjectNode stages = report.putObject("stages");
         engineStages.writeTo(stages.putObject("engine"));
         kafkaStages.writeTo(stages.putObject("kafka"));
@@ -200,10 +200,6 @@ final class PipelineBenchCommand implements Callable<Integer> {
     Map<String, String> s = new LinkedHashMap<>(settings);
     s.put("glimpse.bootstrap.servers", bootstrap);
     return s;
-  }
-
-  private static double round(double v) {
-    return Math.round(v * 100) / 100.0;
   }
 
   /** Distinct generated scenes as PNG bytes. */

@@ -81,16 +81,12 @@ record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double
     put(node.putObject("prefix_prefill"), prefix);
     put(node.putObject("suffix_prefill"), suffix);
     put(node.putObject("decode"), decode);
-    node.put("decode_rows_mean", round(meanRows()));
-    node.put("model_busy_s", round(modelSeconds()));
+    node.put("decode_rows_mean", Figures.round(meanRows()));
+    node.put("model_busy_s", Figures.round(modelSeconds()));
   }
 
   private static void put(ObjectNode node, Stage stage) {
     node.put("calls", stage.calls);
-    node.put("ms_per_call", round(stage.millisPerCall()));
-  }
-
-  private static double round(double v) {
-    return Math.round(v * 100) / 100.0;
+    node.put("ms_per_call", Figures.round(stage.millisPerCall()));
   }
 }
