@@ -1,5 +1,7 @@
 package dev.glimpse.model;
 
+import java.util.Arrays;
+
 /**
  * One image's projected features on the host: what the vision tower and projector make of it, ready
  * to replace the image's tokens in a prompt. Float32 whatever the model's dtype, because f16 → f32
@@ -29,8 +31,6 @@ public record ImageFeatures(float[] values, int tokens, int hidden) implements I
     if (n < 0 || n > tokens) {
       throw new IllegalArgumentException("cannot take " + n + " of " + tokens + " image tokens");
     }
-    return n == tokens
-        ? this
-        : new ImageFeatures(java.util.Arrays.copyOf(values, n * hidden), n, hidden);
+    return n == tokens ? this : new ImageFeatures(Arrays.copyOf(values, n * hidden), n, hidden);
   }
 }

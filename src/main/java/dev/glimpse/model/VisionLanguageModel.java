@@ -18,6 +18,7 @@ import dev.glimpse.model.image.ImageLimits;
 import dev.glimpse.model.image.ImageProcessorConfig;
 import dev.glimpse.model.text.LlavaTokenizer;
 import dev.glimpse.model.text.PromptTemplate;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,7 +178,7 @@ public final class VisionLanguageModel implements AutoCloseable {
     return imageProcessor.preprocess(imageDecoder.decodeRgb(imageBytes));
   }
 
-  public float[] pixelValues(java.awt.image.BufferedImage rgb) {
+  public float[] pixelValues(BufferedImage rgb) {
     return imageProcessor.preprocess(rgb);
   }
 

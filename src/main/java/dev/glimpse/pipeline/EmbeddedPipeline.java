@@ -8,6 +8,7 @@ import dev.glimpse.worker.Worker;
 import dev.glimpse.worker.WorkerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +106,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
   }
 
   /** A folder for files the demo writes. */
-  public static Path outputDir(String name) throws java.io.IOException {
+  public static Path outputDir(String name) throws IOException {
     return Files.createDirectories(Path.of("target", name));
   }
 }

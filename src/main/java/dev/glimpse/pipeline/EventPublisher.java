@@ -14,6 +14,7 @@ import dev.glimpse.kafka.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -188,8 +189,7 @@ public final class EventPublisher implements AutoCloseable {
             .setTopic(topic.name())
             .setPartition(-1)
             .setOffset(-1)
-            .setOriginalKey(
-                ByteBuffer.wrap(eventId.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+            .setOriginalKey(ByteBuffer.wrap(eventId.getBytes(StandardCharsets.UTF_8)))
             .setOriginalValue(null)
             .setTimestamp(Instant.now())
             .build();

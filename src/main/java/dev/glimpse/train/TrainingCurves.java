@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -158,7 +159,7 @@ public final class TrainingCurves {
       g.draw(line);
       if (points.size() == 1 && started) {
         g.fill(
-            new java.awt.geom.Ellipse2D.Double(
+            new Ellipse2D.Double(
                 line.getCurrentPoint().getX() - 3, line.getCurrentPoint().getY() - 3, 6, 6));
       }
     }

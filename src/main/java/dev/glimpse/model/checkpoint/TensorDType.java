@@ -1,5 +1,7 @@
 package dev.glimpse.model.checkpoint;
 
+import java.util.Locale;
+
 /** The element types a safetensors header may name, with their width in bytes. */
 public enum TensorDType {
   F64(8),
@@ -26,7 +28,7 @@ public enum TensorDType {
   /** Parses the dtype string of a safetensors header ("F32", "BF16", ...). */
   public static TensorDType parse(String name) {
     try {
-      return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+      return valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new CheckpointException(
           CheckpointException.Code.UNSUPPORTED_DTYPE,

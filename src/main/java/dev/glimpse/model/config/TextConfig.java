@@ -1,6 +1,7 @@
 package dev.glimpse.model.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.glimpse.model.checkpoint.CheckpointException;
 
 /**
@@ -42,7 +43,7 @@ public record TextConfig(
 
   static TextConfig read(JsonNode node, JsonNode root) {
     if (node == null || node.isNull()) {
-      node = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+      node = MissingNode.getInstance();
     }
     String type = Json.text(node, "model_type", "llama");
     if (!type.equals("llama")) {

@@ -12,8 +12,10 @@ import dev.glimpse.model.language.LlamaLanguageModel;
 import dev.glimpse.model.text.LlavaTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A decode batch that requests may join between steps (continuous batching).
@@ -86,7 +88,7 @@ public final class ContinuousBatch<T> implements AutoCloseable {
             model.languageModel().embedDtype());
     this.keyMask = new float[slots * capacity];
     Arrays.fill(keyMask, MASKED);
-    this.rows = new ArrayList<>(java.util.Collections.nCopies(slots, null));
+    this.rows = new ArrayList<>(Collections.nCopies(slots, null));
   }
 
   public int slots() {
@@ -299,7 +301,7 @@ public final class ContinuousBatch<T> implements AutoCloseable {
    *
    * @return the tags dropped
    */
-  public List<T> cancel(java.util.function.Predicate<T> which) {
+  public List<T> cancel(Predicate<T> which) {
     List<T> dropped = new ArrayList<>();
     for (int s = 0; s < rows.size(); s++) {
       Row<T> row = rows.get(s);

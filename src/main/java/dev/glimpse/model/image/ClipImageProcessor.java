@@ -2,6 +2,7 @@ package dev.glimpse.model.image;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
+import java.util.Arrays;
 
 /**
  * Turns an RGB image into CLIP {@code pixel_values}: (3, cropHeight, cropWidth) floats,
@@ -153,7 +154,7 @@ public final class ClipImageProcessor {
     int[][] out = new int[3][side * side];
     for (int c = 0; c < 3; c++) {
       // int(x * 255) on the decimal value from the JSON, not on its float32 rounding
-      java.util.Arrays.fill(out[c], (int) (Double.parseDouble(Float.toString(mean[c])) * 255.0));
+      Arrays.fill(out[c], (int) (Double.parseDouble(Float.toString(mean[c])) * 255.0));
       for (int y = 0; y < p.h; y++) {
         System.arraycopy(p.c[c], y * p.w, out[c], (y + top) * side + left, p.w);
       }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The settings of a Hugging Face {@code CLIPImageProcessor}, read from {@code
@@ -276,7 +277,7 @@ public record ImageProcessorConfig(
   public int hashCode() {
     return 31 * Arrays.hashCode(imageMean)
         + Arrays.hashCode(imageStd)
-        + java.util.Objects.hash(
+        + Objects.hash(
             shortestEdge, resample, cropHeight, cropWidth, padToSquare, resizeHeight, resizeWidth);
   }
 

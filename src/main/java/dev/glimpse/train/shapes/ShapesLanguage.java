@@ -3,6 +3,7 @@ package dev.glimpse.train.shapes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -191,7 +192,7 @@ public final class ShapesLanguage {
    */
   public static String normalize(String generated) {
     return generated
-        .toLowerCase(java.util.Locale.ROOT)
+        .toLowerCase(Locale.ROOT)
         .replaceAll("[^a-z\\s]", " ")
         .trim()
         .replaceAll("\\s+", " ");
