@@ -34,17 +34,22 @@ import org.slf4j.LoggerFactory;
  * and writes each result in the same transaction that commits its request's offset (exactly-once
  * for read_committed readers).
  *
- * <p>One thread does everything, in a loop that reads as the data flows: poll (never blocking while
- * the model has work, so polls stay far inside {@code max.poll.interval.ms}), admit each record
- * ({@link Admission}), one round of model work ({@link InferenceScheduler}: a decode step), gather
- * outcomes into each job's records ({@link JobResults}), and at most every {@code commitInterval}
- * write what the {@link Outbox} releases in one short transaction that commits its offsets ({@link
- * TransactionalWriter}). On a rebalance the work of revoked partitions is dropped unwritten; their
+ * <p>One thread runs the loop, which reads as the data flows: poll (never blocking while the model
+ * has work, so polls stay far inside {@code max.poll.interval.ms}), admit each record ({@link
+ * Admission}), one round of model work ({@link InferenceScheduler}: a decode step), gather outcomes
+ * into each job's records ({@link JobResults}), and at most every {@code commitInterval} hand what
+ * the {@link Outbox} releases to {@link BackgroundCommits}, which writes it in one short
+ * transaction that commits its offsets ({@link TransactionalWriter}) on a thread of its own while
+ * the model goes on: one transaction at a time, its end collected by the loop. On a rebalance the
+ * transaction in flight ends first, then the work of revoked partitions is dropped unwritten; their
  * new owner starts from the committed offsets.
  */
 public final class Worker implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(100);
+
+  /** Longest poll while a transaction is in flight, so that its end is collected promptly. */
+  private static final Duration COMMIT_POLL = Duration.ofMillis(5);
 
   /** Longest {@link #close} waits for the loop: its clients close within 5 s each. */
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
@@ -63,7 +68,7 @@ public final class Worker implements Runnable, AutoCloseable {
   private final Admission admission;
   private final InferenceScheduler scheduler;
   private final JobResults results;
-  private final TransactionalWriter writer;
+  private final BackgroundCommits commits;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private volatile String stoppedBecause;
   // whoever claims the clients closes them: the loop when it runs, else close()
@@ -73,6 +78,8 @@ public final class Worker implements Runnable, AutoCloseable {
   private volatile RuntimeException failure;
   private volatile Set<TopicPartition> assigned = Set.of();
   private long lastCommit = System.currentTimeMillis();
+  // an aborted transaction seen in a rebalance callback: rewound after the poll, not inside it
+  private boolean rewindPending;
 
   /** A worker whose meters go to a registry of its own (read them with {@link #metrics()}). */
   public Worker(WorkerConfig config, Topics topics, VisionLanguageModel model) {
@@ -113,7 +120,7 @@ public final class Worker implements Runnable, AutoCloseable {
     this.results =
         new JobResults(
             new ResultRecords(topics, modelId), deadLetters, commitMeters, budget, outbox);
-    this.writer = new TransactionalWriter(producer);
+    this.commits = new BackgroundCommits(new TransactionalWriter(producer), metrics);
     // registry framing: a registry that refuses our schemas stops the worker here, not mid-batch
     topics.registerSchemas();
   }
@@ -171,6 +178,11 @@ public final class Worker implements Runnable, AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(pollTimeout())) {
           admission.admit(record).ifPresent(this::schedule);
         }
+        commits.collect(false).ifPresent(this::ended);
+        if (rewindPending) {
+          rewindPending = false;
+          rewind(consumer.assignment());
+        }
         scheduler.runOnce().forEach(results::add);
         budget.apply(consumer);
         metrics.queue(
@@ -179,12 +191,14 @@ public final class Worker implements Runnable, AutoCloseable {
             consumer.paused().size(),
             assigned.size(),
             budget.pauses());
-        if (commitIsDue()) {
-          commit();
+        if (!commits.busy() && commitIsDue()) {
+          startCommit();
         }
       }
-      if (outbox.hasRelease()) {
-        commit();
+      commits.collect(true).ifPresent(this::ended);
+      if (outbox.hasRelease() && !rewindPending) {
+        startCommit();
+        commits.collect(true).ifPresent(this::ended);
       }
     } catch (WakeupException e) {
       if (running.get()) {
@@ -211,10 +225,11 @@ public final class Worker implements Runnable, AutoCloseable {
     }
   }
 
-  /** Zero while the model has work due, else up to the idle poll. */
+  /** Zero while the model has work due, else up to the idle poll (shorter with a commit out). */
   private Duration pollTimeout() {
     long due = scheduler.millisUntilWorkIsDue(System.currentTimeMillis());
-    return due == 0 ? Duration.ZERO : Duration.ofMillis(Math.min(due, IDLE_POLL.toMillis()));
+    long most = commits.busy() ? COMMIT_POLL.toMillis() : IDLE_POLL.toMillis();
+    return due == 0 ? Duration.ZERO : Duration.ofMillis(Math.min(due, most));
   }
 
   private void schedule(Job job) {
@@ -231,20 +246,28 @@ public final class Worker implements Runnable, AutoCloseable {
   }
 
   /**
-   * Writes the released results and commits their offsets; after an abort, redoes all uncommitted
-   * work.
+   * Hands the released results and their offsets to the commit thread; the loop goes on with the
+   * model meanwhile.
    */
-  private void commit() {
+  private void startCommit() {
     Outbox.Release release = outbox.release();
     if (!release.isEmpty()) {
-      if (writer.write(release, consumer.groupMetadata())) {
-        commitMeters.committed(release.records());
-      } else {
-        commitMeters.aborted(release.records());
-        rewind(consumer.assignment());
-      }
+      commits.start(release, consumer.groupMetadata());
     }
     lastCommit = System.currentTimeMillis();
+  }
+
+  /**
+   * A transaction ended: its records count once committed; after an abort, all uncommitted work is
+   * redone from the committed offsets.
+   */
+  private void ended(BackgroundCommits.Ended ended) {
+    if (ended.committed()) {
+      commitMeters.committed(ended.records());
+    } else {
+      commitMeters.aborted(ended.records());
+      rewindPending = true;
+    }
   }
 
   /**
@@ -317,6 +340,8 @@ public final class Worker implements Runnable, AutoCloseable {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // the transaction in flight was begun as their owner: it ends before they go
+      commits.collectUnlessFailed().ifPresent(Worker.this::ended);
       if (!partitions.isEmpty()) {
         LOG.info("partitions revoked: {}; their in-flight work is dropped unwritten", partitions);
       }
@@ -333,6 +358,7 @@ public final class Worker implements Runnable, AutoCloseable {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      commits.collectUnlessFailed().ifPresent(Worker.this::ended);
       forget(partitions);
       assigned = Set.of();
     }
@@ -340,6 +366,7 @@ public final class Worker implements Runnable, AutoCloseable {
 
   /** Closes the model's queue and the Kafka clients, once, by whoever claimed them. */
   private void release() {
+    commits.close();
     scheduler.close();
     closeQuietly();
     finished.countDown();

@@ -30,6 +30,7 @@ public final class WorkerMetrics {
   private final Timer suffixPrefill;
   private final Timer vision;
   private final Timer latency;
+  private final Timer commit;
   // gauges read these: kept here, as Micrometer holds gauge targets weakly
   private final AtomicLong queuedRequests = new AtomicLong();
   private final AtomicLong queuedBytes = new AtomicLong();
@@ -81,6 +82,12 @@ public final class WorkerMetrics {
             .description("vision tower and projector on a group of images")
             .register(registry);
     latency = Meters.latency(registry, Meters.MODEL);
+    commit =
+        Timer.builder("glimpse.worker.commit")
+            .description(
+                "writing released results and committing their transaction (aborted ones too);"
+                    + " the worker loop waits for it")
+            .register(registry);
     Gauge.builder("glimpse.worker.queued.requests", queuedRequests, AtomicLong::get)
         .description("requests consumed and not yet answered")
         .register(registry);
@@ -105,6 +112,11 @@ public final class WorkerMetrics {
 
   void requestAccepted() {
     requests.increment();
+  }
+
+  /** One write-and-commit of released results took {@code nanos}. */
+  void commitTook(long nanos) {
+    commit.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   void transactionCommitted() {

@@ -8,6 +8,8 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
@@ -19,12 +21,16 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.metrics.KafkaMetric;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The worker's real Kafka clients, which can be made to die inside a transaction as a killed
  * process's would: once armed, the next commit finds its records and offsets sent to the broker and
- * then, instead of committing, both clients are closed at once, with no commit, no abort and no
- * leave-group (the group notices by session timeout). The worker's thread ends there.
+ * then, instead of committing, the producer is closed at once with no commit and no abort, and the
+ * consumer the next time the worker's loop touches it, with no leave-group (the group notices by
+ * session timeout). The worker's loop ends there: the consumer is the loop's alone (the commit runs
+ * on a thread of its own), so it is closed on the loop's thread.
  */
 final class DyingClients implements WorkerClients {
   /** What ends the worker's thread where a SIGKILL would end its process. */
@@ -36,7 +42,7 @@ final class DyingClients implements WorkerClients {
   }
 
   private volatile boolean armed;
-  private Consumer<String, byte[]> consumer;
+  private volatile boolean killed;
 
   /** The worker dies in its next transaction. */
   void dieInNextTransaction() {
@@ -45,8 +51,32 @@ final class DyingClients implements WorkerClients {
 
   @Override
   public Consumer<String, byte[]> consumer(Properties properties) {
-    consumer = WorkerClients.KAFKA.consumer(properties);
-    return consumer;
+    return new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer()) {
+      @Override
+      public ConsumerRecords<String, byte[]> poll(Duration timeout) {
+        if (killed) {
+          closeAsKilled();
+          throw new Killed();
+        }
+        return super.poll(timeout);
+      }
+
+      @Override
+      public void close(Duration timeout) {
+        if (killed) {
+          closeAsKilled();
+        } else {
+          super.close(timeout);
+        }
+      }
+
+      private void closeAsKilled() {
+        super.close(
+            CloseOptions.groupMembershipOperation(
+                    CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+                .withTimeout(Duration.ZERO));
+      }
+    };
   }
 
   @Override
@@ -70,10 +100,7 @@ final class DyingClients implements WorkerClients {
       }
       real.flush(); // the records are on the broker, in a transaction nobody ends
       real.close(Duration.ZERO);
-      consumer.close(
-          CloseOptions.groupMembershipOperation(
-                  CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
-              .withTimeout(Duration.ZERO));
+      killed = true;
       throw new Killed();
     }
 

@@ -1,0 +1,151 @@
+package dev.glimpse.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.glimpse.ExpectedLog;
+import dev.glimpse.kafka.EmbeddedKafkaBroker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/** The worker's transactions on their own thread, against a real broker. */
+class BackgroundCommitsIT {
+  private static final String TOPIC = "glimpse.captions";
+  private static final ConsumerGroupMetadata GROUP = new ConsumerGroupMetadata("glimpse-worker");
+
+  @Test
+  void aReleaseIsCommittedInTheBackgroundAndItsEndCollectedOnce() {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+        Producer<String, byte[]> producer = producer(broker, "commits-1")) {
+      producer.initTransactions();
+      WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
+      try (BackgroundCommits commits =
+          new BackgroundCommits(new TransactionalWriter(producer), metrics)) {
+        Outbox.Release release = release("event-1", 7);
+
+        commits.start(release, GROUP);
+        assertTrue(commits.busy(), "in flight until collected");
+        assertThrows(IllegalStateException.class, () -> commits.start(release, GROUP));
+        BackgroundCommits.Ended ended = commits.collect(true).orElseThrow();
+
+        assertTrue(ended.committed());
+        assertEquals(release.records(), ended.records());
+        assertFalse(commits.busy());
+        assertTrue(commits.collect(true).isEmpty(), "an end is collected once");
+        assertEquals(List.of("event-1"), committedKeys(broker));
+        assertEquals(
+            1L,
+            metrics.registry().find("glimpse.worker.commit").timer().count(),
+            "the commit is timed");
+      }
+    }
+  }
+
+  @Test
+  @ExpectedLog("Aborting producer batches due to fatal error") // the fenced producer says so
+  void whatTheWriterThrowsIsThrownWhereTheLoopCollectsIt() {
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+        Producer<String, byte[]> fenced = producer(broker, "commits-2");
+        Producer<String, byte[]> successor = producer(broker, "commits-2")) {
+      fenced.initTransactions();
+      successor.initTransactions(); // takes the transactional id: the first is fenced
+      try (BackgroundCommits commits =
+          new BackgroundCommits(
+              new TransactionalWriter(fenced), new WorkerMetrics(new SimpleMeterRegistry()))) {
+        commits.start(release("event-2", 3), GROUP);
+
+        assertTrue(
+            commits.collectUnlessFailed().isEmpty(),
+            "a rebalance callback waits for the end but does not throw it");
+        assertThrows(ProducerFencedException.class, () -> commits.collect(true));
+        assertFalse(commits.busy());
+      }
+      assertEquals(List.of(), committedKeys(broker));
+    }
+  }
+
+  private static Outbox.Release release(String key, long offset) {
+    ProducerRecord<String, byte[]> record =
+        new ProducerRecord<>(TOPIC, key, key.getBytes(StandardCharsets.UTF_8));
+    return new Outbox.Release(
+        List.of(record),
+        Map.of(new TopicPartition("glimpse.requests", 0), new OffsetAndMetadata(offset + 1)));
+  }
+
+  private static Producer<String, byte[]> producer(EmbeddedKafkaBroker broker, String id) {
+    createTopics(broker);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private static void createTopics(EmbeddedKafkaBroker broker) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing =
+          Stream.of(TOPIC, "glimpse.requests")
+              .filter(t -> !existing.contains(t))
+              .map(t -> new NewTopic(t, 1, (short) 1))
+              .toList();
+      admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not create the test's topics", e);
+    }
+  }
+
+  /** The keys a read_committed reader sees on the topic, read until it has been quiet a while. */
+  private static List<String> committedKeys(EmbeddedKafkaBroker broker) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader");
+    List<String> keys = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> reader =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      reader.subscribe(List.of(TOPIC));
+      long quietSince = System.nanoTime();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() - quietSince < Duration.ofSeconds(3).toNanos()
+          && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
+          keys.add(r.key());
+          quietSince = System.nanoTime();
+        }
+      }
+    }
+    return keys;
+  }
+}
