@@ -7,7 +7,6 @@ import dev.glimpse.contract.RequestTask;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.model.generate.GenerationOptions;
 import dev.glimpse.model.generate.GenerationRequest;
-import dev.glimpse.pipeline.EmbeddedPipeline;
 import dev.glimpse.pipeline.EventPublisher;
 import dev.glimpse.pipeline.ResultTail;
 import dev.glimpse.task.ResolvedTask;
@@ -18,6 +17,8 @@ import dev.glimpse.worker.ImageEngine;
 import dev.glimpse.worker.WorkerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +28,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,6 +54,14 @@ import picocli.CommandLine.Spec;
         "Measure images/s through Kafka next to the image-level engine alone and to independent per-task prompts.")
 final class PipelineBenchCommand implements Callable<Integer> {
   private static final List<String> CATEGORIES = List.of("warning_sign", "hazard", "weapon");
+
+  /** A warm-up round ends the warm-up once the JIT compiled for less than this share of it. */
+  private static final double JIT_QUIET = 0.02;
+
+  private static final int MAX_WARMUP_ROUNDS = 10;
+
+  /** The broker's and ingest's niceness where they run as processes of their own. */
+  private static final int KAFKA_SIDE_NICENESS = 10;
 
   @Spec CommandSpec spec;
 
@@ -83,6 +94,16 @@ final class PipelineBenchCommand implements Callable<Integer> {
               + "categories per image (default: ${DEFAULT-VALUE}).")
   String workload;
 
+  @Option(
+      names = "--kafka-side",
+      defaultValue = "processes",
+      paramLabel = "processes|in-process",
+      description =
+          "processes: the broker and ingest run as processes of their own at a lower CPU priority,"
+              + " as on the machines a deployment gives them, the worker in this one; in-process:"
+              + " all in this JVM, sharing its cores with the model (default: ${DEFAULT-VALUE}).")
+  String kafkaSide;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -91,13 +112,16 @@ final class PipelineBenchCommand implements Callable<Integer> {
       throw new Errors.UserError(
           "BAD_WORKLOAD", "--workload must be caption or mixed, got " + workload);
     }
+    if (!kafkaSide.equals("processes") && !kafkaSide.equals("in-process")) {
+      throw new Errors.UserError(
+          "BAD_KAFKA_SIDE", "--kafka-side must be processes or in-process, got " + kafkaSide);
+    }
     EventPublisher.Tasks tasks =
         workload.equals("mixed")
             ? new EventPublisher.Tasks(
                 true, ShapesLanguage.COUNT_QUESTION, true, CATEGORIES, newTokens)
             : new EventPublisher.Tasks(true, null, false, List.of(), newTokens);
-    List<byte[]> warmup = images(batch, 1);
-    List<byte[]> measured = images(events, 2);
+    List<byte[]> measured = images(events, 0);
     Map<String, String> settings =
         Map.of(
             "glimpse.worker.max.batch.size",
@@ -108,50 +132,62 @@ final class PipelineBenchCommand implements Callable<Integer> {
     try (VisionLanguageModel model = modelOptions.load(err)) {
       WorkerConfig config = WorkerConfig.from(withBootstrap(settings, "in-process:0"));
       // 1. per task: independent full prompts in fixed batches
-      perTaskImagesPerSecond(model, config, warmup, tasks);
+      warmUp("per task", err, round -> perTaskImagesPerSecond(model, config, round, tasks));
       double perTask = perTaskImagesPerSecond(model, config, measured, tasks);
       err.printf("per task, full prompts: %.2f images/s%n", perTask);
       // 2. the image-level engine alone
       double engine;
+      double engineSeconds;
       SimpleMeterRegistry engineMeters = new SimpleMeterRegistry();
       StageTimes engineStages;
       try (ImageEngine direct = new ImageEngine(model, config, engineMeters)) {
-        direct.run(requests(warmup, tasks, direct.modelId(), "warmup"));
+        warmUp(
+            "engine",
+            err,
+            round ->
+                direct.run(
+                    requests(round, tasks, direct.modelId(), "warmup-" + System.nanoTime())));
         StageTimes before = StageTimes.of(engineMeters);
         long start = System.nanoTime();
         int failed = direct.run(requests(measured, tasks, direct.modelId(), "engine"));
-        engine = measured.size() / ((System.nanoTime() - start) / 1e9);
+        engineSeconds = (System.nanoTime() - start) / 1e9;
+        engine = measured.size() / engineSeconds;
         engineStages = StageTimes.of(engineMeters).minus(before);
         if (failed > 0) {
           throw new IllegalStateException(failed + " tasks failed in the engine run; see the log");
         }
       }
       err.printf("image-level engine: %.2f images/s%n", engine);
-      err.printf("  engine stages: %s%n", engineStages.describe());
+      err.printf("  engine stages: %s%n", engineStages.describe(engineSeconds));
       // 3. through Kafka
       SimpleMeterRegistry pipelineMeters = new SimpleMeterRegistry();
-      try (EmbeddedPipeline pipeline =
-              EmbeddedPipeline.start(model, settings, err, pipelineMeters);
+      try (BenchPipeline pipeline =
+              kafkaSide.equals("processes")
+                  ? ProcessPipeline.start(model, settings, KAFKA_SIDE_NICENESS, err, pipelineMeters)
+                  : BenchPipeline.inProcess(model, settings, err, pipelineMeters);
           ResultTail tail =
               new ResultTail(
-                  pipeline.clientProperties(),
-                  pipeline.ingest().topics(),
-                  ResultTail.allKinds(),
-                  false);
+                  pipeline.clientProperties(), pipeline.topics(), ResultTail.allKinds(), false);
           EventPublisher publisher =
               new EventPublisher(
-                  pipeline.clientProperties(),
-                  pipeline.ingest().topics().images(),
-                  "glimpse-bench")) {
+                  pipeline.clientProperties(), pipeline.topics().images(), "glimpse-bench")) {
         tail.awaitAssignment(Duration.ofSeconds(30));
-        throughKafka(publisher, tail, warmup, tasks, "warmup", new long[warmup.size()]);
+        warmUp(
+            "Kafka",
+            err,
+            round -> throughKafka(publisher, tail, round, tasks, "warmup", new long[round.size()]));
+        Optional<Duration> kafkaSideBefore = pipeline.kafkaSideCpu();
         long visionBefore = model.model().imagesEncoded();
         long prefillBefore = model.model().prefillTokens();
         long[] latencies = new long[measured.size()];
         StageTimes before = StageTimes.of(pipelineMeters);
         double seconds = throughKafka(publisher, tail, measured, tasks, "event", latencies);
         StageTimes kafkaStages = StageTimes.of(pipelineMeters).minus(before);
-        err.printf("  Kafka stages:  %s%n", kafkaStages.describe());
+        Optional<Double> kafkaSideCpu =
+            pipeline.kafkaSideCpu().map(cpu -> cpu.minus(kafkaSideBefore.get()).toMillis() / 1e3);
+        err.printf("  Kafka stages:  %s%n", kafkaStages.describe(seconds));
+        kafkaSideCpu.ifPresent(
+            cpu -> err.printf("  broker and ingest processes: %.1f CPU-seconds%n", cpu));
         double kafka = measured.size() / seconds;
         double visionRuns =
             (model.model().imagesEncoded() - visionBefore) / (double) measured.size();
@@ -176,6 +212,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         report.put("events", measured.size());
         report.put("tasks_per_image", tasks.count());
         report.put("batch", batch);
+        report.put("kafka_side", kafkaSide);
         report.put("new_tokens", newTokens);
         report.put("images_per_s", Figures.round(kafka));
         report.put("engine_images_per_s", Figures.round(engine));
@@ -186,6 +223,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         report.put("prefill_tokens_per_image", Figures.round(prefill));
         report.put("latency_p50_ms", Figures.round(p50));
         report.put("latency_p99_ms", Figures.round(p99));
+        kafkaSideCpu.ifPresent(cpu -> report.put("kafka_side_cpu_s", Figures.round(cpu)));
         ObjectNode stages = report.putObject("stages");
         engineStages.writeTo(stages.putObject("engine"));
         kafkaStages.writeTo(stages.putObject("kafka"));
@@ -194,6 +232,30 @@ final class PipelineBenchCommand implements Callable<Integer> {
     out.println(new ObjectMapper().writeValueAsString(report));
     out.flush();
     return 0;
+  }
+
+  /**
+   * Warm-up rounds of {@code 2 x batch} new images each (a repeated image would be answered from a
+   * cache) until the JIT is quiet: a round in which it compiled for under {@link #JIT_QUIET} of the
+   * round's time, so that the measured run times steady state, as a long-running worker is.
+   */
+  private void warmUp(String path, PrintWriter err, Consumer<List<byte[]>> round) {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    for (int r = 1; r <= MAX_WARMUP_ROUNDS; r++) {
+      List<byte[]> images = images(2 * batch, 1000L * r + path.length());
+      long compiledBefore = jit.getTotalCompilationTime();
+      long start = System.nanoTime();
+      round.accept(images);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double compiled = (jit.getTotalCompilationTime() - compiledBefore) / 1e3;
+      err.printf(
+          "  warm-up %s, round %d: %d images in %.1f s, JIT %.2f s%n",
+          path, r, images.size(), seconds, compiled);
+      err.flush();
+      if (compiled < JIT_QUIET * seconds) {
+        return;
+      }
+    }
   }
 
   private static Map<String, String> withBootstrap(Map<String, String> settings, String bootstrap) {

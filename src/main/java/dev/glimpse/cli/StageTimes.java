@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * bench-pipeline} takes one before and one after each measured run, so that the engine and the
  * Kafka runs can be compared stage by stage.
  */
-record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double decodeRows) {
+record StageTimes(
+    Stage vision, Stage prefix, Stage suffix, Stage decode, double decodeRows, Stage commit) {
 
   /** Calls of one stage and the seconds they took together. */
   record Stage(long calls, double seconds) {
@@ -32,7 +33,8 @@ record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double
         stage(registry.find("glimpse.prefill").tag("part", "prefix").timer()),
         stage(registry.find("glimpse.prefill").tag("part", "suffix").timer()),
         stage(registry.find("glimpse.decode.step").timer()),
-        rows == null ? 0 : rows.totalAmount());
+        rows == null ? 0 : rows.totalAmount(),
+        stage(registry.find("glimpse.worker.commit").timer()));
   }
 
   private static Stage stage(Timer timer) {
@@ -48,7 +50,8 @@ record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double
         prefix.minus(before.prefix),
         suffix.minus(before.suffix),
         decode.minus(before.decode),
-        decodeRows - before.decodeRows);
+        decodeRows - before.decodeRows,
+        commit.minus(before.commit));
   }
 
   double meanRows() {
@@ -60,10 +63,16 @@ record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double
     return vision.seconds + prefix.seconds + suffix.seconds + decode.seconds;
   }
 
-  String describe() {
+  /**
+   * One line: each stage's calls and ms per call, the model's busy seconds, the transactions (none
+   * in the engine run) and the seconds of the run's {@code wallSeconds} left over: the model idle,
+   * waiting for work or for a commit, or in the scheduler's own code between stages.
+   */
+  String describe(double wallSeconds) {
     return String.format(
         "vision %d x %.0f ms, prefix prefill %d x %.0f ms, suffix prefill %d x %.0f ms, "
-            + "decode %d steps x %.1f ms (%.1f rows); model busy %.1f s",
+            + "decode %d steps x %.1f ms (%.1f rows); model busy %.1f s; "
+            + "commits %d x %.1f ms; the rest %.1f s of %.1f s",
         vision.calls,
         vision.millisPerCall(),
         prefix.calls,
@@ -73,7 +82,11 @@ record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double
         decode.calls,
         decode.millisPerCall(),
         meanRows(),
-        modelSeconds());
+        modelSeconds(),
+        commit.calls,
+        commit.millisPerCall(),
+        wallSeconds - modelSeconds() - commit.seconds,
+        wallSeconds);
   }
 
   void writeTo(ObjectNode node) {
@@ -83,6 +96,7 @@ record StageTimes(Stage vision, Stage prefix, Stage suffix, Stage decode, double
     put(node.putObject("decode"), decode);
     node.put("decode_rows_mean", Figures.round(meanRows()));
     node.put("model_busy_s", Figures.round(modelSeconds()));
+    put(node.putObject("commit"), commit);
   }
 
   private static void put(ObjectNode node, Stage stage) {

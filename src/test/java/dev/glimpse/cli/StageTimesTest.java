@@ -1,6 +1,7 @@
 package dev.glimpse.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
@@ -16,6 +17,7 @@ class StageTimesTest {
     Timer decode = Timer.builder("glimpse.decode.step").register(registry);
     Timer prefix = Timer.builder("glimpse.prefill").tag("part", "prefix").register(registry);
     Timer.builder("glimpse.prefill").tag("part", "suffix").register(registry);
+    Timer commit = Timer.builder("glimpse.worker.commit").register(registry);
     DistributionSummary rows =
         DistributionSummary.builder("glimpse.decode.batch.rows").register(registry);
     decode.record(Duration.ofMillis(100)); // before the run: the warm-up
@@ -27,6 +29,7 @@ class StageTimesTest {
     rows.record(8);
     rows.record(6);
     prefix.record(Duration.ofMillis(500));
+    commit.record(Duration.ofMillis(40));
     StageTimes run = StageTimes.of(registry).minus(before);
 
     assertEquals(2, run.decode().calls());
@@ -35,6 +38,10 @@ class StageTimesTest {
     assertEquals(1, run.prefix().calls());
     assertEquals(0, run.suffix().calls());
     assertEquals(0, run.vision().calls(), "a meter the registry lacks counts as none");
-    assertEquals(0.56, run.modelSeconds(), 1e-9);
+    assertEquals(0.56, run.modelSeconds(), 1e-9, "the model's stages, not the commits");
+    assertEquals(1, run.commit().calls());
+    assertTrue(
+        run.describe(1.0).endsWith("commits 1 x 40.0 ms; the rest 0.4 s of 1.0 s"),
+        run.describe(1.0));
   }
 }
