@@ -109,12 +109,19 @@ class HttpPortIT {
             "0")) {
       String url = printedUrl(demo);
       long deadline = System.nanoTime() + DEADLINE.toNanos();
+      // a scrape reads the meters one after another while the worker counts a transaction's
+      // results and their latencies one after another: wait until all three are there, then check
+      // that none counted more
       Scrape scrape = Scrape.parse(get(url + "metrics").body());
-      while (!scrape.names().contains("glimpse_results_total")
-          || scrape.value("glimpse_results_total", "kind", "caption") < scenes) {
+      while (valueOrZero(scrape, "glimpse_results_total", "kind", "caption") < scenes
+          || valueOrZero(scrape, "glimpse_end_to_end_latency_seconds_count") < scenes
+          || valueOrZero(scrape, "glimpse_events_total") < scenes) {
         assertTrue(
             System.nanoTime() < deadline && demo.isAlive(),
-            "captions not counted in time:\n" + demo.output());
+            "captions, their latencies and the events not all counted in time: "
+                + scrape
+                + "\n"
+                + demo.output());
         Thread.sleep(200);
         scrape = Scrape.parse(get(url + "metrics").body());
       }
@@ -134,6 +141,11 @@ class HttpPortIT {
         CommandRun.of("ingest", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "70000");
     assertEquals(1, r.exitCode(), r.err());
     assertTrue(r.err().contains("BAD_HTTP_PORT"), r.err());
+  }
+
+  /** The meter's value, 0 while the process has not registered it yet. */
+  private static double valueOrZero(Scrape scrape, String name, String... labelPairs) {
+    return scrape.names().contains(name) ? scrape.value(name, labelPairs) : 0;
   }
 
   private static String printedUrl(ChildProcess process) throws InterruptedException {
