@@ -8,11 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.kafka.ClientThreads;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.stream.TestImages;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,45 +49,18 @@ class DemoCommandIT {
     Files.write(images.resolve("b-over-image-limit.png"), new byte[(11 << 20) + 512 * 1024]);
     // over the record limit: the broker would refuse it, the publisher dead-letters it
     Files.write(images.resolve("c-over-record-limit.png"), new byte[13 << 20]);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
 
-    int code =
-        Main.run(
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
-            "demo",
-            "--images",
-            images.toString(),
-            "--exit",
-            "--timeout",
-            "120");
+    CommandRun demo = demoAnsweringEveryEventOf(images);
 
-    assertEquals(0, code, out + "\n" + err);
-    List<String> lines = out.toString().strip().lines().toList();
-    JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    JsonNode summary = summaryOf(demo);
     assertEquals(3, summary.get("events").asInt(), summary.toString());
     assertEquals(2, summary.get("dead_letters").asInt(), summary.toString());
     assertTrue(summary.get("complete").asBoolean(), summary.toString());
-    assertTrue(
-        lines.stream()
-            .anyMatch(
-                l ->
-                    l.startsWith("b-over-image-limit.png")
-                        && l.contains("DEAD LETTER IMAGE_TOO_LARGE")
-                        && l.contains("12058624 bytes")),
-        out.toString());
-    assertTrue(
-        lines.stream()
-            .anyMatch(
-                l ->
-                    l.startsWith("c-over-record-limit.png")
-                        && l.contains("DEAD LETTER IMAGE_TOO_LARGE")
-                        && l.contains("13631488 bytes")),
-        out.toString());
-    assertTrue(
-        lines.stream().anyMatch(l -> l.startsWith("a-scene.png") && l.contains("caption")),
-        out.toString());
+    assertPrintedALineFor(
+        demo, "b-over-image-limit.png", "DEAD LETTER IMAGE_TOO_LARGE", "12058624 bytes");
+    assertPrintedALineFor(
+        demo, "c-over-record-limit.png", "DEAD LETTER IMAGE_TOO_LARGE", "13631488 bytes");
+    assertPrintedALineFor(demo, "a-scene.png", "caption");
   }
 
   @Test
@@ -97,32 +70,22 @@ class DemoCommandIT {
     Files.copy(fixture.resolve("shapes.png"), images.resolve("shapes.png"));
     Files.copy(fixture.resolve("photo.jpg"), images.resolve("photo.jpg"));
     Files.writeString(images.resolve("notes.txt"), "not an image");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
 
-    int code =
-        Main.run(
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
-            "demo",
+    CommandRun demo =
+        demoAnsweringEveryEventOf(
+            images,
             "--model",
             fixture.toString(),
-            "--images",
-            images.toString(),
             "--question",
             "what is it",
             "--moderate",
             "--max-new-tokens",
             "4",
-            "--json",
-            "--exit",
-            "--timeout",
-            "120");
+            "--json");
 
-    assertEquals(0, code, out + "\n" + err);
     ObjectMapper json = new ObjectMapper();
     List<JsonNode> lines = new ArrayList<>();
-    for (String line : out.toString().strip().lines().toList()) {
+    for (String line : demo.outLines()) {
       lines.add(json.readTree(line)); // every line is JSON
     }
     JsonNode summary = lines.remove(lines.size() - 1);
@@ -130,8 +93,8 @@ class DemoCommandIT {
         9, summary.get("tasks").asInt(), "three tasks asked of each of three files: " + summary);
     List<JsonNode> results = lines.stream().filter(l -> l.has("task")).toList();
     List<JsonNode> letters = lines.stream().filter(l -> l.has("code")).toList();
-    assertEquals(6, results.size(), out.toString());
-    assertEquals(1, letters.size(), out.toString());
+    assertEquals(6, results.size(), demo.out());
+    assertEquals(1, letters.size(), demo.out());
     assertEquals(List.of("code", "file", "message"), fieldNames(letters.get(0)));
     assertEquals("notes.txt", letters.get(0).get("file").asText());
     for (JsonNode r : results) {
@@ -160,23 +123,11 @@ class DemoCommandIT {
     Files.writeString(images.resolve("a-notes.txt"), "not an image");
     Path nested = Files.createDirectory(images.resolve("b-nested"));
     Files.write(nested.resolve("inside.png"), TestImages.png(1));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
 
-    int code =
-        Main.run(
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
-            "demo",
-            "--images",
-            images.toString(),
-            "--exit",
-            "--timeout",
-            "120");
+    CommandRun demo = demoAnsweringEveryEventOf(images);
 
-    assertEquals(0, code, out + "\n" + err);
     List<String> skipped =
-        err.toString().lines().filter(l -> l.startsWith("glimpse: SKIPPED_FOLDER: ")).toList();
+        demo.err().lines().filter(l -> l.startsWith("glimpse: SKIPPED_FOLDER: ")).toList();
     assertEquals(
         List.of(
             "glimpse: SKIPPED_FOLDER: "
@@ -188,9 +139,35 @@ class DemoCommandIT {
                 + nested
                 + ")"),
         skipped);
-    List<String> lines = out.toString().strip().lines().toList();
-    JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    JsonNode summary = summaryOf(demo);
     assertEquals(1, summary.get("events").asInt(), summary.toString());
     assertTrue(summary.get("complete").asBoolean(), summary.toString());
+  }
+
+  /**
+   * {@code demo --images DIR more... --exit}: it publishes the folder and returns once every event
+   * is answered; it exited 0.
+   */
+  private static CommandRun demoAnsweringEveryEventOf(Path images, String... more) {
+    List<String> args = new ArrayList<>(List.of("demo", "--images", images.toString()));
+    args.addAll(List.of(more));
+    args.addAll(List.of("--exit", "--timeout", "120"));
+    CommandRun demo = CommandRun.of(args);
+    assertEquals(0, demo.exitCode(), demo.out() + "\n" + demo.err());
+    return demo;
+  }
+
+  /** The JSON summary demo prints as its last line. */
+  private static JsonNode summaryOf(CommandRun demo) throws IOException {
+    List<String> lines = demo.outLines();
+    return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+  }
+
+  /** Some line of stdout starts with the file's name and holds every one of these. */
+  private static void assertPrintedALineFor(CommandRun demo, String file, String... holds) {
+    assertTrue(
+        demo.outLines().stream()
+            .anyMatch(l -> l.startsWith(file) && Arrays.stream(holds).allMatch(l::contains)),
+        demo.out());
   }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.glimpse.model.Fixture;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,24 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EvalCommandTest {
 
-  private static GenerateCommandTest.Result eval(Path model, String... more) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
+  private static CommandRun eval(Path model, String... more) {
     List<String> args =
         new ArrayList<>(
             List.of("eval", "--model", model.toString(), "--count", "4", "--seed", "7"));
     args.addAll(List.of(more));
-    int code =
-        Main.run(
-            new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-    return new GenerateCommandTest.Result(code, out.toString(), err.toString());
+    return CommandRun.of(args);
   }
 
   @Test
   void aCheckpointWithAnotherTokenizerIsRefusedWithOneCodedLine() {
     Path fixture = Fixture.llavaTinyA().dir();
 
-    GenerateCommandTest.Result r = eval(fixture);
+    CommandRun r = eval(fixture);
 
     assertEquals(1, r.exitCode(), r.err());
     assertEquals(
@@ -66,7 +59,7 @@ class EvalCommandTest {
     }
     Files.writeString(dir.resolve("tokenizer.json"), shapes.replace("\"circle\"", "\"ellipse\""));
 
-    GenerateCommandTest.Result r = eval(dir);
+    CommandRun r = eval(dir);
 
     assertEquals(1, r.exitCode(), r.err());
     assertTrue(
@@ -94,7 +87,7 @@ class EvalCommandTest {
       Files.copy(in, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
     }
 
-    GenerateCommandTest.Result r = eval(dir, "--blind", fixture.toString());
+    CommandRun r = eval(dir, "--blind", fixture.toString());
 
     assertEquals(1, r.exitCode(), r.err());
     assertTrue(

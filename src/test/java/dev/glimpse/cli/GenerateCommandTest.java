@@ -10,8 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.model.Fixture;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,15 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 class GenerateCommandTest {
   private final Fixture fixture = Fixture.llavaTinyA();
 
-  record Result(int exitCode, String out, String err) {}
-
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
   @Test
   void jsonGivesTheReferenceTokensForEveryPairInInputOrder() throws IOException {
     List<String> args = new ArrayList<>(List.of("generate", "--model", fixture.dir().toString()));
@@ -39,7 +28,7 @@ class GenerateCommandTest {
       args.addAll(List.of("--image", fixture.image(c).toString(), "--prompt", fixture.prompt(c)));
     }
     args.addAll(List.of("--max-new-tokens", "12", "--json"));
-    Result r = run(args.toArray(String[]::new));
+    CommandRun r = CommandRun.of(args);
     assertEquals(0, r.exitCode(), r.err());
     String[] lines = r.out().strip().split("\n");
     assertEquals(fixture.cases(), lines.length, r.out());
@@ -54,8 +43,8 @@ class GenerateCommandTest {
 
   @Test
   void questionUsesTheChatTemplate() throws IOException {
-    Result r =
-        run(
+    CommandRun r =
+        CommandRun.of(
             "generate",
             "--model",
             fixture.dir().toString(),
@@ -75,19 +64,8 @@ class GenerateCommandTest {
 
   @Test
   void missingModelDirectoryIsNamed() {
-    Result r =
-        run(
-            "generate",
-            "--model",
-            "/nonexistent/model",
-            "--image",
-            fixture.image(0).toString(),
-            "--prompt",
-            "<image>",
-            "--max-new-tokens",
-            "2");
-    assertEquals(1, r.exitCode());
-    assertTrue(r.err().contains("MISSING_FILE") && r.err().contains("/nonexistent/model"), r.err());
+    CommandRun r = generateTwoTokens(Path.of("/nonexistent/model"), fixture.image(0), "<image>");
+    assertRefusedNaming(r, "MISSING_FILE", "/nonexistent/model");
   }
 
   @Test
@@ -97,53 +75,21 @@ class GenerateCommandTest {
         dir.resolve("config.json"),
         Files.readString(dir.resolve("config.json"))
             .replace("\"model_type\": \"llava\"", "\"model_type\": \"blip-2\""));
-    Result r =
-        run(
-            "generate",
-            "--model",
-            dir.toString(),
-            "--image",
-            fixture.image(0).toString(),
-            "--prompt",
-            "<image>",
-            "--max-new-tokens",
-            "2");
-    assertEquals(1, r.exitCode());
-    assertTrue(r.err().contains("UNSUPPORTED_MODEL_TYPE") && r.err().contains("blip-2"), r.err());
+    CommandRun r = generateTwoTokens(dir, fixture.image(0), "<image>");
+    assertRefusedNaming(r, "UNSUPPORTED_MODEL_TYPE", "blip-2");
   }
 
   @Test
   void imageThatDoesNotDecodeIsNamed(@TempDir Path dir) throws IOException {
     Path notAnImage = dir.resolve("notes.png");
     Files.writeString(notAnImage, "this is text, not a PNG");
-    Result r =
-        run(
-            "generate",
-            "--model",
-            fixture.dir().toString(),
-            "--image",
-            notAnImage.toString(),
-            "--prompt",
-            "<image>",
-            "--max-new-tokens",
-            "2");
-    assertEquals(1, r.exitCode());
-    assertTrue(r.err().contains("NOT_AN_IMAGE"), r.err());
+    CommandRun r = generateTwoTokens(fixture.dir(), notAnImage, "<image>");
+    assertRefusedNaming(r, "NOT_AN_IMAGE");
   }
 
   @Test
   void anImageThatIsAFolderIsOneCodedLineWithoutAStackTrace(@TempDir Path dir) {
-    Result r =
-        run(
-            "generate",
-            "--model",
-            fixture.dir().toString(),
-            "--image",
-            dir.toString(),
-            "--prompt",
-            "<image>",
-            "--max-new-tokens",
-            "2");
+    CommandRun r = generateTwoTokens(fixture.dir(), dir, "<image>");
     assertEquals(1, r.exitCode());
     assertEquals(
         "glimpse: IMAGE_IS_A_FOLDER: "
@@ -155,36 +101,16 @@ class GenerateCommandTest {
 
   @Test
   void promptWithoutImagePlaceholderIsNamed() {
-    Result r =
-        run(
-            "generate",
-            "--model",
-            fixture.dir().toString(),
-            "--image",
-            fixture.image(0).toString(),
-            "--prompt",
-            "describe the image",
-            "--max-new-tokens",
-            "2");
-    assertEquals(1, r.exitCode());
-    assertTrue(r.err().contains("MISSING_IMAGE_PLACEHOLDER"), r.err());
+    CommandRun r = generateTwoTokens(fixture.dir(), fixture.image(0), "describe the image");
+    assertRefusedNaming(r, "MISSING_IMAGE_PLACEHOLDER");
   }
 
   @Test
   void promptLongerThanTheContextIsNamed() {
-    Result r =
-        run(
-            "generate",
-            "--model",
-            fixture.dir().toString(),
-            "--image",
-            fixture.image(0).toString(),
-            "--prompt",
-            "<image> " + "describe the image ".repeat(200),
-            "--max-new-tokens",
-            "2");
-    assertEquals(1, r.exitCode());
-    assertTrue(r.err().contains("PROMPT_TOO_LONG"), r.err());
+    CommandRun r =
+        generateTwoTokens(
+            fixture.dir(), fixture.image(0), "<image> " + "describe the image ".repeat(200));
+    assertRefusedNaming(r, "PROMPT_TOO_LONG");
   }
 
   @Test
@@ -192,19 +118,8 @@ class GenerateCommandTest {
     copyFixture(dir);
     Files.delete(dir.resolve("model.safetensors"));
     Files.writeString(dir.resolve("pytorch_model.bin"), "pickle");
-    Result r =
-        run(
-            "generate",
-            "--model",
-            dir.toString(),
-            "--image",
-            fixture.image(0).toString(),
-            "--prompt",
-            "<image>",
-            "--max-new-tokens",
-            "2");
-    assertEquals(1, r.exitCode());
-    assertTrue(r.err().contains("PICKLE_REFUSED") && r.err().contains("safetensors"), r.err());
+    CommandRun r = generateTwoTokens(dir, fixture.image(0), "<image>");
+    assertRefusedNaming(r, "PICKLE_REFUSED", "safetensors");
   }
 
   @Test
@@ -212,21 +127,35 @@ class GenerateCommandTest {
     assumeTrue(
         Engine.getInstance().getGpuCount() == 0,
         "a GPU is present, so --device gpu is available and its absence cannot be tested here");
-    Result r =
-        run(
-            "generate",
-            "--model",
-            fixture.dir().toString(),
-            "--device",
-            "gpu",
-            "--image",
-            fixture.image(0).toString(),
-            "--prompt",
-            "<image>",
-            "--max-new-tokens",
-            "2");
-    assertEquals(1, r.exitCode());
-    assertTrue(r.err().contains("DEVICE_UNAVAILABLE"), r.err());
+    CommandRun r = generateTwoTokens(fixture.dir(), fixture.image(0), "<image>", "--device", "gpu");
+    assertRefusedNaming(r, "DEVICE_UNAVAILABLE");
+  }
+
+  /** {@code generate} of one image and raw prompt, two tokens at most: enough to be refused. */
+  private static CommandRun generateTwoTokens(
+      Path model, Path image, String prompt, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "generate",
+                "--model",
+                model.toString(),
+                "--image",
+                image.toString(),
+                "--prompt",
+                prompt,
+                "--max-new-tokens",
+                "2"));
+    args.addAll(List.of(more));
+    return CommandRun.of(args);
+  }
+
+  /** Exit code 1, and stderr names every one of these. */
+  private static void assertRefusedNaming(CommandRun r, String... named) {
+    assertEquals(1, r.exitCode(), r.err());
+    for (String n : named) {
+      assertTrue(r.err().contains(n), r.err());
+    }
   }
 
   private void copyFixture(Path dir) throws IOException {

@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
-import dev.glimpse.kafka.TopicAdmin;
-import dev.glimpse.kafka.Topics;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.ops.Scrape;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,12 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,23 +61,15 @@ class HttpPortIT {
                 "glimpse.ingest.state.dir=" + tmp.resolve("state"))) {
       String url = printedUrl(ingest);
       awaitStatus(url + "health/ready", 200, ingest);
-      String metrics = get(url + "metrics").body();
-      assertTrue(metrics.contains("glimpse_events_total"), metrics);
-      assertTrue(metrics.contains("kafka_stream_"), "Kafka Streams metrics");
+      // its own meters and Kafka Streams'
+      assertMetricsCarry(url, "glimpse_events_total", "kafka_stream_");
       assertEquals(0, ingest.terminate(Duration.ofSeconds(60)), ingest.output());
     }
   }
 
   @Test
   void aWorkerBecomesReadyOnceItsModelIsLoadedAndItOwnsPartitions() throws Exception {
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      try (Admin admin =
-          Admin.create(Map.<String, Object>of("bootstrap.servers", broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(
-            admin,
-            Topics.from(Topics.bundledSpecs(), Contract.current()).specs(),
-            Duration.ofSeconds(30));
-      }
+    try (BrokerWithTopics broker = BrokerWithTopics.start()) {
       try (ChildProcess worker =
           ChildProcess.start(
               tmp,
@@ -103,9 +88,8 @@ class HttpPortIT {
         String ready = awaitStatus(url + "health/ready", 200, worker);
         assertTrue(ready.contains("\"model\":{\"status\":\"UP\""), ready);
         assertTrue(ready.contains("partition(s) of glimpse.requests assigned"), ready);
-        String metrics = get(url + "metrics").body();
-        assertTrue(metrics.contains("glimpse_worker_assigned_partitions"), metrics);
-        assertTrue(metrics.contains("kafka_consumer_"), "Kafka consumer metrics");
+        // its own meters and its Kafka consumer's
+        assertMetricsCarry(url, "glimpse_worker_assigned_partitions", "kafka_consumer_");
         assertEquals(0, worker.terminate(Duration.ofSeconds(60)), worker.output());
       }
     }
@@ -125,19 +109,25 @@ class HttpPortIT {
             "0")) {
       String url = printedUrl(demo);
       long deadline = System.nanoTime() + DEADLINE.toNanos();
+      // a scrape reads the meters one after another while the worker counts a transaction's
+      // results and their latencies one after another: wait until all three are there, then check
+      // that none counted more
       Scrape scrape = Scrape.parse(get(url + "metrics").body());
-      while (!scrape.names().contains("glimpse_results_total")
-          || scrape.value("glimpse_results_total", "kind", "caption") < scenes) {
+      while (valueOrZero(scrape, "glimpse_results_total", "kind", "caption") < scenes
+          || valueOrZero(scrape, "glimpse_end_to_end_latency_seconds_count") < scenes
+          || valueOrZero(scrape, "glimpse_events_total") < scenes) {
         assertTrue(
             System.nanoTime() < deadline && demo.isAlive(),
-            "captions not counted in time:\n" + demo.output());
+            "captions, their latencies and the events not all counted in time: "
+                + scrape
+                + "\n"
+                + demo.output());
         Thread.sleep(200);
         scrape = Scrape.parse(get(url + "metrics").body());
       }
       assertEquals(scenes, scrape.value("glimpse_results_total", "kind", "caption"));
       // every caption has its latency observed where it was answered: by the model, or by ingest
-      // from the
-      // result cache (a scene the demo's cache already holds)
+      // from the result cache (a scene the demo's cache already holds)
       assertEquals(
           scenes, scrape.value("glimpse_end_to_end_latency_seconds_count"), scrape.toString());
       assertEquals(scenes, scrape.value("glimpse_events_total"));
@@ -147,18 +137,15 @@ class HttpPortIT {
 
   @Test
   void aPortOutOfRangeIsRefusedWithItsCode() {
-    var err = new StringWriter();
-    int code =
-        Main.run(
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(err, true),
-            "ingest",
-            "--bootstrap-servers",
-            "127.0.0.1:1",
-            "--http-port",
-            "70000");
-    assertEquals(1, code);
-    assertTrue(err.toString().contains("BAD_HTTP_PORT"), err.toString());
+    CommandRun r =
+        CommandRun.of("ingest", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "70000");
+    assertEquals(1, r.exitCode(), r.err());
+    assertTrue(r.err().contains("BAD_HTTP_PORT"), r.err());
+  }
+
+  /** The meter's value, 0 while the process has not registered it yet. */
+  private static double valueOrZero(Scrape scrape, String name, String... labelPairs) {
+    return scrape.names().contains(name) ? scrape.value(name, labelPairs) : 0;
   }
 
   private static String printedUrl(ChildProcess process) throws InterruptedException {
@@ -166,6 +153,14 @@ class HttpPortIT {
     Matcher m = URL.matcher(process.output());
     assertTrue(m.find(), process.output());
     return m.group(1);
+  }
+
+  /** The process's /metrics holds each of these meter names (a prefix stands for a family). */
+  private static void assertMetricsCarry(String url, String... meterPrefixes) throws Exception {
+    String metrics = get(url + "metrics").body();
+    for (String prefix : meterPrefixes) {
+      assertTrue(metrics.contains(prefix), prefix + " not in:\n" + metrics);
+    }
   }
 
   /** Polls until the path answers this status; returns its body. */

@@ -4,24 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.ExpectedLog;
-import dev.glimpse.kafka.EmbeddedKafkaBroker;
-import dev.glimpse.kafka.TopicAdmin;
-import dev.glimpse.kafka.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.junit.jupiter.api.Test;
@@ -41,12 +31,7 @@ class IngestCommandIT {
   })
   @Test
   void aStreamsClientInErrorEndsIngestWithIngestFailedAndExitOne() throws Exception {
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
-      }
+    try (BrokerWithTopics broker = BrokerWithTopics.start()) {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
       var ingest =
@@ -74,18 +59,9 @@ class IngestCommandIT {
       }
       // a record in the result cache that is not an entry; with the deserialization handler set to
       // fail (a setting a user may pass through), it kills the thread that reads it
-      try (var producer =
-          new KafkaProducer<>(
-              Map.<String, Object>of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-              new StringSerializer(),
-              new ByteArraySerializer())) {
-        producer
-            .send(
-                new ProducerRecord<>(
-                    "glimpse.result-cache", "k", "not a result".getBytes(StandardCharsets.UTF_8)))
-            .get();
-      }
+      broker.send(
+          new ProducerRecord<>(
+              "glimpse.result-cache", "k", "not a result".getBytes(StandardCharsets.UTF_8)));
 
       int code = ingest.get(120, TimeUnit.SECONDS);
 

@@ -2,8 +2,6 @@ package dev.glimpse.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,26 +13,23 @@ class IngestCommandTest {
   @Test
   void anImageFileRootThatIsNotThereStopsIngestWithOneCodedLine() {
     Path absent = tmp.resolve("not-mounted");
-    StringWriter err = new StringWriter();
 
     // no broker listens there: the setting is refused before any connection is tried
-    int code =
-        Main.run(
-            new PrintWriter(new StringWriter(), true),
-            new PrintWriter(err, true),
+    CommandRun r =
+        CommandRun.of(
             "ingest",
             "--bootstrap-servers",
             "127.0.0.1:1",
             "-p",
             "glimpse.image.file.root=" + absent);
 
-    assertEquals(1, code, err.toString());
+    assertEquals(1, r.exitCode(), r.err());
     assertEquals(
         "glimpse: IMAGE_FILE_ROOT_UNUSABLE: glimpse.image.file.root="
             + absent
             + " cannot be opened"
             + " (NoSuchFileException): mount the shared volume there and make it readable by ingest, or leave the"
             + " setting out",
-        err.toString().strip());
+        r.err().strip());
   }
 }

@@ -6,12 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.glimpse.contract.ImageUri;
 import dev.glimpse.contract.InlineImage;
 import dev.glimpse.kafka.Contract;
-import dev.glimpse.kafka.EmbeddedKafkaBroker;
-import dev.glimpse.kafka.TopicAdmin;
-import dev.glimpse.kafka.Topics;
 import dev.glimpse.stream.TestImages;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,25 +35,13 @@ class ProduceCommandIT {
     Files.write(images.resolve("a-small.png"), TestImages.png(1));
     Files.write(images.resolve("b-huge.png"), new byte[13 << 20]);
     Files.write(images.resolve("c-small.png"), TestImages.png(2));
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      ensureTopics(broker);
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
+    try (BrokerWithTopics broker = BrokerWithTopics.start()) {
+      CommandRun r = produce(broker, images);
 
-      int code =
-          Main.run(
-              new PrintWriter(out, true),
-              new PrintWriter(err, true),
-              "produce",
-              "--bootstrap-servers",
-              broker.bootstrapServers(),
-              "--images",
-              images.toString());
-
-      assertEquals(1, code, err.toString());
-      assertEquals("published a-small.png\npublished c-small.png", out.toString().strip());
-      List<String> lines = err.toString().strip().lines().toList();
-      assertEquals(2, lines.size(), err.toString());
+      assertEquals(1, r.exitCode(), r.err());
+      assertEquals("published a-small.png\npublished c-small.png", r.out().strip());
+      List<String> lines = r.errLines();
+      assertEquals(2, lines.size(), r.err());
       assertTrue(
           lines
               .get(0)
@@ -84,22 +65,10 @@ class ProduceCommandIT {
     Path nested = Files.createDirectory(images.resolve("b-nested"));
     Files.write(nested.resolve("inside.png"), TestImages.png(2));
     Path empty = Files.createDirectory(images.resolve("c-empty"));
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      ensureTopics(broker);
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
+    try (BrokerWithTopics broker = BrokerWithTopics.start()) {
+      CommandRun r = produce(broker, images);
 
-      int code =
-          Main.run(
-              new PrintWriter(out, true),
-              new PrintWriter(err, true),
-              "produce",
-              "--bootstrap-servers",
-              broker.bootstrapServers(),
-              "--images",
-              images.toString());
-
-      assertEquals(0, code, err.toString());
+      assertEquals(0, r.exitCode(), r.err());
       assertEquals(
           List.of(
               "glimpse: SKIPPED_FOLDER: "
@@ -118,7 +87,7 @@ class ProduceCommandIT {
                   + "; publish it with its own --images "
                   + empty
                   + ")"),
-          err.toString().strip().lines().toList());
+          r.errLines());
       assertEquals(List.of("a-small.png"), keysOn(broker.bootstrapServers(), "glimpse.images"));
     }
   }
@@ -127,26 +96,10 @@ class ProduceCommandIT {
   void byReferenceEachEventCarriesTheFilesUriAndEveryEventItsContentType() throws Exception {
     Path images = Files.createDirectory(tmp.resolve("shared images"));
     Files.write(images.resolve("a.png"), TestImages.png(1));
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      ensureTopics(broker);
-      StringWriter err = new StringWriter();
-      for (List<String> extra : List.of(List.of("--by-reference"), List.<String>of())) {
-        List<String> args =
-            new java.util.ArrayList<>(
-                List.of(
-                    "produce",
-                    "--bootstrap-servers",
-                    broker.bootstrapServers(),
-                    "--images",
-                    images.toString()));
-        args.addAll(extra);
-        assertEquals(
-            0,
-            Main.run(
-                new PrintWriter(new StringWriter(), true),
-                new PrintWriter(err, true),
-                args.toArray(String[]::new)),
-            err.toString());
+    try (BrokerWithTopics broker = BrokerWithTopics.start()) {
+      for (String[] extra : List.of(new String[] {"--by-reference"}, new String[0])) {
+        CommandRun r = produce(broker, images, extra);
+        assertEquals(0, r.exitCode(), r.err());
       }
 
       List<ConsumerRecord<String, byte[]>> records =
@@ -172,18 +125,22 @@ class ProduceCommandIT {
     }
   }
 
-  private static void ensureTopics(EmbeddedKafkaBroker broker) {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-      TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
-    }
+  private static CommandRun produce(BrokerWithTopics broker, Path images, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "produce",
+                "--bootstrap-servers",
+                broker.bootstrapServers(),
+                "--images",
+                images.toString()));
+    args.addAll(List.of(more));
+    return CommandRun.of(args);
   }
 
   private static List<String> keysOn(String bootstrap, String topic) {
     List<String> keys =
-        new java.util.ArrayList<>(
-            recordsOn(bootstrap, topic).stream().map(ConsumerRecord::key).toList());
+        new ArrayList<>(recordsOn(bootstrap, topic).stream().map(ConsumerRecord::key).toList());
     keys.sort(null);
     return keys;
   }

@@ -14,6 +14,7 @@ import dev.glimpse.train.shapes.Scene;
 import dev.glimpse.train.shapes.SceneGenerator;
 import dev.glimpse.train.shapes.ShapeRenderer;
 import dev.glimpse.train.shapes.ShapesLanguage;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -39,38 +40,33 @@ class PythonClientsIT {
   private static final String QUESTION = "how many shapes are there";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The first scene {@code glimpse demo} generates (its default seed), which the built-in model
+   * captions right.
+   */
+  private static final Scene DEMO_SCENE = new SceneGenerator().generate(new SplittableRandom(2026));
+
   @TempDir Path tmp;
 
   @Test
   void singleObjectEventFromPythonIsCaptionedAndItsResultsAndDeadLettersDecodeInPython()
       throws Exception {
     PythonClients python = PythonClients.find(tmp);
-    Scene scene = demoScene();
-    Path image = Files.write(tmp.resolve("scene-00.png"), new ShapeRenderer().renderPng(scene));
+    Path image = writeDemoScene();
     Path notAnImage =
         Files.writeString(tmp.resolve("notes.txt"), "not an image", StandardCharsets.UTF_8);
     try (VisionLanguageModel model = builtinModel();
         EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, Map.of(), progress())) {
       String bootstrap = pipeline.bootstrapServers();
-      PythonClients.Run produced =
-          python.run(
-              STEP,
-              "produce.py",
-              "--bootstrap",
-              bootstrap,
-              image.toString(),
-              notAnImage.toString(),
-              "--question",
-              QUESTION);
-      assertEquals(0, produced.exitCode(), produced.output());
+      String produced =
+          produce(
+              python, bootstrap, image.toString(), notAnImage.toString(), "--question", QUESTION);
       assertTrue(
-          produced
-              .output()
-              .contains("published 2 events to glimpse.images (single-object framing)"),
-          produced.output());
+          produced.contains("published 2 events to glimpse.images (single-object framing)"),
+          produced);
 
       List<JsonNode> results = consume(python, bootstrap, "scene-00.png", 2);
-      assertCaptionAndAnswer(results, ShapesLanguage.caption(scene), "single-object");
+      assertDemoSceneCaptionAndAnswer(results, "single-object");
 
       List<JsonNode> letters = consume(python, bootstrap, "notes.txt", 1, "--topic", "dead_letter");
       JsonNode letter = letters.get(0);
@@ -83,8 +79,7 @@ class PythonClientsIT {
   void registryFramedEventFromPythonIsCaptionedAndItsRegistryFramedResultsDecodeInPython()
       throws Exception {
     PythonClients python = PythonClients.find(tmp);
-    Scene scene = demoScene();
-    Path image = Files.write(tmp.resolve("scene-00.png"), new ShapeRenderer().renderPng(scene));
+    Path image = writeDemoScene();
     try (ApicurioRegistry registry = ApicurioRegistry.start()) {
       String url = registry.ccompatUrl();
       // ingest reads the Python producer's framing, and ingest and the worker write the same one
@@ -93,11 +88,9 @@ class PythonClientsIT {
       try (VisionLanguageModel model = builtinModel();
           EmbeddedPipeline pipeline = EmbeddedPipeline.start(model, settings, progress())) {
         String bootstrap = pipeline.bootstrapServers();
-        PythonClients.Run produced =
-            python.run(
-                STEP,
-                "produce.py",
-                "--bootstrap",
+        String produced =
+            produce(
+                python,
                 bootstrap,
                 "--framing",
                 "registry",
@@ -106,10 +99,8 @@ class PythonClientsIT {
                 image.toString(),
                 "--question",
                 QUESTION);
-        assertEquals(0, produced.exitCode(), produced.output());
         assertTrue(
-            produced.output().contains("published 1 events to glimpse.images (registry framing)"),
-            produced.output());
+            produced.contains("published 1 events to glimpse.images (registry framing)"), produced);
         assertEquals(
             200,
             registry.get("/subjects/glimpse.images-value/versions").statusCode(),
@@ -117,17 +108,14 @@ class PythonClientsIT {
 
         List<JsonNode> results =
             consume(python, bootstrap, "scene-00.png", 2, "--registry-url", url);
-        assertCaptionAndAnswer(results, ShapesLanguage.caption(scene), "registry");
+        assertDemoSceneCaptionAndAnswer(results, "registry");
       }
     }
   }
 
-  /**
-   * The first scene {@code glimpse demo} generates (its default seed), which the built-in model
-   * captions right.
-   */
-  private static Scene demoScene() {
-    return new SceneGenerator().generate(new SplittableRandom(2026));
+  /** {@link #DEMO_SCENE} as {@code scene-00.png}, the file name the demo gives it. */
+  private Path writeDemoScene() throws IOException {
+    return Files.write(tmp.resolve("scene-00.png"), new ShapeRenderer().renderPng(DEMO_SCENE));
   }
 
   private static VisionLanguageModel builtinModel() {
@@ -137,6 +125,16 @@ class PythonClientsIT {
 
   private static PrintWriter progress() {
     return new PrintWriter(new StringWriter());
+  }
+
+  /** What produce.py printed publishing to this broker; it exited 0. */
+  private static String produce(PythonClients python, String bootstrap, String... args)
+      throws Exception {
+    List<String> all = new ArrayList<>(List.of("--bootstrap", bootstrap));
+    all.addAll(List.of(args));
+    PythonClients.Run run = python.run(STEP, "produce.py", all.toArray(String[]::new));
+    assertEquals(0, run.exitCode(), run.output());
+    return run.output();
   }
 
   /** consume.py from the beginning until it printed {@code count} records of the event. */
@@ -168,11 +166,12 @@ class PythonClientsIT {
     return records;
   }
 
-  private static void assertCaptionAndAnswer(
-      List<JsonNode> results, String expectedCaption, String framing) {
+  private static void assertDemoSceneCaptionAndAnswer(List<JsonNode> results, String framing) {
     JsonNode caption = ofKind(results, "caption");
     assertEquals(
-        expectedCaption, caption.path("record").path("caption").asText(), caption.toString());
+        ShapesLanguage.caption(DEMO_SCENE),
+        caption.path("record").path("caption").asText(),
+        caption.toString());
     assertEquals(framing, caption.path("framing").asText(), caption.toString());
     assertEquals(0, caption.path("record").path("task_index").asInt(), caption.toString());
     JsonNode answer = ofKind(results, "answer");

@@ -3,26 +3,17 @@ package dev.glimpse.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.glimpse.kafka.EmbeddedKafkaBroker;
-import dev.glimpse.kafka.TopicAdmin;
-import dev.glimpse.kafka.Topics;
 import dev.glimpse.stream.TestEvents;
 import dev.glimpse.stream.TestImages;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,18 +27,13 @@ class StopSignalIT {
   private static final Duration STARTUP = Duration.ofSeconds(60);
   private static final Duration STOP = Duration.ofSeconds(10);
 
-  private static EmbeddedKafkaBroker broker;
+  private static BrokerWithTopics broker;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void startBroker() throws Exception {
-    broker = EmbeddedKafkaBroker.start();
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-      TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
-    }
+    broker = BrokerWithTopics.start();
   }
 
   @AfterAll
@@ -79,22 +65,12 @@ class StopSignalIT {
                 new StringDeserializer(),
                 new ByteArrayDeserializer())) {
       ingest.awaitLine("ingest running", STARTUP);
-      try (var producer =
-          new KafkaProducer<>(
-              Map.<String, Object>of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-              new StringSerializer(),
-              new ByteArraySerializer())) {
-        producer
-            .send(
-                new ProducerRecord<>(
-                    "glimpse.images",
-                    "before-stop",
-                    TestEvents.encode(
-                        TestEvents.inline(
-                            "before-stop", TestImages.png(3), TestEvents.threeTasks()))))
-            .get();
-      }
+      broker.send(
+          new ProducerRecord<>(
+              "glimpse.images",
+              "before-stop",
+              TestEvents.encode(
+                  TestEvents.inline("before-stop", TestImages.png(3), TestEvents.threeTasks()))));
       // a request out means the client is RUNNING with a transaction behind it
       requests.subscribe(List.of("glimpse.requests"));
       long deadline = System.nanoTime() + STARTUP.toNanos();

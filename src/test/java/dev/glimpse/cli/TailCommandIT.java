@@ -7,22 +7,10 @@ import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.CraftedRecords;
-import dev.glimpse.kafka.EmbeddedKafkaBroker;
-import dev.glimpse.kafka.TopicAdmin;
-import dev.glimpse.kafka.Topics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,123 +21,34 @@ class TailCommandIT {
 
   @Test
   void maxPrintsExactlyThatManyResultsWhenOnePollBringsMore() throws Exception {
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
+    try (BrokerWithTopics broker = BrokerWithTopics.start()) {
+      // all in one partition before the tail starts: its first poll returns every one of them
+      List<ProducerRecord<String, byte[]>> letters = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        letters.add(notAnImageLetter("event-" + i, i));
       }
-      try (var producer =
-          new KafkaProducer<>(
-              Map.<String, Object>of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-              new StringSerializer(),
-              new ByteArraySerializer())) {
-        // all in one partition before the tail starts: its first poll returns every one of them
-        for (int i = 0; i < 24; i++) {
-          DeadLetter letter =
-              DeadLetter.newBuilder()
-                  .setCode(ErrorCode.NOT_AN_IMAGE)
-                  .setMessage("not an image")
-                  .setTopic("glimpse.images")
-                  .setPartition(0)
-                  .setOffset(i)
-                  .setEventId("event-" + i)
-                  .setTimestamp(Instant.now())
-                  .build();
-          producer.send(
-              new ProducerRecord<>(
-                  "glimpse.dlq",
-                  0,
-                  "event-" + i,
-                  Contract.current().deadLetters().serialize("glimpse.dlq", letter)));
-        }
-        producer.flush();
-      }
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
+      broker.send(letters);
 
-      int code =
-          Main.run(
-              new PrintWriter(out, true),
-              new PrintWriter(err, true),
-              "tail",
-              "--bootstrap-servers",
-              broker.bootstrapServers(),
-              "--topic",
-              "dead_letter",
-              "--from-beginning",
-              "--max",
-              "5",
-              "--timeout",
-              "30");
+      List<String> lines = tailDeadLettersFromTheBeginning(broker, 5);
 
-      assertEquals(0, code, err.toString());
-      List<String> lines = out.toString().strip().lines().toList();
       assertEquals(
           List.of("event-0", "event-1", "event-2", "event-3", "event-4"),
           lines.stream().map(l -> l.split(" ")[0]).toList(),
-          out.toString());
+          String.join("\n", lines));
     }
   }
 
   @Test
   void anUndecodableRecordIsPrintedWithItsPlaceAndTheNextResultStillArrives() throws Exception {
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-        TopicAdmin.ensureTopics(admin, Topics.bundledSpecs(), Duration.ofSeconds(30));
-      }
-      DeadLetter letter =
-          DeadLetter.newBuilder()
-              .setCode(ErrorCode.NOT_AN_IMAGE)
-              .setMessage("not an image")
-              .setTopic("glimpse.images")
-              .setPartition(0)
-              .setOffset(7)
-              .setEventId("after")
-              .setTimestamp(Instant.now())
-              .build();
-      try (var producer =
-          new KafkaProducer<>(
-              Map.<String, Object>of(
-                  ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-              new StringSerializer(),
-              new ByteArraySerializer())) {
-        producer
-            .send(new ProducerRecord<>("glimpse.dlq", 0, "lying", CraftedRecords.hugeBytesLength()))
-            .get();
-        producer
-            .send(
-                new ProducerRecord<>(
-                    "glimpse.dlq",
-                    0,
-                    "after",
-                    Contract.current().deadLetters().serialize("glimpse.dlq", letter)))
-            .get();
-      }
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
+    try (BrokerWithTopics broker = BrokerWithTopics.start()) {
+      broker.send(
+          List.of(
+              new ProducerRecord<>("glimpse.dlq", 0, "lying", CraftedRecords.hugeBytesLength()),
+              notAnImageLetter("after", 7)));
 
-      int code =
-          Main.run(
-              new PrintWriter(out, true),
-              new PrintWriter(err, true),
-              "tail",
-              "--bootstrap-servers",
-              broker.bootstrapServers(),
-              "--topic",
-              "dead_letter",
-              "--from-beginning",
-              "--max",
-              "2",
-              "--timeout",
-              "30");
+      List<String> lines = tailDeadLettersFromTheBeginning(broker, 2);
 
-      assertEquals(0, code, err.toString());
-      List<String> lines = out.toString().strip().lines().toList();
-      assertEquals(2, lines.size(), out.toString());
+      assertEquals(2, lines.size(), String.join("\n", lines));
       assertTrue(
           lines.get(0).startsWith("lying")
               && lines.get(0).contains("UNDECODABLE glimpse.dlq-0@0: "),
@@ -158,5 +57,42 @@ class TailCommandIT {
           lines.get(1).startsWith("after") && lines.get(1).contains("DEAD LETTER NOT_AN_IMAGE"),
           lines.get(1));
     }
+  }
+
+  /** A NOT_AN_IMAGE dead letter for partition 0 of glimpse.dlq, keyed by its event id. */
+  private static ProducerRecord<String, byte[]> notAnImageLetter(String eventId, long offset) {
+    DeadLetter letter =
+        DeadLetter.newBuilder()
+            .setCode(ErrorCode.NOT_AN_IMAGE)
+            .setMessage("not an image")
+            .setTopic("glimpse.images")
+            .setPartition(0)
+            .setOffset(offset)
+            .setEventId(eventId)
+            .setTimestamp(Instant.now())
+            .build();
+    return new ProducerRecord<>(
+        "glimpse.dlq",
+        0,
+        eventId,
+        Contract.current().deadLetters().serialize("glimpse.dlq", letter));
+  }
+
+  /** What {@code tail --topic dead_letter --from-beginning --max max} printed; it exited 0. */
+  private static List<String> tailDeadLettersFromTheBeginning(BrokerWithTopics broker, int max) {
+    CommandRun tail =
+        CommandRun.of(
+            "tail",
+            "--bootstrap-servers",
+            broker.bootstrapServers(),
+            "--topic",
+            "dead_letter",
+            "--from-beginning",
+            "--max",
+            String.valueOf(max),
+            "--timeout",
+            "30");
+    assertEquals(0, tail.exitCode(), tail.err());
+    return tail.outLines();
   }
 }
