@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.glimpse.kafka.ClientThreads;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,13 +32,8 @@ class PipelineBenchCommandIT {
   @ValueSource(strings = {"processes", "in-process"})
   void theMixedWorkloadPrintsEveryFigureWithOneVisionPassPerImage(String kafkaSide)
       throws Exception {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-
-    int code =
-        Main.run(
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
+    CommandRun run =
+        CommandRun.of(
             "bench-pipeline",
             "--model",
             FIXTURE,
@@ -55,8 +48,8 @@ class PipelineBenchCommandIT {
             "--kafka-side",
             kafkaSide);
 
-    assertEquals(0, code, err.toString());
-    List<String> lines = out.toString().lines().toList();
+    assertEquals(0, run.exitCode(), run.err());
+    List<String> lines = run.outLines();
     JsonNode report = new ObjectMapper().readTree(lines.get(lines.size() - 1));
     for (String field :
         List.of(
@@ -76,15 +69,16 @@ class PipelineBenchCommandIT {
     assertEquals(kafkaSide, report.path("kafka_side").asText());
     assertEquals(
         kafkaSide.equals("processes"), report.has("kafka_side_cpu_s"), "CPU of the processes");
-    for (String run : List.of("engine", "kafka")) {
-      JsonNode stages = report.path("stages").path(run);
+    for (String path : List.of("engine", "kafka")) {
+      JsonNode stages = report.path("stages").path(path);
       for (String stage : List.of("vision", "prefix_prefill", "suffix_prefill", "decode")) {
-        assertTrue(stages.path(stage).path("calls").asInt() > 0, run + " " + stage + ": " + stages);
+        assertTrue(
+            stages.path(stage).path("calls").asInt() > 0, path + " " + stage + ": " + stages);
       }
     }
     assertTrue(
         report.path("stages").path("kafka").path("commit").path("calls").asInt() > 0,
         "the Kafka run committed transactions: " + report);
-    assertTrue(err.toString().contains("warm-up Kafka, round 1"), err.toString());
+    assertTrue(run.err().contains("warm-up Kafka, round 1"), run.err());
   }
 }
