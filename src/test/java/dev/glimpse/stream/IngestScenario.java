@@ -11,19 +11,17 @@ import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.contract.RequestTask;
 import dev.glimpse.contract.ResultCacheEntry;
 import dev.glimpse.contract.Timings;
-import dev.glimpse.kafka.Topic;
+import dev.glimpse.kafka.FromStart;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntSupplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -53,8 +51,8 @@ final class IngestScenario {
     int tasksPerEvent = TestEvents.threeTasks().size();
 
     try (Ingest ingest = Ingest.start(config);
-        var requests = readCommitted(bootstrapServers, ingest.topics().requests());
-        var dlq = readCommitted(bootstrapServers, ingest.topics().dlq())) {
+        var requests = FromStart.readCommitted(bootstrapServers, ingest.topics().requests());
+        var dlq = FromStart.readCommitted(bootstrapServers, ingest.topics().dlq())) {
       try (var producer = producer(bootstrapServers)) {
         String images = ingest.topics().images().name();
         for (int i = 0; i < GOOD_EVENTS; i++) {
@@ -144,26 +142,6 @@ final class IngestScenario {
 
   private static List<ErrorCode> codes(List<DeadLetter> letters) {
     return letters.stream().map(DeadLetter::getCode).toList();
-  }
-
-  private static <V> KafkaConsumer<String, V> readCommitted(
-      String bootstrap, Topic<String, V> topic) {
-    var consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-            topic.keySerde().deserializer(),
-            topic.valueSerde().deserializer());
-    List<TopicPartition> partitions =
-        consumer.partitionsFor(topic.name()).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition()))
-            .toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    return consumer;
   }
 
   private static KafkaProducer<String, byte[]> producer(String bootstrap) {
