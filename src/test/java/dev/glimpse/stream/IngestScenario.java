@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.IntSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,15 +37,12 @@ final class IngestScenario {
   private IngestScenario() {}
 
   static void run(String bootstrapServers) throws Exception {
-    String app = "ingest-it-" + UUID.randomUUID();
     IngestConfig config =
-        IngestConfig.from(
-            TestIngestSettings.of(
-                bootstrapServers,
-                app,
-                "it-model",
-                "glimpse.image.max.bytes",
-                String.valueOf(BadInputs.MAX_IMAGE_BYTES)));
+        TestIngestSettings.config(
+            bootstrapServers,
+            "ingest-it-",
+            "glimpse.image.max.bytes",
+            String.valueOf(BadInputs.MAX_IMAGE_BYTES));
     List<BadInputs> bad = BadInputs.all();
     int tasksPerEvent = TestEvents.threeTasks().size();
 
