@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.model.LlavaModel;
-import dev.glimpse.model.checkpoint.LlavaCheckpoint;
+import dev.glimpse.model.LoadedCheckpoint;
 import dev.glimpse.model.text.LlavaTokenizer;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /** Requests that join a running batch between steps decode exactly as they would alone. */
 class ContinuousBatchTest {
   private static Fixture fixture;
-  private static LlavaCheckpoint checkpoint;
+  private static LoadedCheckpoint loaded;
   private static LlavaModel model;
   private static LlavaTokenizer tokenizer;
   private static Generator generator;
@@ -31,26 +28,20 @@ class ContinuousBatchTest {
   @BeforeAll
   static void load() {
     fixture = Fixture.llavaTinyA();
-    checkpoint = LlavaCheckpoint.open(fixture.dir());
-    model = LlavaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32);
-    tokenizer = LlavaTokenizer.load(fixture.dir(), model.config().imageSeqLength());
+    loaded = LoadedCheckpoint.onCpu(fixture);
+    model = loaded.model();
+    tokenizer = loaded.tokenizer();
     generator = new Generator(model, tokenizer, Set.of(2));
   }
 
   @AfterAll
   static void close() {
-    tokenizer.close();
-    model.close();
-    checkpoint.close();
+    loaded.close();
   }
 
   private static GenerationRequest request(int c, int tokens) {
-    float[] pixels = fixture.tensor("pixel_values");
-    int size = pixels.length / fixture.cases();
     return GenerationRequest.ofPixels(
-        fixture.inputIds(c),
-        List.of(Arrays.copyOfRange(pixels, c * size, (c + 1) * size)),
-        GenerationOptions.greedy(tokens));
+        fixture.inputIds(c), List.of(loaded.pixelsOfCase(c)), GenerationOptions.greedy(tokens));
   }
 
   @Test
