@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.BaseNDManager;
 import dev.glimpse.HandComputed;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.model.LlavaModel;
 import dev.glimpse.model.LoadedCheckpoint;
 import dev.glimpse.model.ModelException;
-import dev.glimpse.model.text.LlavaTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,7 +26,6 @@ class GeneratorTest {
   private static Fixture fixture;
   private static LoadedCheckpoint loaded;
   private static LlavaModel model;
-  private static LlavaTokenizer tokenizer;
   private static Generator generator;
 
   @BeforeAll
@@ -34,8 +33,8 @@ class GeneratorTest {
     fixture = Fixture.llavaTinyA();
     loaded = LoadedCheckpoint.onCpu(fixture);
     model = loaded.model();
-    tokenizer = loaded.tokenizer();
-    generator = new Generator(model, tokenizer, Set.of(model.config().text().eosTokenId()));
+    generator =
+        new Generator(model, loaded.tokenizer(), Set.of(model.config().text().eosTokenId()));
   }
 
   @AfterAll
@@ -180,7 +179,7 @@ class GeneratorTest {
 
   @Test
   void decodingLeavesNoArrayBehindOnTheModel() {
-    var manager = (ai.djl.ndarray.BaseNDManager) model.manager();
+    var manager = (BaseNDManager) model.manager();
     int before = manager.getManagedArrays().size();
     generator.generate(
         List.of(
