@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntSupplier;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -69,15 +69,17 @@ final class IngestScenario {
       List<InferenceRequest> gotRequests = new ArrayList<>();
       List<DeadLetter> gotLetters = new ArrayList<>();
       int expectedRequests = GOOD_EVENTS;
-      pollUntil(
-          () -> gotRequests.size() + gotLetters.size(),
-          expectedRequests + bad.size(),
+      int expected = expectedRequests + bad.size();
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      pollWhile(
+          () -> gotRequests.size() + gotLetters.size() < expected && System.nanoTime() < deadline,
           requests,
           gotRequests,
           dlq,
           gotLetters);
       // and nothing more arrives: no duplicates from retries or rebalances
-      pollFor(Duration.ofSeconds(2), requests, gotRequests, dlq, gotLetters);
+      long settled = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      pollWhile(() -> System.nanoTime() < settled, requests, gotRequests, dlq, gotLetters);
 
       assertEquals(expectedRequests, gotRequests.size(), "requests");
       assertEquals(bad.size(), gotLetters.size(), "dead letters: " + codes(gotLetters));
@@ -150,37 +152,16 @@ final class IngestScenario {
         new ByteArraySerializer());
   }
 
-  private static void pollUntil(
-      IntSupplier count,
-      int target,
+  /** Reads both topics into their lists while {@code more} holds. */
+  private static void pollWhile(
+      BooleanSupplier more,
       KafkaConsumer<String, InferenceRequest> requests,
       List<InferenceRequest> gotRequests,
       KafkaConsumer<String, DeadLetter> dlq,
       List<DeadLetter> gotLetters) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (count.getAsInt() < target && System.nanoTime() < deadline) {
-      pollOnce(requests, gotRequests, dlq, gotLetters);
+    while (more.getAsBoolean()) {
+      requests.poll(Duration.ofMillis(100)).forEach(r -> gotRequests.add(r.value()));
+      dlq.poll(Duration.ofMillis(100)).forEach(r -> gotLetters.add(r.value()));
     }
-  }
-
-  private static void pollFor(
-      Duration duration,
-      KafkaConsumer<String, InferenceRequest> requests,
-      List<InferenceRequest> gotRequests,
-      KafkaConsumer<String, DeadLetter> dlq,
-      List<DeadLetter> gotLetters) {
-    long end = System.nanoTime() + duration.toNanos();
-    while (System.nanoTime() < end) {
-      pollOnce(requests, gotRequests, dlq, gotLetters);
-    }
-  }
-
-  private static void pollOnce(
-      KafkaConsumer<String, InferenceRequest> requests,
-      List<InferenceRequest> gotRequests,
-      KafkaConsumer<String, DeadLetter> dlq,
-      List<DeadLetter> gotLetters) {
-    requests.poll(Duration.ofMillis(100)).forEach(r -> gotRequests.add(r.value()));
-    dlq.poll(Duration.ofMillis(100)).forEach(r -> gotLetters.add(r.value()));
   }
 }
