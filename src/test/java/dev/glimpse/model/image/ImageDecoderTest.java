@@ -60,18 +60,12 @@ class ImageDecoderTest {
 
   @Test
   void truncatedPngIsRefusedNotHalfDecoded() throws IOException {
-    byte[] whole = fixture("noise.png");
-    byte[] half = Arrays.copyOf(whole, whole.length / 2);
-    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
-    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+    assertFirstHalfIsTruncated("noise.png");
   }
 
   @Test
   void truncatedJpegIsRefusedNotHalfDecoded() throws IOException {
-    byte[] whole = fixture("photo.jpg");
-    byte[] half = Arrays.copyOf(whole, whole.length / 2);
-    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
-    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+    assertFirstHalfIsTruncated("photo.jpg");
   }
 
   @Test
@@ -444,6 +438,14 @@ class ImageDecoderTest {
   }
 
   // ---- helpers -------------------------------------------------------------------------------
+
+  /** The first half of a fixture's bytes is refused as TRUNCATED. */
+  private void assertFirstHalfIsTruncated(String name) throws IOException {
+    byte[] whole = fixture(name);
+    byte[] half = Arrays.copyOf(whole, whole.length / 2);
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
+    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+  }
 
   /** The first pixels of the top row, left to right, as 0xRRGGBB (compared as hex for messages). */
   private static void assertFirstRow(BufferedImage rgb, int... expected) {
