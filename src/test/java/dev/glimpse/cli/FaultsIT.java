@@ -6,6 +6,7 @@ import dev.glimpse.ExpectedLog;
 import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.kafka.Contract;
+import dev.glimpse.kafka.FromStart;
 import dev.glimpse.kafka.Topic;
 import dev.glimpse.kafka.Topics;
 import dev.glimpse.model.Fixture;
@@ -30,8 +31,6 @@ import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +63,12 @@ class FaultsIT {
 
   private static final Duration START = Duration.ofSeconds(120);
   private static final Duration DRAIN = Duration.ofSeconds(150);
+
+  /**
+   * The audit readers' fetch per partition, above Kafka's 1 MiB default: fewer polls to the end.
+   */
+  private static final String LARGE_FETCH = String.valueOf(16 << 20);
+
   private static final List<String> CLIENT_SETTINGS =
       List.of(
           // a killed member's partitions move after 6 s instead of 45 s
@@ -461,15 +466,12 @@ class FaultsIT {
       String servers, Topic<String, V> topic, Function<V, String> eventId) {
     Map<String, List<String>> seen = new TreeMap<>();
     try (KafkaConsumer<String, V> consumer = reader(servers, topic)) {
-      Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (System.nanoTime() < deadline
-          && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-        for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(200))) {
-          seen.computeIfAbsent(eventId.apply(r.value()), k -> new ArrayList<>())
-              .add(r.topic() + "-" + r.partition() + "@" + r.offset());
-        }
-      }
+      FromStart.readToEnd(
+          consumer,
+          Duration.ofSeconds(30),
+          r ->
+              seen.computeIfAbsent(eventId.apply(r.value()), k -> new ArrayList<>())
+                  .add(r.topic() + "-" + r.partition() + "@" + r.offset()));
     }
     return seen;
   }
@@ -477,50 +479,24 @@ class FaultsIT {
   /** Records of a topic, committed or all of them. */
   private static long count(String servers, String topic, String isolation) {
     try (var consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation,
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20)),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long records = 0;
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (System.nanoTime() < deadline
-          && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-        records += consumer.poll(Duration.ofMillis(200)).count();
-      }
-      return records;
+        FromStart.bytes(
+            servers,
+            topic,
+            Map.of(
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                isolation,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                LARGE_FETCH))) {
+      long[] records = {0};
+      FromStart.readToEnd(consumer, Duration.ofSeconds(30), r -> records[0]++);
+      return records[0];
     }
   }
 
   /** A read-committed reader of every partition from its start, outside any group. */
   private static <V> KafkaConsumer<String, V> reader(String servers, Topic<String, V> topic) {
-    KafkaConsumer<String, V> consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                servers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
-                String.valueOf(16 << 20)),
-            topic.keySerde().deserializer(),
-            topic.valueSerde().deserializer());
-    List<TopicPartition> partitions =
-        consumer.partitionsFor(topic.name()).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition()))
-            .toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    return consumer;
+    return FromStart.readCommitted(
+        servers, topic, Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, LARGE_FETCH));
   }
 
   private static String key(String eventId, Integer taskIndex) {

@@ -10,11 +10,8 @@ import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.contract.InlineImage;
 import dev.glimpse.contract.Timings;
-import dev.glimpse.kafka.Contract;
-import dev.glimpse.kafka.EmbeddedKafkaBroker;
-import dev.glimpse.kafka.Topic;
-import dev.glimpse.kafka.TopicAdmin;
-import dev.glimpse.kafka.Topics;
+import dev.glimpse.kafka.BrokerWithTopics;
+import dev.glimpse.kafka.TopicBytes;
 import dev.glimpse.stream.TestImages;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,14 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,25 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  * DemoViewIT.)
  */
 class ViewCommandIT {
-  private static EmbeddedKafkaBroker broker;
-  private static Topics topics;
+  @RegisterExtension static final BrokerWithTopics kafka = new BrokerWithTopics();
+
   @TempDir Path tmp;
-
-  @BeforeAll
-  static void startBroker() throws Exception {
-    broker = EmbeddedKafkaBroker.start();
-    topics = Topics.from(Topics.bundledSpecs(), Contract.current());
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(30));
-    }
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
 
   @Test
   void printsItsAddressShowsWhatArrivesAndStopsCleanlyOnSigterm() throws Exception {
@@ -75,7 +53,7 @@ class ViewCommandIT {
             List.of("-Xmx256m"),
             "view",
             "--bootstrap-servers",
-            broker.bootstrapServers(),
+            kafka.bootstrapServers(),
             "--http-port",
             "0")) {
       view.awaitLine("live view at http://127.0.0.1:", Duration.ofSeconds(60));
@@ -90,15 +68,15 @@ class ViewCommandIT {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       try (KafkaProducer<String, byte[]> producer =
           new KafkaProducer<>(
-              Map.of("bootstrap.servers", broker.bootstrapServers()),
+              Map.of("bootstrap.servers", kafka.bootstrapServers()),
               new StringSerializer(),
               new ByteArraySerializer())) {
         while (System.nanoTime() < deadline) {
           // sent again until it shows: the view's consumers start at the end once they have their
           // partitions
-          send(
+          TopicBytes.send(
               producer,
-              topics.images(),
+              kafka.topics().images(),
               "cam-1",
               ImageEvent.newBuilder()
                   .setEventId("cam-1")
@@ -107,9 +85,9 @@ class ViewCommandIT {
                   .setImage(new InlineImage(ByteBuffer.wrap(TestImages.png(3)), null))
                   .setTasks(List.of(new CaptionTask()))
                   .build());
-          send(
+          TopicBytes.send(
               producer,
-              topics.captions(),
+              kafka.topics().captions(),
               "cam-1",
               new CaptionResult(
                   "cam-1", 0, "m", "sha", "a red square", new Timings(0L, 0L, 0L, 4L), false));
@@ -147,7 +125,7 @@ class ViewCommandIT {
               new PrintWriter(err, true),
               "view",
               "--bootstrap-servers",
-              broker.bootstrapServers(),
+              kafka.bootstrapServers(),
               "--http-port",
               String.valueOf(taken.getLocalPort()));
       assertEquals(1, code, err.toString());
@@ -160,15 +138,5 @@ class ViewCommandIT {
           err.toString().contains("choose another port with --http-port (0 takes any free one)"),
           err.toString());
     }
-  }
-
-  private static <V> void send(
-      KafkaProducer<String, byte[]> producer, Topic<String, V> topic, String key, V value)
-      throws Exception {
-    producer
-        .send(
-            new ProducerRecord<>(
-                topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), value)))
-        .get();
   }
 }

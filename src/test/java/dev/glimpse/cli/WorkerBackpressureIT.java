@@ -12,6 +12,7 @@ import dev.glimpse.contract.ModerationTask;
 import dev.glimpse.contract.RequestTask;
 import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.kafka.FromStart;
 import dev.glimpse.kafka.Topic;
 import dev.glimpse.kafka.TopicAdmin;
 import dev.glimpse.kafka.Topics;
@@ -31,7 +32,6 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -48,6 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkerBackpressureIT {
   private static final int REQUESTS = 44;
   private static final Duration DEADLINE = Duration.ofMinutes(4);
+  private static final String READER_GROUP = "backpressure-reader-";
 
   @Test
   void aBacklogLargerThanTheHeapIsServedExactlyOnceWithoutRunningOutOfMemory(@TempDir Path tmp)
@@ -139,10 +140,12 @@ class WorkerBackpressureIT {
       String bootstrap, Topics topics, String run, ChildProcess worker)
       throws InterruptedException {
     Map<String, Integer> seen = new HashMap<>();
-    try (KafkaConsumer<String, CaptionResult> captions = reader(bootstrap, topics.captions());
+    try (KafkaConsumer<String, CaptionResult> captions =
+            FromStart.inOwnGroup(bootstrap, topics.captions(), READER_GROUP);
         KafkaConsumer<String, ModerationResult> moderation =
-            reader(bootstrap, topics.moderation());
-        KafkaConsumer<String, DeadLetter> dlq = reader(bootstrap, topics.dlq())) {
+            FromStart.inOwnGroup(bootstrap, topics.moderation(), READER_GROUP);
+        KafkaConsumer<String, DeadLetter> dlq =
+            FromStart.inOwnGroup(bootstrap, topics.dlq(), READER_GROUP)) {
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       long settleUntil = Long.MAX_VALUE;
       while (System.nanoTime() < Math.min(deadline, settleUntil)) {
@@ -174,24 +177,6 @@ class WorkerBackpressureIT {
     if (eventId.startsWith(run)) {
       seen.merge(eventId + "#" + task, 1, Integer::sum);
     }
-  }
-
-  private static <V> KafkaConsumer<String, V> reader(String bootstrap, Topic<String, V> topic) {
-    var consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "backpressure-reader-" + UUID.randomUUID(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            topic.keySerde().deserializer(),
-            topic.valueSerde().deserializer());
-    consumer.subscribe(List.of(topic.name()));
-    return consumer;
   }
 
   private static byte[] noisePng(int width, int height) throws IOException {

@@ -1,13 +1,15 @@
 package dev.glimpse.model;
 
 import dev.glimpse.model.config.LlavaConfig;
+import dev.glimpse.model.generate.Generator;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * Runs of the DJL model and made-up inputs shared by the tests that compare it with {@link
  * ReferenceLlava}.
  */
-final class ModelRuns {
+public final class ModelRuns {
   private ModelRuns() {}
 
   /**
@@ -18,8 +20,8 @@ final class ModelRuns {
    * @return (t, vocab) float32, flattened
    */
   static float[] logits(LlavaModel model, int[] ids, float[] pixels) {
-    return dev.glimpse.model.generate.Generator.logitsOfEveryPosition(
-        model, ids, pixels == null ? java.util.List.of() : java.util.List.of(pixels));
+    return Generator.logitsOfEveryPosition(
+        model, ids, pixels == null ? List.of() : List.of(pixels));
   }
 
   /**
@@ -51,7 +53,7 @@ final class ModelRuns {
    * Pixel values of one image as CLIPImageProcessor leaves them: roughly standard normal, in [-1.8,
    * 2.2].
    */
-  static float[] pixels(LlavaConfig config, long seed) {
+  public static float[] pixels(LlavaConfig config, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     int size = config.vision().imageSize();
     float[] pixels = new float[config.vision().numChannels() * size * size];

@@ -1,16 +1,14 @@
 package dev.glimpse.stream;
 
+import dev.glimpse.kafka.FromStart;
 import dev.glimpse.kafka.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * What a topic holds, read committed from the beginning: a test's view of ingest's output. Reads to
@@ -20,24 +18,10 @@ final class Committed<V> implements AutoCloseable {
   private static final Duration DEADLINE = Duration.ofSeconds(90);
 
   private final KafkaConsumer<String, V> consumer;
-  private final List<TopicPartition> partitions;
   private final List<ConsumerRecord<String, V>> read = new ArrayList<>();
 
   Committed(String bootstrap, Topic<String, V> topic) {
-    consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-            topic.keySerde().deserializer(),
-            topic.valueSerde().deserializer());
-    partitions =
-        consumer.partitionsFor(topic.name()).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition()))
-            .toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
+    consumer = FromStart.readCommitted(bootstrap, topic);
   }
 
   /** Reads until a record matches, or fails after the deadline. */
@@ -64,14 +48,7 @@ final class Committed<V> implements AutoCloseable {
 
   /** Reads everything committed so far: up to the end offsets (the last stable offsets). */
   List<V> drain() {
-    Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("could not read to " + end);
-      }
-      poll();
-    }
+    FromStart.readToEnd(consumer, DEADLINE, read::add);
     return values();
   }
 

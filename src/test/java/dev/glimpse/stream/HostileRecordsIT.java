@@ -8,7 +8,7 @@ import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.kafka.ClientThreads;
 import dev.glimpse.kafka.CraftedRecords;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
-import dev.glimpse.kafka.Topic;
+import dev.glimpse.kafka.FromStart;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,12 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -48,8 +45,8 @@ class HostileRecordsIT {
       List<CraftedRecords.Crafted> crafted = CraftedRecords.all(valid);
 
       try (Ingest ingest = Ingest.start(config);
-          var requests = readCommitted(bootstrap, ingest.topics().requests());
-          var dlq = readCommitted(bootstrap, ingest.topics().dlq());
+          var requests = FromStart.readCommitted(bootstrap, ingest.topics().requests());
+          var dlq = FromStart.readCommitted(bootstrap, ingest.topics().dlq());
           var producer =
               new KafkaProducer<>(
                   Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
@@ -115,24 +112,5 @@ class HostileRecordsIT {
       }
       assertEquals("none", ClientThreads.describe(app), "threads of " + app + " alive after close");
     }
-  }
-
-  private static <V> KafkaConsumer<String, V> readCommitted(
-      String bootstrap, Topic<String, V> topic) {
-    var consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-            topic.keySerde().deserializer(),
-            topic.valueSerde().deserializer());
-    List<TopicPartition> partitions =
-        consumer.partitionsFor(topic.name()).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition()))
-            .toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    return consumer;
   }
 }

@@ -11,19 +11,16 @@ import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.contract.RequestTask;
 import dev.glimpse.contract.ResultCacheEntry;
 import dev.glimpse.contract.Timings;
-import dev.glimpse.kafka.Topic;
+import dev.glimpse.kafka.FromStart;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.function.IntSupplier;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -40,21 +37,18 @@ final class IngestScenario {
   private IngestScenario() {}
 
   static void run(String bootstrapServers) throws Exception {
-    String app = "ingest-it-" + UUID.randomUUID();
     IngestConfig config =
-        IngestConfig.from(
-            TestIngestSettings.of(
-                bootstrapServers,
-                app,
-                "it-model",
-                "glimpse.image.max.bytes",
-                String.valueOf(BadInputs.MAX_IMAGE_BYTES)));
+        TestIngestSettings.config(
+            bootstrapServers,
+            "ingest-it-",
+            "glimpse.image.max.bytes",
+            String.valueOf(BadInputs.MAX_IMAGE_BYTES));
     List<BadInputs> bad = BadInputs.all();
     int tasksPerEvent = TestEvents.threeTasks().size();
 
     try (Ingest ingest = Ingest.start(config);
-        var requests = readCommitted(bootstrapServers, ingest.topics().requests());
-        var dlq = readCommitted(bootstrapServers, ingest.topics().dlq())) {
+        var requests = FromStart.readCommitted(bootstrapServers, ingest.topics().requests());
+        var dlq = FromStart.readCommitted(bootstrapServers, ingest.topics().dlq())) {
       try (var producer = producer(bootstrapServers)) {
         String images = ingest.topics().images().name();
         for (int i = 0; i < GOOD_EVENTS; i++) {
@@ -75,15 +69,17 @@ final class IngestScenario {
       List<InferenceRequest> gotRequests = new ArrayList<>();
       List<DeadLetter> gotLetters = new ArrayList<>();
       int expectedRequests = GOOD_EVENTS;
-      pollUntil(
-          () -> gotRequests.size() + gotLetters.size(),
-          expectedRequests + bad.size(),
+      int expected = expectedRequests + bad.size();
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      pollWhile(
+          () -> gotRequests.size() + gotLetters.size() < expected && System.nanoTime() < deadline,
           requests,
           gotRequests,
           dlq,
           gotLetters);
       // and nothing more arrives: no duplicates from retries or rebalances
-      pollFor(Duration.ofSeconds(2), requests, gotRequests, dlq, gotLetters);
+      long settled = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      pollWhile(() -> System.nanoTime() < settled, requests, gotRequests, dlq, gotLetters);
 
       assertEquals(expectedRequests, gotRequests.size(), "requests");
       assertEquals(bad.size(), gotLetters.size(), "dead letters: " + codes(gotLetters));
@@ -146,26 +142,6 @@ final class IngestScenario {
     return letters.stream().map(DeadLetter::getCode).toList();
   }
 
-  private static <V> KafkaConsumer<String, V> readCommitted(
-      String bootstrap, Topic<String, V> topic) {
-    var consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-            topic.keySerde().deserializer(),
-            topic.valueSerde().deserializer());
-    List<TopicPartition> partitions =
-        consumer.partitionsFor(topic.name()).stream()
-            .map(p -> new TopicPartition(p.topic(), p.partition()))
-            .toList();
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    return consumer;
-  }
-
   private static KafkaProducer<String, byte[]> producer(String bootstrap) {
     return new KafkaProducer<>(
         Map.<String, Object>of(
@@ -176,37 +152,16 @@ final class IngestScenario {
         new ByteArraySerializer());
   }
 
-  private static void pollUntil(
-      IntSupplier count,
-      int target,
+  /** Reads both topics into their lists while {@code more} holds. */
+  private static void pollWhile(
+      BooleanSupplier more,
       KafkaConsumer<String, InferenceRequest> requests,
       List<InferenceRequest> gotRequests,
       KafkaConsumer<String, DeadLetter> dlq,
       List<DeadLetter> gotLetters) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (count.getAsInt() < target && System.nanoTime() < deadline) {
-      pollOnce(requests, gotRequests, dlq, gotLetters);
+    while (more.getAsBoolean()) {
+      requests.poll(Duration.ofMillis(100)).forEach(r -> gotRequests.add(r.value()));
+      dlq.poll(Duration.ofMillis(100)).forEach(r -> gotLetters.add(r.value()));
     }
-  }
-
-  private static void pollFor(
-      Duration duration,
-      KafkaConsumer<String, InferenceRequest> requests,
-      List<InferenceRequest> gotRequests,
-      KafkaConsumer<String, DeadLetter> dlq,
-      List<DeadLetter> gotLetters) {
-    long end = System.nanoTime() + duration.toNanos();
-    while (System.nanoTime() < end) {
-      pollOnce(requests, gotRequests, dlq, gotLetters);
-    }
-  }
-
-  private static void pollOnce(
-      KafkaConsumer<String, InferenceRequest> requests,
-      List<InferenceRequest> gotRequests,
-      KafkaConsumer<String, DeadLetter> dlq,
-      List<DeadLetter> gotLetters) {
-    requests.poll(Duration.ofMillis(100)).forEach(r -> gotRequests.add(r.value()));
-    dlq.poll(Duration.ofMillis(100)).forEach(r -> gotLetters.add(r.value()));
   }
 }

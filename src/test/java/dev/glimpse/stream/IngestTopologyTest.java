@@ -354,16 +354,11 @@ class IngestTopologyTest {
         (uri, max) -> {
           throw new IllegalStateException("boom");
         });
-    images.pipeInput(
-        TestEvents.encode(
-            TestEvents.event(
-                "u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask()))));
+    images.pipeInput(uriCaptionEvent());
     images.pipeInput(
         TestEvents.encode(TestEvents.inline("good", TestImages.png(1), TestEvents.threeTasks())));
 
-    DeadLetter letter = dlq.readValue();
-    assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
-    assertEquals(0L, letter.getOffset());
+    DeadLetter letter = internalErrorOfTheFirstRecord();
     assertEquals(1, requests.readValuesToList().size());
   }
 
@@ -381,16 +376,11 @@ class IngestTopologyTest {
         (uri, max) -> {
           throw error;
         });
-    images.pipeInput(
-        TestEvents.encode(
-            TestEvents.event(
-                "u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask()))));
+    images.pipeInput(uriCaptionEvent());
     images.pipeInput(
         TestEvents.encode(TestEvents.inline("good", TestImages.png(1), TestEvents.threeTasks())));
 
-    DeadLetter letter = dlq.readValue();
-    assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
-    assertEquals(0L, letter.getOffset());
+    DeadLetter letter = internalErrorOfTheFirstRecord();
     assertTrue(
         letter.getMessage().contains("in step validate")
             && letter.getMessage().contains(error.toString()),
@@ -409,15 +399,7 @@ class IngestTopologyTest {
           throw new InternalError("the JVM is in trouble");
         });
     Throwable thrown =
-        Assertions.assertThrows(
-            Throwable.class,
-            () ->
-                images.pipeInput(
-                    TestEvents.encode(
-                        TestEvents.event(
-                            "u",
-                            new ImageUri("https://example.com/x.png"),
-                            List.of(new CaptionTask())))));
+        Assertions.assertThrows(Throwable.class, () -> images.pipeInput(uriCaptionEvent()));
     Throwable root = thrown;
     while (!(root instanceof InternalError) && root.getCause() != null) {
       root = root.getCause();
@@ -451,6 +433,21 @@ class IngestTopologyTest {
     assertEquals(1, out.size());
     assertArrayEquals(png, bytes(out.get(0).getImage()));
     assertEquals(HashedEvent.sha256(png), out.get(0).getImageSha256());
+  }
+
+  /** A caption event of an image by URI: offset 0 of the images topic, where the fetcher throws. */
+  private static byte[] uriCaptionEvent() {
+    return TestEvents.encode(
+        TestEvents.event(
+            "u", new ImageUri("https://example.com/x.png"), List.of(new CaptionTask())));
+  }
+
+  /** The dead letter of the first record, coded INTERNAL_ERROR. */
+  private DeadLetter internalErrorOfTheFirstRecord() {
+    DeadLetter letter = dlq.readValue();
+    assertEquals(ErrorCode.INTERNAL_ERROR, letter.getCode(), letter.getMessage());
+    assertEquals(0L, letter.getOffset());
+    return letter;
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

@@ -10,6 +10,7 @@ import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.ImageEvent;
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.kafka.Contract;
+import dev.glimpse.kafka.FromStart;
 import dev.glimpse.kafka.RegistryConfig;
 import dev.glimpse.kafka.Topics;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
@@ -26,16 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -252,20 +249,7 @@ abstract class RegistryFramingScenario {
   /** The first record of the topic (read committed, from the start) that the predicate picks. */
   private ConsumerRecord<byte[], byte[]> await(
       String topic, long sentOffset, Predicate<ConsumerRecord<byte[], byte[]>> wanted) {
-    try (var consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (var consumer = FromStart.bytes(bootstrap, topic, Map.of())) {
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       while (System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -288,28 +272,12 @@ abstract class RegistryFramingScenario {
 
   /** What the dead-letter topic holds, for a failure message. */
   private List<String> deadLetters() {
-    try (var consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topics.dlq().name()).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (var consumer = FromStart.readCommitted(bootstrap, topics.dlq())) {
       List<String> letters = new ArrayList<>();
       long until = System.nanoTime() + Duration.ofSeconds(2).toNanos();
       while (System.nanoTime() < until) {
         for (var r : consumer.poll(Duration.ofMillis(200))) {
-          DeadLetter d =
-              topics.dlq().valueSerde().deserializer().deserialize(topics.dlq().name(), r.value());
-          letters.add(d.getCode() + ": " + d.getMessage());
+          letters.add(r.value().getCode() + ": " + r.value().getMessage());
         }
       }
       return letters;

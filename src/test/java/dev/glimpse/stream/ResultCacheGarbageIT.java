@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -46,18 +45,14 @@ class ResultCacheGarbageIT {
   void garbageUnderAnEventsCacheKeyIsAMissBeforeAndAfterIngestStarts() throws Exception {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
       String bootstrap = broker.bootstrapServers();
-      String app = "cache-garbage-it-" + UUID.randomUUID();
       IngestConfig config =
-          IngestConfig.from(
-              TestIngestSettings.of(
-                  bootstrap,
-                  app,
-                  "it-model",
-                  // ingest leaves its group on close; should a close time out, the restart waits
-                  // out
-                  // the old member's session, so keep it short
-                  "kafka.session.timeout.ms",
-                  "6000"));
+          TestIngestSettings.config(
+              bootstrap,
+              "cache-garbage-it-",
+              // ingest leaves its group on close; should a close time out, the restart waits out
+              // the old member's session, so keep it short
+              "kafka.session.timeout.ms",
+              "6000");
       Topics topics = Topics.from(Topics.bundledSpecs(), Contract.current());
       try (Admin admin =
           Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {

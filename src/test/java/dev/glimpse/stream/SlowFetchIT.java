@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,18 +68,15 @@ class SlowFetchIT {
 
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
       String bootstrap = broker.bootstrapServers();
-      String app = "slow-fetch-it-" + UUID.randomUUID();
       IngestConfig config =
-          IngestConfig.from(
-              TestIngestSettings.of(
-                  bootstrap,
-                  app,
-                  "it-model",
-                  "glimpse.uri.allow.private",
-                  "true", // the slow server is on loopback
-                  // longer than the server's hold: the fetch ends when the server answers
-                  "glimpse.uri.deadline.ms",
-                  String.valueOf(TimeUnit.SECONDS.toMillis(HOLD_SECONDS + 10))));
+          TestIngestSettings.config(
+              bootstrap,
+              "slow-fetch-it-",
+              "glimpse.uri.allow.private",
+              "true", // the slow server is on loopback
+              // longer than the server's hold: the fetch ends when the server answers
+              "glimpse.uri.deadline.ms",
+              String.valueOf(TimeUnit.SECONDS.toMillis(HOLD_SECONDS + 10)));
       try (Ingest ingest = Ingest.start(config);
           var producer =
               new KafkaProducer<>(

@@ -3,6 +3,7 @@ package dev.glimpse.stream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /** The settings every test's own ingest starts from. */
 public final class TestIngestSettings {
@@ -29,5 +30,13 @@ public final class TestIngestSettings {
       settings.put(more[i], more[i + 1]);
     }
     return settings;
+  }
+
+  /**
+   * The config of a test's ingest under a fresh application id, {@code prefix} and a random UUID,
+   * stamping requests with the model id "it-model".
+   */
+  static IngestConfig config(String bootstrapServers, String prefix, String... more) {
+    return IngestConfig.from(of(bootstrapServers, prefix + UUID.randomUUID(), "it-model", more));
   }
 }

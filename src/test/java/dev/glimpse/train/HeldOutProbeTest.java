@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,22 +19,8 @@ class HeldOutProbeTest {
 
   @Test
   void aModelThatPredictsEveryTargetScoresOneOnEveryKey() {
-    TrainingFixture f = new TrainingFixture(9, Duration.ofHours(1), 12);
-    Map<String, Double> scores =
-        f.probe.score(
-            "perfect",
-            false,
-            SLOTS,
-            false,
-            (batch, seq) -> {
-              float[] argmax = new float[seq.rows() * seq.length()];
-              for (int r = 0; r < seq.rows(); r++) {
-                for (int i = 0; i < seq.length(); i++) {
-                  argmax[r * seq.length() + i] = seq.targets()[r][i];
-                }
-              }
-              return argmax;
-            });
+    TrainingFixture f = fixture();
+    Map<String, Double> scores = score(f, "perfect", HeldOutProbeTest::targets);
     assertTrue(
         !scores.isEmpty() && scores.values().stream().allMatch(v -> v == 1.0), scores.toString());
     for (String key : scores.keySet()) {
@@ -47,19 +34,15 @@ class HeldOutProbeTest {
 
   @Test
   void oneWrongAnswerTokenMakesTheExampleWrong() {
-    TrainingFixture f = new TrainingFixture(9, Duration.ofHours(1), 12);
     Map<String, Double> scores =
-        f.probe.score(
+        score(
+            fixture(),
             "last-wrong",
-            false,
-            SLOTS,
-            false,
-            (batch, seq) -> {
-              float[] argmax = new float[seq.rows() * seq.length()];
+            seq -> {
+              float[] argmax = targets(seq);
               for (int r = 0; r < seq.rows(); r++) {
                 int last = -1;
                 for (int i = 0; i < seq.length(); i++) {
-                  argmax[r * seq.length() + i] = seq.targets()[r][i];
                   last = seq.counted()[r][i] ? i : last;
                 }
                 argmax[r * seq.length() + last] = -1; // the last answer token is wrong
@@ -72,19 +55,38 @@ class HeldOutProbeTest {
 
   @Test
   void everyHeldOutExampleIsCountedOnceUnderItsKind() {
-    TrainingFixture f = new TrainingFixture(9, Duration.ofHours(1), 12);
     int[] rows = new int[1];
-    f.probe.score(
+    score(
+        fixture(),
         "count",
-        false,
-        SLOTS,
-        false,
-        (batch, seq) -> {
+        seq -> {
           rows[0] += seq.rows();
           float[] argmax = new float[seq.rows() * seq.length()];
           Arrays.fill(argmax, -1);
           return argmax;
         });
     assertEquals(12, rows[0]);
+  }
+
+  /** Twelve held-out examples of seed 9. */
+  private static TrainingFixture fixture() {
+    return new TrainingFixture(9, Duration.ofHours(1), 12);
+  }
+
+  /** The probe's scores of a stage without pixels, answers only, for this argmax per batch. */
+  private static Map<String, Double> score(
+      TrainingFixture f, String stage, Function<Sequences, float[]> argmaxOf) {
+    return f.probe.score(stage, false, SLOTS, false, (batch, seq) -> argmaxOf.apply(seq));
+  }
+
+  /** An argmax that is every target: (rows × length). */
+  private static float[] targets(Sequences seq) {
+    float[] argmax = new float[seq.rows() * seq.length()];
+    for (int r = 0; r < seq.rows(); r++) {
+      for (int i = 0; i < seq.length(); i++) {
+        argmax[r * seq.length() + i] = seq.targets()[r][i];
+      }
+    }
+    return argmax;
   }
 }

@@ -11,7 +11,7 @@ import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.contract.ModerationTask;
 import dev.glimpse.contract.QuestionTask;
-import dev.glimpse.kafka.Topic;
+import dev.glimpse.kafka.FromStart;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.stream.BadInputs;
@@ -34,7 +34,6 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -51,6 +50,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class PipelineScenario {
   static final int TASKS_PER_EVENT = 3;
   private static final Duration DEADLINE = Duration.ofSeconds(120);
+  private static final String READER_GROUP = "pipeline-it-reader-";
 
   private final String bootstrap;
   private final String runId = UUID.randomUUID().toString().substring(0, 8);
@@ -183,10 +183,11 @@ final class PipelineScenario {
     private final KafkaConsumer<String, DeadLetter> dlqConsumer;
 
     Outputs(Ingest ingest) {
-      captionConsumer = readCommitted(ingest.topics().captions());
-      answerConsumer = readCommitted(ingest.topics().answers());
-      moderationConsumer = readCommitted(ingest.topics().moderation());
-      dlqConsumer = readCommitted(ingest.topics().dlq());
+      captionConsumer = FromStart.inOwnGroup(bootstrap, ingest.topics().captions(), READER_GROUP);
+      answerConsumer = FromStart.inOwnGroup(bootstrap, ingest.topics().answers(), READER_GROUP);
+      moderationConsumer =
+          FromStart.inOwnGroup(bootstrap, ingest.topics().moderation(), READER_GROUP);
+      dlqConsumer = FromStart.inOwnGroup(bootstrap, ingest.topics().dlq(), READER_GROUP);
     }
 
     int results() {
@@ -281,24 +282,6 @@ final class PipelineScenario {
       moderationConsumer.close();
       dlqConsumer.close();
     }
-  }
-
-  private <V> KafkaConsumer<String, V> readCommitted(Topic<String, V> topic) {
-    var consumer =
-        new KafkaConsumer<>(
-            Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "pipeline-it-reader-" + UUID.randomUUID(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"),
-            topic.keySerde().deserializer(),
-            topic.valueSerde().deserializer());
-    consumer.subscribe(List.of(topic.name()));
-    return consumer;
   }
 
   KafkaProducer<String, byte[]> producer() {

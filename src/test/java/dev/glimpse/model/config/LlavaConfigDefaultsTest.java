@@ -70,14 +70,7 @@ class LlavaConfigDefaultsTest {
     assertEquals(4096, text.maxPositionEmbeddings());
     assertEquals(1e-5, text.rmsNormEps());
     // LlamaConfig defaults (LLaMA-2 7B)
-    assertEquals(4096, text.hiddenSize());
-    assertEquals(11008, text.intermediateSize());
-    assertEquals(32, text.numHiddenLayers());
-    assertEquals(32, text.numAttentionHeads());
-    assertEquals(
-        32,
-        text.numKeyValueHeads(),
-        "num_key_value_heads defaults to num_attention_heads (no GQA)");
+    assertLlamaTwoSevenBLayers(text);
     assertEquals(128, text.headDim(), "head_dim defaults to hidden_size / num_attention_heads");
     assertEquals(10000.0, text.rope().theta());
     assertEquals("default", text.rope().type());
@@ -96,24 +89,17 @@ class LlavaConfigDefaultsTest {
   void llava15SevenBVisionTowerIsClipLargeAt336WithCLIPDefaultsForTheRest() throws IOException {
     LlavaConfig config = parse(LLAVA_15_7B);
     VisionConfig vision = config.vision();
-    assertEquals(1024, vision.hiddenSize());
-    assertEquals(4096, vision.intermediateSize());
-    assertEquals(24, vision.numHiddenLayers());
-    assertEquals(16, vision.numAttentionHeads());
-    assertEquals(336, vision.imageSize());
-    assertEquals(14, vision.patchSize());
+    assertClipLarge336(vision);
     assertEquals(3, vision.numChannels(), "CLIPVisionConfig default");
     assertEquals("quick_gelu", vision.hiddenAct(), "CLIPVisionConfig default");
     assertEquals(1e-5, vision.layerNormEps(), "CLIPVisionConfig default");
     assertEquals(64, vision.headDim());
     assertEquals(576, vision.numPatches());
     // LLaVA
-    assertEquals(List.of(-2), config.visionFeatureLayers());
+    assertLlava15ImageTokens(config);
     assertFalse(config.keepClassToken());
-    assertEquals(576, config.imageSeqLength(), "24 × 24 patches, class token dropped");
     assertEquals(23, config.hiddenStateIndex(-2));
     assertEquals(1024, config.projectorInputSize());
-    assertEquals(32000, config.imageTokenId());
     assertEquals("gelu", config.projectorHiddenAct());
     assertEquals(true, config.projectorBias(), "multimodal_projector_bias defaults to true");
   }
@@ -123,24 +109,13 @@ class LlavaConfigDefaultsTest {
     LlavaConfig config = parse("{\"model_type\": \"llava\"}");
     TextConfig text = config.text();
     assertEquals(32000, text.vocabSize());
-    assertEquals(4096, text.hiddenSize());
-    assertEquals(11008, text.intermediateSize());
-    assertEquals(32, text.numHiddenLayers());
-    assertEquals(32, text.numKeyValueHeads());
+    assertLlamaTwoSevenBLayers(text);
     assertEquals(2048, text.maxPositionEmbeddings());
     assertEquals(1e-6, text.rmsNormEps());
     assertEquals(-1, text.padTokenId(), "no pad token anywhere");
     // LlavaConfig builds CLIP ViT-L/14-336 when vision_config is absent
-    VisionConfig vision = config.vision();
-    assertEquals(1024, vision.hiddenSize());
-    assertEquals(4096, vision.intermediateSize());
-    assertEquals(24, vision.numHiddenLayers());
-    assertEquals(16, vision.numAttentionHeads());
-    assertEquals(336, vision.imageSize());
-    assertEquals(14, vision.patchSize());
-    assertEquals(32000, config.imageTokenId());
-    assertEquals(List.of(-2), config.visionFeatureLayers());
-    assertEquals(576, config.imageSeqLength());
+    assertClipLarge336(config.vision());
+    assertLlava15ImageTokens(config);
   }
 
   @Test
@@ -170,5 +145,34 @@ class LlavaConfigDefaultsTest {
     assertEquals(8, text.numKeyValueHeads());
     assertEquals(4, text.queriesPerKeyValue());
     assertEquals(64, text.headDim());
+  }
+
+  /** LlamaConfig's default layer sizes, those of LLaMA-2 7B. */
+  private static void assertLlamaTwoSevenBLayers(TextConfig text) {
+    assertEquals(4096, text.hiddenSize());
+    assertEquals(11008, text.intermediateSize());
+    assertEquals(32, text.numHiddenLayers());
+    assertEquals(32, text.numAttentionHeads());
+    assertEquals(
+        32,
+        text.numKeyValueHeads(),
+        "num_key_value_heads defaults to num_attention_heads (no GQA)");
+  }
+
+  /** CLIP ViT-L/14 at 336 px: LLaVA 1.5's vision tower and LlavaConfig's default one. */
+  private static void assertClipLarge336(VisionConfig vision) {
+    assertEquals(1024, vision.hiddenSize());
+    assertEquals(4096, vision.intermediateSize());
+    assertEquals(24, vision.numHiddenLayers());
+    assertEquals(16, vision.numAttentionHeads());
+    assertEquals(336, vision.imageSize());
+    assertEquals(14, vision.patchSize());
+  }
+
+  /** LLaVA 1.5's image placeholder: token 32000, features of layer -2, one per patch. */
+  private static void assertLlava15ImageTokens(LlavaConfig config) {
+    assertEquals(32000, config.imageTokenId());
+    assertEquals(List.of(-2), config.visionFeatureLayers());
+    assertEquals(576, config.imageSeqLength(), "24 × 24 patches, class token dropped");
   }
 }

@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import dev.glimpse.model.Fixture;
-import dev.glimpse.model.LlavaModel;
-import dev.glimpse.model.checkpoint.LlavaCheckpoint;
-import dev.glimpse.model.text.LlavaTokenizer;
-import java.util.Arrays;
+import dev.glimpse.model.LoadedCheckpoint;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,34 +17,24 @@ import org.junit.jupiter.api.Test;
 
 /** Requests that join a running batch between steps decode exactly as they would alone. */
 class ContinuousBatchTest {
-  private static Fixture fixture;
-  private static LlavaCheckpoint checkpoint;
-  private static LlavaModel model;
-  private static LlavaTokenizer tokenizer;
+  private static LoadedCheckpoint loaded;
   private static Generator generator;
 
   @BeforeAll
   static void load() {
-    fixture = Fixture.llavaTinyA();
-    checkpoint = LlavaCheckpoint.open(fixture.dir());
-    model = LlavaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32);
-    tokenizer = LlavaTokenizer.load(fixture.dir(), model.config().imageSeqLength());
-    generator = new Generator(model, tokenizer, Set.of(2));
+    loaded = LoadedCheckpoint.onCpu(Fixture.llavaTinyA());
+    generator = new Generator(loaded.model(), loaded.tokenizer(), Set.of(2));
   }
 
   @AfterAll
   static void close() {
-    tokenizer.close();
-    model.close();
-    checkpoint.close();
+    loaded.close();
   }
 
   private static GenerationRequest request(int c, int tokens) {
-    float[] pixels = fixture.tensor("pixel_values");
-    int size = pixels.length / fixture.cases();
     return GenerationRequest.ofPixels(
-        fixture.inputIds(c),
-        List.of(Arrays.copyOfRange(pixels, c * size, (c + 1) * size)),
+        loaded.fixture().inputIds(c),
+        List.of(loaded.pixelsOfCase(c)),
         GenerationOptions.greedy(tokens));
   }
 
@@ -62,20 +47,20 @@ class ContinuousBatchTest {
         batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
       }
       // case 1 (27 tokens) and then case 2 (26) join while case 0 (28) is decoding
-      assertTrue(batch.canJoin(fixture.inputIds(1).length, 12));
+      assertTrue(batch.canJoin(loaded.fixture().inputIds(1).length, 12));
       batch.join(List.of("case1"), List.of(request(1, 12)));
-      assertFalse(batch.canJoin(fixture.inputIds(2).length, 12), "both slots are taken");
+      assertFalse(batch.canJoin(loaded.fixture().inputIds(2).length, 12), "both slots are taken");
       while (batch.freeSlots() == 0) {
         batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
       }
-      assertTrue(batch.canJoin(fixture.inputIds(2).length, 12));
+      assertTrue(batch.canJoin(loaded.fixture().inputIds(2).length, 12));
       batch.join(List.of("case2"), List.of(request(2, 12)));
       while (!batch.isEmpty()) {
         batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
       }
     }
-    for (int c = 0; c < fixture.cases(); c++) {
-      assertArrayEquals(fixture.generatedIds(c), results.get("case" + c), "case " + c);
+    for (int c = 0; c < loaded.fixture().cases(); c++) {
+      assertArrayEquals(loaded.fixture().generatedIds(c), results.get("case" + c), "case " + c);
     }
   }
 
@@ -84,12 +69,13 @@ class ContinuousBatchTest {
     try (ContinuousBatch<String> batch = generator.newBatch(2, 64)) {
       batch.join(List.of("short"), List.of(request(2, 4))); // 26 tokens
       assertFalse(
-          batch.canJoin(fixture.inputIds(0).length, 4), "28 tokens cannot end at position 26");
+          batch.canJoin(loaded.fixture().inputIds(0).length, 4),
+          "28 tokens cannot end at position 26");
       while (!batch.isEmpty()) {
         batch.step();
       }
       assertTrue(
-          batch.canJoin(fixture.inputIds(0).length, 4),
+          batch.canJoin(loaded.fixture().inputIds(0).length, 4),
           "an empty batch takes any prompt that fits");
       assertEquals(0, batch.running());
     }

@@ -6,14 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.BaseNDManager;
 import dev.glimpse.HandComputed;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.model.LlavaModel;
+import dev.glimpse.model.LoadedCheckpoint;
 import dev.glimpse.model.ModelException;
-import dev.glimpse.model.checkpoint.LlavaCheckpoint;
-import dev.glimpse.model.text.LlavaTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,32 +24,26 @@ import org.junit.jupiter.api.Test;
 class GeneratorTest {
   private static final int NEW_TOKENS = 12;
   private static Fixture fixture;
-  private static LlavaCheckpoint checkpoint;
+  private static LoadedCheckpoint loaded;
   private static LlavaModel model;
-  private static LlavaTokenizer tokenizer;
   private static Generator generator;
-  private static float[] pixelValues;
 
   @BeforeAll
   static void load() {
     fixture = Fixture.llavaTinyA();
-    checkpoint = LlavaCheckpoint.open(fixture.dir());
-    model = LlavaModel.load(checkpoint, Device.cpu(), DataType.FLOAT32);
-    tokenizer = LlavaTokenizer.load(fixture.dir(), model.config().imageSeqLength());
-    generator = new Generator(model, tokenizer, Set.of(model.config().text().eosTokenId()));
-    pixelValues = fixture.tensor("pixel_values");
+    loaded = LoadedCheckpoint.onCpu(fixture);
+    model = loaded.model();
+    generator =
+        new Generator(model, loaded.tokenizer(), Set.of(model.config().text().eosTokenId()));
   }
 
   @AfterAll
   static void close() {
-    tokenizer.close();
-    model.close();
-    checkpoint.close();
+    loaded.close();
   }
 
   private static float[] image(int c) {
-    int size = pixelValues.length / fixture.cases();
-    return Arrays.copyOfRange(pixelValues, c * size, (c + 1) * size);
+    return loaded.pixelsOfCase(c);
   }
 
   private static GenerationRequest request(int c, GenerationOptions options) {
@@ -187,7 +179,7 @@ class GeneratorTest {
 
   @Test
   void decodingLeavesNoArrayBehindOnTheModel() {
-    var manager = (ai.djl.ndarray.BaseNDManager) model.manager();
+    var manager = (BaseNDManager) model.manager();
     int before = manager.getManagedArrays().size();
     generator.generate(
         List.of(

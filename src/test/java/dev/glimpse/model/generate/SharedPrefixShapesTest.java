@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.glimpse.model.ImageFeatures;
 import dev.glimpse.model.ImageInput;
 import dev.glimpse.model.LlavaModel;
+import dev.glimpse.model.ModelRuns;
 import dev.glimpse.model.checkpoint.LlavaCheckpoint;
 import dev.glimpse.model.checkpoint.LlavaSpec;
 import dev.glimpse.model.checkpoint.RandomLlava;
@@ -77,18 +78,18 @@ class SharedPrefixShapesTest {
                   "diverging before the image",
                   concat(new int[] {1}, before, words.next(2), image(config), words.next(4)),
                   concat(new int[] {1}, before, words.next(3), image(config), words.next(2)),
-                  pixels(config, 1)),
+                  ModelRuns.pixels(config, 1)),
               // one prompt ends on the image's last token: the prefix ends inside the image
               new Pair(
                   "prefix ending inside the image",
                   concat(new int[] {1}, before, image(config), words.next(3)),
                   concat(new int[] {1}, before, image(config)),
-                  pixels(config, 2)),
+                  ModelRuns.pixels(config, 2)),
               new Pair(
                   "text, the whole image and a word after it shared",
                   concat(new int[] {1}, shared, image(config), after, words.next(3)),
                   concat(new int[] {1}, shared, image(config), after, words.next(5)),
-                  pixels(config, 3)));
+                  ModelRuns.pixels(config, 3)));
 
       // 1. the whole prompts, the reference
       List<List<Generation>> whole = new ArrayList<>();
@@ -188,16 +189,6 @@ class SharedPrefixShapesTest {
 
   private static int[] concat(int[]... parts) {
     return Arrays.stream(parts).flatMapToInt(Arrays::stream).toArray();
-  }
-
-  private static float[] pixels(LlavaConfig config, long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    int size = config.vision().imageSize();
-    float[] pixels = new float[config.vision().numChannels() * size * size];
-    for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (float) random.nextDouble(-1.8, 2.2);
-    }
-    return pixels;
   }
 
   /** Word ids drawn from [5, vocab) without the image token. */

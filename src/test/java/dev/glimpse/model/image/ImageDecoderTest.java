@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -61,18 +60,12 @@ class ImageDecoderTest {
 
   @Test
   void truncatedPngIsRefusedNotHalfDecoded() throws IOException {
-    byte[] whole = fixture("noise.png");
-    byte[] half = Arrays.copyOf(whole, whole.length / 2);
-    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
-    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+    assertFirstHalfIsTruncated("noise.png");
   }
 
   @Test
   void truncatedJpegIsRefusedNotHalfDecoded() throws IOException {
-    byte[] whole = fixture("photo.jpg");
-    byte[] half = Arrays.copyOf(whole, whole.length / 2);
-    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
-    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+    assertFirstHalfIsTruncated("photo.jpg");
   }
 
   @Test
@@ -154,19 +147,14 @@ class ImageDecoderTest {
     // transformers 5's convert_to_rgb is image.convert("RGB"): the colour under any alpha is kept,
     // a fully transparent green stays green (Pillow 9.4: (255,0,0) (0,255,0) (0,0,255) (10,20,30))
     BufferedImage rgb = decoder.decodeRgb(CraftedImages.rgbaPng());
-    assertEquals(0xFF0000, rgb.getRGB(0, 0) & 0xFFFFFF);
-    assertEquals(0x00FF00, rgb.getRGB(1, 0) & 0xFFFFFF);
-    assertEquals(0x0000FF, rgb.getRGB(2, 0) & 0xFFFFFF);
-    assertEquals(0x0A141E, rgb.getRGB(3, 0) & 0xFFFFFF);
+    assertFirstRow(rgb, 0xFF0000, 0x00FF00, 0x0000FF, 0x0A141E);
   }
 
   @Test
   void grayAlphaDropsAlphaAndKeepsTheGray() {
     // Pillow mode LA -> RGB (la2rgb): (100,0) (200,128) (50,255) give 100, 200, 50 in every channel
     BufferedImage rgb = decoder.decodeRgb(CraftedImages.grayAlphaPng());
-    assertEquals(0x646464, rgb.getRGB(0, 0) & 0xFFFFFF);
-    assertEquals(0xC8C8C8, rgb.getRGB(1, 0) & 0xFFFFFF);
-    assertEquals(0x323232, rgb.getRGB(2, 0) & 0xFFFFFF);
+    assertFirstRow(rgb, 0x646464, 0xC8C8C8, 0x323232);
   }
 
   @Test
@@ -174,8 +162,7 @@ class ImageDecoderTest {
     // Pillow opens it as RGBA through "LA;16B" (high bytes), then drops alpha: (18,18,18),
     // (255,255,255)
     BufferedImage rgb = decoder.decodeRgb(CraftedImages.grayAlpha16Png());
-    assertEquals(0x121212, rgb.getRGB(0, 0) & 0xFFFFFF);
-    assertEquals(0xFFFFFF, rgb.getRGB(1, 0) & 0xFFFFFF);
+    assertFirstRow(rgb, 0x121212, 0xFFFFFF);
   }
 
   @Test
@@ -183,9 +170,7 @@ class ImageDecoderTest {
     // Pillow mode I;16 -> RGB (I16_RGB) clips, it does not scale: 100, 300, 65535 give 100, 255,
     // 255
     BufferedImage rgb = decoder.decodeRgb(CraftedImages.gray16Png());
-    assertEquals(0x646464, rgb.getRGB(0, 0) & 0xFFFFFF);
-    assertEquals(0xFFFFFF, rgb.getRGB(1, 0) & 0xFFFFFF);
-    assertEquals(0xFFFFFF, rgb.getRGB(2, 0) & 0xFFFFFF);
+    assertFirstRow(rgb, 0x646464, 0xFFFFFF, 0xFFFFFF);
   }
 
   @Test
@@ -194,9 +179,7 @@ class ImageDecoderTest {
     byte[] png = CraftedImages.paletteWithTransparencyPng();
     assertEquals(3, png[25], "the test image must be a palette PNG");
     BufferedImage rgb = decoder.decodeRgb(png);
-    assertEquals(0x0A141E, rgb.getRGB(0, 0) & 0xFFFFFF);
-    assertEquals(0xC86432, rgb.getRGB(1, 0) & 0xFFFFFF);
-    assertEquals(0x00C800, rgb.getRGB(2, 0) & 0xFFFFFF);
+    assertFirstRow(rgb, 0x0A141E, 0xC86432, 0x00C800);
   }
 
   @Test
@@ -206,8 +189,7 @@ class ImageDecoderTest {
     gray.getRaster().setSample(1, 0, 0, 7);
     BufferedImage rgb = decoder.decodeRgb(write(gray, "png"));
     // raw samples, not Java2D's linear-gray-to-sRGB conversion (which would give 100 -> 168)
-    assertEquals(0x646464, rgb.getRGB(0, 0) & 0xFFFFFF);
-    assertEquals(0x070707, rgb.getRGB(1, 0) & 0xFFFFFF);
+    assertFirstRow(rgb, 0x646464, 0x070707);
   }
 
   @Test
@@ -457,6 +439,24 @@ class ImageDecoderTest {
 
   // ---- helpers -------------------------------------------------------------------------------
 
+  /** The first half of a fixture's bytes is refused as TRUNCATED. */
+  private void assertFirstHalfIsTruncated(String name) throws IOException {
+    byte[] whole = fixture(name);
+    byte[] half = Arrays.copyOf(whole, whole.length / 2);
+    ImageException e = assertThrows(ImageException.class, () -> decoder.decodeRgb(half));
+    assertEquals(ImageException.Code.TRUNCATED, e.code(), e.getMessage());
+  }
+
+  /** The first pixels of the top row, left to right, as 0xRRGGBB (compared as hex for messages). */
+  private static void assertFirstRow(BufferedImage rgb, int... expected) {
+    String[] row = new String[expected.length];
+    for (int x = 0; x < expected.length; x++) {
+      row[x] = String.format("%06x", rgb.getRGB(x, 0) & 0xFFFFFF);
+    }
+    assertArrayEquals(
+        Arrays.stream(expected).mapToObj(p -> String.format("%06x", p)).toArray(), row, "top row");
+  }
+
   private static void assertBlocks(BufferedImage rgb, int... expected) {
     int[][] at = {{2, 2}, {12, 2}, {2, 12}, {12, 12}};
     for (int i = 0; i < at.length; i++) {
@@ -548,20 +548,9 @@ class ImageDecoderTest {
             .put((byte) 0);
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
-    chunk(png, "IHDR", ihdr.array());
-    chunk(png, "IEND", new byte[0]);
+    CraftedImages.chunk(png, "IHDR", ihdr.array());
+    CraftedImages.chunk(png, "IEND", new byte[0]);
     return png.toByteArray();
-  }
-
-  private static void chunk(ByteArrayOutputStream png, String type, byte[] data) {
-    byte[] typeBytes = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    CRC32 crc = new CRC32();
-    crc.update(typeBytes);
-    crc.update(data);
-    png.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-    png.writeBytes(typeBytes);
-    png.writeBytes(data);
-    png.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 
   /** Inserts an APP1 Exif segment (big-endian TIFF, IFD0 = one Orientation entry) after SOI. */

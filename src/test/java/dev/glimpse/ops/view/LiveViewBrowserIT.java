@@ -15,11 +15,8 @@ import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.contract.ModerationTask;
 import dev.glimpse.contract.QuestionTask;
 import dev.glimpse.contract.Timings;
-import dev.glimpse.kafka.Contract;
-import dev.glimpse.kafka.EmbeddedKafkaBroker;
-import dev.glimpse.kafka.Topic;
-import dev.glimpse.kafka.TopicAdmin;
-import dev.glimpse.kafka.Topics;
+import dev.glimpse.kafka.BrokerWithTopics;
+import dev.glimpse.kafka.TopicBytes;
 import dev.glimpse.stream.TestImages;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,15 +30,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,35 +48,23 @@ class LiveViewBrowserIT {
   private static final Duration PAGE_WAIT = Duration.ofSeconds(60);
   private static final String HOSTILE_ID = "<img src=x onerror=\"document.title='pwned'\">event";
 
-  private static EmbeddedKafkaBroker broker;
-  private static Topics topics;
+  @RegisterExtension static final BrokerWithTopics kafka = new BrokerWithTopics();
+
   @TempDir Path tmp;
 
   @BeforeAll
-  static void startBroker() throws Exception {
+  static void needsChromium() {
     assumeTrue(HeadlessChromium.binary().isPresent(), HeadlessChromium.MISSING);
-    broker = EmbeddedKafkaBroker.start();
-    topics = Topics.from(Topics.bundledSpecs(), Contract.current());
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      TopicAdmin.ensureTopics(admin, topics.specs(), Duration.ofSeconds(30));
-    }
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
   }
 
   @Test
   void cardsAppearAndFillInWithoutReloadKeepUserDataAsTextAndOnlyTheNewestStay() throws Exception {
     Path chromium = HeadlessChromium.binary().orElseThrow();
-    Map<String, String> client = Map.of("bootstrap.servers", broker.bootstrapServers());
+    Map<String, String> client = Map.of("bootstrap.servers", kafka.bootstrapServers());
     try (StandaloneView view =
             StandaloneView.start(
                 client,
-                topics,
+                kafka.topics(),
                 new ViewSettings(3, 192, 16_000_000L),
                 "127.0.0.1",
                 0,
@@ -95,21 +78,25 @@ class LiveViewBrowserIT {
       browser.evaluate("window.glimpseMark = 'not reloaded'");
 
       // 2. an event with a hostile id: a card with its picture and three pending tasks
-      send(producer, topics.images(), HOSTILE_ID, event(HOSTILE_ID, TestImages.noisyPng(600, 400)));
+      TopicBytes.send(
+          producer,
+          kafka.topics().images(),
+          HOSTILE_ID,
+          event(HOSTILE_ID, TestImages.noisyPng(600, 400)));
       PageCards.Shown pending =
           card(browser, HOSTILE_ID, c -> c.pending() == 3 && c.thumbnailWidth() > 0);
       assertEquals(192, pending.thumbnailWidth(), "600x400 is downscaled server-side to 192 px");
 
       // 3. its results, one by one on three topics, and a dead letter for another event
-      send(
+      TopicBytes.send(
           producer,
-          topics.captions(),
+          kafka.topics().captions(),
           HOSTILE_ID,
           new CaptionResult(
               HOSTILE_ID, 0, "m", "sha", "a <b>bold</b> & \"quoted\" caption", timings(), false));
-      send(
+      TopicBytes.send(
           producer,
-          topics.answers(),
+          kafka.topics().answers(),
           HOSTILE_ID,
           new AnswerResult(
               HOSTILE_ID,
@@ -120,9 +107,9 @@ class LiveViewBrowserIT {
               "</span><img src=x onerror=alert(2)>",
               timings(),
               false));
-      send(
+      TopicBytes.send(
           producer,
-          topics.moderation(),
+          kafka.topics().moderation(),
           HOSTILE_ID,
           new ModerationResult(
               HOSTILE_ID,
@@ -135,14 +122,14 @@ class LiveViewBrowserIT {
               false,
               Map.of(),
               Map.of()));
-      send(
+      TopicBytes.send(
           producer,
-          topics.dlq(),
+          kafka.topics().dlq(),
           "broken",
           new DeadLetter(
               ErrorCode.NOT_AN_IMAGE,
               "the bytes are <b>not</b> an image: send PNG, JPEG, WebP or GIF",
-              topics.images().name(),
+              kafka.topics().images().name(),
               0,
               1L,
               null,
@@ -184,7 +171,11 @@ class LiveViewBrowserIT {
       // goes
       long hostileSeq = filled.seq();
       for (int i = 0; i < 3; i++) {
-        send(producer, topics.images(), "later-" + i, event("later-" + i, TestImages.png(i)));
+        TopicBytes.send(
+            producer,
+            kafka.topics().images(),
+            "later-" + i,
+            event("later-" + i, TestImages.png(i)));
       }
       page =
           PageCards.parse(
@@ -278,19 +269,9 @@ class LiveViewBrowserIT {
     return new Timings(1L, 2L, 3L, 6L);
   }
 
-  private static <V> void send(
-      KafkaProducer<String, byte[]> producer, Topic<String, V> topic, String key, V value)
-      throws Exception {
-    producer
-        .send(
-            new ProducerRecord<>(
-                topic.name(), key, topic.valueSerde().serializer().serialize(topic.name(), value)))
-        .get();
-  }
-
   private static KafkaProducer<String, byte[]> producer() {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 << 20));
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
