@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glimpse.kafka.BrokerWithTopics;
 import dev.glimpse.kafka.EmbeddedKafkaBroker;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.ops.Scrape;

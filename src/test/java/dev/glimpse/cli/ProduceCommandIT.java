@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contract.ImageUri;
 import dev.glimpse.contract.InlineImage;
+import dev.glimpse.kafka.BrokerWithTopics;
 import dev.glimpse.kafka.Contract;
 import dev.glimpse.stream.TestImages;
 import java.nio.charset.StandardCharsets;

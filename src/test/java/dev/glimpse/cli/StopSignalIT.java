@@ -3,6 +3,7 @@ package dev.glimpse.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.glimpse.kafka.BrokerWithTopics;
 import dev.glimpse.stream.TestEvents;
 import dev.glimpse.stream.TestImages;
 import java.nio.file.Path;

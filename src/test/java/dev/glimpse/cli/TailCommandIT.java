@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ErrorCode;
+import dev.glimpse.kafka.BrokerWithTopics;
 import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.CraftedRecords;
 import java.time.Instant;
