@@ -16,10 +16,10 @@ import org.junit.platform.launcher.TestPlan;
  *       NetworkClient twice: Kafka's ControllerServer.shutdown closes its registration manager,
  *       whose shutdown event shuts the "registration" channel manager down, and then shuts that
  *       same channel manager down itself. Nothing in our close order causes it.
- *   <li>A fresh broker races itself creating its group offsets topic: group coordinator lookups
- *       that come after the topic was created and before the broker's metadata shows it each ask
- *       again and are told it exists (one admin lookup with its retries, alone on the broker, does
- *       it too). The topic is there, as the lookups wanted.
+ *   <li>A fresh broker races itself creating its group offsets and transaction state topics:
+ *       coordinator lookups that come after the topic was created and before the broker's metadata
+ *       shows it each ask again and are told it exists (one admin lookup with its retries, alone on
+ *       the broker, does it too). The topic is there, as the lookups wanted.
  *   <li>A transactional producer whose previous transaction is still ending is told
  *       CONCURRENT_TRANSACTIONS and retries, as designed (KIP-890).
  * </ul>
@@ -33,6 +33,7 @@ public final class KnownNotices implements TestExecutionListener {
           "[NodeToControllerChannelManager id=1 name=registration] Attempting to close"
               + " NetworkClient that has already been closed.",
           "Auto topic creation failed for __consumer_offsets with error 'TOPIC_ALREADY_EXISTS'",
+          "Auto topic creation failed for __transaction_state with error 'TOPIC_ALREADY_EXISTS'",
           "attempts left). Error: CONCURRENT_TRANSACTIONS");
 
   private PrintStream previous;
