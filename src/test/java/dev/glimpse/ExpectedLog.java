@@ -83,6 +83,9 @@ public @interface ExpectedLog {
 
   /** Passes everything through but records that contain one of the expected substrings. */
   final class FilteringStream extends PrintStream {
+    /** Records go on to it whole, so that a filter beneath this one (a run's) still sees them. */
+    private final PrintStream target;
+
     private final List<String> expected;
 
     /** Whether this thread's last record was dropped: the stack-trace lines that follow go too. */
@@ -90,6 +93,7 @@ public @interface ExpectedLog {
 
     FilteringStream(PrintStream target, List<String> expected) {
       super(target, true);
+      this.target = target;
       this.expected = List.copyOf(expected);
     }
 
@@ -98,7 +102,7 @@ public @interface ExpectedLog {
       boolean drop = record != null && expected.stream().anyMatch(record::contains);
       dropping.set(drop);
       if (!drop) {
-        super.println(record);
+        target.println(record);
       }
     }
 
@@ -106,7 +110,7 @@ public @interface ExpectedLog {
     @Override
     public void println(Object line) {
       if (!dropping.get()) {
-        super.println(line);
+        target.println(line);
       }
     }
 
@@ -114,7 +118,7 @@ public @interface ExpectedLog {
     @Override
     public void print(String text) {
       dropping.set(false);
-      super.print(text);
+      target.print(text);
     }
   }
 }

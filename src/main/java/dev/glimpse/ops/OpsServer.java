@@ -161,16 +161,7 @@ public final class OpsServer implements AutoCloseable {
 
   private void index(HttpExchange exchange) throws IOException {
     if (!exchange.getRequestURI().getPath().equals("/")) {
-      sendJson(
-          exchange,
-          404,
-          JSON.createObjectNode()
-              .put("error", "OPS_HTTP_NOT_FOUND")
-              .put(
-                  "message",
-                  "no route "
-                      + exchange.getRequestURI().getPath()
-                      + "; the routes are listed at /"));
+      notFound(exchange);
       return;
     }
     ObjectNode body = JSON.createObjectNode();
@@ -186,18 +177,21 @@ public final class OpsServer implements AutoCloseable {
       if (exchange.getRequestURI().getPath().equals(path)) {
         handler.handle(exchange);
       } else {
-        sendJson(
-            exchange,
-            404,
-            JSON.createObjectNode()
-                .put("error", "OPS_HTTP_NOT_FOUND")
-                .put(
-                    "message",
-                    "no route "
-                        + exchange.getRequestURI().getPath()
-                        + "; the routes are listed at /"));
+        notFound(exchange);
       }
     };
+  }
+
+  /** A path no route serves: the root's own 404 and that of a path under a route. */
+  private static void notFound(HttpExchange exchange) throws IOException {
+    sendJson(
+        exchange,
+        404,
+        JSON.createObjectNode()
+            .put("error", "OPS_HTTP_NOT_FOUND")
+            .put(
+                "message",
+                "no route " + exchange.getRequestURI().getPath() + "; the routes are listed at /"));
   }
 
   private static ObjectNode status(boolean up, Map<String, Health.Status> checks) {

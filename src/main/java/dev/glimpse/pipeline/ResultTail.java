@@ -41,6 +41,22 @@ public final class ResultTail implements AutoCloseable {
       String modelId,
       Object record) {
 
+    /** A moderation verdict: scores and flag, no text. */
+    static Result of(ModerationResult m) {
+      return new Result(
+          "moderation",
+          m.getEventId(),
+          m.getTaskIndex(),
+          null,
+          m.getScores(),
+          m.getFlagged(),
+          m.getFromCache(),
+          m.getTimings().getTotalMs(),
+          null,
+          m.getModelId(),
+          m);
+    }
+
     /** The key that says which event (and task) it answers. */
     public String taskKey() {
       return eventId + "#" + (taskIndex == null ? "*" : taskIndex);
@@ -222,20 +238,8 @@ public final class ResultTail implements AutoCloseable {
           a);
     }
     if (topic.equals(topics.moderation().name())) {
-      ModerationResult m =
-          topics.moderation().valueSerde().deserializer().deserialize(topic, r.value());
-      return new Result(
-          "moderation",
-          m.getEventId(),
-          m.getTaskIndex(),
-          null,
-          m.getScores(),
-          m.getFlagged(),
-          m.getFromCache(),
-          m.getTimings().getTotalMs(),
-          null,
-          m.getModelId(),
-          m);
+      return Result.of(
+          topics.moderation().valueSerde().deserializer().deserialize(topic, r.value()));
     }
     DeadLetter d = topics.dlq().valueSerde().deserializer().deserialize(topic, r.value());
     String eventId = d.getEventId();

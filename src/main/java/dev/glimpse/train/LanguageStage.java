@@ -53,7 +53,7 @@ final class LanguageStage {
               adam.state(),
               (s, batch) -> {
                 Sequences seq = Sequences.of(batch.examples(), slots, true);
-                NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+                NDArray ids = seq.idsArray(s);
                 NDArray table = model.weight(CheckpointKeys.EMBED_TOKENS);
                 float rms = (float) Math.sqrt(table.square().mean().getFloat());
                 NDArray noise =
@@ -65,11 +65,7 @@ final class LanguageStage {
                 return () -> {
                   NDArray logits =
                       model.logits(describedEmbeds(model, ids, seq.described(), slots, noise));
-                  NDArray loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
-                  return new TrainingLoop.StepLoss(
-                      loss,
-                      () -> Accuracy.teacherForced(logits, seq.targets(), seq.counted()),
-                      seq.rows());
+                  return seq.stepLoss(logits);
                 };
               });
       Map<String, Double> heldOut =
@@ -80,7 +76,7 @@ final class LanguageStage {
               true,
               (batch, seq) -> {
                 try (NDManager s = model.step(List.of())) {
-                  NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+                  NDArray ids = seq.idsArray(s);
                   return Accuracy.argmax(
                       model.logits(describedEmbeds(model, ids, seq.described(), slots, null)));
                 }

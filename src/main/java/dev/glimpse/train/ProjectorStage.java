@@ -74,15 +74,11 @@ final class ProjectorStage {
               adam.state(),
               (s, batch) -> {
                 Sequences seq = Sequences.of(batch.examples(), slots, false);
-                NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+                NDArray ids = seq.idsArray(s);
                 NDArray features = features(model, s, batch, run.blind());
                 return () -> {
                   NDArray logits = logits(model, ids, features);
-                  NDArray loss = TrainableLlava.exampleLoss(logits, seq.targets(), seq.counted());
-                  return new TrainingLoop.StepLoss(
-                      loss,
-                      () -> Accuracy.teacherForced(logits, seq.targets(), seq.counted()),
-                      seq.rows());
+                  return seq.stepLoss(logits);
                 };
               });
       Map<String, Double> heldOut =
@@ -93,7 +89,7 @@ final class ProjectorStage {
               false,
               (batch, seq) -> {
                 try (NDManager s = model.step(List.of())) {
-                  NDArray ids = s.create(seq.ids(), new Shape(seq.rows(), seq.length()));
+                  NDArray ids = seq.idsArray(s);
                   return Accuracy.argmax(
                       logits(model, ids, features(model, s, batch, run.blind())));
                 }

@@ -1,5 +1,8 @@
 package dev.glimpse.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.glimpse.train.shapes.Example;
 import dev.glimpse.train.shapes.ShapesVocabulary;
 import java.util.ArrayList;
@@ -70,6 +73,21 @@ record Sequences(
                 v.size())
             : null;
     return new Sequences(ids, b, length, targets, counted, described);
+  }
+
+  /** The token ids as a (rows × length) array of {@code manager}. */
+  NDArray idsArray(NDManager manager) {
+    return manager.create(ids, new Shape(rows, length));
+  }
+
+  /**
+   * A step's teacher-forced loss of {@code logits} (rows × length × vocab) against these rows'
+   * targets, with the accuracy of the same positions for the step's line.
+   */
+  TrainingLoop.StepLoss stepLoss(NDArray logits) {
+    NDArray loss = TrainableLlava.exampleLoss(logits, targets, counted);
+    return new TrainingLoop.StepLoss(
+        loss, () -> Accuracy.teacherForced(logits, targets, counted), rows);
   }
 
   /** Whether every counted position of row {@code r} has its target as the argmax. */

@@ -63,20 +63,8 @@ public final class WorkerMetrics {
         Timer.builder("glimpse.decode.step")
             .description("one decode step of the continuous batch")
             .register(registry);
-    prefixPrefill =
-        Timer.builder("glimpse.prefill")
-            .tag("part", "prefix")
-            .description(
-                "prefill: part=prefix, the prompt prefix of a group of images; part=suffix, a group of task suffixes"
-                    + " joining the decode batch")
-            .register(registry);
-    suffixPrefill =
-        Timer.builder("glimpse.prefill")
-            .tag("part", "suffix")
-            .description(
-                "prefill: part=prefix, the prompt prefix of a group of images; part=suffix, a group of task suffixes"
-                    + " joining the decode batch")
-            .register(registry);
+    prefixPrefill = prefill(registry, "prefix");
+    suffixPrefill = prefill(registry, "suffix");
     vision =
         Timer.builder("glimpse.vision.encode")
             .description("vision tower and projector on a group of images")
@@ -103,6 +91,16 @@ public final class WorkerMetrics {
         .register(registry);
     FunctionCounter.builder("glimpse.worker.pauses", pauses, AtomicLong::get)
         .description("times the worker paused its partitions at its queue budget")
+        .register(registry);
+  }
+
+  /** One prefill timer name for both parts, told apart by its {@code part} tag. */
+  private static Timer prefill(MeterRegistry registry, String part) {
+    return Timer.builder("glimpse.prefill")
+        .tag("part", part)
+        .description(
+            "prefill: part=prefix, the prompt prefix of a group of images; part=suffix, a group of task suffixes"
+                + " joining the decode batch")
         .register(registry);
   }
 

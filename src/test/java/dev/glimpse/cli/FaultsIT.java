@@ -48,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExpectedLog({
   "could not be established. Node may not be available",
   "Got error produce response",
-  "Received invalid metadata error"
+  "Received invalid metadata error",
+  "Bootstrap broker"
 })
 class FaultsIT {
   /** Another seed gives other moments and another order: {@code -Dglimpse.faults.seed=N}. */

@@ -185,6 +185,9 @@ class OpsEndpointsIT {
 
   @ExpectedLog({
     "ProducerFencedException",
+    // fenced mid-transaction, the worker may first have a send refused for its old epoch, abort
+    // and redo, before the fence itself stops it
+    "InvalidProducerEpochException",
     "Aborting producer batches",
     "This Gauge has been already registered"
   })

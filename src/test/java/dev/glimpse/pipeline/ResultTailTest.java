@@ -10,21 +10,6 @@ import org.junit.jupiter.api.Test;
 /** The line {@code glimpse tail} prints for a result. */
 class ResultTailTest {
 
-  private static ResultTail.Result moderation(ModerationResult m) {
-    return new ResultTail.Result(
-        "moderation",
-        m.getEventId(),
-        m.getTaskIndex(),
-        null,
-        m.getScores(),
-        m.getFlagged(),
-        m.getFromCache(),
-        m.getTimings().getTotalMs(),
-        null,
-        m.getModelId(),
-        m);
-  }
-
   @Test
   void aModerationLineShowsEachCategorysThresholdAndVerdictBesideItsScore() {
     ModerationResult m =
@@ -46,7 +31,7 @@ class ResultTailTest {
             "cam-7",
             "hazard=0.410 (threshold 0.450, clear)"
                 + " warning_sign=0.830 (threshold 0.500, flagged) FLAGGED  (12 ms)"),
-        moderation(m).describe());
+        ResultTail.Result.of(m).describe());
   }
 
   @Test
@@ -66,6 +51,6 @@ class ResultTailTest {
 
     assertEquals(
         String.format("%-28s moderation hazard=0.750 FLAGGED  (from cache)", "old"),
-        moderation(m).describe());
+        ResultTail.Result.of(m).describe());
   }
 }

@@ -13,7 +13,9 @@ import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.FromStart;
 import dev.glimpse.kafka.RegistryConfig;
 import dev.glimpse.kafka.Topics;
+import io.apicurio.registry.resolver.config.SchemaResolverConfig;
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -133,15 +136,22 @@ abstract class RegistryFramingScenario {
     ImageEvent event =
         TestEvents.inline("apicurio-serde", TestImages.png(2), TestEvents.threeTasks());
     byte[] framed;
+    // a Vertx of the test's own, closed with it: without one the client starts a shared default
+    // instance (and warns that production code should manage its own)
+    Vertx vertx = Vertx.vertx();
     try (AvroKafkaSerializer<ImageEvent> apicurio = new AvroKafkaSerializer<>()) {
       apicurio.configure(
           Map.of(
               "apicurio.registry.url",
               registryBase + "/apis/registry/v3",
               "apicurio.registry.auto-register",
-              "true"),
+              "true",
+              SchemaResolverConfig.VERTX_INSTANCE,
+              vertx),
           false);
       framed = apicurio.serialize(topics.images().name(), event);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
     assertEquals(0, framed[0], "Apicurio's serde frames the Confluent way: " + framed[0]);
 

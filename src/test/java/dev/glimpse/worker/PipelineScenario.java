@@ -1,6 +1,7 @@
 package dev.glimpse.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contract.AnswerResult;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import javax.imageio.ImageIO;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -424,6 +426,10 @@ final class PipelineScenario {
       DyingClients dying = new DyingClients();
       Worker first = worker(ingest, 2, dying);
       Thread firstThread = first.start();
+      // its death is expected: recorded and asserted here rather than printed into the build log
+      // (set before the kill is armed, so the handler is in place when it comes)
+      AtomicReference<Throwable> death = new AtomicReference<>();
+      firstThread.setUncaughtExceptionHandler((thread, e) -> death.set(e));
       int half = events / 2;
       produceGood(ingest, 0, half);
       out.pollUntil(() -> out.results() >= half * TASKS_PER_EVENT, "the first half, committed");
@@ -434,6 +440,8 @@ final class PipelineScenario {
       firstThread.join(DEADLINE.toMillis());
       assertTrue(
           !firstThread.isAlive(), "the first worker should have died in its next transaction");
+      assertInstanceOf(
+          DyingClients.Killed.class, death.get(), "the first worker should end by the kill alone");
       assertTrue(
           out.results() < events * TASKS_PER_EVENT, "the first worker should die with work left");
       try (Worker second = worker(ingest, 4)) {

@@ -77,15 +77,7 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     this.padId = Math.max(0, text.padTokenId());
     this.capacity = capacity;
     this.manager = model.manager().newSubManager();
-    this.cache =
-        new KvCache(
-            manager,
-            text.numHiddenLayers(),
-            slots,
-            text.numKeyValueHeads(),
-            capacity,
-            text.headDim(),
-            model.languageModel().embedDtype());
+    this.cache = model.languageModel().newCache(manager, slots, capacity);
     this.keyMask = new float[slots * capacity];
     Arrays.fill(keyMask, MASKED);
     this.rows = new ArrayList<>(Collections.nCopies(slots, null));
@@ -207,17 +199,8 @@ public final class ContinuousBatch<T> implements AutoCloseable {
       row.position = prompts[j].length;
       joined.add(row);
     }
-    TextConfig text = model.config().text();
     try (NDManager step = manager.newSubManager();
-        KvCache prefill =
-            new KvCache(
-                step,
-                text.numHiddenLayers(),
-                n,
-                text.numKeyValueHeads(),
-                longest,
-                text.headDim(),
-                model.languageModel().embedDtype())) {
+        KvCache prefill = model.languageModel().newCache(step, n, longest)) {
       for (int j = 0; j < n && prefixCache != null; j++) {
         prefill.copyRow(prefixCache, 0, j, 0, p);
       }

@@ -2,7 +2,6 @@ package dev.glimpse.model.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.glimpse.model.ImageFeatures;
 import dev.glimpse.model.ImageInput;
@@ -99,33 +98,16 @@ public final class Generator {
       images.add(featuresOfFirst(imageTokens[i], imagesInPrefix.get(i)));
     }
     TextConfig text = model.config().text();
-    DataType dtype = model.languageModel().embedDtype();
     List<SharedPrefix> out = new ArrayList<>();
     try (NDManager step = model.manager().newSubManager();
-        KvCache all =
-            new KvCache(
-                step,
-                text.numHiddenLayers(),
-                n,
-                text.numKeyValueHeads(),
-                longest,
-                text.headDim(),
-                dtype)) {
+        KvCache all = model.languageModel().newCache(step, n, longest)) {
       PromptRows rows =
           PromptRows.leftPad(ids, longest, Math.max(0, text.padTokenId()), 0, images, new int[n]);
       if (longest > 0) {
         model.prefill(step, rows, all);
       }
       for (int i = 0; i < n; i++) {
-        KvCache own =
-            new KvCache(
-                model.manager(),
-                text.numHiddenLayers(),
-                1,
-                text.numKeyValueHeads(),
-                ids[i].length,
-                text.headDim(),
-                dtype);
+        KvCache own = model.languageModel().newCache(model.manager(), 1, ids[i].length);
         out.add(new SharedPrefix(ids[i], imageTokens[i], own));
         own.copyRow(all, i, rows.padding()[i], 0, 0, ids[i].length);
       }
@@ -245,15 +227,7 @@ public final class Generator {
     TextConfig text = model.config().text();
     float[] logProbs;
     try (NDManager batch = model.manager().newSubManager();
-        KvCache cache =
-            new KvCache(
-                batch,
-                text.numHiddenLayers(),
-                b,
-                text.numKeyValueHeads(),
-                p + t,
-                text.headDim(),
-                model.languageModel().embedDtype())) {
+        KvCache cache = model.languageModel().newCache(batch, b, p + t)) {
       for (int r = 0; r < b && prefixCache != null; r++) {
         cache.copyRow(prefixCache, 0, r, 0, p);
       }
@@ -302,17 +276,8 @@ public final class Generator {
    */
   public static float[] logitsOfEveryPosition(LlavaModel model, int[] ids, List<float[]> images) {
     int t = ids.length;
-    TextConfig text = model.config().text();
     try (NDManager m = model.manager().newSubManager();
-        KvCache cache =
-            new KvCache(
-                m,
-                text.numHiddenLayers(),
-                1,
-                text.numKeyValueHeads(),
-                t,
-                text.headDim(),
-                model.languageModel().embedDtype())) {
+        KvCache cache = model.languageModel().newCache(m, 1, t)) {
       PromptRows prompt =
           PromptRows.leftPad(
               new int[][] {ids},

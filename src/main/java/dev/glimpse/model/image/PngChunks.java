@@ -58,11 +58,7 @@ final class PngChunks {
         return;
       }
       if (p + 12 + length > b.length) {
-        throw new ImageException(
-            ImageException.Code.TRUNCATED,
-            "the PNG image is cut off inside its '"
-                + printable(type)
-                + "' chunk, before the pixel data: send the complete file");
+        throw cutOff(type, ", before the pixel data");
       }
       CRC32 crc = new CRC32();
       crc.update(b, (int) p + 4, (int) length + 4);
@@ -93,14 +89,21 @@ final class PngChunks {
       }
       if (p + 8 + length > b.length) {
         String type = new String(b, (int) p + 4, 4, StandardCharsets.ISO_8859_1);
-        throw new ImageException(
-            ImageException.Code.TRUNCATED,
-            "the PNG image is cut off inside its '"
-                + printable(type)
-                + "' chunk after the pixel data: send the complete file");
+        throw cutOff(type, " after the pixel data");
       }
       p += 12 + length;
     }
+  }
+
+  /** A chunk whose data the file does not hold in full; {@code where} places it. */
+  private static ImageException cutOff(String type, String where) {
+    return new ImageException(
+        ImageException.Code.TRUNCATED,
+        "the PNG image is cut off inside its '"
+            + printable(type)
+            + "' chunk"
+            + where
+            + ": send the complete file");
   }
 
   private static String printable(String type) {

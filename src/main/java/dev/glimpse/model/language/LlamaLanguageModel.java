@@ -153,6 +153,21 @@ public final class LlamaLanguageModel {
     return embedTokens.getDataType();
   }
 
+  /**
+   * An empty cache of this model's layers, heads and dtype: {@code batch} rows of up to {@code
+   * capacity} positions, in a sub-manager of {@code parent}.
+   */
+  public KvCache newCache(NDManager parent, int batch, int capacity) {
+    return new KvCache(
+        parent,
+        config.numHiddenLayers(),
+        batch,
+        config.numKeyValueHeads(),
+        capacity,
+        config.headDim(),
+        embedDtype());
+  }
+
   /** Token embeddings: (B, T) int64 ids -> (B, T, E), rows of (V, E). */
   public NDArray embed(NDArray tokenIds) {
     return Embedding.embedding(tokenIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();

@@ -151,15 +151,7 @@ public record Card(
             result.flagged(),
             result.fromCache(),
             result.totalMs()));
-    return new Card(
-        seq,
-        eventId,
-        source,
-        eventTimeMs,
-        thumbnail,
-        note,
-        new ArrayList<>(byIndex.values()),
-        deadLetters);
+    return withTasks(new ArrayList<>(byIndex.values()), deadLetters);
   }
 
   Card withDeadLetter(DeadLetter letter) {
@@ -168,15 +160,12 @@ public record Card(
     }
     List<DeadLetter> letters = new ArrayList<>(deadLetters);
     letters.add(letter);
-    return new Card(
-        seq,
-        eventId,
-        source,
-        eventTimeMs,
-        thumbnail,
-        note,
-        deadWhereLettered(tasks, letters),
-        letters);
+    return withTasks(deadWhereLettered(tasks, letters), letters);
+  }
+
+  /** This event's card with other tasks and dead letters. */
+  private Card withTasks(List<Task> newTasks, List<DeadLetter> newLetters) {
+    return new Card(seq, eventId, source, eventTimeMs, thumbnail, note, newTasks, newLetters);
   }
 
   /**

@@ -46,30 +46,14 @@ public final class StandaloneView implements AutoCloseable {
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 64);
     } catch (BindException e) {
-      throw new ViewException(
-          ViewException.Code.VIEW_PORT_IN_USE,
-          "cannot listen on "
-              + host
-              + ":"
-              + port
-              + " ("
-              + e.getMessage()
-              + "); choose another port with "
-              + portOption
-              + " (0 takes any free one)",
+      throw cannotListen(
+          host,
+          port,
+          e.getMessage(),
+          "choose another port with " + portOption + " (0 takes any free one)",
           e);
     } catch (IOException e) {
-      throw new ViewException(
-          ViewException.Code.VIEW_PORT_IN_USE,
-          "cannot listen on "
-              + host
-              + ":"
-              + port
-              + " ("
-              + e
-              + "); check the host and "
-              + portOption,
-          e);
+      throw cannotListen(host, port, e.toString(), "check the host and " + portOption, e);
     }
     Board board = new Board(settings);
     LiveView view = new LiveView(board);
@@ -120,5 +104,14 @@ public final class StandaloneView implements AutoCloseable {
     // the event streams see the close within a second
     server.stop(1);
     executor.shutdownNow();
+  }
+
+  /** The view's port cannot be bound: why (the OS's words), and what to do. */
+  private static ViewException cannotListen(
+      String host, int port, String why, String advice, IOException cause) {
+    return new ViewException(
+        ViewException.Code.VIEW_PORT_IN_USE,
+        "cannot listen on " + host + ":" + port + " (" + why + "); " + advice,
+        cause);
   }
 }

@@ -36,13 +36,15 @@ public final class HeadlessChromium implements AutoCloseable {
       List.of("chromium", "chromium-browser", "google-chrome");
 
   private final Process process;
+  private final Path profile;
   private final Path log;
   private final WebSocket socket;
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<Integer, CompletableFuture<JsonNode>> replies = new ConcurrentHashMap<>();
 
-  private HeadlessChromium(Process process, Path log, WebSocket socket) {
+  private HeadlessChromium(Process process, Path profile, Path log, WebSocket socket) {
     this.process = process;
+    this.profile = profile;
     this.log = log;
     this.socket = socket;
   }
@@ -120,11 +122,11 @@ public final class HeadlessChromium implements AutoCloseable {
                     }
                   })
               .get(30, TimeUnit.SECONDS);
-      self[0] = new HeadlessChromium(process, log, socket);
+      self[0] = new HeadlessChromium(process, profile, log, socket);
       self[0].awaitLoaded(url);
       return self[0];
     } catch (Exception e) {
-      destroy(process);
+      destroy(process, profile);
       throw new IOException(
           "could not attach to headless chromium (" + e + "):\n" + Files.readString(log), e);
     }
@@ -248,11 +250,42 @@ public final class HeadlessChromium implements AutoCloseable {
   @Override
   public void close() {
     socket.abort();
-    destroy(process);
+    destroy(process, profile);
   }
 
-  /** Ends the browser and the renderer, GPU and zygote processes it started. */
-  private static void destroy(Process process) {
+  /**
+   * Ends the browser and the renderer, GPU and zygote processes it started, then removes what a
+   * browser ended this way leaves outside its profile.
+   */
+  private static void destroy(Process process, Path profile) {
+    end(process);
+    removeSingletonSocket(profile);
+  }
+
+  /**
+   * The profile's SingletonSocket is a link to a socket in a directory of its own under the system
+   * temp folder: removed with that directory here, so that neither is left in /tmp (nor the link
+   * for JUnit's @TempDir to warn about as it deletes the profile).
+   */
+  private static void removeSingletonSocket(Path profile) {
+    Path link = profile.resolve("SingletonSocket");
+    try {
+      if (!Files.isSymbolicLink(link)) {
+        return;
+      }
+      Path socket = Files.readSymbolicLink(link);
+      Files.delete(link);
+      Files.deleteIfExists(socket);
+      Path dir = socket.getParent();
+      if (dir != null && dir.getFileName().toString().startsWith("org.chromium.Chromium.")) {
+        Files.deleteIfExists(dir);
+      }
+    } catch (IOException e) {
+      // best effort: what is left is a stale socket of a browser that has ended
+    }
+  }
+
+  private static void end(Process process) {
     List<ProcessHandle> children = process.descendants().toList();
     process.destroy();
     try {
