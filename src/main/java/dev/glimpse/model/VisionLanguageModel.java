@@ -75,7 +75,15 @@ public final class VisionLanguageModel implements AutoCloseable {
     return load(dir, options, LoadProgress.NONE);
   }
 
+  /**
+   * Loads on a thread that ends with the load ({@link OneShotThread}), so that the first thread to
+   * run the model afterwards owns the process's only pool of OpenMP threads.
+   */
   public static VisionLanguageModel load(Path dir, Options options, LoadProgress progress) {
+    return OneShotThread.call("glimpse-model-load", () -> loadHere(dir, options, progress));
+  }
+
+  private static VisionLanguageModel loadHere(Path dir, Options options, LoadProgress progress) {
     checkDevice(options.device());
     LlavaCheckpoint checkpoint = LlavaCheckpoint.open(dir);
     LlavaModel model = null;
