@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.contract.RequestTask;
+import dev.glimpse.model.OneShotThread;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.model.generate.GenerationOptions;
 import dev.glimpse.model.generate.GenerationRequest;
@@ -131,32 +132,15 @@ final class PipelineBenchCommand implements Callable<Integer> {
     ObjectNode report = new ObjectMapper().createObjectNode();
     try (VisionLanguageModel model = modelOptions.load(err)) {
       WorkerConfig config = WorkerConfig.from(withBootstrap(settings, "in-process:0"));
-      // 1. per task: independent full prompts in fixed batches
-      warmUp("per task", err, round -> perTaskImagesPerSecond(model, config, round, tasks));
-      double perTask = perTaskImagesPerSecond(model, config, measured, tasks);
-      err.printf("per task, full prompts: %.2f images/s%n", perTask);
-      // 2. the image-level engine alone
-      double engine;
-      double engineSeconds;
-      SimpleMeterRegistry engineMeters = new SimpleMeterRegistry();
-      StageTimes engineStages;
-      try (ImageEngine direct = new ImageEngine(model, config, engineMeters)) {
-        warmUp(
-            "engine",
-            err,
-            round ->
-                direct.run(
-                    requests(round, tasks, direct.modelId(), "warmup-" + System.nanoTime())));
-        StageTimes before = StageTimes.of(engineMeters);
-        long start = System.nanoTime();
-        int failed = direct.run(requests(measured, tasks, direct.modelId(), "engine"));
-        engineSeconds = (System.nanoTime() - start) / 1e9;
-        engine = measured.size() / engineSeconds;
-        engineStages = StageTimes.of(engineMeters).minus(before);
-        if (failed > 0) {
-          throw new IllegalStateException(failed + " tasks failed in the engine run; see the log");
-        }
-      }
+      // 1 and 2 on a thread that ends before the worker starts, so that the worker's pool of
+      // OpenMP threads is the process's only one (see OneShotThread)
+      WithoutKafka alone =
+          OneShotThread.call(
+              "glimpse-bench-alone", () -> withoutKafka(model, config, measured, tasks, err));
+      double perTask = alone.perTask();
+      double engine = alone.engine();
+      double engineSeconds = alone.engineSeconds();
+      StageTimes engineStages = alone.stages();
       err.printf("image-level engine: %.2f images/s%n", engine);
       err.printf("  engine stages: %s%n", engineStages.describe(engineSeconds));
       // 3. through Kafka
@@ -232,6 +216,42 @@ final class PipelineBenchCommand implements Callable<Integer> {
     out.println(new ObjectMapper().writeValueAsString(report));
     out.flush();
     return 0;
+  }
+
+  /** The per-task and engine figures, with the engine's stages and seconds. */
+  private record WithoutKafka(
+      double perTask, double engine, double engineSeconds, StageTimes stages) {}
+
+  /** 1. per task, then 2. the image-level engine, each after its warm-up. */
+  private WithoutKafka withoutKafka(
+      VisionLanguageModel model,
+      WorkerConfig config,
+      List<byte[]> measured,
+      EventPublisher.Tasks tasks,
+      PrintWriter err) {
+    // 1. per task: independent full prompts in fixed batches
+    warmUp("per task", err, round -> perTaskImagesPerSecond(model, config, round, tasks));
+    double perTask = perTaskImagesPerSecond(model, config, measured, tasks);
+    err.printf("per task, full prompts: %.2f images/s%n", perTask);
+    // 2. the image-level engine alone
+    SimpleMeterRegistry engineMeters = new SimpleMeterRegistry();
+    try (ImageEngine direct = new ImageEngine(model, config, engineMeters)) {
+      warmUp(
+          "engine",
+          err,
+          round ->
+              direct.run(requests(round, tasks, direct.modelId(), "warmup-" + System.nanoTime())));
+      StageTimes before = StageTimes.of(engineMeters);
+      long start = System.nanoTime();
+      int failed = direct.run(requests(measured, tasks, direct.modelId(), "engine"));
+      double engineSeconds = (System.nanoTime() - start) / 1e9;
+      double engine = measured.size() / engineSeconds;
+      StageTimes engineStages = StageTimes.of(engineMeters).minus(before);
+      if (failed > 0) {
+        throw new IllegalStateException(failed + " tasks failed in the engine run; see the log");
+      }
+      return new WithoutKafka(perTask, engine, engineSeconds, engineStages);
+    }
   }
 
   /**
