@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * OpenMP threads behind. PyTorch's CPU operations run on libgomp, which keeps a pool of OpenMP
  * threads for every thread that ran a parallel operation until that thread ends; once it manages
  * more threads than there are cores, every barrier sleeps almost at once (100 spins instead of
- * 300,000) and each operation waits for a wake-up. A model loaded on one thread and served on
- * another would pay that on every operation: measured on 2 cores, decode steps 28.5 ms against 23.5
- * ms. Work done before the serving thread starts (loading, a benchmark's runs without Kafka) runs
- * here, and the serving thread's pool is then the only one.
+ * 300,000) and each operation waits for a wake-up. A model loaded on one thread and run on another
+ * paid that at every barrier: measured on 2 cores, 24.4 ms a decode step with the loader's pool
+ * alive against 22.9 ms without. Work done before the serving thread starts (loading, a benchmark's
+ * runs without Kafka) runs here, and the serving thread's pool is then the only one.
  */
 public final class OneShotThread {
   private OneShotThread() {}
