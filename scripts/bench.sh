@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks of the README: the model on the fixture and on a larger random checkpoint
 # (batch 1 and 8), then the pipeline: per-task full prompts, the image-level engine and through
-# Kafka, on the same batch size, for captions alone and for the mixed workload.
+# Kafka (the broker and ingest as processes of their own), on the same batch size, for the mixed
+# workload and for captions alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f target/glimpse.jar ]; then
@@ -19,7 +20,7 @@ echo "== pipeline, mixed (caption + question + moderation over 3 categories): ra
 $jar bench-pipeline --model "$random" --workload mixed --events 64 --batch 8 --new-tokens 16
 echo "== pipeline, captions only: random 8 x 512"
 $jar bench-pipeline --model "$random" --workload caption --events 64 --batch 8 --new-tokens 16
-# the same with the model on one thread per operation, so that the Kafka side has a core
+# the same with the model on one thread per operation, so that the broker and ingest have a core
 echo "== pipeline, mixed, --threads 1: random 8 x 512"
 $jar bench-pipeline --model "$random" --workload mixed --events 64 --batch 8 --new-tokens 16 --threads 1
 echo "== pipeline, captions only, --threads 1: random 8 x 512"
