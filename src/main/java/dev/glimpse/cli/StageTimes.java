@@ -64,15 +64,16 @@ record StageTimes(
   }
 
   /**
-   * One line: each stage's calls and ms per call, the model's busy seconds, the transactions (none
-   * in the engine run) and the seconds of the run's {@code wallSeconds} left over: the model idle,
-   * waiting for work or for a commit, or in the scheduler's own code between stages.
+   * One line: each stage's calls and ms per call, the model's busy seconds, the seconds of the
+   * run's {@code wallSeconds} left over (the model idle, waiting for work, or in the scheduler's
+   * own code between stages), and the transactions (none in the engine run), which commit on a
+   * thread of their own while the model works.
    */
   String describe(double wallSeconds) {
     return String.format(
         "vision %d x %.0f ms, prefix prefill %d x %.0f ms, suffix prefill %d x %.0f ms, "
-            + "decode %d steps x %.1f ms (%.1f rows); model busy %.1f s; "
-            + "commits %d x %.1f ms; the rest %.1f s of %.1f s",
+            + "decode %d steps x %.1f ms (%.1f rows); model busy %.1f s, the rest %.1f s of"
+            + " %.1f s; commits %d x %.1f ms beside it",
         vision.calls,
         vision.millisPerCall(),
         prefix.calls,
@@ -83,10 +84,10 @@ record StageTimes(
         decode.millisPerCall(),
         meanRows(),
         modelSeconds(),
+        wallSeconds - modelSeconds(),
+        wallSeconds,
         commit.calls,
-        commit.millisPerCall(),
-        wallSeconds - modelSeconds() - commit.seconds,
-        wallSeconds);
+        commit.millisPerCall());
   }
 
   void writeTo(ObjectNode node) {

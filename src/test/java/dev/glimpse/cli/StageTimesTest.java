@@ -41,7 +41,8 @@ class StageTimesTest {
     assertEquals(0.56, run.modelSeconds(), 1e-9, "the model's stages, not the commits");
     assertEquals(1, run.commit().calls());
     assertTrue(
-        run.describe(1.0).endsWith("commits 1 x 40.0 ms; the rest 0.4 s of 1.0 s"),
+        run.describe(1.0)
+            .endsWith("model busy 0.6 s, the rest 0.4 s of 1.0 s; commits 1 x 40.0 ms beside it"),
         run.describe(1.0));
   }
 }
