@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -98,22 +96,17 @@ class BrokerCommandIT {
   @Test
   void aTakenPortEndsTheBrokerWithPortInUseAndExitOne() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-
-      int code =
-          Main.run(
-              new PrintWriter(out, true),
-              new PrintWriter(err, true),
+      CommandRun run =
+          CommandRun.of(
               "broker",
               "--port",
               String.valueOf(taken.getLocalPort()),
               "--data",
               tmp.resolve("unused").toString());
 
-      assertEquals(1, code, err.toString());
-      List<String> lines = err.toString().strip().lines().toList();
-      assertEquals(1, lines.size(), "one line: " + err);
+      assertEquals(1, run.exitCode(), run.err());
+      List<String> lines = run.errLines();
+      assertEquals(1, lines.size(), "one line: " + run.err());
       assertTrue(
           lines.get(0).startsWith("glimpse: PORT_IN_USE: 127.0.0.1:" + taken.getLocalPort() + " "),
           lines.get(0));

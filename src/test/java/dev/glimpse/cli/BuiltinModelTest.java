@@ -11,8 +11,6 @@ import dev.glimpse.train.shapes.DatasetConfig;
 import dev.glimpse.train.shapes.ShapeRenderer;
 import dev.glimpse.train.shapes.ShapesDataset;
 import dev.glimpse.train.shapes.ShapesLanguage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -46,26 +44,22 @@ class BuiltinModelTest {
     var example = ShapesDataset.split(4, DatasetConfig.defaults()).evaluation().example(0);
     Path image = tmp.resolve("scene.png");
     Files.write(image, ShapeRenderer.png(example.image()));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        Main.run(
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
+    CommandRun run =
+        CommandRun.of(
             "generate",
             "--image",
             image.toString(),
             "--question",
             ShapesLanguage.COUNT_QUESTION,
             "--json");
-    assertEquals(0, code, err.toString());
-    JsonNode result = new ObjectMapper().readTree(out.toString().strip());
+    assertEquals(0, run.exitCode(), run.err());
+    JsonNode result = new ObjectMapper().readTree(run.out().strip());
     // the shipped model counts held-out scenes without error (README: count accuracy 1.000)
     assertEquals(
         ShapesLanguage.number(example.scene().count()),
         result.get("text").asText(),
         result.toString());
-    assertTrue(err.toString().contains("built-in model"), err.toString());
+    assertTrue(run.err().contains("built-in model"), run.err());
   }
 
   private static byte[] shipped(String file) throws Exception {

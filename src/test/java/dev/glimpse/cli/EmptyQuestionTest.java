@@ -2,8 +2,6 @@ package dev.glimpse.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,18 +44,13 @@ class EmptyQuestionTest {
                   "--question",
                   question);
         };
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
+    CommandRun run = CommandRun.of(args);
 
-    int code =
-        Main.run(
-            new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-
-    assertEquals(2, code, err.toString());
+    assertEquals(2, run.exitCode(), run.err());
     assertEquals(
         "glimpse: EMPTY_QUESTION: --question is empty; ask something, e.g. --question \"how many shapes"
             + " are there\", or leave --question out",
-        err.toString().strip());
-    assertEquals("", out.toString());
+        run.err().strip());
+    assertEquals("", run.out());
   }
 }

@@ -3,8 +3,6 @@ package dev.glimpse.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.glimpse.ExpectedLog;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,18 +31,13 @@ class NoBrokerTest {
     if (command.equals("produce")) {
       args.addAll(List.of("--images", tmp.toString()));
     }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
+    CommandRun run = CommandRun.of(args);
 
-    int code =
-        Main.run(
-            new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-
-    assertEquals(1, code, err.toString());
+    assertEquals(1, run.exitCode(), run.err());
     assertEquals(
         "glimpse: BROKER_UNREACHABLE: no Kafka broker answered at 127.0.0.1:1 within 1 s;"
             + " check --bootstrap-servers and that Kafka is up",
-        err.toString().strip());
-    assertEquals("", out.toString());
+        run.err().strip());
+    assertEquals("", run.out());
   }
 }

@@ -3,8 +3,6 @@ package dev.glimpse.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,13 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RandomCheckpointCommandTest {
   @Test
   void aShapeNoLlavaCanHaveIsOneCodedLineWithoutAStackTrace(@TempDir Path tmp) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-
-    int code =
-        Main.run(
-            new PrintWriter(out, true),
-            new PrintWriter(err, true),
+    CommandRun run =
+        CommandRun.of(
             "random-checkpoint",
             "--out",
             tmp.resolve("m").toString(),
@@ -27,8 +20,8 @@ class RandomCheckpointCommandTest {
             "--kv-heads",
             "8");
 
-    assertTrue(code != 0, "exit code");
-    String said = err.toString().strip();
+    assertTrue(run.exitCode() != 0, "exit code");
+    String said = run.err().strip();
     assertEquals(1, said.lines().count(), said);
     assertTrue(said.startsWith("glimpse: BAD_SHAPE: ") && said.contains("kv heads 8"), said);
   }
