@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class OneShotThreadTest {
   private static final String NAME = "glimpse-omp-tst";
 
   @Test
-  void theOpenMpThreadsOfAParallelOperationEndWithTheThreadThatRanIt() {
+  void theOpenMpThreadsOfAParallelOperationEndWithTheThreadThatRanIt() throws InterruptedException {
     assumeTrue(
         Runtime.getRuntime().availableProcessors() >= 2 && Files.isDirectory(Path.of("/proc")),
         "needs two cores (an OpenMP pool of more than one thread) and Linux's /proc");
@@ -38,6 +39,11 @@ class OneShotThreadTest {
             });
 
     assertTrue(during >= 2, "the thread and its OpenMP pool, while it ran: " + during);
+    // the ending thread releases its pool, whose threads then leave on their own
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (threadsNamed(NAME) > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
     assertEquals(0, threadsNamed(NAME), "threads of the pool left after its thread ended");
   }
 
