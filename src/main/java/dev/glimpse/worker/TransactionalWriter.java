@@ -1,5 +1,6 @@
 package dev.glimpse.worker;
 
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,11 +42,35 @@ final class TransactionalWriter {
     } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
       throw e;
     } catch (KafkaException e) {
+      Optional<RuntimeException> fatal = fatalCause(e);
+      if (fatal.isPresent()) {
+        throw fatal
+            .get(); // wrapped by the producer: no abort can follow, and the cause is the news
+      }
       LOG.warn(
           "transaction aborted ({}); redoing uncommitted requests from the committed offsets",
           e.toString());
-      producer.abortTransaction();
+      try {
+        producer.abortTransaction();
+      } catch (KafkaException abortFailed) {
+        // fenced while this transaction ran: the producer is in a fatal state and says so here
+        throw fatalCause(abortFailed).orElse(abortFailed);
+      }
       return false;
     }
+  }
+
+  /**
+   * The fatal error for this producer (fenced, denied, out of sequence) behind {@code e}, if any.
+   */
+  private static Optional<RuntimeException> fatalCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ProducerFencedException
+          || t instanceof OutOfOrderSequenceException
+          || t instanceof AuthorizationException) {
+        return Optional.of((RuntimeException) t);
+      }
+    }
+    return Optional.empty();
   }
 }
