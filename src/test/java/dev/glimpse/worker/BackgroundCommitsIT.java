@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.ExpectedLog;
-import dev.glimpse.kafka.EmbeddedKafkaBroker;
+import dev.glimpse.kafka.BrokerWithTopics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,12 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,7 +38,7 @@ class BackgroundCommitsIT {
 
   @Test
   void aReleaseIsCommittedInTheBackgroundAndItsEndCollectedOnce() {
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+    try (BrokerWithTopics broker = BrokerWithTopics.start();
         Producer<String, byte[]> producer = producer(broker, "commits-1")) {
       producer.initTransactions();
       WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
@@ -73,7 +67,7 @@ class BackgroundCommitsIT {
   @Test
   @ExpectedLog("Aborting producer batches due to fatal error") // the fenced producer says so
   void whatTheWriterThrowsIsThrownWhereTheLoopCollectsIt() {
-    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start();
+    try (BrokerWithTopics broker = BrokerWithTopics.start();
         Producer<String, byte[]> fenced = producer(broker, "commits-2");
         Producer<String, byte[]> successor = producer(broker, "commits-2")) {
       fenced.initTransactions();
@@ -101,32 +95,15 @@ class BackgroundCommitsIT {
         Map.of(new TopicPartition("glimpse.requests", 0), new OffsetAndMetadata(offset + 1)));
   }
 
-  private static Producer<String, byte[]> producer(EmbeddedKafkaBroker broker, String id) {
-    createTopics(broker);
+  private static Producer<String, byte[]> producer(BrokerWithTopics broker, String id) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id);
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
-  private static void createTopics(EmbeddedKafkaBroker broker) {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing =
-          Stream.of(TOPIC, "glimpse.requests")
-              .filter(t -> !existing.contains(t))
-              .map(t -> new NewTopic(t, 1, (short) 1))
-              .toList();
-      admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("could not create the test's topics", e);
-    }
-  }
-
   /** The keys a read_committed reader sees on the topic, read until it has been quiet a while. */
-  private static List<String> committedKeys(EmbeddedKafkaBroker broker) {
+  private static List<String> committedKeys(BrokerWithTopics broker) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
