@@ -19,9 +19,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A {@code glimpse} command in a JVM of its own, started from this JVM's class path at a lower CPU
- * priority ({@code nice}), its output copied to a log file. {@link #awaitLine} waits for the line
- * that says it is ready; {@link #close} stops it as a supervisor does (SIGTERM, then SIGKILL).
+ * A {@code glimpse} command in a JVM of its own, started from this JVM's class path through a
+ * launcher (a scheduling command such as {@code chrt}) with JVM options of its own, its output
+ * copied to a log file. {@link #awaitLine} waits for the line that says it is ready; {@link #close}
+ * stops it as a supervisor does (SIGTERM, then SIGKILL).
  */
 final class ChildJvm implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -40,13 +41,14 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Starts {@code glimpse args...} at niceness {@code niceness}, its output in {@code
+   * Starts {@code launcher... java jvmOptions... glimpse args...}, its output in {@code
    * logs/name.log}.
    */
-  static ChildJvm start(String name, int niceness, Path logs, List<String> args) {
-    List<String> command = new ArrayList<>();
-    command.addAll(List.of("nice", "-n", String.valueOf(niceness)));
+  static ChildJvm start(
+      String name, List<String> launcher, List<String> jvmOptions, Path logs, List<String> args) {
+    List<String> command = new ArrayList<>(launcher);
     command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(args);
     Path log = logs.resolve(name + ".log");
@@ -64,7 +66,9 @@ final class ChildJvm implements AutoCloseable {
               + name
               + " ("
               + e.getMessage()
-              + "); it needs `nice` (coreutils) and the java that runs this command",
+              + "); it needs "
+              + (launcher.isEmpty() ? "" : "`" + launcher.get(0) + "` and ")
+              + "the java that runs this command",
           e);
     }
   }

@@ -61,9 +61,6 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
   private static final int MAX_WARMUP_ROUNDS = 10;
 
-  /** The broker's and ingest's niceness where they run as processes of their own. */
-  private static final int KAFKA_SIDE_NICENESS = 10;
-
   @Spec CommandSpec spec;
 
   @Mixin ModelOptions modelOptions;
@@ -100,8 +97,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
       defaultValue = "processes",
       paramLabel = "processes|in-process",
       description =
-          "processes: the broker and ingest run as processes of their own at a lower CPU priority,"
-              + " as on the machines a deployment gives them, the worker in this one; in-process:"
+          "processes: the broker and ingest run as processes of their own on the CPU the worker"
+              + " leaves idle, as on the machines a deployment gives them, the worker in this one;"
+              + " in-process:"
               + " all in this JVM, sharing its cores with the model (default: ${DEFAULT-VALUE}).")
   String kafkaSide;
 
@@ -147,7 +145,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
       SimpleMeterRegistry pipelineMeters = new SimpleMeterRegistry();
       try (BenchPipeline pipeline =
               kafkaSide.equals("processes")
-                  ? ProcessPipeline.start(model, settings, KAFKA_SIDE_NICENESS, err, pipelineMeters)
+                  ? ProcessPipeline.start(model, settings, err, pipelineMeters)
                   : BenchPipeline.inProcess(model, settings, err, pipelineMeters);
           ResultTail tail =
               new ResultTail(
