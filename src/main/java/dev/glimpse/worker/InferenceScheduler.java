@@ -163,9 +163,13 @@ final class InferenceScheduler implements AutoCloseable {
     }
     boolean full = toEncode.size() >= config.maxBatchSize();
     boolean nothingMoreComing = preparer.pending() == 0;
+    // images already in hand that fill the batch are waited for however long their preparation
+    // takes (milliseconds each): max.wait bounds only the wait for images that may never come
+    boolean fillsFromHand = toEncode.size() + preparer.pending() >= config.maxBatchSize();
     boolean waitedEnough =
-        System.currentTimeMillis() - toEncode.peekFirst().preparedMillis
-            >= config.maxWait().toMillis();
+        !fillsFromHand
+            && System.currentTimeMillis() - toEncode.peekFirst().preparedMillis
+                >= config.maxWait().toMillis();
     if (!full && !nothingMoreComing && !waitedEnough) {
       return; // more images are being prepared: encode them together
     }
