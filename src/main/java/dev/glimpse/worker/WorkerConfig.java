@@ -17,8 +17,9 @@ import java.util.UUID;
  * @param modelId {@code glimpse.model.id}: the id to serve under, the same value ingest keys its
  *     cache with; empty: the id derived from the checkpoint ({@link dev.glimpse.model.ModelId})
  * @param maxBatchSize decode slots: task rows decoded together, and images encoded together
- * @param maxWait how long prepared images wait for others before they are encoded together, and
- *     tasks before an idle decode batch starts
+ * @param maxWait how long prepared images wait for others before they are encoded together (images
+ *     in hand that fill the batch are waited for until prepared), and tasks before an idle decode
+ *     batch starts
  * @param commitInterval longest time between transactions while results are ready
  * @param taskDefaults what tasks mean when an event leaves them open (shared with ingest)
  * @param budget how much work the worker holds before it pauses consumption, and its caches
