@@ -1,0 +1,120 @@
+package dev.glimpse.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.glimpse.contract.CaptionTask;
+import dev.glimpse.contract.InferenceRequest;
+import dev.glimpse.contract.RequestTask;
+import dev.glimpse.model.Fixture;
+import dev.glimpse.model.VisionLanguageModel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ImageEngineTest {
+  private static VisionLanguageModel model;
+
+  @BeforeAll
+  static void load() {
+    model =
+        VisionLanguageModel.load(
+            Fixture.llavaTinyA().dir(), VisionLanguageModel.Options.cpuFloat32());
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  @Test
+  void aGroupWaitsForTheImagesInHandThatFillItHoweverShortMaxWaitIs() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    // one preparer thread and no max.wait: the first image is ready long before the eighth
+    try (ImageEngine engine = new ImageEngine(model, config(8, 0), meters)) {
+      assertEquals(0, engine.run(requests(8, engine.modelId())));
+    }
+    assertEquals(1, visionPasses(meters), "8 images in hand, batch 8: one vision pass");
+  }
+
+  @Test
+  void imagesThatDoNotFillABatchAreEncodedOnceNoneIsLeftInPreparation() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (ImageEngine engine = new ImageEngine(model, config(8, 60_000), meters)) {
+      assertEquals(0, engine.run(requests(3, engine.modelId())));
+    }
+    assertEquals(1, visionPasses(meters), "3 images, none more coming: encoded without max.wait");
+  }
+
+  @Test
+  void moreImagesThanABatchTakeOnePassPerFullBatch() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (ImageEngine engine = new ImageEngine(model, config(4, 0), meters)) {
+      assertEquals(0, engine.run(requests(12, engine.modelId())));
+    }
+    assertEquals(3, visionPasses(meters), "12 images in batches of 4");
+  }
+
+  private static WorkerConfig config(int batch, long maxWaitMillis) {
+    return WorkerConfig.from(
+        Map.of(
+            "glimpse.bootstrap.servers", "in-process:0",
+            "glimpse.worker.max.batch.size", String.valueOf(batch),
+            "glimpse.worker.max.wait.ms", String.valueOf(maxWaitMillis),
+            "glimpse.worker.prepare.threads", "1",
+            "glimpse.generate.max.new.tokens.default", "2"));
+  }
+
+  private static long visionPasses(SimpleMeterRegistry meters) {
+    return meters.find("glimpse.vision.encode").timer().count();
+  }
+
+  /** Distinct images, each with a caption task, as ingest writes them. */
+  private static List<InferenceRequest> requests(int n, String modelId) {
+    List<InferenceRequest> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(
+          InferenceRequest.newBuilder()
+              .setRequestId("r" + i)
+              .setEventId("e" + i)
+              .setClientId("test")
+              .setTasks(List.of(new RequestTask(0, new CaptionTask(), "k" + i)))
+              .setImage(ByteBuffer.wrap(png(i)))
+              .setImageSha256("sha-" + i)
+              .setImageFormat("png")
+              .setModelId(modelId)
+              .setEventTimestamp(Instant.EPOCH)
+              .setEnqueuedAt(Instant.EPOCH)
+              .build());
+    }
+    return out;
+  }
+
+  private static byte[] png(int i) {
+    BufferedImage image = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
+    var g = image.createGraphics();
+    g.setColor(new Color(Color.HSBtoRGB(i / 16f, 0.8f, 0.9f)));
+    g.fillRect(0, 0, 320, 240);
+    g.setColor(Color.WHITE);
+    g.fillOval(20 + 10 * i, 40, 80, 80);
+    g.dispose();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      ImageIO.write(image, "png", bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+}
