@@ -101,7 +101,7 @@ final class InferenceScheduler implements AutoCloseable {
       return 0;
     }
     long due = decode.millisUntilDue(now);
-    if (!toEncode.isEmpty()) {
+    if (!toEncode.isEmpty() && !fillsFromHand()) {
       due =
           Math.min(
               due,
@@ -163,17 +163,23 @@ final class InferenceScheduler implements AutoCloseable {
     }
     boolean full = toEncode.size() >= config.maxBatchSize();
     boolean nothingMoreComing = preparer.pending() == 0;
-    // images already in hand that fill the batch are waited for however long their preparation
-    // takes (milliseconds each): max.wait bounds only the wait for images that may never come
-    boolean fillsFromHand = toEncode.size() + preparer.pending() >= config.maxBatchSize();
     boolean waitedEnough =
-        !fillsFromHand
+        !fillsFromHand()
             && System.currentTimeMillis() - toEncode.peekFirst().preparedMillis
                 >= config.maxWait().toMillis();
     if (!full && !nothingMoreComing && !waitedEnough) {
       return; // more images are being prepared: encode them together
     }
     encode(takeBatch(toEncode), done);
+  }
+
+  /**
+   * Whether the images in hand, prepared or in preparation, fill a batch: then they are waited for
+   * however long their preparation takes (milliseconds each), and max.wait bounds only the wait for
+   * images that may never come.
+   */
+  private boolean fillsFromHand() {
+    return toEncode.size() + preparer.pending() >= config.maxBatchSize();
   }
 
   private void encode(List<ImageInFlight> images, List<Outcome> done) {
