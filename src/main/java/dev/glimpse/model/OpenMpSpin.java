@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>libgomp reads its environment once, when it loads with PyTorch's natives, and the JVM cannot
  * change its own environment, so this sets it in the C library's ({@code setenv}) before the first
- * model is made; {@link LlavaModel#load} and the command line both call {@link #configure}. Linux
- * only (libgomp); elsewhere it does nothing.
+ * model is made; {@link VisionLanguageModel#load} and the command line both call {@link
+ * #configure}. Linux only (libgomp); elsewhere it does nothing.
  */
 public final class OpenMpSpin {
   private static final Logger LOG = LoggerFactory.getLogger(OpenMpSpin.class);
@@ -33,7 +33,7 @@ public final class OpenMpSpin {
   static final String GOMP_SPINCOUNT = "GOMP_SPINCOUNT";
   static final String OMP_WAIT_POLICY = "OMP_WAIT_POLICY";
 
-  private static volatile Optional<String> applied;
+  private static Optional<String> applied; // guarded by the class (configure is synchronized)
 
   private OpenMpSpin() {}
 
