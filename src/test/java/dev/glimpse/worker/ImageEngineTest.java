@@ -40,30 +40,28 @@ class ImageEngineTest {
 
   @Test
   void aGroupWaitsForTheImagesInHandThatFillItHoweverShortMaxWaitIs() {
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
     // one preparer thread and no max.wait: the first image is ready long before the eighth
-    try (ImageEngine engine = new ImageEngine(model, config(8, 0), meters)) {
-      assertEquals(0, engine.run(requests(8, engine.modelId())));
-    }
-    assertEquals(1, visionPasses(meters), "8 images in hand, batch 8: one vision pass");
+    assertEquals(1, visionPasses(8, 8, 0), "8 images in hand, batch 8: one vision pass");
   }
 
   @Test
   void imagesThatDoNotFillABatchAreEncodedOnceNoneIsLeftInPreparation() {
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (ImageEngine engine = new ImageEngine(model, config(8, 60_000), meters)) {
-      assertEquals(0, engine.run(requests(3, engine.modelId())));
-    }
-    assertEquals(1, visionPasses(meters), "3 images, none more coming: encoded without max.wait");
+    assertEquals(
+        1, visionPasses(3, 8, 60_000), "3 images, none more coming: encoded without max.wait");
   }
 
   @Test
   void moreImagesThanABatchTakeOnePassPerFullBatch() {
+    assertEquals(3, visionPasses(12, 4, 0), "12 images in batches of 4");
+  }
+
+  /** The vision passes of an engine run of {@code images} distinct images, every task answered. */
+  private static long visionPasses(int images, int batch, long maxWaitMillis) {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (ImageEngine engine = new ImageEngine(model, config(4, 0), meters)) {
-      assertEquals(0, engine.run(requests(12, engine.modelId())));
+    try (ImageEngine engine = new ImageEngine(model, config(batch, maxWaitMillis), meters)) {
+      assertEquals(0, engine.run(requests(images, engine.modelId())), "failed tasks");
     }
-    assertEquals(3, visionPasses(meters), "12 images in batches of 4");
+    return meters.find("glimpse.vision.encode").timer().count();
   }
 
   private static WorkerConfig config(int batch, long maxWaitMillis) {
@@ -74,10 +72,6 @@ class ImageEngineTest {
             "glimpse.worker.max.wait.ms", String.valueOf(maxWaitMillis),
             "glimpse.worker.prepare.threads", "1",
             "glimpse.generate.max.new.tokens.default", "2"));
-  }
-
-  private static long visionPasses(SimpleMeterRegistry meters) {
-    return meters.find("glimpse.vision.encode").timer().count();
   }
 
   /** Distinct images, each with a caption task, as ingest writes them. */
