@@ -1,5 +1,6 @@
 package dev.glimpse.worker;
 
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.producer.Producer;
@@ -18,6 +19,13 @@ import org.slf4j.LoggerFactory;
  */
 final class TransactionalWriter {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalWriter.class);
+
+  /** The errors after which this producer can do nothing more: fenced, denied, out of sequence. */
+  private static final List<Class<? extends RuntimeException>> FATAL =
+      List.of(
+          ProducerFencedException.class,
+          OutOfOrderSequenceException.class,
+          AuthorizationException.class);
 
   private final Producer<String, byte[]> producer;
 
@@ -42,10 +50,10 @@ final class TransactionalWriter {
     } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
       throw e;
     } catch (KafkaException e) {
-      Optional<RuntimeException> fatal = fatalCause(e);
+      Optional<RuntimeException> fatal = causeOf(e, FATAL);
       if (fatal.isPresent()) {
-        throw fatal
-            .get(); // wrapped by the producer: no abort can follow, and the cause is the news
+        // wrapped by the producer: no abort can follow, and the cause is the news
+        throw fatal.get();
       }
       LOG.warn(
           "transaction aborted ({}); redoing uncommitted requests from the committed offsets",
@@ -54,21 +62,23 @@ final class TransactionalWriter {
         producer.abortTransaction();
       } catch (KafkaException abortFailed) {
         // fenced while this transaction ran: the producer is in a fatal state and says so here
-        throw fatalCause(abortFailed).orElse(abortFailed);
+        throw causeOf(abortFailed, FATAL).orElse(abortFailed);
       }
       return false;
     }
   }
 
   /**
-   * The fatal error for this producer (fenced, denied, out of sequence) behind {@code e}, if any.
+   * The first of {@code e} and its causes that is one of {@code types}: the producer wraps the
+   * error that ends it (see {@link #FATAL}) in others.
    */
-  private static Optional<RuntimeException> fatalCause(Throwable e) {
+  static Optional<RuntimeException> causeOf(
+      Throwable e, List<Class<? extends RuntimeException>> types) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ProducerFencedException
-          || t instanceof OutOfOrderSequenceException
-          || t instanceof AuthorizationException) {
-        return Optional.of((RuntimeException) t);
+      for (Class<? extends RuntimeException> type : types) {
+        if (type.isInstance(t)) {
+          return Optional.of(type.cast(t));
+        }
       }
     }
     return Optional.empty();

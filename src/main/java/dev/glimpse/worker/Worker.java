@@ -274,12 +274,7 @@ public final class Worker implements Runnable, AutoCloseable {
    * Whether this failure, or one of its causes, is another producer taking this transactional id.
    */
   private static boolean isFenced(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ProducerFencedException) {
-        return true;
-      }
-    }
-    return false;
+    return TransactionalWriter.causeOf(e, List.of(ProducerFencedException.class)).isPresent();
   }
 
   /** Stops the loop from another thread; in-flight work is not written and will be redone. */
