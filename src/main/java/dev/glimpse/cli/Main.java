@@ -1,5 +1,6 @@
 package dev.glimpse.cli;
 
+import dev.glimpse.model.NativeMemory;
 import dev.glimpse.model.OpenMpSpin;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -43,6 +44,7 @@ public final class Main implements Runnable {
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     Offline.configure();
     OpenMpSpin.configure();
+    NativeMemory.configure();
     try {
       CommandLine commandLine = new CommandLine(new Main()).setOut(out).setErr(err);
       return commandLine

@@ -78,10 +78,11 @@ public final class VisionLanguageModel implements AutoCloseable {
   /**
    * Loads on a thread that ends with the load ({@link OneShotThread}), so that the first thread to
    * run the model afterwards owns the process's only pool of OpenMP threads, whose spin count
-   * {@link OpenMpSpin} chose.
+   * {@link OpenMpSpin} chose; {@link NativeMemory} keeps what the model frees for its next pass.
    */
   public static VisionLanguageModel load(Path dir, Options options, LoadProgress progress) {
     OpenMpSpin.configure(); // before PyTorch's natives load, if this is the first model
+    NativeMemory.configure(); // before the model allocates
     return OneShotThread.call("glimpse-model-load", () -> loadHere(dir, options, progress));
   }
 
