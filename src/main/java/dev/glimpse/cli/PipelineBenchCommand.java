@@ -46,7 +46,9 @@ import picocli.CommandLine.Spec;
  * decoding its image again, as a user of a bare engine would. Image-level engine: the worker's own
  * path driven directly (one decode and one vision pass per image, a shared prompt prefix,
  * continuous batching), no Kafka. Through Kafka: broker, ingest and a worker with the same batch
- * size. Every image is distinct, so no cache answers.
+ * size. The first two run before and again after the Kafka run, in the mirror order, and each
+ * figure is the mean of its two runs: this machine's speed drifts over minutes. Every image is
+ * distinct, so no cache answers.
  */
 @Command(
     name = "bench-pipeline",
@@ -135,90 +137,124 @@ final class PipelineBenchCommand implements Callable<Integer> {
       WithoutKafka alone =
           OneShotThread.call(
               "glimpse-bench-alone", () -> withoutKafka(model, config, measured, tasks, err));
-      double perTask = alone.perTask();
-      double engine = alone.engine();
-      double engineSeconds = alone.engineSeconds();
-      StageTimes engineStages = alone.stages();
-      err.printf("image-level engine: %.2f images/s%n", engine);
-      err.printf("  engine stages: %s%n", engineStages.describe(engineSeconds));
+      err.printf("image-level engine: %.2f images/s%n", alone.engine().imagesPerSecond());
+      err.printf("  engine stages: %s%n", alone.engine().describe());
       // 3. through Kafka
-      SimpleMeterRegistry pipelineMeters = new SimpleMeterRegistry();
-      try (BenchPipeline pipeline =
-              kafkaSide.equals("processes")
-                  ? ProcessPipeline.start(model, settings, err, pipelineMeters)
-                  : BenchPipeline.inProcess(model, settings, err, pipelineMeters);
-          ResultTail tail =
-              new ResultTail(
-                  pipeline.clientProperties(), pipeline.topics(), ResultTail.allKinds(), false);
-          EventPublisher publisher =
-              new EventPublisher(
-                  pipeline.clientProperties(), pipeline.topics().images(), "glimpse-bench")) {
-        tail.awaitAssignment(Duration.ofSeconds(30));
-        warmUp(
-            "Kafka",
-            err,
-            round -> throughKafka(publisher, tail, round, tasks, "warmup", new long[round.size()]));
-        Optional<Duration> kafkaSideBefore = pipeline.kafkaSideCpu();
-        long visionBefore = model.model().imagesEncoded();
-        long prefillBefore = model.model().prefillTokens();
-        long[] latencies = new long[measured.size()];
-        StageTimes before = StageTimes.of(pipelineMeters);
-        double seconds = throughKafka(publisher, tail, measured, tasks, "event", latencies);
-        StageTimes kafkaStages = StageTimes.of(pipelineMeters).minus(before);
-        Optional<Double> kafkaSideCpu =
-            pipeline.kafkaSideCpu().map(cpu -> cpu.minus(kafkaSideBefore.get()).toMillis() / 1e3);
-        err.printf("  Kafka stages:  %s%n", kafkaStages.describe(seconds));
-        kafkaSideCpu.ifPresent(
-            cpu -> err.printf("  broker and ingest processes: %.1f CPU-seconds%n", cpu));
-        double kafka = measured.size() / seconds;
-        double visionRuns =
-            (model.model().imagesEncoded() - visionBefore) / (double) measured.size();
-        double prefill = (model.model().prefillTokens() - prefillBefore) / (double) measured.size();
-        Arrays.sort(latencies);
-        double p50 = latencies[latencies.length / 2] / 1e6;
-        double p99 =
-            latencies[Math.min(latencies.length - 1, (int) Math.ceil(latencies.length * 0.99) - 1)]
-                / 1e6;
-        out.printf(
-            "per task      %8.2f images/s (independent full prompts, fixed batches of %d)%n",
-            perTask, batch);
-        out.printf("engine        %8.2f images/s (image-level path, no Kafka)%n", engine);
-        out.printf(
-            "through Kafka %8.2f images/s; latency p50 %.0f ms, p99 %.0f ms%n", kafka, p50, p99);
-        out.printf(
-            "speedup       %8.2f (engine / per task); ratio %.2f (Kafka / engine)%n",
-            engine / perTask, kafka / engine);
-        out.printf("per image     %8.2f vision runs, %.1f prefill tokens%n", visionRuns, prefill);
-        report.put("model", model.modelId());
-        report.put("workload", workload);
-        report.put("events", measured.size());
-        report.put("tasks_per_image", tasks.count());
-        report.put("batch", batch);
-        report.put("kafka_side", kafkaSide);
-        report.put("new_tokens", newTokens);
-        report.put("images_per_s", Figures.round(kafka));
-        report.put("engine_images_per_s", Figures.round(engine));
-        report.put("per_task_images_per_s", Figures.round(perTask));
-        report.put("ratio", Figures.round(kafka / engine));
-        report.put("speedup", Figures.round(engine / perTask));
-        report.put("vision_runs_per_image", Figures.round(visionRuns));
-        report.put("prefill_tokens_per_image", Figures.round(prefill));
-        report.put("latency_p50_ms", Figures.round(p50));
-        report.put("latency_p99_ms", Figures.round(p99));
-        kafkaSideCpu.ifPresent(cpu -> report.put("kafka_side_cpu_s", Figures.round(cpu)));
-        ObjectNode stages = report.putObject("stages");
-        engineStages.writeTo(stages.putObject("engine"));
-        kafkaStages.writeTo(stages.putObject("kafka"));
-      }
+      KafkaRun kafka = throughKafka(model, settings, measured, tasks, err);
+      // 4. the engine and per task again, in the mirror order, once the worker's thread has
+      // ended. This machine's speed drifts over minutes; the mean of each path's runs before and
+      // after is its speed at the time of the runs it is compared with
+      WithoutKafka after =
+          OneShotThread.call("glimpse-bench-after", () -> again(model, config, measured, tasks));
+      err.printf("image-level engine again: %.2f images/s%n", after.engine().imagesPerSecond());
+      err.printf("  engine stages: %s%n", after.engine().describe());
+      err.printf("per task again: %.2f images/s%n", after.perTask());
+      double perTask = (alone.perTask() + after.perTask()) / 2;
+      double engine = (alone.engine().imagesPerSecond() + after.engine().imagesPerSecond()) / 2;
+      double throughKafka = kafka.imagesPerSecond();
+      out.printf(
+          "per task      %8.2f images/s (independent full prompts, fixed batches of %d; mean of"
+              + " %.2f before and %.2f after the Kafka run)%n",
+          perTask, batch, alone.perTask(), after.perTask());
+      out.printf(
+          "engine        %8.2f images/s (image-level path, no Kafka; mean of %.2f before and %.2f"
+              + " after)%n",
+          engine, alone.engine().imagesPerSecond(), after.engine().imagesPerSecond());
+      out.printf(
+          "through Kafka %8.2f images/s; latency p50 %.0f ms, p99 %.0f ms%n",
+          throughKafka, kafka.p50Millis(), kafka.p99Millis());
+      out.printf(
+          "speedup       %8.2f (engine / per task); ratio %.2f (Kafka / engine)%n",
+          engine / perTask, throughKafka / engine);
+      out.printf(
+          "per image     %8.2f vision runs, %.1f prefill tokens%n",
+          kafka.visionRunsPerImage(), kafka.prefillTokensPerImage());
+      report.put("model", model.modelId());
+      report.put("workload", workload);
+      report.put("events", measured.size());
+      report.put("tasks_per_image", tasks.count());
+      report.put("batch", batch);
+      report.put("kafka_side", kafkaSide);
+      report.put("new_tokens", newTokens);
+      report.put("images_per_s", Figures.round(throughKafka));
+      report.put("engine_images_per_s", Figures.round(engine));
+      report.put("per_task_images_per_s", Figures.round(perTask));
+      report.put("ratio", Figures.round(throughKafka / engine));
+      report.put("speedup", Figures.round(engine / perTask));
+      report.put("vision_runs_per_image", Figures.round(kafka.visionRunsPerImage()));
+      report.put("prefill_tokens_per_image", Figures.round(kafka.prefillTokensPerImage()));
+      report.put("latency_p50_ms", Figures.round(kafka.p50Millis()));
+      report.put("latency_p99_ms", Figures.round(kafka.p99Millis()));
+      kafka
+          .kafkaSideCpuSeconds()
+          .ifPresent(cpu -> report.put("kafka_side_cpu_s", Figures.round(cpu)));
+      report
+          .putArray("per_task_runs_images_per_s")
+          .add(Figures.round(alone.perTask()))
+          .add(Figures.round(after.perTask()));
+      report
+          .putArray("engine_runs_images_per_s")
+          .add(Figures.round(alone.engine().imagesPerSecond()))
+          .add(Figures.round(after.engine().imagesPerSecond()));
+      ObjectNode stages = report.putObject("stages");
+      alone.engine().stages().writeTo(stages.putObject("engine"));
+      kafka.stages().writeTo(stages.putObject("kafka"));
+      after.engine().stages().writeTo(stages.putObject("engine_after"));
     }
     out.println(new ObjectMapper().writeValueAsString(report));
     out.flush();
     return 0;
   }
 
-  /** The per-task and engine figures, with the engine's stages and seconds. */
-  private record WithoutKafka(
-      double perTask, double engine, double engineSeconds, StageTimes stages) {}
+  /** A per-task figure and an engine run. */
+  private record WithoutKafka(double perTask, EngineRun engine) {}
+
+  /** One measured run of the image-level engine: its time and its stages. */
+  private record EngineRun(int images, double seconds, StageTimes stages) {
+    /** Runs {@code requests} on an engine whose meters go to {@code meters}. */
+    static EngineRun of(
+        ImageEngine engine, SimpleMeterRegistry meters, List<InferenceRequest> requests) {
+      StageTimes before = StageTimes.of(meters);
+      long start = System.nanoTime();
+      int failed = engine.run(requests);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (failed > 0) {
+        throw new IllegalStateException(failed + " tasks failed in the engine run; see the log");
+      }
+      return new EngineRun(requests.size(), seconds, StageTimes.of(meters).minus(before));
+    }
+
+    double imagesPerSecond() {
+      return images / seconds;
+    }
+
+    String describe() {
+      return stages.describe(seconds);
+    }
+  }
+
+  /** The measured run through Kafka. */
+  private record KafkaRun(
+      int images,
+      double seconds,
+      long[] sortedLatencies,
+      StageTimes stages,
+      double visionRunsPerImage,
+      double prefillTokensPerImage,
+      Optional<Double> kafkaSideCpuSeconds) {
+    double imagesPerSecond() {
+      return images / seconds;
+    }
+
+    double p50Millis() {
+      return sortedLatencies[sortedLatencies.length / 2] / 1e6;
+    }
+
+    double p99Millis() {
+      int i = (int) Math.ceil(sortedLatencies.length * 0.99) - 1;
+      return sortedLatencies[Math.min(sortedLatencies.length - 1, i)] / 1e6;
+    }
+  }
 
   /** 1. per task, then 2. the image-level engine, each after its warm-up. */
   private WithoutKafka withoutKafka(
@@ -232,23 +268,82 @@ final class PipelineBenchCommand implements Callable<Integer> {
     double perTask = perTaskImagesPerSecond(model, config, measured, tasks);
     err.printf("per task, full prompts: %.2f images/s%n", perTask);
     // 2. the image-level engine alone
-    SimpleMeterRegistry engineMeters = new SimpleMeterRegistry();
-    try (ImageEngine direct = new ImageEngine(model, config, engineMeters)) {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (ImageEngine direct = new ImageEngine(model, config, meters)) {
       warmUp(
           "engine",
           err,
           round ->
               direct.run(requests(round, tasks, direct.modelId(), "warmup-" + System.nanoTime())));
-      StageTimes before = StageTimes.of(engineMeters);
-      long start = System.nanoTime();
-      int failed = direct.run(requests(measured, tasks, direct.modelId(), "engine"));
-      double engineSeconds = (System.nanoTime() - start) / 1e9;
-      double engine = measured.size() / engineSeconds;
-      StageTimes engineStages = StageTimes.of(engineMeters).minus(before);
-      if (failed > 0) {
-        throw new IllegalStateException(failed + " tasks failed in the engine run; see the log");
-      }
-      return new WithoutKafka(perTask, engine, engineSeconds, engineStages);
+      return new WithoutKafka(
+          perTask,
+          EngineRun.of(direct, meters, requests(measured, tasks, direct.modelId(), "engine")));
+    }
+  }
+
+  /** 4. the engine, then per task, again: warm already, so without warm-up rounds. */
+  private WithoutKafka again(
+      VisionLanguageModel model,
+      WorkerConfig config,
+      List<byte[]> measured,
+      EventPublisher.Tasks tasks) {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    EngineRun engine;
+    try (ImageEngine direct = new ImageEngine(model, config, meters)) {
+      engine = EngineRun.of(direct, meters, requests(measured, tasks, direct.modelId(), "after"));
+    }
+    return new WithoutKafka(perTaskImagesPerSecond(model, config, measured, tasks), engine);
+  }
+
+  /**
+   * 3. Broker, ingest and a worker on {@code model} with the benchmark's settings: warm-up rounds,
+   * then the measured run.
+   */
+  private KafkaRun throughKafka(
+      VisionLanguageModel model,
+      Map<String, String> settings,
+      List<byte[]> measured,
+      EventPublisher.Tasks tasks,
+      PrintWriter err) {
+    SimpleMeterRegistry pipelineMeters = new SimpleMeterRegistry();
+    try (BenchPipeline pipeline =
+            kafkaSide.equals("processes")
+                ? ProcessPipeline.start(model, settings, err, pipelineMeters)
+                : BenchPipeline.inProcess(model, settings, err, pipelineMeters);
+        ResultTail tail =
+            new ResultTail(
+                pipeline.clientProperties(), pipeline.topics(), ResultTail.allKinds(), false);
+        EventPublisher publisher =
+            new EventPublisher(
+                pipeline.clientProperties(), pipeline.topics().images(), "glimpse-bench")) {
+      tail.awaitAssignment(Duration.ofSeconds(30));
+      warmUp(
+          "Kafka",
+          err,
+          round ->
+              publishAndAwait(publisher, tail, round, tasks, "warmup", new long[round.size()]));
+      Optional<Duration> kafkaSideBefore = pipeline.kafkaSideCpu();
+      long visionBefore = model.model().imagesEncoded();
+      long prefillBefore = model.model().prefillTokens();
+      long[] latencies = new long[measured.size()];
+      StageTimes before = StageTimes.of(pipelineMeters);
+      double seconds = publishAndAwait(publisher, tail, measured, tasks, "event", latencies);
+      StageTimes stages = StageTimes.of(pipelineMeters).minus(before);
+      Optional<Double> kafkaSideCpu =
+          pipeline.kafkaSideCpu().map(cpu -> cpu.minus(kafkaSideBefore.get()).toMillis() / 1e3);
+      err.printf("through Kafka: %.2f images/s%n", measured.size() / seconds);
+      err.printf("  Kafka stages:  %s%n", stages.describe(seconds));
+      kafkaSideCpu.ifPresent(
+          cpu -> err.printf("  broker and ingest processes: %.1f CPU-seconds%n", cpu));
+      Arrays.sort(latencies);
+      return new KafkaRun(
+          measured.size(),
+          seconds,
+          latencies,
+          stages,
+          (model.model().imagesEncoded() - visionBefore) / (double) measured.size(),
+          (model.model().prefillTokens() - prefillBefore) / (double) measured.size(),
+          kafkaSideCpu);
     }
   }
 
@@ -379,7 +474,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
    * Publishes every image, waits until each has a result (or dead letter) for every task; returns
    * the seconds from first publish to last result, and each image's latency to its last result.
    */
-  private double throughKafka(
+  private double publishAndAwait(
       EventPublisher publisher,
       ResultTail tail,
       List<byte[]> images,

@@ -69,7 +69,17 @@ class PipelineBenchCommandIT {
     assertEquals(kafkaSide, report.path("kafka_side").asText());
     assertEquals(
         kafkaSide.equals("processes"), report.has("kafka_side_cpu_s"), "CPU of the processes");
-    for (String path : List.of("engine", "kafka")) {
+    // each path without Kafka ran before and after the Kafka run; its figure is their mean
+    for (String path : List.of("engine", "per_task")) {
+      JsonNode runs = report.path(path + "_runs_images_per_s");
+      assertEquals(2, runs.size(), path + " runs in " + report);
+      assertEquals(
+          (runs.get(0).asDouble() + runs.get(1).asDouble()) / 2,
+          report.path(path + "_images_per_s").asDouble(),
+          0.011,
+          path + " in " + report);
+    }
+    for (String path : List.of("engine", "kafka", "engine_after")) {
       JsonNode stages = report.path("stages").path(path);
       for (String stage : List.of("vision", "prefix_prefill", "suffix_prefill", "decode")) {
         assertTrue(
