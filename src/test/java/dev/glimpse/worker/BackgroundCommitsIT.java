@@ -34,7 +34,6 @@ import org.junit.jupiter.api.Test;
 /** The worker's transactions on their own thread, against a real broker. */
 class BackgroundCommitsIT {
   private static final String TOPIC = "glimpse.captions";
-  private static final ConsumerGroupMetadata GROUP = new ConsumerGroupMetadata("glimpse-worker");
 
   @Test
   void aReleaseIsCommittedInTheBackgroundAndItsEndCollectedOnce() {
@@ -46,9 +45,10 @@ class BackgroundCommitsIT {
           new BackgroundCommits(new TransactionalWriter(producer), metrics)) {
         Outbox.Release release = release("event-1", 7);
 
-        commits.start(release, GROUP);
+        commits.start(release, workerGroup(broker));
         assertTrue(commits.busy(), "in flight until collected");
-        assertThrows(IllegalStateException.class, () -> commits.start(release, GROUP));
+        assertThrows(
+            IllegalStateException.class, () -> commits.start(release, workerGroup(broker)));
         BackgroundCommits.Ended ended = commits.collect(true).orElseThrow();
 
         assertTrue(ended.committed());
@@ -75,7 +75,7 @@ class BackgroundCommitsIT {
       try (BackgroundCommits commits =
           new BackgroundCommits(
               new TransactionalWriter(fenced), new WorkerMetrics(new SimpleMeterRegistry()))) {
-        commits.start(release("event-2", 3), GROUP);
+        commits.start(release("event-2", 3), workerGroup(broker));
 
         assertTrue(
             commits.collectUnlessFailed().isEmpty(),
@@ -93,6 +93,17 @@ class BackgroundCommitsIT {
     return new Outbox.Release(
         List.of(record),
         Map.of(new TopicPartition("glimpse.requests", 0), new OffsetAndMetadata(offset + 1)));
+  }
+
+  /** The worker group's metadata as a consumer of that group gives it, before it joins. */
+  private static ConsumerGroupMetadata workerGroup(BrokerWithTopics broker) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "glimpse-worker");
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      return consumer.groupMetadata();
+    }
   }
 
   private static Producer<String, byte[]> producer(BrokerWithTopics broker, String id) {
