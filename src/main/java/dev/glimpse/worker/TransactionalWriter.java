@@ -7,6 +7,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
@@ -20,12 +21,21 @@ import org.slf4j.LoggerFactory;
 final class TransactionalWriter {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionalWriter.class);
 
-  /** The errors after which this producer can do nothing more: fenced, denied, out of sequence. */
+  /**
+   * The errors after which this producer can do nothing more: fenced, denied, out of sequence, or
+   * an invalid transaction state, which the broker answers a commit with when another producer's
+   * takeover of this transactional.id aborted the transaction under it ({@link #TAKEN_OVER}).
+   */
   private static final List<Class<? extends RuntimeException>> FATAL =
       List.of(
           ProducerFencedException.class,
+          InvalidTxnStateException.class,
           OutOfOrderSequenceException.class,
           AuthorizationException.class);
+
+  /** How the producer learns that another took its transactional.id. */
+  static final List<Class<? extends RuntimeException>> TAKEN_OVER =
+      List.of(ProducerFencedException.class, InvalidTxnStateException.class);
 
   private final Producer<String, byte[]> producer;
 

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -205,11 +206,11 @@ public final class Worker implements Runnable, AutoCloseable {
         stoppedBecause = "the worker loop stopped: " + e;
         throw e;
       }
-    } catch (ProducerFencedException | AuthorizationException e) {
+    } catch (ProducerFencedException | InvalidTxnStateException | AuthorizationException e) {
       // an expected end, not a bug: one line, not-ready, and failure() for the exit code
       failure = e;
       stoppedBecause =
-          (e instanceof ProducerFencedException ? "fenced: " : "denied: ") + e.getMessage();
+          (e instanceof AuthorizationException ? "denied: " : "fenced: ") + e.getMessage();
       LOG.error(
           "worker stopped: {} (another worker with this transactional.id took over, or access was"
               + " denied); restart it with its own glimpse.worker.transactional.id",
@@ -274,7 +275,7 @@ public final class Worker implements Runnable, AutoCloseable {
    * Whether this failure, or one of its causes, is another producer taking this transactional id.
    */
   private static boolean isFenced(Throwable e) {
-    return TransactionalWriter.causeOf(e, List.of(ProducerFencedException.class)).isPresent();
+    return TransactionalWriter.causeOf(e, TransactionalWriter.TAKEN_OVER).isPresent();
   }
 
   /** Stops the loop from another thread; in-flight work is not written and will be redone. */
