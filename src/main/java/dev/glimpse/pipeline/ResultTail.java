@@ -9,9 +9,12 @@ import dev.glimpse.kafka.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -22,7 +25,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads the result topics and the dead-letter topic with read_committed consumers and turns each
+ * Reads the result topics and the dead-letter topic with one read_committed consumer and turns each
  * record into a {@link Result}: what a person or a program downstream sees.
  */
 public final class ResultTail implements AutoCloseable {
@@ -111,10 +114,14 @@ public final class ResultTail implements AutoCloseable {
     }
   }
 
-  private final List<KafkaConsumer<String, byte[]>> consumers = new ArrayList<>();
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final Set<String> subscribed;
   private final Topics topics;
 
   /**
+   * One read_committed consumer, in a group of its own, subscribed to the topic of every kind
+   * asked.
+   *
    * @param fromBeginning read what the topics already hold, or only what arrives from now on
    */
   public ResultTail(
@@ -123,19 +130,19 @@ public final class ResultTail implements AutoCloseable {
       List<String> kinds,
       boolean fromBeginning) {
     this.topics = topics;
+    this.subscribed = new LinkedHashSet<>();
     for (String kind : kinds) {
-      Properties p = new Properties();
-      p.put(ConsumerConfig.GROUP_ID_CONFIG, "glimpse-tail-" + UUID.randomUUID());
-      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
-      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-      p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
-      p.putAll(clientProperties);
-      KafkaConsumer<String, byte[]> consumer =
-          new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-      consumer.subscribe(List.of(topicOf(kind).name()));
-      consumers.add(consumer);
+      subscribed.add(topicOf(kind).name());
     }
+    Properties p = new Properties();
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "glimpse-tail-" + UUID.randomUUID());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
+    p.putAll(clientProperties);
+    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.copyOf(subscribed));
   }
 
   public static List<String> allKinds() {
@@ -154,30 +161,34 @@ public final class ResultTail implements AutoCloseable {
     };
   }
 
-  /** Waits until every consumer has its partitions, so nothing published after is missed. */
+  /**
+   * Waits until the consumer has partitions of every topic it reads, so nothing published after is
+   * missed.
+   */
   public void awaitAssignment(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    for (KafkaConsumer<String, byte[]> consumer : consumers) {
-      while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
-        consumer
-            .poll(Duration.ofMillis(50))
-            .forEach(
-                r -> {
-                  throw new IllegalStateException(
-                      "a result arrived before the tail was ready: " + r.key());
-                });
-      }
+    while (!assignedEveryTopic() && System.nanoTime() < deadline) {
+      consumer
+          .poll(Duration.ofMillis(50))
+          .forEach(
+              r -> {
+                throw new IllegalStateException(
+                    "a result arrived before the tail was ready: " + r.key());
+              });
     }
+  }
+
+  private boolean assignedEveryTopic() {
+    Set<String> assigned = new HashSet<>();
+    consumer.assignment().forEach(tp -> assigned.add(tp.topic()));
+    return assigned.containsAll(subscribed);
   }
 
   /** What arrived within about {@code timeout}. */
   public List<Result> poll(Duration timeout) {
     List<Result> out = new ArrayList<>();
-    Duration each = Duration.ofMillis(Math.max(1, timeout.toMillis() / consumers.size()));
-    for (KafkaConsumer<String, byte[]> consumer : consumers) {
-      for (ConsumerRecord<String, byte[]> record : consumer.poll(each)) {
-        out.add(decodeOrSay(record));
-      }
+    for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+      out.add(decodeOrSay(record));
     }
     return out;
   }
@@ -265,6 +276,6 @@ public final class ResultTail implements AutoCloseable {
 
   @Override
   public void close() {
-    consumers.forEach(KafkaConsumer::close);
+    consumer.close();
   }
 }
