@@ -46,9 +46,9 @@ import picocli.CommandLine.Spec;
  * decoding its image again, as a user of a bare engine would. Image-level engine: the worker's own
  * path driven directly (one decode and one vision pass per image, a shared prompt prefix,
  * continuous batching), no Kafka. Through Kafka: broker, ingest and a worker with the same batch
- * size. The first two run before and again after the Kafka run, in the mirror order, and each
- * figure is the mean of its two runs: this machine's speed drifts over minutes. Every image is
- * distinct, so no cache answers.
+ * size. This machine's speed drifts over minutes, so the paths take turns: per task, the engine,
+ * then {@code --rounds} times a Kafka run followed by an engine run, and per task again; each
+ * figure is the mean of its path's runs. Every image is distinct, so no cache answers.
  */
 @Command(
     name = "bench-pipeline",
@@ -105,6 +105,14 @@ final class PipelineBenchCommand implements Callable<Integer> {
               + " all in this JVM, sharing its cores with the model (default: ${DEFAULT-VALUE}).")
   String kafkaSide;
 
+  @Option(
+      names = "--rounds",
+      defaultValue = "2",
+      description =
+          "Kafka runs measured, each followed by an engine run (default: ${DEFAULT-VALUE});"
+              + " more rounds average out more of this machine's drift.")
+  int rounds;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -116,6 +124,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
     if (!kafkaSide.equals("processes") && !kafkaSide.equals("in-process")) {
       throw new Errors.UserError(
           "BAD_KAFKA_SIDE", "--kafka-side must be processes or in-process, got " + kafkaSide);
+    }
+    if (rounds < 1) {
+      throw new Errors.UserError(
+          "BAD_ROUNDS", "--rounds must be at least 1 (Kafka runs measured), got " + rounds);
     }
     EventPublisher.Tasks tasks =
         workload.equals("mixed")
@@ -132,37 +144,46 @@ final class PipelineBenchCommand implements Callable<Integer> {
     ObjectNode report = new ObjectMapper().createObjectNode();
     try (VisionLanguageModel model = modelOptions.load(err)) {
       WorkerConfig config = WorkerConfig.from(withBootstrap(settings, "in-process:0"));
-      // 1 and 2 on a thread that ends before the worker starts, so that the worker's pool of
-      // OpenMP threads is the process's only one (see OneShotThread)
-      WithoutKafka alone =
+      // The runs without Kafka each on a thread that ends before a worker starts, so that the
+      // worker's pool of OpenMP threads is the process's only one (see OneShotThread). This
+      // machine's speed drifts over minutes: per task runs first and last, and an engine run
+      // before and after every Kafka run, so that the mean of each path's runs is its speed at
+      // the time of the runs it is compared with.
+      double perTaskBefore =
           OneShotThread.call(
-              "glimpse-bench-alone", () -> withoutKafka(model, config, measured, tasks, err));
-      err.printf("image-level engine: %.2f images/s%n", alone.engine().imagesPerSecond());
-      err.printf("  engine stages: %s%n", alone.engine().describe());
-      // 3. through Kafka
-      KafkaRun kafka = throughKafka(model, settings, measured, tasks, err);
-      // 4. the engine and per task again, in the mirror order, once the worker's thread has
-      // ended. This machine's speed drifts over minutes; the mean of each path's runs before and
-      // after is its speed at the time of the runs it is compared with
-      WithoutKafka after =
-          OneShotThread.call("glimpse-bench-after", () -> again(model, config, measured, tasks));
-      err.printf("image-level engine again: %.2f images/s%n", after.engine().imagesPerSecond());
-      err.printf("  engine stages: %s%n", after.engine().describe());
-      err.printf("per task again: %.2f images/s%n", after.perTask());
-      double perTask = (alone.perTask() + after.perTask()) / 2;
-      double engine = (alone.engine().imagesPerSecond() + after.engine().imagesPerSecond()) / 2;
-      double throughKafka = kafka.imagesPerSecond();
+              "glimpse-bench-per-task", () -> perTask(model, config, measured, tasks, err, true));
+      List<EngineRun> engineRuns = new ArrayList<>();
+      engineRuns.add(
+          OneShotThread.call(
+              "glimpse-bench-engine", () -> engineRun(model, config, measured, tasks, err, true)));
+      List<KafkaRun> kafkaRuns = new ArrayList<>();
+      for (int round = 1; round <= rounds; round++) {
+        kafkaRuns.add(throughKafka(model, settings, measured, tasks, err));
+        engineRuns.add(
+            OneShotThread.call(
+                "glimpse-bench-engine",
+                () -> engineRun(model, config, measured, tasks, err, false)));
+      }
+      double perTaskAfter =
+          OneShotThread.call(
+              "glimpse-bench-per-task", () -> perTask(model, config, measured, tasks, err, false));
+      double perTask = (perTaskBefore + perTaskAfter) / 2;
+      double engine = mean(engineRuns.stream().map(EngineRun::imagesPerSecond).toList());
+      double throughKafka = mean(kafkaRuns.stream().map(KafkaRun::imagesPerSecond).toList());
+      KafkaRun.Totals kafka = KafkaRun.totals(kafkaRuns);
       out.printf(
           "per task      %8.2f images/s (independent full prompts, fixed batches of %d; mean of"
-              + " %.2f before and %.2f after the Kafka run)%n",
-          perTask, batch, alone.perTask(), after.perTask());
+              + " %.2f first and %.2f last)%n",
+          perTask, batch, perTaskBefore, perTaskAfter);
       out.printf(
-          "engine        %8.2f images/s (image-level path, no Kafka; mean of %.2f before and %.2f"
-              + " after)%n",
-          engine, alone.engine().imagesPerSecond(), after.engine().imagesPerSecond());
+          "engine        %8.2f images/s (image-level path, no Kafka; mean of %s)%n",
+          engine, listed(engineRuns.stream().map(EngineRun::imagesPerSecond).toList()));
       out.printf(
-          "through Kafka %8.2f images/s; latency p50 %.0f ms, p99 %.0f ms%n",
-          throughKafka, kafka.p50Millis(), kafka.p99Millis());
+          "through Kafka %8.2f images/s (mean of %s); latency p50 %.0f ms, p99 %.0f ms%n",
+          throughKafka,
+          listed(kafkaRuns.stream().map(KafkaRun::imagesPerSecond).toList()),
+          kafka.p50Millis(),
+          kafka.p99Millis());
       out.printf(
           "speedup       %8.2f (engine / per task); ratio %.2f (Kafka / engine)%n",
           engine / perTask, throughKafka / engine);
@@ -176,6 +197,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
       report.put("batch", batch);
       report.put("kafka_side", kafkaSide);
       report.put("new_tokens", newTokens);
+      report.put("rounds", rounds);
       report.put("images_per_s", Figures.round(throughKafka));
       report.put("engine_images_per_s", Figures.round(engine));
       report.put("per_task_images_per_s", Figures.round(perTask));
@@ -186,28 +208,34 @@ final class PipelineBenchCommand implements Callable<Integer> {
       report.put("latency_p50_ms", Figures.round(kafka.p50Millis()));
       report.put("latency_p99_ms", Figures.round(kafka.p99Millis()));
       kafka
-          .kafkaSideCpuSeconds()
+          .kafkaSideCpuSecondsPerRun()
           .ifPresent(cpu -> report.put("kafka_side_cpu_s", Figures.round(cpu)));
       report
           .putArray("per_task_runs_images_per_s")
-          .add(Figures.round(alone.perTask()))
-          .add(Figures.round(after.perTask()));
-      report
-          .putArray("engine_runs_images_per_s")
-          .add(Figures.round(alone.engine().imagesPerSecond()))
-          .add(Figures.round(after.engine().imagesPerSecond()));
+          .add(Figures.round(perTaskBefore))
+          .add(Figures.round(perTaskAfter));
+      engineRuns.forEach(
+          r ->
+              report.withArray("engine_runs_images_per_s").add(Figures.round(r.imagesPerSecond())));
+      kafkaRuns.forEach(
+          r -> report.withArray("kafka_runs_images_per_s").add(Figures.round(r.imagesPerSecond())));
       ObjectNode stages = report.putObject("stages");
-      alone.engine().stages().writeTo(stages.putObject("engine"));
+      StageTimes.sum(engineRuns.stream().map(EngineRun::stages).toList())
+          .writeTo(stages.putObject("engine"));
       kafka.stages().writeTo(stages.putObject("kafka"));
-      after.engine().stages().writeTo(stages.putObject("engine_after"));
     }
     out.println(new ObjectMapper().writeValueAsString(report));
     out.flush();
     return 0;
   }
 
-  /** A per-task figure and an engine run. */
-  private record WithoutKafka(double perTask, EngineRun engine) {}
+  private static double mean(List<Double> values) {
+    return values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+  }
+
+  private static String listed(List<Double> values) {
+    return String.join(", ", values.stream().map(v -> String.format("%.2f", v)).toList());
+  }
 
   /** One measured run of the image-level engine: its time and its stages. */
   private record EngineRun(int images, double seconds, StageTimes stages) {
@@ -227,72 +255,110 @@ final class PipelineBenchCommand implements Callable<Integer> {
     double imagesPerSecond() {
       return images / seconds;
     }
-
-    String describe() {
-      return stages.describe(seconds);
-    }
   }
 
-  /** The measured run through Kafka. */
+  /** One measured run through Kafka. */
   private record KafkaRun(
       int images,
       double seconds,
-      long[] sortedLatencies,
+      long[] latencies,
       StageTimes stages,
-      double visionRunsPerImage,
-      double prefillTokensPerImage,
+      long visionRuns,
+      long prefillTokens,
       Optional<Double> kafkaSideCpuSeconds) {
     double imagesPerSecond() {
       return images / seconds;
     }
 
-    double p50Millis() {
-      return sortedLatencies[sortedLatencies.length / 2] / 1e6;
+    /** What every measured run through Kafka did together. */
+    record Totals(
+        int images,
+        long[] sortedLatencies,
+        StageTimes stages,
+        long visionRuns,
+        long prefillTokens,
+        Optional<Double> kafkaSideCpuSecondsPerRun) {
+      double visionRunsPerImage() {
+        return visionRuns / (double) images;
+      }
+
+      double prefillTokensPerImage() {
+        return prefillTokens / (double) images;
+      }
+
+      double p50Millis() {
+        return sortedLatencies[sortedLatencies.length / 2] / 1e6;
+      }
+
+      double p99Millis() {
+        int i = (int) Math.ceil(sortedLatencies.length * 0.99) - 1;
+        return sortedLatencies[Math.min(sortedLatencies.length - 1, i)] / 1e6;
+      }
     }
 
-    double p99Millis() {
-      int i = (int) Math.ceil(sortedLatencies.length * 0.99) - 1;
-      return sortedLatencies[Math.min(sortedLatencies.length - 1, i)] / 1e6;
+    static Totals totals(List<KafkaRun> runs) {
+      long[] latencies = runs.stream().flatMapToLong(r -> Arrays.stream(r.latencies)).toArray();
+      Arrays.sort(latencies);
+      Optional<Double> cpu =
+          runs.stream().allMatch(r -> r.kafkaSideCpuSeconds.isPresent())
+              ? Optional.of(mean(runs.stream().map(r -> r.kafkaSideCpuSeconds.get()).toList()))
+              : Optional.empty();
+      return new Totals(
+          runs.stream().mapToInt(KafkaRun::images).sum(),
+          latencies,
+          StageTimes.sum(runs.stream().map(KafkaRun::stages).toList()),
+          runs.stream().mapToLong(KafkaRun::visionRuns).sum(),
+          runs.stream().mapToLong(KafkaRun::prefillTokens).sum(),
+          cpu);
     }
   }
 
-  /** 1. per task, then 2. the image-level engine, each after its warm-up. */
-  private WithoutKafka withoutKafka(
+  /**
+   * Every task an independent full prompt in fixed batches, after warm-up rounds when {@code
+   * warmUp}; images/s.
+   */
+  private double perTask(
       VisionLanguageModel model,
       WorkerConfig config,
       List<byte[]> measured,
       EventPublisher.Tasks tasks,
-      PrintWriter err) {
-    // 1. per task: independent full prompts in fixed batches
-    warmUp("per task", err, round -> perTaskImagesPerSecond(model, config, round, tasks));
+      PrintWriter err,
+      boolean warmUp) {
+    if (warmUp) {
+      warmUp("per task", err, round -> perTaskImagesPerSecond(model, config, round, tasks));
+    }
     double perTask = perTaskImagesPerSecond(model, config, measured, tasks);
     err.printf("per task, full prompts: %.2f images/s%n", perTask);
-    // 2. the image-level engine alone
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (ImageEngine direct = new ImageEngine(model, config, meters)) {
-      warmUp(
-          "engine",
-          err,
-          round ->
-              direct.run(requests(round, tasks, direct.modelId(), "warmup-" + System.nanoTime())));
-      return new WithoutKafka(
-          perTask,
-          EngineRun.of(direct, meters, requests(measured, tasks, direct.modelId(), "engine")));
-    }
+    return perTask;
   }
 
-  /** 4. the engine, then per task, again: warm already, so without warm-up rounds. */
-  private WithoutKafka again(
+  /** The image-level engine alone on a new engine, after warm-up rounds when {@code warmUp}. */
+  private EngineRun engineRun(
       VisionLanguageModel model,
       WorkerConfig config,
       List<byte[]> measured,
-      EventPublisher.Tasks tasks) {
+      EventPublisher.Tasks tasks,
+      PrintWriter err,
+      boolean warmUp) {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    EngineRun engine;
-    try (ImageEngine direct = new ImageEngine(model, config, meters)) {
-      engine = EngineRun.of(direct, meters, requests(measured, tasks, direct.modelId(), "after"));
+    try (ImageEngine engine = new ImageEngine(model, config, meters)) {
+      if (warmUp) {
+        warmUp(
+            "engine",
+            err,
+            round ->
+                engine.run(
+                    requests(round, tasks, engine.modelId(), "warmup-" + System.nanoTime())));
+      }
+      EngineRun run =
+          EngineRun.of(
+              engine,
+              meters,
+              requests(measured, tasks, engine.modelId(), "engine-" + System.nanoTime()));
+      err.printf("image-level engine: %.2f images/s%n", run.imagesPerSecond());
+      err.printf("  engine stages: %s%n", run.stages().describe(run.seconds()));
+      return run;
     }
-    return new WithoutKafka(perTaskImagesPerSecond(model, config, measured, tasks), engine);
   }
 
   /**
@@ -335,14 +401,13 @@ final class PipelineBenchCommand implements Callable<Integer> {
       err.printf("  Kafka stages:  %s%n", stages.describe(seconds));
       kafkaSideCpu.ifPresent(
           cpu -> err.printf("  broker and ingest processes: %.1f CPU-seconds%n", cpu));
-      Arrays.sort(latencies);
       return new KafkaRun(
           measured.size(),
           seconds,
           latencies,
           stages,
-          (model.model().imagesEncoded() - visionBefore) / (double) measured.size(),
-          (model.model().prefillTokens() - prefillBefore) / (double) measured.size(),
+          model.model().imagesEncoded() - visionBefore,
+          model.model().prefillTokens() - prefillBefore,
           kafkaSideCpu);
     }
   }

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Where a run's model time went, read from the worker's own meters: the vision passes, the prefills
  * of shared prefixes and of task suffixes, and the decode steps with the rows they carried. {@code
- * bench-pipeline} takes one before and one after each measured run, so that the engine and the
- * Kafka runs can be compared stage by stage.
+ * bench-pipeline} takes one before and one after each measured run, and sums each path's runs, so
+ * that the engine and the Kafka runs can be compared stage by stage.
  */
 record StageTimes(
     Stage vision, Stage prefix, Stage suffix, Stage decode, double decodeRows, Stage commit) {
@@ -19,6 +20,10 @@ record StageTimes(
   record Stage(long calls, double seconds) {
     Stage minus(Stage before) {
       return new Stage(calls - before.calls, seconds - before.seconds);
+    }
+
+    Stage plus(Stage other) {
+      return new Stage(calls + other.calls, seconds + other.seconds);
     }
 
     double millisPerCall() {
@@ -52,6 +57,23 @@ record StageTimes(
         decode.minus(before.decode),
         decodeRows - before.decodeRows,
         commit.minus(before.commit));
+  }
+
+  /** Several runs' stages together. */
+  static StageTimes sum(List<StageTimes> runs) {
+    Stage none = new Stage(0, 0);
+    StageTimes total = new StageTimes(none, none, none, none, 0, none);
+    for (StageTimes r : runs) {
+      total =
+          new StageTimes(
+              total.vision.plus(r.vision),
+              total.prefix.plus(r.prefix),
+              total.suffix.plus(r.suffix),
+              total.decode.plus(r.decode),
+              total.decodeRows + r.decodeRows,
+              total.commit.plus(r.commit));
+    }
+    return total;
   }
 
   double meanRows() {
