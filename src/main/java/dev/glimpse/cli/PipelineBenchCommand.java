@@ -47,8 +47,10 @@ import picocli.CommandLine.Spec;
  * path driven directly (one decode and one vision pass per image, a shared prompt prefix,
  * continuous batching), no Kafka. Through Kafka: broker, ingest and a worker with the same batch
  * size. This machine's speed drifts over minutes, so the paths take turns: per task, the engine,
- * then {@code --rounds} times a Kafka run followed by an engine run, and per task again; each
- * figure is the mean of its path's runs. Every image is distinct, so no cache answers.
+ * then {@code --rounds} times a Kafka run (a worker of its own) followed by an engine run, and per
+ * task again; each figure is the mean of its path's runs. With {@code --kafka-side processes} the
+ * broker and ingest start before the first run and stay till the last, so that every run shares the
+ * machine with them. Every image is distinct, so no cache answers.
  */
 @Command(
     name = "bench-pipeline",
@@ -142,7 +144,12 @@ final class PipelineBenchCommand implements Callable<Integer> {
             "glimpse.generate.max.new.tokens.default",
             String.valueOf(newTokens));
     ObjectNode report = new ObjectMapper().createObjectNode();
-    try (VisionLanguageModel model = modelOptions.load(err)) {
+    try (VisionLanguageModel model = modelOptions.load(err);
+        // started before the first run, so that every run shares the machine with them
+        KafkaSideProcesses processes =
+            kafkaSide.equals("processes")
+                ? KafkaSideProcesses.start(model.modelId(), settings, err)
+                : null) {
       WorkerConfig config = WorkerConfig.from(withBootstrap(settings, "in-process:0"));
       // The runs without Kafka each on a thread that ends before a worker starts, so that the
       // worker's pool of OpenMP threads is the process's only one (see OneShotThread). This
@@ -158,7 +165,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
               "glimpse-bench-engine", () -> engineRun(model, config, measured, tasks, err, true)));
       List<KafkaRun> kafkaRuns = new ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
-        kafkaRuns.add(throughKafka(model, settings, measured, tasks, err));
+        kafkaRuns.add(throughKafka(model, processes, settings, measured, tasks, err, round));
         engineRuns.add(
             OneShotThread.call(
                 "glimpse-bench-engine",
@@ -362,19 +369,25 @@ final class PipelineBenchCommand implements Callable<Integer> {
   }
 
   /**
-   * 3. Broker, ingest and a worker on {@code model} with the benchmark's settings: warm-up rounds,
-   * then the measured run.
+   * A worker on {@code model} beside the broker and ingest {@code processes} (or, where null,
+   * broker, ingest and worker started in this JVM with the benchmark's settings): warm-up rounds,
+   * then the measured run. The images of round {@code round} carry its number in a PNG text chunk
+   * (the same pixels, other bytes), so that ingest's result cache, which outlives a round, answers
+   * none of them.
    */
   private KafkaRun throughKafka(
       VisionLanguageModel model,
+      KafkaSideProcesses processes,
       Map<String, String> settings,
       List<byte[]> measured,
       EventPublisher.Tasks tasks,
-      PrintWriter err) {
+      PrintWriter err,
+      int round) {
+    String tag = "glimpse bench-pipeline round " + round;
     SimpleMeterRegistry pipelineMeters = new SimpleMeterRegistry();
     try (BenchPipeline pipeline =
-            kafkaSide.equals("processes")
-                ? ProcessPipeline.start(model, settings, err, pipelineMeters)
+            processes != null
+                ? ProcessPipeline.start(processes, model, pipelineMeters)
                 : BenchPipeline.inProcess(model, settings, err, pipelineMeters);
         ResultTail tail =
             new ResultTail(
@@ -386,14 +399,22 @@ final class PipelineBenchCommand implements Callable<Integer> {
       warmUp(
           "Kafka",
           err,
-          round ->
-              publishAndAwait(publisher, tail, round, tasks, "warmup", new long[round.size()]));
+          images ->
+              publishAndAwait(
+                  publisher,
+                  tail,
+                  Png.withComment(images, tag),
+                  tasks,
+                  "warmup",
+                  new long[images.size()]));
       Optional<Duration> kafkaSideBefore = pipeline.kafkaSideCpu();
       long visionBefore = model.model().imagesEncoded();
       long prefillBefore = model.model().prefillTokens();
       long[] latencies = new long[measured.size()];
       StageTimes before = StageTimes.of(pipelineMeters);
-      double seconds = publishAndAwait(publisher, tail, measured, tasks, "event", latencies);
+      double seconds =
+          publishAndAwait(
+              publisher, tail, Png.withComment(measured, tag), tasks, "event", latencies);
       StageTimes stages = StageTimes.of(pipelineMeters).minus(before);
       Optional<Double> kafkaSideCpu =
           pipeline.kafkaSideCpu().map(cpu -> cpu.minus(kafkaSideBefore.get()).toMillis() / 1e3);
