@@ -1,7 +1,6 @@
 package dev.glimpse.cli;
 
-import dev.glimpse.model.NativeMemory;
-import dev.glimpse.model.OpenMpSpin;
+import dev.glimpse.model.NativeSettings;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,8 +42,7 @@ public final class Main implements Runnable {
   /** Runs a command line with its output and errors going to the given writers. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     Offline.configure();
-    OpenMpSpin.configure();
-    NativeMemory.configure();
+    NativeSettings.configure();
     try {
       CommandLine commandLine = new CommandLine(new Main()).setOut(out).setErr(err);
       return commandLine

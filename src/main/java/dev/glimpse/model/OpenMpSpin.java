@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>libgomp reads its environment once, when it loads with PyTorch's natives, and the JVM cannot
  * change its own environment, so this sets it in the C library's ({@code setenv}) before the first
- * model is made; {@link VisionLanguageModel#load} and the command line both call {@link
- * #configure}. Linux only (libgomp); elsewhere it does nothing.
+ * model is made; {@link VisionLanguageModel#load} and the command line both call it through {@link
+ * NativeSettings#configure}. Linux only (libgomp); elsewhere it does nothing.
  */
 public final class OpenMpSpin {
   private static final Logger LOG = LoggerFactory.getLogger(OpenMpSpin.class);

@@ -77,12 +77,11 @@ public final class VisionLanguageModel implements AutoCloseable {
 
   /**
    * Loads on a thread that ends with the load ({@link OneShotThread}), so that the first thread to
-   * run the model afterwards owns the process's only pool of OpenMP threads, whose spin count
-   * {@link OpenMpSpin} chose; {@link NativeMemory} keeps what the model frees for its next pass.
+   * run the model afterwards owns the process's only pool of OpenMP threads, after {@link
+   * NativeSettings} chose its spin count and how glibc keeps what the model frees.
    */
   public static VisionLanguageModel load(Path dir, Options options, LoadProgress progress) {
-    OpenMpSpin.configure(); // before PyTorch's natives load, if this is the first model
-    NativeMemory.configure(); // before the model allocates
+    NativeSettings.configure(); // before PyTorch's natives load, if this is the first model
     return OneShotThread.call("glimpse-model-load", () -> loadHere(dir, options, progress));
   }
 
