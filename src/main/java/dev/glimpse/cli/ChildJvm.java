@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * A {@code glimpse} command in a JVM of its own, started from this JVM's class path through a
  * launcher (a scheduling command such as {@code chrt}) with JVM options of its own, its output
  * copied to a log file. {@link #awaitLine} waits for the line that says it is ready; {@link #close}
- * stops it as a supervisor does (SIGTERM, then SIGKILL).
+ * stops it as a supervisor does (SIGTERM, then SIGKILL), and it stops by itself when this JVM ends
+ * without closing it ({@link ParentWatch}).
  */
 final class ChildJvm implements AutoCloseable {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -49,6 +50,7 @@ final class ChildJvm implements AutoCloseable {
     List<String> command = new ArrayList<>(launcher);
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(jvmOptions);
+    command.add(ParentWatch.optionForChildren()); // it stops when this JVM ends, however it ends
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(args);
     Path log = logs.resolve(name + ".log");

@@ -31,6 +31,9 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    if (!ParentWatch.install(new PrintWriter(System.err, true))) {
+      System.exit(2);
+    }
     System.exit(run(args));
   }
 
