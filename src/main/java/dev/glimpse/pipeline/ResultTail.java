@@ -6,6 +6,7 @@ import dev.glimpse.contract.DeadLetter;
 import dev.glimpse.contract.ModerationResult;
 import dev.glimpse.kafka.Topic;
 import dev.glimpse.kafka.Topics;
+import dev.glimpse.kafka.Watchers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,16 +14,11 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads the result topics and the dead-letter topic with one read_committed consumer and turns each
@@ -119,8 +115,7 @@ public final class ResultTail implements AutoCloseable {
   private final Topics topics;
 
   /**
-   * One read_committed consumer, in a group of its own, subscribed to the topic of every kind
-   * asked.
+   * One consumer ({@link Watchers}) subscribed to the topic of every kind asked.
    *
    * @param fromBeginning read what the topics already hold, or only what arrives from now on
    */
@@ -134,15 +129,9 @@ public final class ResultTail implements AutoCloseable {
     for (String kind : kinds) {
       subscribed.add(topicOf(kind).name());
     }
-    Properties p = new Properties();
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "glimpse-tail-" + UUID.randomUUID());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
-    p.putAll(clientProperties);
-    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-    consumer.subscribe(List.copyOf(subscribed));
+    this.consumer =
+        Watchers.subscribed(
+            "glimpse-tail-", clientProperties, fromBeginning, List.copyOf(subscribed));
   }
 
   public static List<String> allKinds() {

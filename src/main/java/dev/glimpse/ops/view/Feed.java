@@ -8,22 +8,18 @@ import dev.glimpse.contract.InlineImage;
 import dev.glimpse.contract.ModerationTask;
 import dev.glimpse.contract.QuestionTask;
 import dev.glimpse.kafka.Topics;
+import dev.glimpse.kafka.Watchers;
 import dev.glimpse.pipeline.ResultTail;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Fills the {@link Board} from the cluster on one thread: a read_committed consumer of the images
@@ -46,16 +42,9 @@ public final class Feed implements AutoCloseable {
     this.topics = topics;
     this.board = board;
     this.thumbnails = new Thumbnails(board.settings());
-    Properties p = new Properties();
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, "glimpse-view-" + UUID.randomUUID());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    // an event holds its image inline, up to the topic's record limit
-    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 << 20));
-    p.putAll(clientProperties);
-    this.images = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-    images.subscribe(List.of(topics.images().name()));
+    this.images =
+        Watchers.subscribed(
+            "glimpse-view-", clientProperties, fromBeginning, List.of(topics.images().name()));
     this.results = new ResultTail(clientProperties, topics, ResultTail.allKinds(), fromBeginning);
     this.thread = new Thread(this::run, "glimpse-view-feed");
     thread.setDaemon(true);
