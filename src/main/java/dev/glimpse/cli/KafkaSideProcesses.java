@@ -3,6 +3,7 @@ package dev.glimpse.cli;
 import dev.glimpse.kafka.Contract;
 import dev.glimpse.kafka.RegistryConfig;
 import dev.glimpse.kafka.Topics;
+import dev.glimpse.pipeline.EmbeddedPipeline;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -71,10 +71,8 @@ final class KafkaSideProcesses implements AutoCloseable {
     ChildJvm ingest = null;
     try {
       String bootstrap = broker.awaitLine(BROKER_READY, READY_TIMEOUT).group(1);
-      Map<String, String> s = new LinkedHashMap<>(settings);
-      s.put("glimpse.bootstrap.servers", bootstrap);
-      s.putIfAbsent("glimpse.model.id", modelId);
-      s.putIfAbsent("glimpse.ingest.state.dir", logs.resolve("streams").toString());
+      Map<String, String> s =
+          EmbeddedPipeline.settingsFor(settings, bootstrap, modelId, logs.resolve("streams"));
       List<String> args = new ArrayList<>(List.of("ingest"));
       s.forEach((key, value) -> args.addAll(List.of("-p", key + "=" + value)));
       ingest = ChildJvm.start("ingest", LAUNCHER, JVM_OPTIONS, logs, args);

@@ -55,11 +55,12 @@ public final class EmbeddedPipeline implements AutoCloseable {
     progress.flush();
     Ingest ingest = null;
     try {
-      Map<String, String> s = new LinkedHashMap<>(settings);
-      s.put("glimpse.bootstrap.servers", broker.bootstrapServers());
-      s.putIfAbsent("glimpse.model.id", model.modelId());
-      s.putIfAbsent(
-          "glimpse.ingest.state.dir", Files.createTempDirectory("glimpse-streams").toString());
+      Map<String, String> s =
+          settingsFor(
+              settings,
+              broker.bootstrapServers(),
+              model.modelId(),
+              Files.createTempDirectory("glimpse-streams"));
       ingest = Ingest.start(IngestConfig.from(s), registry);
       Worker worker = new Worker(WorkerConfig.from(s), ingest.topics(), model, registry);
       worker.start();
@@ -73,6 +74,20 @@ public final class EmbeddedPipeline implements AutoCloseable {
       broker.close();
       throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
     }
+  }
+
+  /**
+   * {@code settings} with what a pipeline's ingest and workers share: the broker's address, and
+   * unless the settings choose them, the model id (the one the model derives, so that ingest's
+   * cache key and the workers' results name the same model) and ingest's state folder.
+   */
+  public static Map<String, String> settingsFor(
+      Map<String, String> settings, String bootstrapServers, String modelId, Path stateDir) {
+    Map<String, String> s = new LinkedHashMap<>(settings);
+    s.put("glimpse.bootstrap.servers", bootstrapServers);
+    s.putIfAbsent("glimpse.model.id", modelId);
+    s.putIfAbsent("glimpse.ingest.state.dir", stateDir.toString());
+    return s;
   }
 
   public String bootstrapServers() {
