@@ -158,22 +158,21 @@ final class PipelineBenchCommand implements Callable<Integer> {
       // the time of the runs it is compared with.
       double perTaskBefore =
           OneShotThread.call(
-              "glimpse-bench-per-task", () -> perTask(model, config, measured, tasks, err, true));
+              "glimpse-bench-per-task", () -> perTask(model, config, measured, tasks, err));
       List<EngineRun> engineRuns = new ArrayList<>();
       engineRuns.add(
           OneShotThread.call(
-              "glimpse-bench-engine", () -> engineRun(model, config, measured, tasks, err, true)));
+              "glimpse-bench-engine", () -> engineRun(model, config, measured, tasks, err)));
       List<KafkaRun> kafkaRuns = new ArrayList<>();
       for (int round = 1; round <= rounds; round++) {
         kafkaRuns.add(throughKafka(model, processes, settings, measured, tasks, err, round));
         engineRuns.add(
             OneShotThread.call(
-                "glimpse-bench-engine",
-                () -> engineRun(model, config, measured, tasks, err, false)));
+                "glimpse-bench-engine", () -> engineRun(model, config, measured, tasks, err)));
       }
       double perTaskAfter =
           OneShotThread.call(
-              "glimpse-bench-per-task", () -> perTask(model, config, measured, tasks, err, false));
+              "glimpse-bench-per-task", () -> perTask(model, config, measured, tasks, err));
       double perTask = (perTaskBefore + perTaskAfter) / 2;
       double engine = mean(engineRuns.stream().map(EngineRun::imagesPerSecond).toList());
       double throughKafka = mean(kafkaRuns.stream().map(KafkaRun::imagesPerSecond).toList());
@@ -320,43 +319,38 @@ final class PipelineBenchCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * Every task an independent full prompt in fixed batches, after warm-up rounds when {@code
-   * warmUp}; images/s.
-   */
+  /** Every task an independent full prompt in fixed batches, after warm-up rounds; images/s. */
   private double perTask(
       VisionLanguageModel model,
       WorkerConfig config,
       List<byte[]> measured,
       EventPublisher.Tasks tasks,
-      PrintWriter err,
-      boolean warmUp) {
-    if (warmUp) {
-      warmUp("per task", err, round -> perTaskImagesPerSecond(model, config, round, tasks));
-    }
+      PrintWriter err) {
+    warmUp("per task", err, round -> perTaskImagesPerSecond(model, config, round, tasks));
     double perTask = perTaskImagesPerSecond(model, config, measured, tasks);
     err.printf("per task, full prompts: %.2f images/s%n", perTask);
     return perTask;
   }
 
-  /** The image-level engine alone on a new engine, after warm-up rounds when {@code warmUp}. */
+  /**
+   * The image-level engine alone on a new engine, after warm-up rounds on it: without them, an
+   * engine run that followed a Kafka run took 1.0 s for its first vision pass and 1.5 s for its
+   * first prefill, against 0.2 and 0.5 s for every later one (and for the first one of the
+   * benchmark's first engine run).
+   */
   private EngineRun engineRun(
       VisionLanguageModel model,
       WorkerConfig config,
       List<byte[]> measured,
       EventPublisher.Tasks tasks,
-      PrintWriter err,
-      boolean warmUp) {
+      PrintWriter err) {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (ImageEngine engine = new ImageEngine(model, config, meters)) {
-      if (warmUp) {
-        warmUp(
-            "engine",
-            err,
-            round ->
-                engine.run(
-                    requests(round, tasks, engine.modelId(), "warmup-" + System.nanoTime())));
-      }
+      warmUp(
+          "engine",
+          err,
+          round ->
+              engine.run(requests(round, tasks, engine.modelId(), "warmup-" + System.nanoTime())));
       EngineRun run =
           EngineRun.of(
               engine,
@@ -434,9 +428,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
   }
 
   /**
-   * Warm-up rounds of {@code 2 x batch} new images each (a repeated image would be answered from a
-   * cache) until the JIT is quiet: a round in which it compiled for under {@link #JIT_QUIET} of the
-   * round's time, so that the measured run times steady state, as a long-running worker is.
+   * Warm-up rounds before every measured run, of {@code 2 x batch} new images each (a repeated
+   * image would be answered from a cache), at least one and until the JIT is quiet: a round in
+   * which it compiled for under {@link #JIT_QUIET} of the round's time, so that the measured run
+   * times steady state, as a long-running worker is.
    */
   private void warmUp(String path, PrintWriter err, Consumer<List<byte[]>> round) {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
