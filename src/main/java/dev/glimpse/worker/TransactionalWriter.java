@@ -46,7 +46,7 @@ final class TransactionalWriter {
   /**
    * Whether the release committed. False: the transaction aborted and nothing of it is visible, so
    * everything uncommitted must be redone from the committed offsets. Fatal errors for this
-   * producer (fenced, denied, out of sequence) are thrown.
+   * producer ({@link #FATAL}) are thrown, unwrapped.
    */
   boolean write(Outbox.Release release, ConsumerGroupMetadata group) {
     try {
@@ -57,12 +57,10 @@ final class TransactionalWriter {
       producer.sendOffsetsToTransaction(release.offsets(), group);
       producer.commitTransaction();
       return true;
-    } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
-      throw e;
     } catch (KafkaException e) {
       Optional<RuntimeException> fatal = causeOf(e, FATAL);
       if (fatal.isPresent()) {
-        // wrapped by the producer: no abort can follow, and the cause is the news
+        // the error itself, or wrapped by the producer: no abort can follow, and it is the news
         throw fatal.get();
       }
       LOG.warn(
