@@ -173,9 +173,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
       double perTaskAfter =
           OneShotThread.call(
               "glimpse-bench-per-task", () -> perTask(model, config, measured, tasks, err));
+      List<Double> engineRates = engineRuns.stream().map(EngineRun::imagesPerSecond).toList();
+      List<Double> kafkaRates = kafkaRuns.stream().map(KafkaRun::imagesPerSecond).toList();
       double perTask = (perTaskBefore + perTaskAfter) / 2;
-      double engine = mean(engineRuns.stream().map(EngineRun::imagesPerSecond).toList());
-      double throughKafka = mean(kafkaRuns.stream().map(KafkaRun::imagesPerSecond).toList());
+      double engine = mean(engineRates);
+      double throughKafka = mean(kafkaRates);
       KafkaRun.Totals kafka = KafkaRun.totals(kafkaRuns);
       out.printf(
           "per task      %8.2f images/s (independent full prompts, fixed batches of %d; mean of"
@@ -183,13 +185,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
           perTask, batch, perTaskBefore, perTaskAfter);
       out.printf(
           "engine        %8.2f images/s (image-level path, no Kafka; mean of %s)%n",
-          engine, listed(engineRuns.stream().map(EngineRun::imagesPerSecond).toList()));
+          engine, listed(engineRates));
       out.printf(
           "through Kafka %8.2f images/s (mean of %s); latency p50 %.0f ms, p99 %.0f ms%n",
-          throughKafka,
-          listed(kafkaRuns.stream().map(KafkaRun::imagesPerSecond).toList()),
-          kafka.p50Millis(),
-          kafka.p99Millis());
+          throughKafka, listed(kafkaRates), kafka.p50Millis(), kafka.p99Millis());
       out.printf(
           "speedup       %8.2f (engine / per task); ratio %.2f (Kafka / engine)%n",
           engine / perTask, throughKafka / engine);
@@ -220,11 +219,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
           .putArray("per_task_runs_images_per_s")
           .add(Figures.round(perTaskBefore))
           .add(Figures.round(perTaskAfter));
-      engineRuns.forEach(
-          r ->
-              report.withArray("engine_runs_images_per_s").add(Figures.round(r.imagesPerSecond())));
-      kafkaRuns.forEach(
-          r -> report.withArray("kafka_runs_images_per_s").add(Figures.round(r.imagesPerSecond())));
+      engineRates.forEach(r -> report.withArray("engine_runs_images_per_s").add(Figures.round(r)));
+      kafkaRates.forEach(r -> report.withArray("kafka_runs_images_per_s").add(Figures.round(r)));
       ObjectNode stages = report.putObject("stages");
       StageTimes.sum(engineRuns.stream().map(EngineRun::stages).toList())
           .writeTo(stages.putObject("engine"));
