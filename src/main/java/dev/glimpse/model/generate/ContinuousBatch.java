@@ -28,6 +28,12 @@ import java.util.function.Predicate;
  * only, as transformers' generate does for left-padded rows. Requests that continue a {@link
  * SharedPrefix} start from a copy of its keys and values and prefill only their suffixes.
  *
+ * <p>Since every row ends at {@code filled}, which moves on with every step, rows that join at
+ * different times push it towards the end of the cache. When a joiner's generation would not fit
+ * there, and every running row starts far enough in, all rows' keys and values move left together
+ * ({@link KvCache#shiftLeft}) by just enough: what they attend to and their rotary positions stay
+ * as they were, and the joiner need not wait for the batch to drain.
+ *
  * <p>Lifetimes: the cache and mask live as long as the batch; each prefill and each decode step
  * runs in a sub-manager that is closed once its tokens are on the host.
  *
@@ -47,6 +53,7 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     final List<Integer> ids = new ArrayList<>();
     int next; // the token chosen last, not yet accepted
     int position; // rotary position of the token fed next
+    int start; // the cache position of its first token
     String text; // set when a stop string cut it
 
     Row(T tag, GenerationRequest request) {
@@ -105,11 +112,23 @@ public final class ContinuousBatch<T> implements AutoCloseable {
    * before the shared end position, and its generation fits in the cache.
    */
   public boolean canJoin(int promptTokens, int maxNewTokens) {
-    if (freeSlots() == 0) {
-      return false;
+    return freeSlots() > 0 && shiftFor(promptTokens, maxNewTokens) >= 0;
+  }
+
+  /**
+   * How far the running rows must move left for a row of {@code promptTokens} and {@code
+   * maxNewTokens} to join: the least shift that makes room for its generation at the end, no more
+   * than the room before the earliest row's first token, and leaving its prompt room before the
+   * shared end. -1 when no shift does.
+   */
+  private int shiftFor(int promptTokens, int maxNewTokens) {
+    if (isEmpty()) {
+      return promptTokens + maxNewTokens <= capacity ? 0 : -1;
     }
-    int end = isEmpty() ? promptTokens : filled;
-    return promptTokens <= end && end + maxNewTokens <= capacity;
+    int least = Math.max(0, filled + maxNewTokens - capacity);
+    int earliest = rows.stream().filter(r -> r != null).mapToInt(r -> r.start).min().orElse(0);
+    int most = Math.min(earliest, filled - promptTokens);
+    return least <= most ? least : -1;
   }
 
   /**
@@ -129,15 +148,15 @@ public final class ContinuousBatch<T> implements AutoCloseable {
       return false;
     }
     int longest = 0;
+    int maxNew = 0;
     for (GenerationRequest r : requests) {
       if (prefix != null && !prefix.prefixes(r.promptIds())) {
         return false;
       }
       longest = Math.max(longest, r.promptIds().length);
+      maxNew = Math.max(maxNew, r.options().maxNewTokens());
     }
-    int end = isEmpty() ? longest : filled;
-    return longest <= end
-        && requests.stream().allMatch(r -> end + r.options().maxNewTokens() <= capacity);
+    return shiftFor(longest, maxNew) >= 0;
   }
 
   /**
@@ -168,21 +187,23 @@ public final class ContinuousBatch<T> implements AutoCloseable {
             ? prompts
             : Arrays.stream(prompts).map(prefix::suffixOf).toArray(int[][]::new);
     KvCache prefixCache = prefix == null ? null : prefix.cache();
-    if (isEmpty()) {
-      filled = longest;
-    }
-    int start = filled - longest;
+    int maxNew = requests.stream().mapToInt(r -> r.options().maxNewTokens()).max().orElse(0);
+    int shift = shiftFor(longest, maxNew);
     List<Integer> free = new ArrayList<>();
     for (int s = 0; s < rows.size() && free.size() < n; s++) {
       if (rows.get(s) == null) {
         free.add(s);
       }
     }
-    if (free.size() < n
-        || start < 0
-        || requests.stream().anyMatch(r -> filled + r.options().maxNewTokens() > capacity)) {
+    if (free.size() < n || shift < 0) {
       throw new IllegalStateException("requests cannot join: check canJoin first");
     }
+    if (isEmpty()) {
+      filled = longest;
+    } else {
+      shiftLeft(shift);
+    }
+    int start = filled - longest;
     int[] imageTokensBefore = new int[n];
     Arrays.fill(imageTokensBefore, prefix == null ? 0 : prefix.imageTokens());
     PromptRows padded =
@@ -197,6 +218,8 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     for (int j = 0; j < n; j++) {
       Row<T> row = new Row<>(tags.get(j), requests.get(j));
       row.position = prompts[j].length;
+      // the first position it attends to: its prefix's first, or its own first after the pads
+      row.start = prefix == null ? start + padded.padding()[j] : start;
       joined.add(row);
     }
     try (NDManager step = manager.newSubManager();
@@ -217,6 +240,28 @@ public final class ContinuousBatch<T> implements AutoCloseable {
         rows.set(slot, joined.get(j));
       }
     }
+    if (keyMaskOnDevice != null) {
+      keyMaskOnDevice.close();
+    }
+    keyMaskOnDevice = manager.create(keyMask, new Shape(rows.size(), 1, 1, capacity));
+  }
+
+  /** Moves every row's keys, values and mask {@code by} positions left; their end moves too. */
+  private void shiftLeft(int by) {
+    if (by == 0) {
+      return;
+    }
+    cache.shiftLeft(by, filled - by);
+    for (int s = 0; s < rows.size(); s++) {
+      Row<T> row = rows.get(s);
+      int from = s * capacity;
+      System.arraycopy(keyMask, from + by, keyMask, from, capacity - by);
+      Arrays.fill(keyMask, from + capacity - by, from + capacity, row == null ? MASKED : 0f);
+      if (row != null) {
+        row.start -= by;
+      }
+    }
+    filled -= by;
     if (keyMaskOnDevice != null) {
       keyMaskOnDevice.close();
     }

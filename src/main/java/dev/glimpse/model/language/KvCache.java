@@ -91,6 +91,29 @@ public final class KvCache implements AutoCloseable {
     }
   }
 
+  /**
+   * Moves positions [by, by + length) of every row to [0, length), in every layer: how a batch
+   * whose rows all start after position {@code by} makes room at its end. What lies after {@code
+   * length} is left as it was, for the caller to mask or overwrite.
+   */
+  public void shiftLeft(int by, int length) {
+    if (by == 0 || length == 0) {
+      return;
+    }
+    NDIndex read = new NDIndex(":, :, {}:{}", by, by + length);
+    NDIndex to = new NDIndex(":, :, :{}", length);
+    for (int layer = 0; layer < keys.length; layer++) {
+      // copied out first: the two ranges overlap
+      try (NDArray kView = keys[layer].get(read);
+          NDArray vView = values[layer].get(read);
+          NDArray k = kView.duplicate();
+          NDArray v = vView.duplicate()) {
+        keys[layer].set(to, k);
+        values[layer].set(to, v);
+      }
+    }
+  }
+
   @Override
   public void close() {
     manager.close();

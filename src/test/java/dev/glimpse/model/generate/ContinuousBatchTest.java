@@ -65,6 +65,32 @@ class ContinuousBatchTest {
   }
 
   @Test
+  void aRowJoinsWhenTheRunningRowsMoveLeftToMakeRoomAtTheEnd() {
+    Map<String, int[]> results = new HashMap<>();
+    try (ContinuousBatch<String> batch = generator.newBatch(2, 48)) {
+      batch.join(List.of("case0"), List.of(request(0, 12))); // 28 tokens, from position 0
+      for (int i = 0; i < 3; i++) {
+        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+      }
+      batch.join(List.of("case1"), List.of(request(1, 12))); // 27 tokens, from position 4
+      while (batch.freeSlots() == 0) {
+        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+      }
+      // the rows end at 40: 12 more tokens fit in 48 positions once case 1 moves 4 to the left,
+      // 16 would need 8
+      assertFalse(batch.canJoin(loaded.fixture().inputIds(2).length, 16));
+      assertTrue(batch.canJoin(loaded.fixture().inputIds(2).length, 12));
+      batch.join(List.of("case2"), List.of(request(2, 12)));
+      while (!batch.isEmpty()) {
+        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+      }
+    }
+    for (int c = 0; c < loaded.fixture().cases(); c++) {
+      assertArrayEquals(loaded.fixture().generatedIds(c), results.get("case" + c), "case " + c);
+    }
+  }
+
+  @Test
   void aPromptLongerThanTheRunningRowsWaits() {
     try (ContinuousBatch<String> batch = generator.newBatch(2, 64)) {
       batch.join(List.of("short"), List.of(request(2, 4))); // 26 tokens

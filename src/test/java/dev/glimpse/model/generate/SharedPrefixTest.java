@@ -272,6 +272,52 @@ class SharedPrefixTest {
   }
 
   @Test
+  void rowsFromAPrefixMoveLeftTogetherSoThatALaterRowFitsAndKeepTheirTokens() {
+    int[] caption = fixture.inputIds(0); // 28 tokens
+    int[] question = question("describe the image in one word");
+    int[] wholeQuestion =
+        generator
+            .generate(List.of(GenerationRequest.ofPixels(question, List.of(image(0)), greedy())))
+            .get(0)
+            .tokenIds();
+    List<ImageFeatures> features = vlm.encodeImages(List.of(image(0)));
+    Map<String, int[]> results = new HashMap<>();
+    // case 1 (27 tokens) ends at 39 when it stops; the caption, joined after 3 steps, starts at 2;
+    // the question's 12 new tokens fit in 49 positions only once the caption moves 2 to the left
+    try (ContinuousBatch<String> batch = generator.newBatch(2, 49);
+        SharedPrefix prefix =
+            generator
+                .prefill(
+                    List.of(head(caption, SharedPrefix.commonLength(List.of(caption, question)))),
+                    List.of(features))
+                .get(0)) {
+      batch.join(
+          List.of("case1"),
+          List.of(GenerationRequest.ofPixels(fixture.inputIds(1), List.of(image(1)), greedy())));
+      for (int i = 0; i < 3; i++) {
+        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+      }
+      batch.join(
+          List.of("caption"),
+          List.of(GenerationRequest.ofFeatures(caption, features, greedy())),
+          prefix);
+      while (batch.freeSlots() == 0) {
+        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+      }
+      List<GenerationRequest> second =
+          List.of(GenerationRequest.ofFeatures(question, features, greedy()));
+      assertTrue(batch.canJoin(second, prefix));
+      batch.join(List.of("question"), second, prefix);
+      while (!batch.isEmpty()) {
+        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+      }
+    }
+    assertArrayEquals(fixture.generatedIds(1), results.get("case1"));
+    assertArrayEquals(fixture.generatedIds(0), results.get("caption"));
+    assertArrayEquals(wholeQuestion, results.get("question"));
+  }
+
+  @Test
   void closingThePrefixAfterJoiningChangesNothingTheBatchProduces() {
     int[] caption = fixture.inputIds(2);
     int[] question = question("what is in the picture");
