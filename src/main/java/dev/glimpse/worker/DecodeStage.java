@@ -7,6 +7,7 @@ import dev.glimpse.model.generate.ContinuousBatch;
 import dev.glimpse.model.generate.Generation;
 import dev.glimpse.model.generate.GenerationRequest;
 import dev.glimpse.model.generate.Generator;
+import dev.glimpse.model.generate.SharedPrefix;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -20,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last stage of the scheduler: captions and answers decode in one continuous batch. Each joins
- * on top of its image's shared prefix, prefilling only its own suffix. An idle batch starts when
- * {@code maxBatchSize} rows wait, when the oldest has waited {@code maxWait}, or when no more rows
- * are on their way; new rows join between decode steps.
+ * on top of its image's shared prefix, prefilling only its own suffix; a task alone on its image
+ * has no prefix and prefills its whole prompt as it joins, together with the others joining then.
+ * An idle batch starts when {@code maxBatchSize} rows wait, when the oldest has waited {@code
+ * maxWait}, or when no more rows are on their way; new rows join between decode steps.
  *
  * <p>When joining or a decode step fails, each of its tasks is retried alone through the
  * full-prompt path ({@link #alone}); only a task that fails alone becomes a dead letter.
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class DecodeStage implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DecodeStage.class);
 
-  /** A caption or answer ready to join the decode batch. */
+  /** A caption or answer ready to join the decode batch; {@code prefix} is null for a lone task. */
   private record Joining(
       Job.Task task,
       GenerationRequest full,
@@ -39,6 +41,13 @@ final class DecodeStage implements AutoCloseable {
       long readyMillis) {
     int rowLength() {
       return full.promptIds().length;
+    }
+
+    /** This task's use of its prefix is over. */
+    void release() {
+      if (prefix != null) {
+        prefix.release();
+      }
     }
   }
 
@@ -60,7 +69,7 @@ final class DecodeStage implements AutoCloseable {
     this.metrics = metrics;
   }
 
-  /** A task waits to join, on top of its image's prefix. */
+  /** A task waits to join, on top of its image's prefix (null: its whole prompt is prefilled). */
   void queue(
       Job.Task task, GenerationRequest full, HeldPrefix prefix, ImageInFlight image, long now) {
     joining.add(new Joining(task, full, prefix, image, now));
@@ -109,7 +118,7 @@ final class DecodeStage implements AutoCloseable {
     joining.removeIf(
         j -> {
           if (which.test(j.task().job())) {
-            j.prefix().release();
+            j.release();
             return true;
           }
           return false;
@@ -151,7 +160,7 @@ final class DecodeStage implements AutoCloseable {
                       + " bytes, over glimpse.worker.kv.cache.max.bytes = "
                       + config.budget().kvCacheBytes()
                       + "; raise that setting or ask for fewer new tokens"));
-          j.prefix().release();
+          j.release();
           return true;
         });
     if (joining.isEmpty()) {
@@ -193,7 +202,7 @@ final class DecodeStage implements AutoCloseable {
           new ArrayList<>(
               entry.getValue().subList(0, Math.min(entry.getValue().size(), batch.freeSlots())));
       while (!group.isEmpty()
-          && !batch.canJoin(group.stream().map(Joining::full).toList(), entry.getKey().prefix)) {
+          && !batch.canJoin(group.stream().map(Joining::full).toList(), prefixOf(entry.getKey()))) {
         group.remove(group.size() - 1);
       }
       if (!group.isEmpty()) {
@@ -206,6 +215,10 @@ final class DecodeStage implements AutoCloseable {
     }
   }
 
+  private static SharedPrefix prefixOf(HeldPrefix held) {
+    return held == null ? null : held.prefix;
+  }
+
   private void join(HeldPrefix prefix, List<Joining> group, List<Outcome> done) {
     long start = System.currentTimeMillis();
     long startNanos = System.nanoTime();
@@ -213,8 +226,12 @@ final class DecodeStage implements AutoCloseable {
       batch.join(
           group.stream().map(Joining::task).toList(),
           group.stream().map(Joining::full).toList(),
-          prefix.prefix);
-      metrics.suffixPrefill(System.nanoTime() - startNanos);
+          prefixOf(prefix));
+      if (prefix == null) {
+        metrics.prefixPrefill(System.nanoTime() - startNanos); // whole prompts: their own prefixes
+      } else {
+        metrics.suffixPrefill(System.nanoTime() - startNanos);
+      }
       long prefill = System.currentTimeMillis() - start;
       group.forEach(j -> running.put(j.task(), new Running(j, start, prefill)));
     } catch (RuntimeException e) {
@@ -224,7 +241,7 @@ final class DecodeStage implements AutoCloseable {
           e.toString());
       group.forEach(j -> done.add(alone(j)));
     } finally {
-      group.forEach(j -> prefix.release());
+      group.forEach(Joining::release);
     }
   }
 
@@ -285,7 +302,7 @@ final class DecodeStage implements AutoCloseable {
 
   @Override
   public void close() {
-    joining.forEach(j -> j.prefix().release());
+    joining.forEach(Joining::release);
     joining.clear();
     if (batch != null) {
       batch.close();

@@ -4,6 +4,7 @@ import dev.glimpse.contract.InferenceRequest;
 import dev.glimpse.model.VisionLanguageModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,11 @@ public final class ImageEngine implements AutoCloseable {
 
   /** Serves every request; returns how many tasks failed. */
   public int run(List<InferenceRequest> requests) {
+    return (int) outcomes(requests).stream().filter(o -> o instanceof Outcome.Failed).count();
+  }
+
+  /** Serves every request; returns every task's outcome, in the order they came. */
+  List<Outcome> outcomes(List<InferenceRequest> requests) {
     Map<Job, Integer> remaining = new IdentityHashMap<>();
     long offset = 0;
     for (InferenceRequest request : requests) {
@@ -50,18 +56,18 @@ public final class ImageEngine implements AutoCloseable {
       remaining.put(job, job.tasks().size());
       scheduler.submit(job);
     }
-    int failed = 0;
+    List<Outcome> outcomes = new ArrayList<>();
     while (!remaining.isEmpty()) {
       long wait = scheduler.millisUntilWorkIsDue(System.currentTimeMillis());
       if (wait > 0) {
         sleep(Math.min(wait, 5));
       }
       for (Outcome outcome : scheduler.runOnce()) {
-        failed += outcome instanceof Outcome.Failed ? 1 : 0;
+        outcomes.add(outcome);
         remaining.computeIfPresent(outcome.task().job(), (job, n) -> n == 1 ? null : n - 1);
       }
     }
-    return failed;
+    return outcomes;
   }
 
   /** The model id requests must carry. */

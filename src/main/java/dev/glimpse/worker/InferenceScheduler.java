@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *       {@link FeatureCache} already holds its features;
  *   <li>encoded once: vision tower + projector, batched across images;
  *   <li>the prompt tokens all its tasks share (with LLaVA-1.5: {@code USER: }, the image, a new
- *       line) prefilled once into a {@link SharedPrefix}, batched across images;
+ *       line) prefilled once into a {@link SharedPrefix}, batched across images; an image with one
+ *       caption or answer and nothing else shares nothing, and goes to the decode stage with its
+ *       whole prompt, prefilled as it joins the batch (with the other such images joining then);
  *   <li>moderation scored from that prefix at once, every category a short suffix; captions and
  *       answers go to the {@link DecodeStage}, which decodes them in a continuous batch on top of
  *       the prefix.
@@ -217,15 +219,27 @@ final class InferenceScheduler implements AutoCloseable {
     if (toPrefill.isEmpty() || decode.waiting() >= config.maxBatchSize()) {
       return; // prefixes hold KV memory until their tasks join: make no more than the batch takes
     }
-    prefill(takeBatch(toPrefill), done);
+    List<ImageInFlight> shared = new ArrayList<>();
+    List<Prompts> prompts = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    for (ImageInFlight image : takeBatch(toPrefill)) {
+      Prompts p = prompts(image);
+      if (p.moderations().isEmpty() && p.generations().size() == 1) {
+        // one caption or answer shares nothing: its whole prompt is prefilled as it joins
+        p.generations().forEach((task, request) -> decode.queue(task, request, null, image, now));
+      } else {
+        shared.add(image);
+        prompts.add(p);
+      }
+    }
+    prefill(shared, prompts, done);
   }
 
-  private void prefill(List<ImageInFlight> images, List<Outcome> done) {
-    long start = System.currentTimeMillis();
-    List<Prompts> prompts = new ArrayList<>();
-    for (ImageInFlight image : images) {
-      prompts.add(prompts(image));
+  private void prefill(List<ImageInFlight> images, List<Prompts> prompts, List<Outcome> done) {
+    if (images.isEmpty()) {
+      return;
     }
+    long start = System.currentTimeMillis();
     List<SharedPrefix> prefixes;
     long startNanos = System.nanoTime();
     try {
@@ -243,7 +257,9 @@ final class InferenceScheduler implements AutoCloseable {
           "prefilling {} image prefixes together failed ({}); prefilling each alone",
           images.size(),
           e.toString());
-      images.forEach(i -> prefill(List.of(i), done));
+      for (int i = 0; i < images.size(); i++) {
+        prefill(List.of(images.get(i)), List.of(prompts.get(i)), done);
+      }
       return;
     }
     long prefixMillis = System.currentTimeMillis() - start;

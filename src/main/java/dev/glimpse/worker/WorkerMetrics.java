@@ -99,8 +99,9 @@ public final class WorkerMetrics {
     return Timer.builder("glimpse.prefill")
         .tag("part", part)
         .description(
-            "prefill: part=prefix, the prompt prefix of a group of images; part=suffix, a group of task suffixes"
-                + " joining the decode batch")
+            "prefill: part=prefix, the prompt prefix of a group of images (the whole prompts of"
+                + " images with one task, as they join the decode batch); part=suffix, a group of"
+                + " task suffixes joining the decode batch")
         .register(registry);
   }
 

@@ -1,12 +1,16 @@
 package dev.glimpse.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.glimpse.contract.CaptionTask;
 import dev.glimpse.contract.InferenceRequest;
+import dev.glimpse.contract.QuestionTask;
 import dev.glimpse.contract.RequestTask;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.model.VisionLanguageModel;
+import dev.glimpse.model.generate.GenerationOptions;
+import dev.glimpse.model.generate.GenerationRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -16,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -55,6 +60,53 @@ class ImageEngineTest {
     assertEquals(3, visionPasses(12, 4, 0), "12 images in batches of 4");
   }
 
+  @Test
+  void captionsAloneOnTheirImagesAndBesideAQuestionGiveTheTextsOfTheirWholePrompts() {
+    // images 0 and 2 ask a caption alone (whole prompts, prefilled as they join), 1 and 3 a
+    // caption and a question (a shared prefix and two suffixes), in batches of 2
+    WorkerConfig config =
+        WorkerConfig.from(
+            Map.of(
+                "glimpse.bootstrap.servers", "in-process:0",
+                "glimpse.worker.max.batch.size", "2",
+                "glimpse.worker.max.wait.ms", "0",
+                "glimpse.generate.max.new.tokens.default", "6"));
+    String question = "what is in the picture?";
+    List<InferenceRequest> requests = new ArrayList<>();
+    Map<String, String> expected = new HashMap<>();
+    try (ImageEngine engine = new ImageEngine(model, config)) {
+      for (int i = 0; i < 4; i++) {
+        List<RequestTask> tasks =
+            new ArrayList<>(List.of(new RequestTask(0, new CaptionTask(), "c" + i)));
+        expected.put("e" + i + "/0", alone(config.taskDefaults().captionQuestion(), i));
+        if (i % 2 == 1) {
+          tasks.add(new RequestTask(1, new QuestionTask(question), "q" + i));
+          expected.put("e" + i + "/1", alone(question, i));
+        }
+        requests.add(request(i, tasks, engine.modelId()));
+      }
+      Map<String, String> texts = new HashMap<>();
+      for (Outcome o : engine.outcomes(requests)) {
+        Outcome.Text t = assertInstanceOf(Outcome.Text.class, o);
+        texts.put(t.task().job().request().getEventId() + "/" + t.task().index(), t.text());
+      }
+      assertEquals(expected, texts);
+    }
+  }
+
+  /** The text greedy decoding gives the whole prompt of {@code question} on image {@code i}. */
+  private static String alone(String question, int i) {
+    return model
+        .generate(
+            List.of(
+                GenerationRequest.ofPixels(
+                    model.encodePrompt(model.questionPrompt(question)),
+                    List.of(model.pixelValues(png(i))),
+                    GenerationOptions.greedy(6))))
+        .get(0)
+        .text();
+  }
+
   /** The vision passes of an engine run of {@code images} distinct images, every task answered. */
   private static long visionPasses(int images, int batch, long maxWaitMillis) {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -78,21 +130,24 @@ class ImageEngineTest {
   private static List<InferenceRequest> requests(int n, String modelId) {
     List<InferenceRequest> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      out.add(
-          InferenceRequest.newBuilder()
-              .setRequestId("r" + i)
-              .setEventId("e" + i)
-              .setClientId("test")
-              .setTasks(List.of(new RequestTask(0, new CaptionTask(), "k" + i)))
-              .setImage(ByteBuffer.wrap(png(i)))
-              .setImageSha256("sha-" + i)
-              .setImageFormat("png")
-              .setModelId(modelId)
-              .setEventTimestamp(Instant.EPOCH)
-              .setEnqueuedAt(Instant.EPOCH)
-              .build());
+      out.add(request(i, List.of(new RequestTask(0, new CaptionTask(), "k" + i)), modelId));
     }
     return out;
+  }
+
+  private static InferenceRequest request(int i, List<RequestTask> tasks, String modelId) {
+    return InferenceRequest.newBuilder()
+        .setRequestId("r" + i)
+        .setEventId("e" + i)
+        .setClientId("test")
+        .setTasks(tasks)
+        .setImage(ByteBuffer.wrap(png(i)))
+        .setImageSha256("sha-" + i)
+        .setImageFormat("png")
+        .setModelId(modelId)
+        .setEventTimestamp(Instant.EPOCH)
+        .setEnqueuedAt(Instant.EPOCH)
+        .build();
   }
 
   private static byte[] png(int i) {
