@@ -38,30 +38,38 @@ class ContinuousBatchTest {
         GenerationOptions.greedy(tokens));
   }
 
+  private static void step(ContinuousBatch<String> batch, Map<String, int[]> results) {
+    batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+  }
+
+  private static void assertEveryCaseGaveItsFixtureTokens(Map<String, int[]> results) {
+    for (int c = 0; c < loaded.fixture().cases(); c++) {
+      assertArrayEquals(loaded.fixture().generatedIds(c), results.get("case" + c), "case " + c);
+    }
+  }
+
   @Test
   void requestsJoiningMidDecodeGiveTheTokensTheyGiveAlone() {
     Map<String, int[]> results = new HashMap<>();
     try (ContinuousBatch<String> batch = generator.newBatch(2, 64)) {
       batch.join(List.of("case0"), List.of(request(0, 12)));
       for (int i = 0; i < 3; i++) {
-        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+        step(batch, results);
       }
       // case 1 (27 tokens) and then case 2 (26) join while case 0 (28) is decoding
       assertTrue(batch.canJoin(loaded.fixture().inputIds(1).length, 12));
       batch.join(List.of("case1"), List.of(request(1, 12)));
       assertFalse(batch.canJoin(loaded.fixture().inputIds(2).length, 12), "both slots are taken");
       while (batch.freeSlots() == 0) {
-        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+        step(batch, results);
       }
       assertTrue(batch.canJoin(loaded.fixture().inputIds(2).length, 12));
       batch.join(List.of("case2"), List.of(request(2, 12)));
       while (!batch.isEmpty()) {
-        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+        step(batch, results);
       }
     }
-    for (int c = 0; c < loaded.fixture().cases(); c++) {
-      assertArrayEquals(loaded.fixture().generatedIds(c), results.get("case" + c), "case " + c);
-    }
+    assertEveryCaseGaveItsFixtureTokens(results);
   }
 
   @Test
@@ -70,11 +78,11 @@ class ContinuousBatchTest {
     try (ContinuousBatch<String> batch = generator.newBatch(2, 48)) {
       batch.join(List.of("case0"), List.of(request(0, 12))); // 28 tokens, from position 0
       for (int i = 0; i < 3; i++) {
-        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+        step(batch, results);
       }
       batch.join(List.of("case1"), List.of(request(1, 12))); // 27 tokens, from position 4
       while (batch.freeSlots() == 0) {
-        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+        step(batch, results);
       }
       // the rows end at 40: 12 more tokens fit in 48 positions once case 1 moves 4 to the left,
       // 16 would need 8
@@ -82,12 +90,10 @@ class ContinuousBatchTest {
       assertTrue(batch.canJoin(loaded.fixture().inputIds(2).length, 12));
       batch.join(List.of("case2"), List.of(request(2, 12)));
       while (!batch.isEmpty()) {
-        batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
+        step(batch, results);
       }
     }
-    for (int c = 0; c < loaded.fixture().cases(); c++) {
-      assertArrayEquals(loaded.fixture().generatedIds(c), results.get("case" + c), "case " + c);
-    }
+    assertEveryCaseGaveItsFixtureTokens(results);
   }
 
   @Test

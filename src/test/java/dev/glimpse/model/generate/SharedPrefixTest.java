@@ -70,6 +70,26 @@ class SharedPrefixTest {
     return GenerationOptions.greedy(NEW_TOKENS);
   }
 
+  /** Fixture case {@code c}'s whole prompt with its image's pixels. */
+  private static GenerationRequest wholePrompt(int c) {
+    return GenerationRequest.ofPixels(fixture.inputIds(c), List.of(image(c)), greedy());
+  }
+
+  /** The greedy tokens of {@code prompt} on image 0, run alone from its whole prompt. */
+  private static int[] wholePromptTokens(int[] prompt) {
+    return generator
+        .generate(List.of(GenerationRequest.ofPixels(prompt, List.of(image(0)), greedy())))
+        .get(0)
+        .tokenIds();
+  }
+
+  /** The prefix two prompts of one image share, prefilled from its features. */
+  private static SharedPrefix sharedPrefix(int[] a, int[] b, List<ImageFeatures> features) {
+    return generator
+        .prefill(List.of(head(a, SharedPrefix.commonLength(List.of(a, b)))), List.of(features))
+        .get(0);
+  }
+
   @Test
   void commonLengthLeavesEachPromptAToken() {
     assertEquals(
@@ -230,23 +250,12 @@ class SharedPrefixTest {
   void requestsJoiningARunningBatchFromAPrefixAtDifferentStepsGiveTheTokensOfTheirWholePrompts() {
     int[] caption = fixture.inputIds(0); // 28 tokens
     int[] question = question("describe the image in one word");
-    int[] wholeQuestion =
-        generator
-            .generate(List.of(GenerationRequest.ofPixels(question, List.of(image(0)), greedy())))
-            .get(0)
-            .tokenIds();
+    int[] wholeQuestion = wholePromptTokens(question);
     List<ImageFeatures> features = vlm.encodeImages(List.of(image(0)));
     Map<String, int[]> results = new HashMap<>();
     try (ContinuousBatch<String> batch = generator.newBatch(3, 96);
-        SharedPrefix prefix =
-            generator
-                .prefill(
-                    List.of(head(caption, SharedPrefix.commonLength(List.of(caption, question)))),
-                    List.of(features))
-                .get(0)) {
-      batch.join(
-          List.of("case1"),
-          List.of(GenerationRequest.ofPixels(fixture.inputIds(1), List.of(image(1)), greedy())));
+        SharedPrefix prefix = sharedPrefix(caption, question, features)) {
+      batch.join(List.of("case1"), List.of(wholePrompt(1)));
       for (int i = 0; i < 3; i++) {
         batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
       }
@@ -275,25 +284,14 @@ class SharedPrefixTest {
   void rowsFromAPrefixMoveLeftTogetherSoThatALaterRowFitsAndKeepTheirTokens() {
     int[] caption = fixture.inputIds(0); // 28 tokens
     int[] question = question("describe the image in one word");
-    int[] wholeQuestion =
-        generator
-            .generate(List.of(GenerationRequest.ofPixels(question, List.of(image(0)), greedy())))
-            .get(0)
-            .tokenIds();
+    int[] wholeQuestion = wholePromptTokens(question);
     List<ImageFeatures> features = vlm.encodeImages(List.of(image(0)));
     Map<String, int[]> results = new HashMap<>();
     // case 1 (27 tokens) ends at 39 when it stops; the caption, joined after 3 steps, starts at 2;
     // the question's 12 new tokens fit in 49 positions only once the caption moves 2 to the left
     try (ContinuousBatch<String> batch = generator.newBatch(2, 49);
-        SharedPrefix prefix =
-            generator
-                .prefill(
-                    List.of(head(caption, SharedPrefix.commonLength(List.of(caption, question)))),
-                    List.of(features))
-                .get(0)) {
-      batch.join(
-          List.of("case1"),
-          List.of(GenerationRequest.ofPixels(fixture.inputIds(1), List.of(image(1)), greedy())));
+        SharedPrefix prefix = sharedPrefix(caption, question, features)) {
+      batch.join(List.of("case1"), List.of(wholePrompt(1)));
       for (int i = 0; i < 3; i++) {
         batch.step().forEach(f -> results.put(f.tag(), f.generation().tokenIds()));
       }
