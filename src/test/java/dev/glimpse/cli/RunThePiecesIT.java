@@ -128,7 +128,9 @@ class RunThePiecesIT {
               assertEquals(200, get("http://127.0.0.1:" + viewHttp + "/").statusCode());
               long deadline = System.nanoTime() + START.toNanos();
               String cards = "";
-              while (!cards.contains("scene-1.png") && System.nanoTime() < deadline) {
+              // the two images may arrive in different fetches (other partitions): wait for both
+              while (!(cards.contains("scene-0.png") && cards.contains("scene-1.png"))
+                  && System.nanoTime() < deadline) {
                 cards = get("http://127.0.0.1:" + viewHttp + "/cards.json").body();
                 Thread.sleep(200);
               }
