@@ -100,7 +100,10 @@ class ViewCommandIT {
                               HttpResponse.BodyHandlers.ofString())
                           .body())
                   .get("cards");
-          if (cards.size() > 0 && cards.get(0).at("/tasks/0/status").asText().equals("done")) {
+          // the event and its result come through separate consumers: either can be seen first
+          if (cards.size() > 0
+              && cards.get(0).at("/tasks/0/status").asText().equals("done")
+              && cards.get(0).get("thumbnail").asBoolean()) {
             break;
           }
           Thread.sleep(500);
