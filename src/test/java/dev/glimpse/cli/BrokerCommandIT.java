@@ -50,6 +50,7 @@ class BrokerCommandIT {
     try (ChildProcess broker =
         startBroker("--port", String.valueOf(port), "--data", data.toString())) {
       broker.awaitLine("broker ready at " + address, START);
+      broker.awaitLine("data in ", START); // printed just after, in a write of its own
       assertTrue(
           broker.output().contains("data in " + data.toAbsolutePath() + " (kept across restarts)"),
           broker.output());
@@ -82,6 +83,7 @@ class BrokerCommandIT {
     int port = freePort();
     try (ChildProcess broker = startBroker("--port", String.valueOf(port))) {
       broker.awaitLine("broker ready at 127.0.0.1:" + port, START);
+      broker.awaitLine("data in ", START); // printed just after, in a write of its own
       Matcher m =
           Pattern.compile("data in (\\S+) \\(temporary, removed at stop").matcher(broker.output());
       assertTrue(m.find(), broker.output());

@@ -103,8 +103,13 @@ class DemoViewIT {
                     v -> {
                       PageCards.Page p = PageCards.parse(v);
                       // a thumbnail has no width until the browser has loaded it: under load that
-                      // comes late
+                      // comes late. The dead letter of notes.txt (results) can come before its
+                      // event (images), which brings the note and the tasks it kills
+                      PageCards.Shown notes = p.byEvent().get("notes.txt");
                       return p.cards().size() == events
+                          && notes != null
+                          && !notes.note().isEmpty()
+                          && notes.dead() == 3
                           && p.cards().stream()
                               .allMatch(
                                   c ->

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,10 +109,13 @@ class RunThePiecesIT {
 
             // the worker's health and metrics at the port it was given
             assertEquals(200, get("http://127.0.0.1:" + workerHttp + "/health/ready").statusCode());
-            assertTrue(
-                get("http://127.0.0.1:" + workerHttp + "/metrics")
-                    .body()
-                    .contains("glimpse_results_total"));
+            // the results counter appears once the worker has counted its first commit, which the
+            // tail (another consumer) can print before
+            String metrics =
+                awaitBody(
+                    "http://127.0.0.1:" + workerHttp + "/metrics",
+                    body -> body.contains("glimpse_results_total"));
+            assertTrue(metrics.contains("glimpse_results_total"), metrics);
             // and the live view of the same stream, as the README types it
             String viewHttp = String.valueOf(freePort());
             try (ChildProcess view =
@@ -126,14 +130,11 @@ class RunThePiecesIT {
                     viewHttp)) {
               view.awaitLine("live view at http://127.0.0.1:" + viewHttp + "/", START);
               assertEquals(200, get("http://127.0.0.1:" + viewHttp + "/").statusCode());
-              long deadline = System.nanoTime() + START.toNanos();
-              String cards = "";
               // the two images may arrive in different fetches (other partitions): wait for both
-              while (!(cards.contains("scene-0.png") && cards.contains("scene-1.png"))
-                  && System.nanoTime() < deadline) {
-                cards = get("http://127.0.0.1:" + viewHttp + "/cards.json").body();
-                Thread.sleep(200);
-              }
+              String cards =
+                  awaitBody(
+                      "http://127.0.0.1:" + viewHttp + "/cards.json",
+                      body -> body.contains("scene-0.png") && body.contains("scene-1.png"));
               assertTrue(cards.contains("scene-0.png") && cards.contains("scene-1.png"), cards);
               assertEquals(0, view.terminate(STOP), view.output());
             }
@@ -144,6 +145,18 @@ class RunThePiecesIT {
       }
       assertEquals(0, broker.terminate(STOP), broker.output());
     }
+  }
+
+  /** The body at {@code url} once it satisfies {@code shows}, or the last one seen by START. */
+  private static String awaitBody(String url, Predicate<String> shows)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + START.toNanos();
+    String body = get(url).body();
+    while (!shows.test(body) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      body = get(url).body();
+    }
+    return body;
   }
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {

@@ -116,8 +116,13 @@ class OpsEndpointsIT {
           producer.flush();
         }
         await(() -> worker.metrics().results("caption") >= events, events + " captions written");
+        // a result's count and its latency are recorded one after the other, and the junk record
+        // can be on another partition and stream thread: wait until one scrape holds them all
+        await(
+            () -> runCounted(Scrape.parse(metricsBody(server)), events),
+            "the run's results, latencies, events and dead letter in one scrape");
 
-        Scrape scrape = Scrape.parse(OpsHttp.get(server.url(), "/metrics").body());
+        Scrape scrape = Scrape.parse(metricsBody(server));
         assertEquals(
             events, scrape.value("glimpse_results_total", "kind", "caption", "source", "model"));
         assertEquals(
@@ -308,6 +313,25 @@ class OpsEndpointsIT {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageIO.write(picture, "png", out);
     return out.toByteArray();
+  }
+
+  private static String metricsBody(OpsServer server) {
+    return OpsHttp.get(server.url(), "/metrics").body();
+  }
+
+  /** Whether the scrape counts the run's results, latencies, events and its one dead letter. */
+  private static boolean runCounted(Scrape scrape, int events) {
+    try {
+      return scrape.value("glimpse_results_total", "kind", "caption", "source", "model") == events
+          && scrape.value("glimpse_end_to_end_latency_seconds_count", "source", "model") == events
+          && scrape.value(
+                  "glimpse_end_to_end_latency_seconds_bucket", "source", "model", "le", "+Inf")
+              == events
+          && scrape.value("glimpse_events_total") == events + 1
+          && scrape.value("glimpse_dead_letters_total", "code", "NOT_AVRO", "stage", "ingest") == 1;
+    } catch (AssertionError notYetExported) {
+      return false;
+    }
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
