@@ -9,12 +9,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where a run's model time went, read from the worker's own meters: the vision passes, the prefills
- * of shared prefixes and of task suffixes, and the decode steps with the rows they carried. {@code
- * bench-pipeline} takes one before and one after each measured run, and sums each path's runs, so
- * that the engine and the Kafka runs can be compared stage by stage.
+ * of shared prefixes and of task suffixes, the moderation passes, and the decode steps with the
+ * rows they carried. {@code bench-pipeline} takes one before and one after each measured run, and
+ * sums each path's runs, so that the engine and the Kafka runs can be compared stage by stage.
  */
 record StageTimes(
-    Stage vision, Stage prefix, Stage suffix, Stage decode, double decodeRows, Stage commit) {
+    Stage vision,
+    Stage prefix,
+    Stage suffix,
+    Stage moderation,
+    Stage decode,
+    double decodeRows,
+    Stage commit) {
 
   /** Calls of one stage and the seconds they took together. */
   record Stage(long calls, double seconds) {
@@ -37,6 +43,7 @@ record StageTimes(
         stage(registry.find("glimpse.vision.encode").timer()),
         stage(registry.find("glimpse.prefill").tag("part", "prefix").timer()),
         stage(registry.find("glimpse.prefill").tag("part", "suffix").timer()),
+        stage(registry.find("glimpse.prefill").tag("part", "moderation").timer()),
         stage(registry.find("glimpse.decode.step").timer()),
         rows == null ? 0 : rows.totalAmount(),
         stage(registry.find("glimpse.worker.commit").timer()));
@@ -54,6 +61,7 @@ record StageTimes(
         vision.minus(before.vision),
         prefix.minus(before.prefix),
         suffix.minus(before.suffix),
+        moderation.minus(before.moderation),
         decode.minus(before.decode),
         decodeRows - before.decodeRows,
         commit.minus(before.commit));
@@ -62,13 +70,14 @@ record StageTimes(
   /** Several runs' stages together. */
   static StageTimes sum(List<StageTimes> runs) {
     Stage none = new Stage(0, 0);
-    StageTimes total = new StageTimes(none, none, none, none, 0, none);
+    StageTimes total = new StageTimes(none, none, none, none, none, 0, none);
     for (StageTimes r : runs) {
       total =
           new StageTimes(
               total.vision.plus(r.vision),
               total.prefix.plus(r.prefix),
               total.suffix.plus(r.suffix),
+              total.moderation.plus(r.moderation),
               total.decode.plus(r.decode),
               total.decodeRows + r.decodeRows,
               total.commit.plus(r.commit));
@@ -80,9 +89,9 @@ record StageTimes(
     return decode.calls == 0 ? 0 : decodeRows / decode.calls;
   }
 
-  /** The seconds of all four stages: the model's busy time. */
+  /** The seconds of all five stages: the model's busy time. */
   double modelSeconds() {
-    return vision.seconds + prefix.seconds + suffix.seconds + decode.seconds;
+    return vision.seconds + prefix.seconds + suffix.seconds + moderation.seconds + decode.seconds;
   }
 
   /**
@@ -94,7 +103,7 @@ record StageTimes(
   String describe(double wallSeconds) {
     return String.format(
         "vision %d x %.0f ms, prefix prefill %d x %.0f ms, suffix prefill %d x %.0f ms, "
-            + "decode %d steps x %.1f ms (%.1f rows); model busy %.1f s, the rest %.1f s of"
+            + "moderation %d x %.0f ms, decode %d steps x %.1f ms (%.1f rows); model busy %.1f s, the rest %.1f s of"
             + " %.1f s; commits %d x %.1f ms beside it",
         vision.calls,
         vision.millisPerCall(),
@@ -102,6 +111,8 @@ record StageTimes(
         prefix.millisPerCall(),
         suffix.calls,
         suffix.millisPerCall(),
+        moderation.calls,
+        moderation.millisPerCall(),
         decode.calls,
         decode.millisPerCall(),
         meanRows(),
@@ -116,6 +127,7 @@ record StageTimes(
     put(node.putObject("vision"), vision);
     put(node.putObject("prefix_prefill"), prefix);
     put(node.putObject("suffix_prefill"), suffix);
+    put(node.putObject("moderation"), moderation);
     put(node.putObject("decode"), decode);
     node.put("decode_rows_mean", Figures.round(meanRows()));
     node.put("model_busy_s", Figures.round(modelSeconds()));

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -263,17 +264,18 @@ final class InferenceScheduler implements AutoCloseable {
       return;
     }
     long prefixMillis = System.currentTimeMillis() - start;
+    List<HeldPrefix> held = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
-      ImageInFlight image = images.get(i);
-      image.encodeMillis += prefixMillis;
-      Prompts p = prompts.get(i);
-      HeldPrefix prefix = new HeldPrefix(prefixes.get(i), p.generations().size() + 1);
-      score(image, p, prefix, done);
-      long now = System.currentTimeMillis();
-      for (Map.Entry<Job.Task, GenerationRequest> g : p.generations().entrySet()) {
-        decode.queue(g.getKey(), g.getValue(), prefix, image, now);
+      images.get(i).encodeMillis += prefixMillis;
+      held.add(new HeldPrefix(prefixes.get(i), prompts.get(i).generations().size() + 1));
+    }
+    score(images, prompts, held, done);
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < images.size(); i++) {
+      for (Map.Entry<Job.Task, GenerationRequest> g : prompts.get(i).generations().entrySet()) {
+        decode.queue(g.getKey(), g.getValue(), held.get(i), images.get(i), now);
       }
-      prefix.release(); // this method's own use
+      held.get(i).release(); // this method's own use
     }
   }
 
@@ -314,6 +316,69 @@ final class InferenceScheduler implements AutoCloseable {
     return new Prompts(Arrays.copyOf(all.get(0), shared), generations, moderations);
   }
 
+  /**
+   * The moderation of every image of a group, each category's prompt on its image's prefix: one
+   * pass for all the images whose prefixes have one length (the same template and tasks give the
+   * same length). Where that pass fails, each image's moderation is scored on its own.
+   */
+  private void score(
+      List<ImageInFlight> images,
+      List<Prompts> prompts,
+      List<HeldPrefix> prefixes,
+      List<Outcome> done) {
+    Map<Integer, List<Integer>> byLength = new TreeMap<>();
+    for (int i = 0; i < images.size(); i++) {
+      if (!prompts.get(i).moderations().isEmpty()) {
+        byLength
+            .computeIfAbsent(prefixes.get(i).prefix.length(), length -> new ArrayList<>())
+            .add(i);
+      }
+    }
+    for (List<Integer> group : byLength.values()) {
+      if (group.size() == 1) {
+        int i = group.get(0);
+        score(images.get(i), prompts.get(i), prefixes.get(i), done);
+        continue;
+      }
+      long start = System.currentTimeMillis();
+      List<SharedPrefix> rowPrefixes = new ArrayList<>();
+      List<ScoringRequest> all = new ArrayList<>();
+      for (int i : group) {
+        for (List<ScoringRequest> requests : prompts.get(i).moderations().values()) {
+          for (ScoringRequest request : requests) {
+            all.add(request);
+            rowPrefixes.add(prefixes.get(i).prefix);
+          }
+        }
+      }
+      List<Candidates> results;
+      long startNanos = System.nanoTime();
+      try {
+        results = generator.scoreOn(rowPrefixes, all);
+        metrics.moderationPrefill(System.nanoTime() - startNanos);
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "scoring the moderation of {} images together failed ({}); scoring each image's alone",
+            group.size(),
+            e.toString());
+        for (int i : group) {
+          score(images.get(i), prompts.get(i), prefixes.get(i), done);
+        }
+        continue;
+      }
+      long now = System.currentTimeMillis();
+      int k = 0;
+      for (int i : group) {
+        for (Map.Entry<Job.Task, List<ScoringRequest>> m :
+            prompts.get(i).moderations().entrySet()) {
+          List<Candidates> mine = results.subList(k, k + m.getValue().size());
+          k += m.getValue().size();
+          done.add(scores(m.getKey(), mine, images.get(i), start, now));
+        }
+      }
+    }
+  }
+
   private void score(ImageInFlight image, Prompts p, HeldPrefix prefix, List<Outcome> done) {
     if (p.moderations().isEmpty()) {
       return;
@@ -321,7 +386,9 @@ final class InferenceScheduler implements AutoCloseable {
     long start = System.currentTimeMillis();
     List<ScoringRequest> all = p.moderations().values().stream().flatMap(List::stream).toList();
     try {
+      long startNanos = System.nanoTime();
       List<Candidates> results = generator.score(prefix.prefix, all);
+      metrics.moderationPrefill(System.nanoTime() - startNanos);
       long now = System.currentTimeMillis();
       int i = 0;
       for (Map.Entry<Job.Task, List<ScoringRequest>> m : p.moderations().entrySet()) {

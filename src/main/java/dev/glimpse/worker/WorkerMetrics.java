@@ -28,6 +28,7 @@ public final class WorkerMetrics {
   private final Timer decodeStep;
   private final Timer prefixPrefill;
   private final Timer suffixPrefill;
+  private final Timer moderationPrefill;
   private final Timer vision;
   private final Timer latency;
   private final Timer commit;
@@ -65,6 +66,7 @@ public final class WorkerMetrics {
             .register(registry);
     prefixPrefill = prefill(registry, "prefix");
     suffixPrefill = prefill(registry, "suffix");
+    moderationPrefill = prefill(registry, "moderation");
     vision =
         Timer.builder("glimpse.vision.encode")
             .description("vision tower and projector on a group of images")
@@ -94,14 +96,15 @@ public final class WorkerMetrics {
         .register(registry);
   }
 
-  /** One prefill timer name for both parts, told apart by its {@code part} tag. */
+  /** One prefill timer name for every part, told apart by its {@code part} tag. */
   private static Timer prefill(MeterRegistry registry, String part) {
     return Timer.builder("glimpse.prefill")
         .tag("part", part)
         .description(
             "prefill: part=prefix, the prompt prefix of a group of images (the whole prompts of"
                 + " images with one task, as they join the decode batch); part=suffix, a group of"
-                + " task suffixes joining the decode batch")
+                + " task suffixes joining the decode batch; part=moderation, the category prompts"
+                + " of a group's moderation tasks on their images' prefixes, scored")
         .register(registry);
   }
 
@@ -150,6 +153,10 @@ public final class WorkerMetrics {
 
   void suffixPrefill(long nanos) {
     suffixPrefill.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  void moderationPrefill(long nanos) {
+    moderationPrefill.record(nanos, TimeUnit.NANOSECONDS);
   }
 
   void vision(long nanos) {

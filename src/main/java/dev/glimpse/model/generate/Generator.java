@@ -13,6 +13,7 @@ import dev.glimpse.model.language.KvCache;
 import dev.glimpse.model.text.LlavaTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 
@@ -168,16 +169,38 @@ public final class Generator {
    * tokens, when candidates are longer than one token) is prefilled on top.
    */
   public List<Candidates> score(SharedPrefix prefix, List<ScoringRequest> requests) {
-    int p = prefix == null ? 0 : prefix.length();
-    KvCache prefixCache = prefix == null ? null : prefix.cache();
+    return scoreOn(Collections.nCopies(requests.size(), prefix), requests);
+  }
+
+  /**
+   * As {@link #score(SharedPrefix, List)}, each prompt continuing a prefix of its own ({@code
+   * prefixes.get(i)} for {@code requests.get(i)}): the moderation prompts of several images, each
+   * on its image's prefix, scored in one forward pass. The prefixes must all have one length, or
+   * all be null.
+   */
+  public List<Candidates> scoreOn(List<SharedPrefix> prefixes, List<ScoringRequest> requests) {
+    if (prefixes.size() != requests.size()) {
+      throw new IllegalArgumentException(
+          prefixes.size() + " prefixes for " + requests.size() + " scoring requests");
+    }
+    SharedPrefix first = prefixes.isEmpty() ? null : prefixes.get(0);
+    int p = first == null ? 0 : first.length();
+    for (SharedPrefix prefix : prefixes) {
+      if ((prefix == null) != (first == null) || (prefix != null && prefix.length() != p)) {
+        throw new IllegalArgumentException(
+            "prompts scored together continue prefixes of one length, or none");
+      }
+    }
     // 1. rows: one per prompt of single-token candidates, else one per candidate; after the prefix
     List<int[]> rows = new ArrayList<>();
     List<List<ImageInput>> rowImages = new ArrayList<>();
+    List<SharedPrefix> rowPrefixes = new ArrayList<>();
     boolean[] shared = new boolean[requests.size()];
     int longestCandidate = 1;
     int widestShared = 1;
     for (int q = 0; q < requests.size(); q++) {
       ScoringRequest request = requests.get(q);
+      SharedPrefix prefix = prefixes.get(q);
       if (request.candidateIds().stream().anyMatch(c -> c.length == 0)) {
         throw new ModelException(
             ModelException.Code.BAD_OPTIONS, "a candidate answer has no tokens");
@@ -187,6 +210,7 @@ public final class Generator {
       if (shared[q]) {
         rows.add(suffix);
         rowImages.add(request.images());
+        rowPrefixes.add(prefix);
         widestShared = Math.max(widestShared, request.candidates().size());
         continue;
       }
@@ -195,6 +219,7 @@ public final class Generator {
         System.arraycopy(candidate, 0, row, suffix.length, candidate.length);
         rows.add(row);
         rowImages.add(request.images()); // the same image objects: encoded once for all rows
+        rowPrefixes.add(prefix);
         longestCandidate = Math.max(longestCandidate, candidate.length);
       }
     }
@@ -228,11 +253,14 @@ public final class Generator {
     float[] logProbs;
     try (NDManager batch = model.manager().newSubManager();
         KvCache cache = model.languageModel().newCache(batch, b, p + t)) {
-      for (int r = 0; r < b && prefixCache != null; r++) {
-        cache.copyRow(prefixCache, 0, r, 0, p);
-      }
       int[] imageTokensBefore = new int[b];
-      Arrays.fill(imageTokensBefore, prefix == null ? 0 : prefix.imageTokens());
+      for (int r = 0; r < b; r++) {
+        SharedPrefix prefix = rowPrefixes.get(r);
+        if (prefix != null) {
+          cache.copyRow(prefix.cache(), 0, r, 0, p);
+          imageTokensBefore[r] = prefix.imageTokens();
+        }
+      }
       PromptRows padded =
           PromptRows.leftPad(
               ids, t, Math.max(0, text.padTokenId()), p, rowImages, imageTokensBefore);

@@ -247,6 +247,61 @@ class SharedPrefixTest {
   }
 
   @Test
+  void moderationOfSeveralImagesScoredInOnePassOnTheirOwnPrefixesMatchesEachImagesWholePrompts() {
+    int[] images = {1, 2, 3};
+    List<ImageFeatures> features =
+        vlm.encodeImages(Arrays.stream(images).mapToObj(SharedPrefixTest::image).toList());
+    List<ScoringRequest> all = new ArrayList<>();
+    List<Candidates> whole = new ArrayList<>();
+    List<int[]> prefixIds = new ArrayList<>();
+    for (int i = 0; i < images.length; i++) {
+      List<ImageInput> pixels = List.of(ImageInput.pixels(image(images[i])));
+      whole.addAll(
+          generator.score(
+              CATEGORIES.stream()
+                  .map(c -> vlm.scoringRequest(moderation(c), pixels, YES_NO))
+                  .toList()));
+      List<ImageFeatures> its = List.of(features.get(i));
+      List<ScoringRequest> mine =
+          CATEGORIES.stream().map(c -> vlm.scoringRequest(moderation(c), its, YES_NO)).toList();
+      all.addAll(mine);
+      int p = SharedPrefix.commonLength(mine.stream().map(ScoringRequest::promptIds).toList());
+      prefixIds.add(head(mine.get(0).promptIds(), p));
+    }
+    List<SharedPrefix> prefixes =
+        generator.prefill(prefixIds, features.stream().map(List::of).toList());
+    List<Candidates> together;
+    try {
+      List<SharedPrefix> rowPrefixes = new ArrayList<>();
+      for (SharedPrefix prefix : prefixes) {
+        CATEGORIES.forEach(c -> rowPrefixes.add(prefix));
+      }
+      together = generator.scoreOn(rowPrefixes, all);
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> generator.scoreOn(Arrays.asList(prefixes.get(0), null), all.subList(0, 2)),
+          "a row without a prefix beside one with");
+    } finally {
+      prefixes.forEach(SharedPrefix::close);
+    }
+    for (int r = 0; r < all.size(); r++) {
+      String where = "image " + images[r / CATEGORIES.size()] + ", " + CATEGORIES.get(r % 3);
+      for (int j = 0; j < YES_NO.size(); j++) {
+        assertEquals(
+            whole.get(r).probabilities()[j],
+            together.get(r).probabilities()[j],
+            SCORE_TOLERANCE,
+            where + " " + YES_NO.get(j));
+        assertEquals(
+            whole.get(r).logProbabilities()[j],
+            together.get(r).logProbabilities()[j],
+            SCORE_TOLERANCE,
+            where + " " + YES_NO.get(j) + " (log)");
+      }
+    }
+  }
+
+  @Test
   void requestsJoiningARunningBatchFromAPrefixAtDifferentStepsGiveTheTokensOfTheirWholePrompts() {
     int[] caption = fixture.inputIds(0); // 28 tokens
     int[] question = question("describe the image in one word");
