@@ -326,9 +326,12 @@ final class PipelineScenario {
           });
       assertEquals(events, out.captions.size());
       // the shared requests topic also holds earlier scenarios' requests, which this worker's new
-      // group redoes
+      // group redoes: one accepted a moment ago may not be encoded yet
       assertTrue(
           worker.metrics().requests() >= events, "requests served: " + worker.metrics().requests());
+      out.pollUntil(
+          () -> worker.metrics().requests() == model.model().imagesEncoded() - visionBefore,
+          "every accepted request encoded");
       assertEquals(
           worker.metrics().requests(),
           model.model().imagesEncoded() - visionBefore,
