@@ -1,6 +1,7 @@
 package dev.glimpse.cli;
 
 import dev.glimpse.error.GlimpseException;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /** Turns a failure a user caused into one line on stderr that names it, and exit code 1. */
@@ -45,6 +46,21 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
   static final class UserError extends RuntimeException {
     UserError(String code, String message) {
       super(code + ": " + message);
+    }
+  }
+
+  /**
+   * What {@code read} makes of the settings; a value it refuses (a config record's check, a number
+   * that is not one) is a BAD_SETTING line rather than a stack trace.
+   */
+  static <T> T settings(Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (IllegalArgumentException e) {
+      throw new UserError(
+          "BAD_SETTING",
+          e.getMessage()
+              + "; fix it in the properties file (--config), the GLIMPSE_* environment or -p");
     }
   }
 }

@@ -33,7 +33,7 @@ final class IngestCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
-    IngestConfig config = IngestConfig.from(kafka.settings());
+    IngestConfig config = Errors.settings(() -> IngestConfig.from(kafka.settings()));
     AtomicReference<Ingest> started = new AtomicReference<>();
     Health health =
         new Health()

@@ -39,7 +39,7 @@ final class WorkerCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> settings = kafka.settings();
-    WorkerConfig config = WorkerConfig.from(settings);
+    WorkerConfig config = Errors.settings(() -> WorkerConfig.from(settings));
     Topics topics =
         Topics.from(
             config.topicsFile().map(Topics::specsFrom).orElseGet(Topics::bundledSpecs),

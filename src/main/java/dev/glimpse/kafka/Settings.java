@@ -40,4 +40,49 @@ public final class Settings {
         });
     return kafka;
   }
+
+  /**
+   * A true/false setting ({@code fallback} where it is not set); any other value is refused, so
+   * that a typo does not turn a setting off unseen.
+   */
+  public static boolean bool(Map<String, String> settings, String key, boolean fallback) {
+    String value = settings.get(key);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "setting " + key + " must be true or false, got '" + value + "'");
+    };
+  }
+
+  /** A whole-number setting ({@code fallback} where it is not set); anything else is refused. */
+  public static int integer(Map<String, String> settings, String key, String fallback) {
+    String value = valueOr(settings, key, fallback);
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "setting " + key + " must be a whole number, got '" + value + "'");
+    }
+  }
+
+  /** {@link #integer}, for values past an int's range (bytes). */
+  public static long longValue(Map<String, String> settings, String key, String fallback) {
+    String value = valueOr(settings, key, fallback);
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "setting " + key + " must be a whole number, got '" + value + "'");
+    }
+  }
+
+  private static String valueOr(Map<String, String> settings, String key, String fallback) {
+    String value = settings.get(key);
+    return value == null || value.isBlank() ? fallback : value.strip();
+  }
 }

@@ -86,23 +86,23 @@ public record IngestConfig(
     Map<String, String> kafka = Settings.kafkaClientProperties(s);
     Limits limits =
         new Limits(
-            Long.parseLong(s.getOrDefault("glimpse.image.max.bytes", String.valueOf(10L << 20))),
-            Long.parseLong(s.getOrDefault("glimpse.image.max.pixels", "40000000")),
-            Integer.parseInt(s.getOrDefault("glimpse.prompt.max.chars", "2000")),
-            Integer.parseInt(s.getOrDefault("glimpse.tasks.max", "16")),
-            Integer.parseInt(s.getOrDefault("glimpse.generate.max.new.tokens", "512")));
+            Settings.longValue(s, "glimpse.image.max.bytes", String.valueOf(10L << 20)),
+            Settings.longValue(s, "glimpse.image.max.pixels", "40000000"),
+            Settings.integer(s, "glimpse.prompt.max.chars", "2000"),
+            Settings.integer(s, "glimpse.tasks.max", "16"),
+            Settings.integer(s, "glimpse.generate.max.new.tokens", "512"));
     UriPolicy uris =
         new UriPolicy(
             csv(s.getOrDefault("glimpse.uri.schemes", "http,https")),
             csv(s.getOrDefault("glimpse.uri.hosts", "")),
-            Boolean.parseBoolean(s.getOrDefault("glimpse.uri.allow.private", "false")),
+            Settings.bool(s, "glimpse.uri.allow.private", false),
             // glimpse.uri.timeout.ms was per hop; the deadline is the same budget for all of it
             Duration.ofMillis(
-                Long.parseLong(
-                    s.getOrDefault(
-                        "glimpse.uri.deadline.ms",
-                        s.getOrDefault("glimpse.uri.timeout.ms", "3000")))),
-            Integer.parseInt(s.getOrDefault("glimpse.uri.max.redirects", "3")));
+                Settings.longValue(
+                    s,
+                    "glimpse.uri.deadline.ms",
+                    s.getOrDefault("glimpse.uri.timeout.ms", "3000"))),
+            Settings.integer(s, "glimpse.uri.max.redirects", "3"));
     String bootstrap = s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers"));
     return new IngestConfig(
         s.getOrDefault("glimpse.ingest.application.id", "glimpse-ingest"),

@@ -1,5 +1,6 @@
 package dev.glimpse.task;
 
+import dev.glimpse.kafka.Settings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +72,7 @@ public record TaskDefaults(
             .map(String::strip)
             .filter(c -> !c.isEmpty())
             .toList(),
-        Integer.parseInt(s.getOrDefault("glimpse.generate.max.new.tokens.default", "32")),
+        Settings.integer(s, "glimpse.generate.max.new.tokens.default", "32"),
         parse(THRESHOLD, s.getOrDefault(THRESHOLD, "0.5")),
         own);
   }

@@ -65,15 +65,11 @@ public record WorkerConfig(
 
     static Budget from(Map<String, String> s, int maxBatchSize, long heap) {
       return new Budget(
-          Integer.parseInt(
-              s.getOrDefault(
-                  "glimpse.worker.max.queued.requests", String.valueOf(8 * maxBatchSize))),
-          Long.parseLong(
-              s.getOrDefault("glimpse.worker.max.queued.bytes", String.valueOf(heap / 4))),
-          Long.parseLong(
-              s.getOrDefault("glimpse.worker.feature.cache.bytes", String.valueOf(heap / 8))),
-          Long.parseLong(
-              s.getOrDefault("glimpse.worker.kv.cache.max.bytes", String.valueOf(4L << 30))));
+          Settings.integer(
+              s, "glimpse.worker.max.queued.requests", String.valueOf(8 * maxBatchSize)),
+          Settings.longValue(s, "glimpse.worker.max.queued.bytes", String.valueOf(heap / 4)),
+          Settings.longValue(s, "glimpse.worker.feature.cache.bytes", String.valueOf(heap / 8)),
+          Settings.longValue(s, "glimpse.worker.kv.cache.max.bytes", String.valueOf(4L << 30)));
     }
   }
 
@@ -93,7 +89,7 @@ public record WorkerConfig(
   /** Reads the settings; missing keys take defaults. */
   public static WorkerConfig from(Map<String, String> s) {
     Map<String, String> kafka = Settings.kafkaClientProperties(s);
-    int maxBatchSize = Integer.parseInt(s.getOrDefault("glimpse.worker.max.batch.size", "8"));
+    int maxBatchSize = Settings.integer(s, "glimpse.worker.max.batch.size", "8");
     return new WorkerConfig(
         s.getOrDefault("glimpse.bootstrap.servers", kafka.get("bootstrap.servers")),
         s.getOrDefault("glimpse.worker.group.id", "glimpse-worker"),
@@ -102,16 +98,15 @@ public record WorkerConfig(
             .map(String::strip)
             .filter(id -> !id.isEmpty()),
         maxBatchSize,
-        Duration.ofMillis(Long.parseLong(s.getOrDefault("glimpse.worker.max.wait.ms", "50"))),
-        Duration.ofMillis(
-            Long.parseLong(s.getOrDefault("glimpse.worker.commit.interval.ms", "100"))),
+        Duration.ofMillis(Settings.longValue(s, "glimpse.worker.max.wait.ms", "50")),
+        Duration.ofMillis(Settings.longValue(s, "glimpse.worker.commit.interval.ms", "100")),
         TaskDefaults.from(s),
         Budget.from(s, maxBatchSize, Runtime.getRuntime().maxMemory()),
-        Integer.parseInt(
-            s.getOrDefault(
-                "glimpse.worker.prepare.threads",
-                String.valueOf(
-                    Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2))))),
+        Settings.integer(
+            s,
+            "glimpse.worker.prepare.threads",
+            String.valueOf(
+                Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)))),
         Optional.ofNullable(s.get("glimpse.topics.file")).map(Path::of),
         kafka);
   }

@@ -1,6 +1,9 @@
 package dev.glimpse.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.Properties;
@@ -38,5 +41,29 @@ class SettingsTest {
                 "/x",
                 "glimpse.model.id",
                 "m")));
+  }
+
+  @Test
+  void numbersAndSwitchesAreReadOrRefusedNamingTheirKey() {
+    Map<String, String> s =
+        Map.of("a", " 12 ", "b", "", "c", "twelve", "d", "False", "e", "on", "f", "9000000000");
+    assertEquals(12, Settings.integer(s, "a", "1"));
+    assertEquals(1, Settings.integer(s, "b", "1"), "blank: the default");
+    assertEquals(7, Settings.integer(s, "absent", "7"));
+    assertEquals(9_000_000_000L, Settings.longValue(s, "f", "0"));
+    assertFalse(Settings.bool(s, "d", true));
+    assertTrue(Settings.bool(s, "absent", true));
+    assertEquals(
+        "setting c must be a whole number, got 'twelve'",
+        assertThrows(IllegalArgumentException.class, () -> Settings.integer(s, "c", "1"))
+            .getMessage());
+    assertEquals(
+        "setting f must be a whole number, got '9000000000'",
+        assertThrows(IllegalArgumentException.class, () -> Settings.integer(s, "f", "1"))
+            .getMessage());
+    assertEquals(
+        "setting e must be true or false, got 'on'",
+        assertThrows(IllegalArgumentException.class, () -> Settings.bool(s, "e", false))
+            .getMessage());
   }
 }
