@@ -2,7 +2,6 @@ package dev.glimpse.worker;
 
 import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.Timings;
-import dev.glimpse.model.config.TextConfig;
 import dev.glimpse.model.generate.ContinuousBatch;
 import dev.glimpse.model.generate.Generation;
 import dev.glimpse.model.generate.GenerationRequest;
@@ -54,7 +53,7 @@ final class DecodeStage implements AutoCloseable {
   /** A caption or answer decoding in the batch. */
   private record Running(Joining joining, long admittedMillis, long prefillMillis) {}
 
-  private final TextConfig text;
+  private final KvBudget kv;
   private final Generator generator;
   private final WorkerConfig config;
   private final WorkerMetrics metrics;
@@ -62,8 +61,8 @@ final class DecodeStage implements AutoCloseable {
   private final Map<Job.Task, Running> running = new HashMap<>();
   private ContinuousBatch<Job.Task> batch;
 
-  DecodeStage(TextConfig text, Generator generator, WorkerConfig config, WorkerMetrics metrics) {
-    this.text = text;
+  DecodeStage(KvBudget kv, Generator generator, WorkerConfig config, WorkerMetrics metrics) {
+    this.kv = kv;
     this.generator = generator;
     this.config = config;
     this.metrics = metrics;
@@ -147,8 +146,8 @@ final class DecodeStage implements AutoCloseable {
     // fail what could never fit alone, then size the batch for the rest
     joining.removeIf(
         j -> {
-          long alone = kvBytes(1, j.rowLength() + j.full().options().maxNewTokens());
-          if (alone <= config.budget().kvCacheBytes()) {
+          long alone = kv.bytes(1, j.rowLength() + j.full().options().maxNewTokens());
+          if (alone <= kv.maxBytes()) {
             return false;
           }
           done.add(
@@ -158,7 +157,7 @@ final class DecodeStage implements AutoCloseable {
                   "decoding this task needs a KV cache of "
                       + alone
                       + " bytes, over glimpse.worker.kv.cache.max.bytes = "
-                      + config.budget().kvCacheBytes()
+                      + kv.maxBytes()
                       + "; raise that setting or ask for fewer new tokens"));
           j.release();
           return true;
@@ -169,25 +168,12 @@ final class DecodeStage implements AutoCloseable {
     int longest = joining.stream().mapToInt(Joining::rowLength).max().orElse(0);
     int capacity =
         longest + 2 * maxNew; // room for later joiners to decode as long as the first ones
-    long perSlot = kvBytes(1, capacity);
-    int slots =
-        (int)
-            Math.max(1, Math.min(config.maxBatchSize(), config.budget().kvCacheBytes() / perSlot));
-    if (slots * perSlot > config.budget().kvCacheBytes()) {
+    long perSlot = kv.bytes(1, capacity);
+    int slots = (int) Math.max(1, Math.min(config.maxBatchSize(), kv.maxBytes() / perSlot));
+    if (slots * perSlot > kv.maxBytes()) {
       capacity = longest + maxNew;
     }
     batch = generator.newBatch(slots, capacity);
-  }
-
-  private long kvBytes(int slots, int positions) {
-    // keys and values, every layer, in the activation dtype (at most 4 bytes)
-    return 2L
-        * text.numHiddenLayers()
-        * slots
-        * text.numKeyValueHeads()
-        * positions
-        * text.headDim()
-        * 4L;
   }
 
   /**

@@ -37,16 +37,17 @@ import org.slf4j.LoggerFactory;
  *       line) prefilled once into a {@link SharedPrefix}, batched across images; an image with one
  *       caption or answer and nothing else shares nothing, and goes to the decode stage with its
  *       whole prompt, prefilled as it joins the batch (with the other such images joining then);
- *   <li>moderation scored from that prefix at once, every category a short suffix; captions and
- *       answers go to the {@link DecodeStage}, which decodes them in a continuous batch on top of
- *       the prefix.
+ *   <li>moderation scored from that prefix, every category a short suffix, the images of a batch in
+ *       one pass (as many as the KV budget takes); captions and answers go to the {@link
+ *       DecodeStage}, which decodes them in a continuous batch on top of the prefix.
  * </ol>
  *
  * <p>Failures stay with what failed, and never stop the worker. An image that cannot be prepared
  * fails all its tasks. When encoding or prefilling a batch of images fails, each image is retried
- * alone, and an image that fails alone fails all its tasks. When scoring an image's moderation
- * tasks together fails, each task is scored alone from its full prompt; captions and answers are
- * retried alone by the decode stage. Only what fails alone becomes an {@link Outcome.Failed}.
+ * alone, and an image that fails alone fails all its tasks. When scoring several images' moderation
+ * together fails, each image's is scored alone, and where that fails, each task alone from its full
+ * prompt; captions and answers are retried alone by the decode stage. Only what fails alone becomes
+ * an {@link Outcome.Failed}.
  */
 final class InferenceScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceScheduler.class);
@@ -65,6 +66,7 @@ final class InferenceScheduler implements AutoCloseable {
   private final Set<Job> live = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Deque<ImageInFlight> toEncode = new ArrayDeque<>();
   private final Deque<ImageInFlight> toPrefill = new ArrayDeque<>();
+  private final KvBudget kv;
   private final DecodeStage decode;
 
   InferenceScheduler(
@@ -76,7 +78,8 @@ final class InferenceScheduler implements AutoCloseable {
     this.generator = model.generator();
     this.preparer = new Preparer(model::pixelValues, config.prepareThreads());
     this.features = new FeatureCache(config.budget().featureCacheBytes());
-    this.decode = new DecodeStage(model.config().text(), generator, config, metrics);
+    this.kv = new KvBudget(model.config().text(), config.budget().kvCacheBytes());
+    this.decode = new DecodeStage(kv, generator, config, metrics);
   }
 
   /** Accepts a job: its image is prepared off this thread, or found in the feature cache. */
@@ -317,108 +320,164 @@ final class InferenceScheduler implements AutoCloseable {
   }
 
   /**
-   * The moderation of every image of a group, each category's prompt on its image's prefix: one
-   * pass for all the images whose prefixes have one length (the same template and tasks give the
-   * same length). Where that pass fails, each image's moderation is scored on its own.
+   * The moderation of a group of images, each category's prompt a suffix on its image's prefix: the
+   * images whose prefixes have one length (the same template and tasks give the same length) are
+   * scored together, in passes as large as {@code glimpse.worker.kv.cache.max.bytes} takes. An
+   * image whose moderation alone is over that budget has each of its tasks scored alone.
    */
   private void score(
       List<ImageInFlight> images,
       List<Prompts> prompts,
       List<HeldPrefix> prefixes,
       List<Outcome> done) {
-    Map<Integer, List<Integer>> byLength = new TreeMap<>();
+    Map<Integer, List<Moderated>> byLength = new TreeMap<>();
     for (int i = 0; i < images.size(); i++) {
       if (!prompts.get(i).moderations().isEmpty()) {
+        SharedPrefix prefix = prefixes.get(i).prefix;
         byLength
-            .computeIfAbsent(prefixes.get(i).prefix.length(), length -> new ArrayList<>())
-            .add(i);
+            .computeIfAbsent(prefix.length(), length -> new ArrayList<>())
+            .add(new Moderated(images.get(i), prompts.get(i).moderations(), prefix));
       }
     }
-    for (List<Integer> group : byLength.values()) {
-      if (group.size() == 1) {
-        int i = group.get(0);
-        score(images.get(i), prompts.get(i), prefixes.get(i), done);
-        continue;
-      }
-      long start = System.currentTimeMillis();
-      List<SharedPrefix> rowPrefixes = new ArrayList<>();
-      List<ScoringRequest> all = new ArrayList<>();
-      for (int i : group) {
-        for (List<ScoringRequest> requests : prompts.get(i).moderations().values()) {
-          for (ScoringRequest request : requests) {
-            all.add(request);
-            rowPrefixes.add(prefixes.get(i).prefix);
-          }
+    for (List<Moderated> group : byLength.values()) {
+      List<Moderated> pass = new ArrayList<>();
+      for (Moderated m : group) {
+        if (!kv.fits(m.rows(), m.positions())) {
+          m.tasks().forEach((task, requests) -> scoreAlone(task, requests, m.image(), done));
+          continue;
         }
-      }
-      List<Candidates> results;
-      long startNanos = System.nanoTime();
-      try {
-        results = generator.scoreOn(rowPrefixes, all);
-        metrics.moderationPrefill(System.nanoTime() - startNanos);
-      } catch (RuntimeException e) {
-        LOG.warn(
-            "scoring the moderation of {} images together failed ({}); scoring each image's alone",
-            group.size(),
-            e.toString());
-        for (int i : group) {
-          score(images.get(i), prompts.get(i), prefixes.get(i), done);
+        List<Moderated> wider = new ArrayList<>(pass);
+        wider.add(m);
+        if (!kv.fits(passRows(wider), passPositions(wider))) {
+          score(pass, done);
+          wider = new ArrayList<>(List.of(m));
         }
-        continue;
+        pass = wider;
       }
-      long now = System.currentTimeMillis();
-      int k = 0;
-      for (int i : group) {
-        for (Map.Entry<Job.Task, List<ScoringRequest>> m :
-            prompts.get(i).moderations().entrySet()) {
-          List<Candidates> mine = results.subList(k, k + m.getValue().size());
-          k += m.getValue().size();
-          done.add(scores(m.getKey(), mine, images.get(i), start, now));
-        }
+      if (!pass.isEmpty()) {
+        score(pass, done);
       }
     }
   }
 
-  private void score(ImageInFlight image, Prompts p, HeldPrefix prefix, List<Outcome> done) {
-    if (p.moderations().isEmpty()) {
+  /** One image's moderation tasks, their category prompts, and the prefix they continue. */
+  private record Moderated(
+      ImageInFlight image, Map<Job.Task, List<ScoringRequest>> tasks, SharedPrefix prefix) {
+    List<ScoringRequest> requests() {
+      return tasks.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** Rows of its scoring pass ({@link Generator#scoreOn}). */
+    int rows() {
+      return rowsOf(requests());
+    }
+
+    /** Positions of each row: the prefix and the longest suffix. */
+    int positions() {
+      return positionsOf(requests());
+    }
+  }
+
+  private static int passRows(List<Moderated> pass) {
+    return pass.stream().mapToInt(Moderated::rows).sum();
+  }
+
+  private static int passPositions(List<Moderated> pass) {
+    return pass.stream().mapToInt(Moderated::positions).max().orElse(0);
+  }
+
+  /** A pass's rows: one per prompt whose candidates are single tokens, else one per candidate. */
+  static int rowsOf(List<ScoringRequest> requests) {
+    return requests.stream()
+        .mapToInt(
+            r -> r.candidateIds().stream().allMatch(c -> c.length == 1) ? 1 : r.candidates().size())
+        .sum();
+  }
+
+  /** A pass's positions: the longest prompt, and its longest candidate where that is scored too. */
+  static int positionsOf(List<ScoringRequest> requests) {
+    return requests.stream()
+        .mapToInt(
+            r -> {
+              int longest = r.candidateIds().stream().mapToInt(c -> c.length).max().orElse(1);
+              return r.promptIds().length + (longest == 1 ? 0 : longest);
+            })
+        .max()
+        .orElse(0);
+  }
+
+  /**
+   * Scores the moderation of {@code pass}'s images in one forward pass. Where it fails, each image
+   * is scored alone, and where one image fails alone, each of its tasks alone from its full prompt:
+   * only a task that fails alone becomes an {@link Outcome.Failed}.
+   */
+  private void score(List<Moderated> pass, List<Outcome> done) {
+    long start = System.currentTimeMillis();
+    List<SharedPrefix> rowPrefixes = new ArrayList<>();
+    List<ScoringRequest> all = new ArrayList<>();
+    for (Moderated m : pass) {
+      for (ScoringRequest request : m.requests()) {
+        all.add(request);
+        rowPrefixes.add(m.prefix());
+      }
+    }
+    List<Candidates> results;
+    long startNanos = System.nanoTime();
+    try {
+      results = generator.scoreOn(rowPrefixes, all);
+      metrics.moderationPrefill(System.nanoTime() - startNanos);
+    } catch (RuntimeException e) {
+      if (pass.size() > 1) {
+        LOG.warn(
+            "scoring the moderation of {} images together failed ({}); scoring each image's alone",
+            pass.size(),
+            e.toString());
+        pass.forEach(m -> score(List.of(m), done));
+      } else {
+        Moderated m = pass.get(0);
+        LOG.warn(
+            "scoring {} moderation tasks from one prefix failed ({}); scoring each alone",
+            m.tasks().size(),
+            e.toString());
+        m.tasks().forEach((task, requests) -> scoreAlone(task, requests, m.image(), done));
+      }
+      return;
+    }
+    long now = System.currentTimeMillis();
+    int k = 0;
+    for (Moderated m : pass) {
+      for (Map.Entry<Job.Task, List<ScoringRequest>> task : m.tasks().entrySet()) {
+        List<Candidates> mine = results.subList(k, k + task.getValue().size());
+        k += task.getValue().size();
+        done.add(scores(task.getKey(), mine, m.image(), start, now));
+      }
+    }
+  }
+
+  /**
+   * One moderation task from its full prompts; one whose pass is over the KV budget fails with
+   * {@code OVER_MEMORY_BUDGET}, one that fails with {@code MODEL_ERROR}.
+   */
+  private void scoreAlone(
+      Job.Task task, List<ScoringRequest> requests, ImageInFlight image, List<Outcome> done) {
+    long bytes = kv.bytes(rowsOf(requests), positionsOf(requests));
+    if (bytes > kv.maxBytes()) {
+      done.add(
+          new Outcome.Failed(
+              task,
+              ErrorCode.OVER_MEMORY_BUDGET,
+              "scoring this moderation task needs a KV cache of "
+                  + bytes
+                  + " bytes, over glimpse.worker.kv.cache.max.bytes = "
+                  + kv.maxBytes()
+                  + "; raise that setting or ask for fewer categories"));
       return;
     }
     long start = System.currentTimeMillis();
-    List<ScoringRequest> all = p.moderations().values().stream().flatMap(List::stream).toList();
     try {
-      long startNanos = System.nanoTime();
-      List<Candidates> results = generator.score(prefix.prefix, all);
-      metrics.moderationPrefill(System.nanoTime() - startNanos);
-      long now = System.currentTimeMillis();
-      int i = 0;
-      for (Map.Entry<Job.Task, List<ScoringRequest>> m : p.moderations().entrySet()) {
-        List<Candidates> mine = results.subList(i, i + m.getValue().size());
-        i += m.getValue().size();
-        done.add(scores(m.getKey(), mine, image, start, now));
-      }
+      done.add(scores(task, generator.score(requests), image, start, System.currentTimeMillis()));
     } catch (RuntimeException e) {
-      LOG.warn(
-          "scoring {} moderation tasks from one prefix failed ({}); scoring each alone",
-          p.moderations().size(),
-          e.toString());
-      p.moderations()
-          .forEach(
-              (task, requests) -> {
-                long alone = System.currentTimeMillis();
-                try {
-                  done.add(
-                      scores(
-                          task,
-                          generator.score(requests),
-                          image,
-                          alone,
-                          System.currentTimeMillis()));
-                } catch (RuntimeException again) {
-                  done.add(
-                      new Outcome.Failed(
-                          task, ErrorCode.MODEL_ERROR, ModelFailures.describe(again)));
-                }
-              });
+      done.add(new Outcome.Failed(task, ErrorCode.MODEL_ERROR, ModelFailures.describe(e)));
     }
   }
 

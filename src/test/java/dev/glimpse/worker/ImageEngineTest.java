@@ -2,15 +2,19 @@ package dev.glimpse.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.glimpse.contract.CaptionTask;
+import dev.glimpse.contract.ErrorCode;
 import dev.glimpse.contract.InferenceRequest;
+import dev.glimpse.contract.ModerationTask;
 import dev.glimpse.contract.QuestionTask;
 import dev.glimpse.contract.RequestTask;
 import dev.glimpse.model.Fixture;
 import dev.glimpse.model.VisionLanguageModel;
 import dev.glimpse.model.generate.GenerationOptions;
 import dev.glimpse.model.generate.GenerationRequest;
+import dev.glimpse.task.ResolvedTask;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -92,6 +96,82 @@ class ImageEngineTest {
       }
       assertEquals(expected, texts);
     }
+  }
+
+  @Test
+  void moderationOverTheKvBudgetIsScoredInSmallerPassesWithTheSameScores() {
+    List<String> categories = List.of("warning_sign", "hazard");
+    int positions =
+        categories.stream()
+            .mapToInt(
+                c ->
+                    model.encodePrompt(model.questionPrompt(ResolvedTask.Moderation.question(c)))
+                        .length)
+            .max()
+            .orElseThrow();
+    KvBudget kv = new KvBudget(model.config().text(), 1);
+    // four images in one group: one pass; a budget of two images' rows: two passes
+    Moderation whole = moderation(4, categories, Long.MAX_VALUE);
+    Moderation halves = moderation(4, categories, kv.bytes(2 * categories.size(), positions));
+    assertEquals(1, whole.passes(), "passes with room for all");
+    assertEquals(2, halves.passes(), "passes with room for two images");
+    assertEquals(whole.scores().keySet(), halves.scores().keySet());
+    whole
+        .scores()
+        .forEach(
+            (key, scores) ->
+                scores.forEach(
+                    (category, p) ->
+                        assertEquals(p, halves.scores().get(key).get(category), 1e-5, key)));
+
+    // not even one task fits: each fails with its code, the worker goes on
+    long tooSmall = kv.bytes(categories.size(), positions) - 1;
+    try (ImageEngine engine = new ImageEngine(model, moderationConfig(4, tooSmall))) {
+      List<Outcome> outcomes = engine.outcomes(moderationRequests(4, categories, engine.modelId()));
+      assertEquals(4, outcomes.size());
+      for (Outcome o : outcomes) {
+        Outcome.Failed f = assertInstanceOf(Outcome.Failed.class, o);
+        assertEquals(ErrorCode.OVER_MEMORY_BUDGET, f.code());
+        assertTrue(f.message().contains("glimpse.worker.kv.cache.max.bytes"), f.message());
+      }
+    }
+  }
+
+  /** What an engine run of moderation gave: scores by event, and the scoring passes it took. */
+  private record Moderation(Map<String, Map<String, Double>> scores, long passes) {}
+
+  private static Moderation moderation(int images, List<String> categories, long kvBytes) {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Map<String, Map<String, Double>> scores = new HashMap<>();
+    try (ImageEngine engine = new ImageEngine(model, moderationConfig(images, kvBytes), meters)) {
+      for (Outcome o : engine.outcomes(moderationRequests(images, categories, engine.modelId()))) {
+        Outcome.Scores s = assertInstanceOf(Outcome.Scores.class, o);
+        scores.put(s.task().job().request().getEventId(), s.scores());
+      }
+    }
+    return new Moderation(
+        scores, meters.find("glimpse.prefill").tag("part", "moderation").timer().count());
+  }
+
+  private static WorkerConfig moderationConfig(int batch, long kvBytes) {
+    return WorkerConfig.from(
+        Map.of(
+            "glimpse.bootstrap.servers", "in-process:0",
+            "glimpse.worker.max.batch.size", String.valueOf(batch),
+            "glimpse.worker.max.wait.ms", "0",
+            "glimpse.worker.prepare.threads", "1",
+            "glimpse.worker.kv.cache.max.bytes", String.valueOf(kvBytes)));
+  }
+
+  private static List<InferenceRequest> moderationRequests(
+      int n, List<String> categories, String modelId) {
+    List<InferenceRequest> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(
+          request(
+              i, List.of(new RequestTask(0, new ModerationTask(categories), "m" + i)), modelId));
+    }
+    return out;
   }
 
   /** The text greedy decoding gives the whole prompt of {@code question} on image {@code i}. */
