@@ -14,6 +14,7 @@ import dev.glimpse.task.ResolvedTask;
 import dev.glimpse.train.shapes.SceneGenerator;
 import dev.glimpse.train.shapes.ShapeRenderer;
 import dev.glimpse.train.shapes.ShapesLanguage;
+import dev.glimpse.worker.IdleThreads;
 import dev.glimpse.worker.ImageEngine;
 import dev.glimpse.worker.WorkerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -142,7 +143,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
             "glimpse.worker.max.batch.size",
             String.valueOf(batch),
             "glimpse.generate.max.new.tokens.default",
-            String.valueOf(newTokens));
+            String.valueOf(newTokens),
+            // the worker's Kafka threads leave both cores to the model, as on a CPU deployment
+            "glimpse.worker.client.threads.idle",
+            "true");
     ObjectNode report = new ObjectMapper().createObjectNode();
     try (VisionLanguageModel model = modelOptions.load(err);
         // started before the first run, so that every run shares the machine with them
@@ -376,10 +380,27 @@ final class PipelineBenchCommand implements Callable<Integer> {
     String tag = "glimpse bench-pipeline round " + round;
     SimpleMeterRegistry pipelineMeters = new SimpleMeterRegistry();
     try (BenchPipeline pipeline =
-            processes != null
-                ? ProcessPipeline.start(processes, model, pipelineMeters)
-                : BenchPipeline.inProcess(model, settings, err, pipelineMeters);
-        ResultTail tail =
+        processes != null
+            ? ProcessPipeline.start(processes, model, pipelineMeters)
+            : BenchPipeline.inProcess(model, settings, err, pipelineMeters)) {
+      // the publisher and the result reader stand in for clients on other machines: in the idle
+      // class, with the network threads they start, as the broker and ingest are
+      return IdleThreads.call(
+          "glimpse-bench-clients",
+          () -> measure(model, pipeline, pipelineMeters, measured, tasks, err, tag));
+    }
+  }
+
+  /** Warm-up rounds through {@code pipeline}, then the measured run. */
+  private KafkaRun measure(
+      VisionLanguageModel model,
+      BenchPipeline pipeline,
+      SimpleMeterRegistry pipelineMeters,
+      List<byte[]> measured,
+      EventPublisher.Tasks tasks,
+      PrintWriter err,
+      String tag) {
+    try (ResultTail tail =
             new ResultTail(
                 pipeline.clientProperties(), pipeline.topics(), ResultTail.allKinds(), false);
         EventPublisher publisher =

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -25,19 +26,26 @@ final class BackgroundCommits implements AutoCloseable {
 
   private final TransactionalWriter writer;
   private final WorkerMetrics metrics;
-  private final ExecutorService thread =
-      Executors.newSingleThreadExecutor(
-          task -> {
-            Thread t = new Thread(task, "glimpse-worker-commit");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService thread;
   private Future<Boolean> inFlight;
   private Outbox.Release release;
 
   BackgroundCommits(TransactionalWriter writer, WorkerMetrics metrics) {
+    this(writer, metrics, UnaryOperator.identity());
+  }
+
+  /** The same, the commit thread running what {@code onThread} makes of its work (first steps). */
+  BackgroundCommits(
+      TransactionalWriter writer, WorkerMetrics metrics, UnaryOperator<Runnable> onThread) {
     this.writer = writer;
     this.metrics = metrics;
+    this.thread =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread t = new Thread(onThread.apply(task), "glimpse-worker-commit");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Whether a transaction is in flight: the next one starts only after this one is collected. */

@@ -57,6 +57,7 @@ public final class Worker implements Runnable, AutoCloseable {
 
   private final WorkerConfig config;
   private final Topics topics;
+  private final IdleClients idle;
   private final Consumer<String, byte[]> consumer;
   private final Producer<String, byte[]> producer;
   private final String modelId;
@@ -106,8 +107,11 @@ public final class Worker implements Runnable, AutoCloseable {
     this.config = config;
     this.topics = topics;
     this.metrics = new WorkerMetrics(registry);
-    this.consumer = clients.consumer(WorkerClients.consumerProperties(config));
-    this.producer = clients.producer(WorkerClients.producerProperties(config));
+    this.idle = new IdleClients(config.idleClientThreads());
+    this.consumer =
+        idle.make("consumer", () -> clients.consumer(WorkerClients.consumerProperties(config)));
+    this.producer =
+        idle.make("producer", () -> clients.producer(WorkerClients.producerProperties(config)));
     this.consumerMetrics = new KafkaClientMetrics(consumer);
     this.producerMetrics = new KafkaClientMetrics(producer);
     consumerMetrics.bindTo(registry);
@@ -121,7 +125,8 @@ public final class Worker implements Runnable, AutoCloseable {
     this.results =
         new JobResults(
             new ResultRecords(topics, modelId), deadLetters, commitMeters, budget, outbox);
-    this.commits = new BackgroundCommits(new TransactionalWriter(producer), metrics);
+    this.commits =
+        new BackgroundCommits(new TransactionalWriter(producer), metrics, idle::onThread);
     // registry framing: a registry that refuses our schemas stops the worker here, not mid-batch
     topics.registerSchemas();
   }
@@ -350,6 +355,7 @@ public final class Worker implements Runnable, AutoCloseable {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       LOG.info("partitions assigned: {}", partitions);
       assigned = Set.copyOf(consumer.assignment());
+      idle.joined(consumer.groupMetadata().groupId());
     }
 
     @Override

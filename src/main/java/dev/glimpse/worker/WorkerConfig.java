@@ -24,6 +24,9 @@ import java.util.UUID;
  * @param taskDefaults what tasks mean when an event leaves them open (shared with ingest)
  * @param budget how much work the worker holds before it pauses consumption, and its caches
  * @param prepareThreads threads decoding and preprocessing images off the model thread
+ * @param idleClientThreads {@code glimpse.worker.client.threads.idle}: the worker's Kafka client
+ *     threads in Linux's idle scheduling class, so that they never take a core from the model on a
+ *     CPU worker (default false; {@link IdleClients})
  */
 public record WorkerConfig(
     String bootstrapServers,
@@ -36,6 +39,7 @@ public record WorkerConfig(
     TaskDefaults taskDefaults,
     Budget budget,
     int prepareThreads,
+    boolean idleClientThreads,
     Optional<Path> topicsFile,
     Map<String, String> kafka) {
 
@@ -107,6 +111,7 @@ public record WorkerConfig(
             "glimpse.worker.prepare.threads",
             String.valueOf(
                 Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2)))),
+        Settings.bool(s, "glimpse.worker.client.threads.idle", false),
         Optional.ofNullable(s.get("glimpse.topics.file")).map(Path::of),
         kafka);
   }

@@ -99,8 +99,13 @@ final class PipelineScenario {
   }
 
   Worker worker(Ingest ingest, int maxBatch, WorkerClients clients) {
-    WorkerConfig config =
-        WorkerConfig.from(
+    return worker(ingest, maxBatch, clients, Map.of());
+  }
+
+  /** A worker with {@code settings} on top of the scenario's. */
+  Worker worker(Ingest ingest, int maxBatch, WorkerClients clients, Map<String, String> settings) {
+    Map<String, String> s =
+        new HashMap<>(
             Map.of(
                 "glimpse.bootstrap.servers",
                 bootstrap,
@@ -115,7 +120,9 @@ final class PipelineScenario {
                 "6000",
                 "kafka.heartbeat.interval.ms",
                 "1000"));
-    return new Worker(config, ingest.topics(), model, new SimpleMeterRegistry(), clients);
+    s.putAll(settings);
+    return new Worker(
+        WorkerConfig.from(s), ingest.topics(), model, new SimpleMeterRegistry(), clients);
   }
 
   /**

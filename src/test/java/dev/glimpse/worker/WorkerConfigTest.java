@@ -1,6 +1,7 @@
 package dev.glimpse.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,27 @@ class WorkerConfigTest {
     assertTrue(c.modelId().isEmpty(), "served under the checkpoint's own id unless set");
     assertEquals(64, c.budget().maxQueuedRequests());
     assertTrue(c.transactionalId().startsWith("glimpse-worker-"));
+    assertFalse(c.idleClientThreads(), "Kafka client threads keep the normal class unless set");
+  }
+
+  @Test
+  void idleClientThreadsIsTrueOrFalseAndNothingElse() {
+    assertTrue(
+        WorkerConfig.from(
+                Map.of(
+                    "glimpse.bootstrap.servers", "a:1",
+                    "glimpse.worker.client.threads.idle", "TRUE"))
+            .idleClientThreads());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                WorkerConfig.from(
+                    Map.of(
+                        "glimpse.bootstrap.servers", "a:1",
+                        "glimpse.worker.client.threads.idle", "yes")));
+    assertTrue(e.getMessage().contains("glimpse.worker.client.threads.idle"), e.getMessage());
+    assertTrue(e.getMessage().contains("true or false"), e.getMessage());
   }
 
   @Test
