@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Where a run's model time went, read from the worker's own meters: the vision passes, the prefills
  * of shared prefixes and of task suffixes, the moderation passes, and the decode steps with the
- * rows they carried. {@code bench-pipeline} takes one before and one after each measured run, and
- * sums each path's runs, so that the engine and the Kafka runs can be compared stage by stage.
+ * rows they carried and the cache positions they attended to. {@code bench-pipeline} takes one
+ * before and one after each measured run, and sums each path's runs, so that the engine and the
+ * Kafka runs can be compared stage by stage.
  */
 record StageTimes(
     Stage vision,
@@ -20,6 +21,7 @@ record StageTimes(
     Stage moderation,
     Stage decode,
     double decodeRows,
+    double decodePositions,
     Stage commit) {
 
   /** Calls of one stage and the seconds they took together. */
@@ -39,6 +41,7 @@ record StageTimes(
 
   static StageTimes of(MeterRegistry registry) {
     DistributionSummary rows = registry.find("glimpse.decode.batch.rows").summary();
+    DistributionSummary positions = registry.find("glimpse.decode.batch.positions").summary();
     return new StageTimes(
         stage(registry.find("glimpse.vision.encode").timer()),
         stage(registry.find("glimpse.prefill").tag("part", "prefix").timer()),
@@ -46,6 +49,7 @@ record StageTimes(
         stage(registry.find("glimpse.prefill").tag("part", "moderation").timer()),
         stage(registry.find("glimpse.decode.step").timer()),
         rows == null ? 0 : rows.totalAmount(),
+        positions == null ? 0 : positions.totalAmount(),
         stage(registry.find("glimpse.worker.commit").timer()));
   }
 
@@ -64,13 +68,14 @@ record StageTimes(
         moderation.minus(before.moderation),
         decode.minus(before.decode),
         decodeRows - before.decodeRows,
+        decodePositions - before.decodePositions,
         commit.minus(before.commit));
   }
 
   /** Several runs' stages together. */
   static StageTimes sum(List<StageTimes> runs) {
     Stage none = new Stage(0, 0);
-    StageTimes total = new StageTimes(none, none, none, none, none, 0, none);
+    StageTimes total = new StageTimes(none, none, none, none, none, 0, 0, none);
     for (StageTimes r : runs) {
       total =
           new StageTimes(
@@ -80,6 +85,7 @@ record StageTimes(
               total.moderation.plus(r.moderation),
               total.decode.plus(r.decode),
               total.decodeRows + r.decodeRows,
+              total.decodePositions + r.decodePositions,
               total.commit.plus(r.commit));
     }
     return total;
@@ -87,6 +93,11 @@ record StageTimes(
 
   double meanRows() {
     return decode.calls == 0 ? 0 : decodeRows / decode.calls;
+  }
+
+  /** Cache positions a decode step attended to, on average. */
+  double meanPositions() {
+    return decode.calls == 0 ? 0 : decodePositions / decode.calls;
   }
 
   /** The seconds of all five stages: the model's busy time. */
@@ -103,7 +114,7 @@ record StageTimes(
   String describe(double wallSeconds) {
     return String.format(
         "vision %d x %.0f ms, prefix prefill %d x %.0f ms, suffix prefill %d x %.0f ms, "
-            + "moderation %d x %.0f ms, decode %d steps x %.1f ms (%.1f rows); model busy %.1f s, the rest %.1f s of"
+            + "moderation %d x %.0f ms, decode %d steps x %.1f ms (%.1f rows, %.0f positions); model busy %.1f s, the rest %.1f s of"
             + " %.1f s; commits %d x %.1f ms beside it",
         vision.calls,
         vision.millisPerCall(),
@@ -116,6 +127,7 @@ record StageTimes(
         decode.calls,
         decode.millisPerCall(),
         meanRows(),
+        meanPositions(),
         modelSeconds(),
         wallSeconds - modelSeconds(),
         wallSeconds,
@@ -130,6 +142,7 @@ record StageTimes(
     put(node.putObject("moderation"), moderation);
     put(node.putObject("decode"), decode);
     node.put("decode_rows_mean", Figures.round(meanRows()));
+    node.put("decode_positions_mean", Figures.round(meanPositions()));
     node.put("model_busy_s", Figures.round(modelSeconds()));
     put(node.putObject("commit"), commit);
   }

@@ -234,11 +234,12 @@ final class DecodeStage implements AutoCloseable {
   /** One decode step; when it fails, the batch is closed and each of its tasks runs alone. */
   private void step(List<Outcome> done) {
     int stepRows = running.size();
+    int positions = batch.attendedPositions();
     long startNanos = System.nanoTime();
     try {
       List<ContinuousBatch.Finished<Job.Task>> finished = batch.step();
       if (stepRows > 0) {
-        metrics.decodeStep(stepRows, System.nanoTime() - startNanos);
+        metrics.decodeStep(stepRows, positions, System.nanoTime() - startNanos);
       }
       for (ContinuousBatch.Finished<Job.Task> f : finished) {
         metrics.tokens(f.generation().tokenIds().length);

@@ -25,6 +25,7 @@ public final class WorkerMetrics {
   private final Counter featureHits;
   private final Counter featureMisses;
   private final DistributionSummary batchRows;
+  private final DistributionSummary batchPositions;
   private final Timer decodeStep;
   private final Timer prefixPrefill;
   private final Timer suffixPrefill;
@@ -59,6 +60,12 @@ public final class WorkerMetrics {
         DistributionSummary.builder("glimpse.decode.batch.rows")
             .description("rows (captions and answers) in each decode step")
             .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64)
+            .register(registry);
+    batchPositions =
+        DistributionSummary.builder("glimpse.decode.batch.positions")
+            .description(
+                "cache positions each decode step attends to in every row: the batch's shared end"
+                    + " of the rows' tokens")
             .register(registry);
     decodeStep =
         Timer.builder("glimpse.decode.step")
@@ -138,8 +145,9 @@ public final class WorkerMetrics {
     (hit ? featureHits : featureMisses).increment();
   }
 
-  void decodeStep(int rows, long nanos) {
+  void decodeStep(int rows, int positions, long nanos) {
     batchRows.record(rows);
+    batchPositions.record(positions);
     decodeStep.record(nanos, TimeUnit.NANOSECONDS);
   }
 

@@ -108,6 +108,14 @@ public final class ContinuousBatch<T> implements AutoCloseable {
   }
 
   /**
+   * Cache positions the next decode step attends to, in every row (masked ones included): the
+   * shared end of the rows' tokens, and the new token. What a step costs grows with it.
+   */
+  public int attendedPositions() {
+    return filled + 1;
+  }
+
+  /**
    * Whether a request of this many prompt tokens can join now: a slot is free, its prompt fits
    * before the shared end position, and its generation fits in the cache.
    */
@@ -116,10 +124,11 @@ public final class ContinuousBatch<T> implements AutoCloseable {
   }
 
   /**
-   * How far the running rows must move left for a row of {@code promptTokens} and {@code
-   * maxNewTokens} to join: the least shift that makes room for its generation at the end, no more
-   * than the room before the earliest row's first token, and leaving its prompt room before the
-   * shared end. -1 when no shift does.
+   * How far the running rows move left for a row of {@code promptTokens} and {@code maxNewTokens}
+   * to join: none where its generation fits at the end as they stand; else as far as they can, up
+   * to the earliest row's first token and leaving its prompt room before the shared end, so that
+   * the next steps attend to fewer positions and the next joiners find room (a shift copies what
+   * stays, so the farthest is also the cheapest). -1 when no shift makes room.
    */
   private int shiftFor(int promptTokens, int maxNewTokens) {
     if (isEmpty()) {
@@ -128,7 +137,10 @@ public final class ContinuousBatch<T> implements AutoCloseable {
     int least = Math.max(0, filled + maxNewTokens - capacity);
     int earliest = rows.stream().filter(r -> r != null).mapToInt(r -> r.start).min().orElse(0);
     int most = Math.min(earliest, filled - promptTokens);
-    return least <= most ? least : -1;
+    if (least > most) {
+      return -1;
+    }
+    return least == 0 ? 0 : most;
   }
 
   /**

@@ -97,6 +97,29 @@ class ContinuousBatchTest {
   }
 
   @Test
+  void rowsThatMustMoveLeftForAJoinerMoveAsFarAsTheyCan() {
+    Map<String, int[]> results = new HashMap<>();
+    try (ContinuousBatch<String> batch = generator.newBatch(2, 48)) {
+      batch.join(List.of("case0"), List.of(request(0, 12))); // 28 tokens, from position 0
+      for (int i = 0; i < 6; i++) {
+        step(batch, results);
+      }
+      batch.join(List.of("case1"), List.of(request(1, 12))); // 27 tokens, from position 7
+      while (batch.freeSlots() == 0) {
+        step(batch, results);
+      }
+      int before = batch.attendedPositions();
+      // case 2's 12 tokens need the rows 3 positions further left; they move 7, to case 1's first
+      batch.join(List.of("case2"), List.of(request(2, 12)));
+      assertEquals(before - 7, batch.attendedPositions());
+      while (!batch.isEmpty()) {
+        step(batch, results);
+      }
+    }
+    assertEveryCaseGaveItsFixtureTokens(results);
+  }
+
+  @Test
   void aPromptLongerThanTheRunningRowsWaits() {
     try (ContinuousBatch<String> batch = generator.newBatch(2, 64)) {
       batch.join(List.of("short"), List.of(request(2, 4))); // 26 tokens
