@@ -196,7 +196,7 @@ public final class Generator {
     List<List<ImageInput>> rowImages = new ArrayList<>();
     List<SharedPrefix> rowPrefixes = new ArrayList<>();
     boolean[] shared = new boolean[requests.size()];
-    int longestCandidate = 1;
+    int longestCandidate = 0; // of the candidates scored where they stand: 0 when there are none
     int widestShared = 1;
     for (int q = 0; q < requests.size(); q++) {
       ScoringRequest request = requests.get(q);
@@ -229,7 +229,8 @@ public final class Generator {
     ContinuousBatch.checkPromptLength(model, p + t);
     int c = longestCandidate;
     int k = widestShared;
-    // 2. what to read at each of the last c + 1 positions: (b, c + 1, k) token ids
+    // 2. what to read at each of the last c + 1 positions: (b, c + 1, k) token ids (with
+    // single-token candidates only, the last position alone: a suffix may be one token long)
     long[] index = new long[b * (c + 1) * k];
     int row = 0;
     for (int q = 0; q < requests.size(); q++) {

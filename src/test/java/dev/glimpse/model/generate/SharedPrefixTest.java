@@ -247,6 +247,32 @@ class SharedPrefixTest {
   }
 
   @Test
+  void aModerationPromptOneTokenPastItsPrefixIsScoredFromItAsFromTheWholePrompt() {
+    // an image whose only task is one category: the prefix is its prompt but the last token
+    List<ImageInput> pixels = List.of(ImageInput.pixels(image(0)));
+    ScoringRequest whole = vlm.scoringRequest(moderation(CATEGORIES.get(0)), pixels, YES_NO);
+    int[] ids = whole.promptIds();
+    Candidates fromPrefix;
+    try (SharedPrefix prefix =
+        generator
+            .prefill(
+                List.of(head(ids, SharedPrefix.commonLength(List.of(ids)))),
+                List.of(vlm.encodeImages(List.of(image(0)))))
+            .get(0)) {
+      assertEquals(ids.length - 1, prefix.length(), "one token past the prefix");
+      fromPrefix = generator.score(prefix, List.of(whole)).get(0);
+    }
+    Candidates reference = generator.score(List.of(whole)).get(0);
+    for (int j = 0; j < YES_NO.size(); j++) {
+      assertEquals(
+          reference.probabilities()[j],
+          fromPrefix.probabilities()[j],
+          SCORE_TOLERANCE,
+          YES_NO.get(j));
+    }
+  }
+
+  @Test
   void moderationOfSeveralImagesScoredInOnePassOnTheirOwnPrefixesMatchesEachImagesWholePrompts() {
     int[] images = {1, 2, 3};
     List<ImageFeatures> features =
