@@ -79,6 +79,11 @@ final class DecodeStage implements AutoCloseable {
     return joining.size();
   }
 
+  /** Whether the rows decoding and those waiting to join take every row of the batch. */
+  boolean rowsTaken() {
+    return running.size() + joining.size() >= config.maxBatchSize();
+  }
+
   /** Milliseconds until this stage has work; 0 when it has some now. */
   long millisUntilDue(long now) {
     if (!running.isEmpty() || joining.size() >= config.maxBatchSize()) {

@@ -1,6 +1,7 @@
 package dev.glimpse.worker;
 
 import dev.glimpse.model.ImageFeatures;
+import dev.glimpse.task.ResolvedTask;
 
 /** One job's image on its way through the model: prepared, then encoded, then prefixed. */
 final class ImageInFlight {
@@ -25,5 +26,10 @@ final class ImageInFlight {
     this.features = features;
     this.preparedMillis = preparedMillis;
     this.prepareMillis = prepareMillis;
+  }
+
+  /** Whether a task of its job decodes (a caption or an answer), not only moderation. */
+  boolean decodes() {
+    return job.tasks().stream().anyMatch(t -> t.resolved() instanceof ResolvedTask.Generative);
   }
 }

@@ -94,6 +94,11 @@ final class InferenceScheduler implements AutoCloseable {
     }
   }
 
+  /** Images on the preparation pool that are not ready yet. */
+  int inPreparation() {
+    return preparer.inPreparation();
+  }
+
   /** Whether every job accepted has finished. */
   boolean isIdle() {
     return live.isEmpty();
@@ -168,6 +173,9 @@ final class InferenceScheduler implements AutoCloseable {
       return; // enough encoded work waits: encode more when it has moved on
     }
     boolean full = toEncode.size() >= config.maxBatchSize();
+    if (!full && decode.rowsTaken() && toEncode.stream().allMatch(ImageInFlight::decodes)) {
+      return; // their captions and answers would wait for a free row: wait for more images too
+    }
     boolean nothingMoreComing = preparer.pending() == 0;
     boolean waitedEnough =
         !fillsFromHand()

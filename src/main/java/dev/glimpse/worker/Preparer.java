@@ -73,6 +73,11 @@ final class Preparer implements AutoCloseable {
     return inFlight.get() + ready.size();
   }
 
+  /** Images submitted and not yet ready to drain. */
+  int inPreparation() {
+    return inFlight.get();
+  }
+
   @Override
   public void close() {
     pool.shutdownNow();

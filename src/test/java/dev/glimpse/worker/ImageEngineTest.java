@@ -215,7 +215,7 @@ class ImageEngineTest {
     return out;
   }
 
-  private static InferenceRequest request(int i, List<RequestTask> tasks, String modelId) {
+  static InferenceRequest request(int i, List<RequestTask> tasks, String modelId) {
     return InferenceRequest.newBuilder()
         .setRequestId("r" + i)
         .setEventId("e" + i)
@@ -230,7 +230,7 @@ class ImageEngineTest {
         .build();
   }
 
-  private static byte[] png(int i) {
+  static byte[] png(int i) {
     BufferedImage image = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
     var g = image.createGraphics();
     g.setColor(new Color(Color.HSBtoRGB(i / 16f, 0.8f, 0.9f)));
