@@ -61,13 +61,11 @@ public final class Settings {
 
   /** A whole-number setting ({@code fallback} where it is not set); anything else is refused. */
   public static int integer(Map<String, String> settings, String key, String fallback) {
-    String value = valueOr(settings, key, fallback);
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "setting " + key + " must be a whole number, got '" + value + "'");
+    long value = longValue(settings, key, fallback);
+    if (value != (int) value) {
+      throw notAWholeNumber(key, String.valueOf(value));
     }
+    return (int) value;
   }
 
   /** {@link #integer}, for values past an int's range (bytes). */
@@ -76,9 +74,13 @@ public final class Settings {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "setting " + key + " must be a whole number, got '" + value + "'");
+      throw notAWholeNumber(key, value);
     }
+  }
+
+  private static IllegalArgumentException notAWholeNumber(String key, String value) {
+    return new IllegalArgumentException(
+        "setting " + key + " must be a whole number, got '" + value + "'");
   }
 
   private static String valueOr(Map<String, String> settings, String key, String fallback) {

@@ -75,23 +75,13 @@ class ContinuousBatchTest {
   @Test
   void aRowJoinsWhenTheRunningRowsMoveLeftToMakeRoomAtTheEnd() {
     Map<String, int[]> results = new HashMap<>();
-    try (ContinuousBatch<String> batch = generator.newBatch(2, 48)) {
-      batch.join(List.of("case0"), List.of(request(0, 12))); // 28 tokens, from position 0
-      for (int i = 0; i < 3; i++) {
-        step(batch, results);
-      }
-      batch.join(List.of("case1"), List.of(request(1, 12))); // 27 tokens, from position 4
-      while (batch.freeSlots() == 0) {
-        step(batch, results);
-      }
+    try (ContinuousBatch<String> batch = caseOneJoinedAfter(3, results)) { // case 1 from 4
       // the rows end at 40: 12 more tokens fit in 48 positions once case 1 moves 4 to the left,
       // 16 would need 8
       assertFalse(batch.canJoin(loaded.fixture().inputIds(2).length, 16));
       assertTrue(batch.canJoin(loaded.fixture().inputIds(2).length, 12));
       batch.join(List.of("case2"), List.of(request(2, 12)));
-      while (!batch.isEmpty()) {
-        step(batch, results);
-      }
+      stepUntilEmpty(batch, results);
     }
     assertEveryCaseGaveItsFixtureTokens(results);
   }
@@ -99,24 +89,38 @@ class ContinuousBatchTest {
   @Test
   void rowsThatMustMoveLeftForAJoinerMoveAsFarAsTheyCan() {
     Map<String, int[]> results = new HashMap<>();
-    try (ContinuousBatch<String> batch = generator.newBatch(2, 48)) {
-      batch.join(List.of("case0"), List.of(request(0, 12))); // 28 tokens, from position 0
-      for (int i = 0; i < 6; i++) {
-        step(batch, results);
-      }
-      batch.join(List.of("case1"), List.of(request(1, 12))); // 27 tokens, from position 7
-      while (batch.freeSlots() == 0) {
-        step(batch, results);
-      }
+    try (ContinuousBatch<String> batch = caseOneJoinedAfter(6, results)) { // case 1 from 7
       int before = batch.attendedPositions();
       // case 2's 12 tokens need the rows 3 positions further left; they move 7, to case 1's first
       batch.join(List.of("case2"), List.of(request(2, 12)));
       assertEquals(before - 7, batch.attendedPositions());
-      while (!batch.isEmpty()) {
-        step(batch, results);
-      }
+      stepUntilEmpty(batch, results);
     }
     assertEveryCaseGaveItsFixtureTokens(results);
+  }
+
+  /**
+   * A batch of 2 rows x 48 positions in which case 0 (28 tokens, from position 0) took {@code
+   * steps} steps before case 1 (27 tokens) joined, from position {@code steps + 1}, then stepped
+   * until case 0 is done and a row is free.
+   */
+  private ContinuousBatch<String> caseOneJoinedAfter(int steps, Map<String, int[]> results) {
+    ContinuousBatch<String> batch = generator.newBatch(2, 48);
+    batch.join(List.of("case0"), List.of(request(0, 12)));
+    for (int i = 0; i < steps; i++) {
+      step(batch, results);
+    }
+    batch.join(List.of("case1"), List.of(request(1, 12)));
+    while (batch.freeSlots() == 0) {
+      step(batch, results);
+    }
+    return batch;
+  }
+
+  private static void stepUntilEmpty(ContinuousBatch<String> batch, Map<String, int[]> results) {
+    while (!batch.isEmpty()) {
+      step(batch, results);
+    }
   }
 
   @Test
