@@ -54,11 +54,7 @@ class InferenceSchedulerTest {
     // waits, as its own caption and answer would wait for a row anyway, until image 2 fills a group
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (InferenceScheduler scheduler = scheduler(meters)) {
-      List<Outcome> outcomes = new ArrayList<>();
-      arrive(scheduler, 0, captionAndQuestion(0));
-      while (decodeSteps(meters) == 0) {
-        outcomes.addAll(scheduler.runOnce());
-      }
+      List<Outcome> outcomes = bothRowsDecodingImageZero(scheduler, meters);
       arrive(scheduler, 1, captionAndQuestion(1));
       outcomes.addAll(scheduler.runOnce());
       assertEquals(1, visionPasses(meters), "image 1 alone beside two decoding rows: not yet");
@@ -76,11 +72,7 @@ class InferenceSchedulerTest {
     // nothing of it waits for a decode row, so nothing holds it back
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (InferenceScheduler scheduler = scheduler(meters)) {
-      List<Outcome> outcomes = new ArrayList<>();
-      arrive(scheduler, 0, captionAndQuestion(0));
-      while (decodeSteps(meters) == 0) {
-        outcomes.addAll(scheduler.runOnce());
-      }
+      List<Outcome> outcomes = bothRowsDecodingImageZero(scheduler, meters);
       arrive(
           scheduler, 1, List.of(new RequestTask(0, new ModerationTask(List.of("weapon")), "m1")));
       outcomes.addAll(scheduler.runOnce());
@@ -92,6 +84,17 @@ class InferenceSchedulerTest {
 
   private static InferenceScheduler scheduler(SimpleMeterRegistry meters) {
     return new InferenceScheduler(model, model.modelId(), CONFIG, new WorkerMetrics(meters));
+  }
+
+  /** Image 0's caption and answer, in both rows of the batch after its first decode step. */
+  private static List<Outcome> bothRowsDecodingImageZero(
+      InferenceScheduler scheduler, SimpleMeterRegistry meters) {
+    List<Outcome> outcomes = new ArrayList<>();
+    arrive(scheduler, 0, captionAndQuestion(0));
+    while (decodeSteps(meters) == 0) {
+      outcomes.addAll(scheduler.runOnce());
+    }
+    return outcomes;
   }
 
   private static List<RequestTask> captionAndQuestion(int i) {
