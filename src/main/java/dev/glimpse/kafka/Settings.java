@@ -61,16 +61,20 @@ public final class Settings {
 
   /** A whole-number setting ({@code fallback} where it is not set); anything else is refused. */
   public static int integer(Map<String, String> settings, String key, String fallback) {
-    long value = longValue(settings, key, fallback);
-    if (value != (int) value) {
-      throw notAWholeNumber(key, String.valueOf(value));
+    String value = valueOr(settings, key, fallback);
+    long parsed = wholeNumber(key, value);
+    if (parsed != (int) parsed) {
+      throw notAWholeNumber(key, value);
     }
-    return (int) value;
+    return (int) parsed;
   }
 
   /** {@link #integer}, for values past an int's range (bytes). */
   public static long longValue(Map<String, String> settings, String key, String fallback) {
-    String value = valueOr(settings, key, fallback);
+    return wholeNumber(key, valueOr(settings, key, fallback));
+  }
+
+  private static long wholeNumber(String key, String value) {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
