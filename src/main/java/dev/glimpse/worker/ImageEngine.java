@@ -44,15 +44,7 @@ public final class ImageEngine implements AutoCloseable {
     Map<Job, Integer> remaining = new IdentityHashMap<>();
     long offset = 0;
     for (InferenceRequest request : requests) {
-      Job job =
-          new Job(
-              NO_PARTITION,
-              offset++,
-              request.getImageSha256(),
-              new byte[0],
-              request,
-              new Header[0]);
-      job.setTasks(job.resolveTasks(config.taskDefaults(), modelId));
+      Job job = jobOf(request, offset++, config, modelId);
       remaining.put(job, job.tasks().size());
       scheduler.submit(job);
     }
@@ -68,6 +60,15 @@ public final class ImageEngine implements AutoCloseable {
       }
     }
     return outcomes;
+  }
+
+  /** The job of a request served without Kafka, at {@code offset}, its tasks resolved. */
+  static Job jobOf(InferenceRequest request, long offset, WorkerConfig config, String modelId) {
+    Job job =
+        new Job(
+            NO_PARTITION, offset, request.getImageSha256(), new byte[0], request, new Header[0]);
+    job.setTasks(job.resolveTasks(config.taskDefaults(), modelId));
+    return job;
   }
 
   /** The model id requests must carry. */

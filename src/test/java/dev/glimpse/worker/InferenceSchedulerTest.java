@@ -15,8 +15,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,15 +104,7 @@ class InferenceSchedulerTest {
   /** Submits image {@code i} with {@code tasks} and waits until it is prepared. */
   private static void arrive(InferenceScheduler scheduler, int i, List<RequestTask> tasks) {
     InferenceRequest request = ImageEngineTest.request(i, tasks, model.modelId());
-    Job job =
-        new Job(
-            new TopicPartition("in-process", 0),
-            i,
-            request.getImageSha256(),
-            new byte[0],
-            request,
-            new Header[0]);
-    job.setTasks(job.resolveTasks(CONFIG.taskDefaults(), model.modelId()));
+    Job job = ImageEngine.jobOf(request, i, CONFIG, model.modelId());
     scheduler.submit(job);
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (scheduler.inPreparation() > 0) {

@@ -65,9 +65,7 @@ class ContinuousBatchTest {
       }
       assertTrue(batch.canJoin(loaded.fixture().inputIds(2).length, 12));
       batch.join(List.of("case2"), List.of(request(2, 12)));
-      while (!batch.isEmpty()) {
-        step(batch, results);
-      }
+      stepUntilEmpty(batch, results);
     }
     assertEveryCaseGaveItsFixtureTokens(results);
   }
