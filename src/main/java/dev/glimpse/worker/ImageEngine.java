@@ -31,7 +31,13 @@ public final class ImageEngine implements AutoCloseable {
   public ImageEngine(VisionLanguageModel model, WorkerConfig config, MeterRegistry registry) {
     this.modelId = config.modelId().orElse(model.modelId());
     this.config = config;
-    this.scheduler = new InferenceScheduler(model, modelId, config, new WorkerMetrics(registry));
+    this.scheduler =
+        new InferenceScheduler(
+            model,
+            modelId,
+            config,
+            InferenceScheduler.Arrivals.ALL_IN_HAND,
+            new WorkerMetrics(registry));
   }
 
   /** Serves every request; returns how many tasks failed. */

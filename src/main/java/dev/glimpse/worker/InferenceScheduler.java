@@ -53,12 +53,24 @@ final class InferenceScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceScheduler.class);
   private static final List<String> YES_NO = List.of("yes", "no");
 
+  /** Whether more jobs may come while the scheduler works on those it holds. */
+  enum Arrivals {
+    /**
+     * A stream (the worker): the next poll may bring more images, so images short of a batch wait
+     * up to max.wait for them.
+     */
+    OPEN,
+    /** Every job is submitted before the first round (the engine): a short batch goes at once. */
+    ALL_IN_HAND
+  }
+
   /** Poll interval while images are only in preparation: short, so that ready work starts soon. */
   private static final long PREPARING_POLL_MILLIS = 5;
 
   private final VisionLanguageModel model;
   private final String modelId;
   private final WorkerConfig config;
+  private final Arrivals arrivals;
   private final Generator generator;
   private final Preparer preparer;
   private final FeatureCache features;
@@ -70,8 +82,13 @@ final class InferenceScheduler implements AutoCloseable {
   private final DecodeStage decode;
 
   InferenceScheduler(
-      VisionLanguageModel model, String modelId, WorkerConfig config, WorkerMetrics metrics) {
+      VisionLanguageModel model,
+      String modelId,
+      WorkerConfig config,
+      Arrivals arrivals,
+      WorkerMetrics metrics) {
     this.model = model;
+    this.arrivals = arrivals;
     this.metrics = metrics;
     this.modelId = modelId;
     this.config = config;
@@ -108,7 +125,7 @@ final class InferenceScheduler implements AutoCloseable {
   long millisUntilWorkIsDue(long now) {
     if (!toPrefill.isEmpty()
         || toEncode.size() >= config.maxBatchSize()
-        || (!toEncode.isEmpty() && preparer.pending() == 0)) {
+        || (!toEncode.isEmpty() && !moreImagesMayCome())) {
       return 0;
     }
     long due = decode.millisUntilDue(now);
@@ -176,15 +193,24 @@ final class InferenceScheduler implements AutoCloseable {
     if (!full && decode.rowsTaken() && toEncode.stream().allMatch(ImageInFlight::decodes)) {
       return; // their captions and answers would wait for a free row: wait for more images too
     }
-    boolean nothingMoreComing = preparer.pending() == 0;
     boolean waitedEnough =
         !fillsFromHand()
             && System.currentTimeMillis() - toEncode.peekFirst().preparedMillis
                 >= config.maxWait().toMillis();
-    if (!full && !nothingMoreComing && !waitedEnough) {
-      return; // more images are being prepared: encode them together
+    if (!full && moreImagesMayCome() && !waitedEnough) {
+      return; // more images are being prepared, or may arrive: encode them together
     }
     encode(takeBatch(toEncode), done);
+  }
+
+  /**
+   * Whether images may join those prepared before max.wait: some are in preparation, or the jobs
+   * come from a stream. A burst from Kafka reaches the worker in chunks, one per transaction of
+   * ingest's (every 100 ms): encoding the first chunk alone at once would start the model on a
+   * short batch, and the rest of the burst would form short batches behind it.
+   */
+  private boolean moreImagesMayCome() {
+    return preparer.pending() > 0 || arrivals == Arrivals.OPEN;
   }
 
   /**

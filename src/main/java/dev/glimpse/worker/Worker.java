@@ -121,7 +121,8 @@ public final class Worker implements Runnable, AutoCloseable {
     this.commitMeters = new CommitMeters(metrics);
     DeadLetters deadLetters = new DeadLetters(topics, commitMeters);
     this.admission = new Admission(topics, modelId, config.taskDefaults(), outbox, deadLetters);
-    this.scheduler = new InferenceScheduler(model, modelId, config, metrics);
+    this.scheduler =
+        new InferenceScheduler(model, modelId, config, InferenceScheduler.Arrivals.OPEN, metrics);
     this.results =
         new JobResults(
             new ResultRecords(topics, modelId), deadLetters, commitMeters, budget, outbox);

@@ -19,7 +19,8 @@ import java.util.UUID;
  * @param maxBatchSize decode slots: task rows decoded together, and images encoded together
  * @param maxWait how long prepared images wait for others before they are encoded together (images
  *     in hand that fill the batch are waited for until prepared), and tasks before an idle decode
- *     batch starts
+ *     batch starts; by default 100 ms, ingest's commit interval, so that a burst that reaches the
+ *     worker in two of ingest's transactions is encoded as one batch
  * @param commitInterval longest time between transactions while results are ready
  * @param taskDefaults what tasks mean when an event leaves them open (shared with ingest)
  * @param budget how much work the worker holds before it pauses consumption, and its caches
@@ -102,7 +103,7 @@ public record WorkerConfig(
             .map(String::strip)
             .filter(id -> !id.isEmpty()),
         maxBatchSize,
-        Duration.ofMillis(Settings.longValue(s, "glimpse.worker.max.wait.ms", "50")),
+        Duration.ofMillis(Settings.longValue(s, "glimpse.worker.max.wait.ms", "100")),
         Duration.ofMillis(Settings.longValue(s, "glimpse.worker.commit.interval.ms", "100")),
         TaskDefaults.from(s),
         Budget.from(s, maxBatchSize, Runtime.getRuntime().maxMemory()),

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * When the scheduler encodes images that arrive one by one, as a trickle from Kafka brings them.
+ * When the scheduler encodes images that arrive one by one, as a trickle from Kafka brings them
+ * (the worker's {@link InferenceScheduler.Arrivals#OPEN}).
  */
 class InferenceSchedulerTest {
   private static VisionLanguageModel model;
@@ -80,8 +81,74 @@ class InferenceSchedulerTest {
     }
   }
 
+  @Test
+  void anImageShortOfABatchFromAStreamWaitsForTheNextOneToBeEncodedWithIt() {
+    // nothing else is in preparation, but a stream may bring more: a burst from Kafka comes in
+    // chunks, one per ingest transaction
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (InferenceScheduler scheduler = scheduler(withMaxWait(60_000), meters)) {
+      List<Outcome> outcomes = new ArrayList<>();
+      arrive(scheduler, 0, captionAndQuestion(0));
+      outcomes.addAll(scheduler.runOnce());
+      assertEquals(0, visionPasses(meters), "image 0 alone, within max.wait: not yet");
+      assertTrue(scheduler.millisUntilWorkIsDue(System.currentTimeMillis()) > 0, "nothing due");
+      arrive(scheduler, 1, captionAndQuestion(1));
+      outcomes.addAll(scheduler.runOnce());
+      assertEquals(1, visionPasses(meters), "images 0 and 1 fill a group: encoded together");
+      runUntil(scheduler, outcomes, 4);
+      assertEquals(1, visionPasses(meters), "two images, one pass");
+    }
+  }
+
+  @Test
+  void anImageShortOfABatchFromAStreamIsEncodedAloneOnceMaxWaitHasPassed() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (InferenceScheduler scheduler = scheduler(withMaxWait(100), meters)) {
+      List<Outcome> outcomes = new ArrayList<>();
+      arrive(scheduler, 0, captionAndQuestion(0));
+      long prepared = System.nanoTime();
+      while (visionPasses(meters) == 0) {
+        long due = scheduler.millisUntilWorkIsDue(System.currentTimeMillis());
+        sleep(Math.min(due, 10));
+        outcomes.addAll(scheduler.runOnce());
+      }
+      assertTrue(
+          System.nanoTime() - prepared >= 90_000_000L, "encoded only after max.wait (100 ms)");
+      runUntil(scheduler, outcomes, 2);
+      outcomes.forEach(o -> assertInstanceOf(Outcome.Text.class, o));
+    }
+  }
+
   private static InferenceScheduler scheduler(SimpleMeterRegistry meters) {
-    return new InferenceScheduler(model, model.modelId(), CONFIG, new WorkerMetrics(meters));
+    return scheduler(CONFIG, meters);
+  }
+
+  private static InferenceScheduler scheduler(WorkerConfig config, SimpleMeterRegistry meters) {
+    return new InferenceScheduler(
+        model,
+        model.modelId(),
+        config,
+        InferenceScheduler.Arrivals.OPEN,
+        new WorkerMetrics(meters));
+  }
+
+  private static WorkerConfig withMaxWait(long millis) {
+    return WorkerConfig.from(
+        Map.of(
+            "glimpse.bootstrap.servers", "in-process:0",
+            "glimpse.worker.max.batch.size", "2",
+            "glimpse.worker.max.wait.ms", String.valueOf(millis),
+            "glimpse.worker.prepare.threads", "1",
+            "glimpse.generate.max.new.tokens.default", "12"));
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Image 0's caption and answer, in both rows of the batch after its first decode step. */
