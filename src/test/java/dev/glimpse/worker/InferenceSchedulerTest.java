@@ -26,14 +26,8 @@ import org.junit.jupiter.api.Test;
 class InferenceSchedulerTest {
   private static VisionLanguageModel model;
 
-  private static final WorkerConfig CONFIG =
-      WorkerConfig.from(
-          Map.of(
-              "glimpse.bootstrap.servers", "in-process:0",
-              "glimpse.worker.max.batch.size", "2",
-              "glimpse.worker.max.wait.ms", "0",
-              "glimpse.worker.prepare.threads", "1",
-              "glimpse.generate.max.new.tokens.default", "12"));
+  /** Batch 2, one preparer thread, no max.wait. */
+  private static final WorkerConfig CONFIG = withMaxWait(0);
 
   @BeforeAll
   static void load() {
@@ -132,6 +126,7 @@ class InferenceSchedulerTest {
         new WorkerMetrics(meters));
   }
 
+  /** Batch 2, one preparer thread, 12 new tokens, max.wait {@code millis}. */
   private static WorkerConfig withMaxWait(long millis) {
     return WorkerConfig.from(
         Map.of(
