@@ -95,7 +95,8 @@ class InferenceSchedulerTest {
   }
 
   @Test
-  void anImageShortOfABatchFromAStreamIsEncodedAloneOnceMaxWaitHasPassed() {
+  void anImageShortOfABatchFromAStreamIsEncodedAloneOnceMaxWaitHasPassed()
+      throws InterruptedException {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     try (InferenceScheduler scheduler = scheduler(withMaxWait(100), meters)) {
       List<Outcome> outcomes = new ArrayList<>();
@@ -103,7 +104,7 @@ class InferenceSchedulerTest {
       long prepared = System.nanoTime();
       while (visionPasses(meters) == 0) {
         long due = scheduler.millisUntilWorkIsDue(System.currentTimeMillis());
-        sleep(Math.min(due, 10));
+        Thread.sleep(Math.min(due, 10));
         outcomes.addAll(scheduler.runOnce());
       }
       assertTrue(
@@ -135,15 +136,6 @@ class InferenceSchedulerTest {
             "glimpse.worker.max.wait.ms", String.valueOf(millis),
             "glimpse.worker.prepare.threads", "1",
             "glimpse.generate.max.new.tokens.default", "12"));
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Image 0's caption and answer, in both rows of the batch after its first decode step. */
